@@ -1,0 +1,207 @@
+import { MfrecError } from "../core/errors.js";
+import type { EpochReport, RawId } from "../core/types.js";
+import { IdIndex } from "../data/id-index.js";
+import type { CsrMatrix } from "../matrix/csr.js";
+import type { DenseMatrix } from "../matrix/dense.js";
+
+/** Plain-JSON configuration (round-trips through the model file, CLI and server). */
+export type ModelConfig = { algorithm: string } & Record<string, string | number | boolean | null | number[] | string[]>;
+
+/** Where a model came from. */
+export interface Provenance {
+  createdAt: string;
+  mfrecVersion: string;
+  /** Ratings the model was trained on. */
+  ratings?: number;
+  source?: string;
+  fitSeconds?: number;
+}
+
+/** Everything a FactorModel holds. All arrays are owned by the model afterwards (do not mutate). */
+export interface FactorModelParts {
+  config: ModelConfig;
+  /** users × k, row-major. */
+  userFactors: DenseMatrix;
+  /** items × k, row-major (the transpose of the seed's k × items item matrix). */
+  itemFactors: DenseMatrix;
+  userIndex: IdIndex;
+  itemIndex: IdIndex;
+  /** Global mean μ for explicit models with biases (0 otherwise). */
+  globalMean?: number;
+  userBias?: Float32Array;
+  itemBias?: Float32Array;
+  /** Each user's training items (and values), user × item CSR: used to exclude rated items, explain and refresh. */
+  history?: CsrMatrix;
+  /** Inclusive rating scale for clipping predictions (explicit models). */
+  ratingScale?: [number, number];
+  /** True for models of implicit feedback (scores rank, they are not ratings). */
+  implicit?: boolean;
+  training?: EpochReport[];
+  provenance?: Provenance;
+}
+
+/** Compactness of the factorization: the seed's "significantly more compact" as numbers. */
+export interface ModelStats {
+  users: number;
+  items: number;
+  factors: number;
+  /** users·k + items·k (+ biases): numbers the model stores. */
+  parameters: number;
+  /** users·items: cells of the full rating matrix. */
+  matrixCells: number;
+  /** parameters / matrixCells. */
+  compression: number;
+  /** Known ratings the model was trained on, if recorded. */
+  ratings?: number;
+  /** ratings / matrixCells. */
+  density?: number;
+  algorithm: string;
+}
+
+/**
+ * An immutable trained factorization: r̂(u,i) = μ + b_u + b_i + p_u · q_i (biases optional).
+ * Every algorithm produces this one type; queries (predict, recommend, similar, explain) are
+ * written once against it in recommend/. Loading a model needs no training code.
+ */
+export class FactorModel {
+  readonly config: ModelConfig;
+  readonly userFactors: DenseMatrix;
+  readonly itemFactors: DenseMatrix;
+  readonly userIndex: IdIndex;
+  readonly itemIndex: IdIndex;
+  readonly globalMean: number;
+  readonly userBias?: Float32Array;
+  readonly itemBias?: Float32Array;
+  readonly history?: CsrMatrix;
+  readonly ratingScale?: [number, number];
+  readonly implicit: boolean;
+  readonly training: readonly EpochReport[];
+  readonly provenance?: Provenance;
+
+  constructor(parts: FactorModelParts) {
+    const { userFactors: P, itemFactors: Q } = parts;
+    if (P.cols !== Q.cols) {
+      throw new MfrecError("E_SHAPE", "user and item factors have different widths", { value: [P.cols, Q.cols], expected: "the same k" });
+    }
+    if (P.rows !== parts.userIndex.size || Q.rows !== parts.itemIndex.size) {
+      throw new MfrecError("E_SHAPE", "factor rows do not match the id indexes", {
+        value: { userRows: P.rows, users: parts.userIndex.size, itemRows: Q.rows, items: parts.itemIndex.size },
+        expected: "one factor row per id",
+      });
+    }
+    if (parts.userBias && parts.userBias.length !== P.rows) throw new MfrecError("E_SHAPE", "user bias length", { value: parts.userBias.length, expected: String(P.rows) });
+    if (parts.itemBias && parts.itemBias.length !== Q.rows) throw new MfrecError("E_SHAPE", "item bias length", { value: parts.itemBias.length, expected: String(Q.rows) });
+    this.config = parts.config;
+    this.userFactors = P;
+    this.itemFactors = Q;
+    this.userIndex = parts.userIndex;
+    this.itemIndex = parts.itemIndex;
+    this.globalMean = parts.globalMean ?? 0;
+    this.userBias = parts.userBias;
+    this.itemBias = parts.itemBias;
+    this.history = parts.history;
+    this.ratingScale = parts.ratingScale;
+    this.implicit = parts.implicit ?? false;
+    this.training = parts.training ?? [];
+    this.provenance = parts.provenance;
+  }
+
+  /**
+   * A model from given matrices, as in the seed: `userMatrix` is users × k and `itemMatrix` is
+   * k × items (the seed's orientation). No biases, no clipping unless `ratingScale` is given.
+   */
+  static fromMatrices(spec: {
+    userMatrix: ReadonlyArray<ReadonlyArray<number>>;
+    itemMatrix: ReadonlyArray<ReadonlyArray<number>>;
+    users?: readonly RawId[];
+    items?: readonly RawId[];
+    ratingScale?: [number, number];
+  }): FactorModel {
+    const k = spec.itemMatrix.length;
+    const nItems = k === 0 ? 0 : spec.itemMatrix[0]!.length;
+    const nUsers = spec.userMatrix.length;
+    const P = new Float32Array(nUsers * k);
+    spec.userMatrix.forEach((row, u) => {
+      if (row.length !== k) throw new MfrecError("E_SHAPE", `user row ${u + 1} has ${row.length} factors`, { expected: `${k} (rows of the item matrix)` });
+      row.forEach((v, f) => {
+        P[u * k + f] = v;
+      });
+    });
+    const Q = new Float32Array(nItems * k);
+    spec.itemMatrix.forEach((row, f) => {
+      if (row.length !== nItems) throw new MfrecError("E_SHAPE", `item matrix row ${f + 1} has ${row.length} values`, { expected: `${nItems}` });
+      row.forEach((v, i) => {
+        Q[i * k + f] = v;
+      });
+    });
+    const users = spec.users ?? Array.from({ length: nUsers }, (_, i) => `User ${i + 1}`);
+    const items = spec.items ?? Array.from({ length: nItems }, (_, i) => `Item ${i + 1}`);
+    return new FactorModel({
+      config: { algorithm: "given", factors: k },
+      userFactors: { rows: nUsers, cols: k, data: P },
+      itemFactors: { rows: nItems, cols: k, data: Q },
+      userIndex: IdIndex.from(users),
+      itemIndex: IdIndex.from(items),
+      ratingScale: spec.ratingScale,
+    });
+  }
+
+  /** Number of latent factors k. */
+  get factors(): number {
+    return this.userFactors.cols;
+  }
+
+  get numUsers(): number {
+    return this.userFactors.rows;
+  }
+
+  get numItems(): number {
+    return this.itemFactors.rows;
+  }
+
+  get algorithm(): string {
+    return this.config.algorithm;
+  }
+
+  /** The unclipped score of dense (u, i): μ + b_u + b_i + p_u·q_i. */
+  scoreIndex(u: number, i: number): number {
+    const k = this.userFactors.cols;
+    const P = this.userFactors.data;
+    const Q = this.itemFactors.data;
+    let s = this.globalMean;
+    if (this.userBias) s += this.userBias[u]!;
+    if (this.itemBias) s += this.itemBias[i]!;
+    const pu = u * k;
+    const qi = i * k;
+    for (let f = 0; f < k; f++) s += P[pu + f]! * Q[qi + f]!;
+    return s;
+  }
+
+  /** Clip to the rating scale, if the model has one. */
+  clip(score: number): number {
+    const s = this.ratingScale;
+    if (!s) return score;
+    return score < s[0] ? s[0] : score > s[1] ? s[1] : score;
+  }
+
+  /** Sizes and compactness. */
+  stats(): ModelStats {
+    const users = this.numUsers;
+    const items = this.numItems;
+    const k = this.factors;
+    const parameters = (users + items) * k + (this.userBias ? users : 0) + (this.itemBias ? items : 0) + (this.userBias || this.itemBias ? 1 : 0);
+    const matrixCells = users * items;
+    const ratings = this.provenance?.ratings ?? (this.history ? this.history.indptr[this.history.rows] : undefined);
+    return {
+      algorithm: this.algorithm,
+      users,
+      items,
+      factors: k,
+      parameters,
+      matrixCells,
+      compression: matrixCells === 0 ? 0 : parameters / matrixCells,
+      ratings,
+      density: ratings === undefined || matrixCells === 0 ? undefined : ratings / matrixCells,
+    };
+  }
+}

@@ -1,0 +1,116 @@
+import { MfrecError } from "../core/errors.js";
+import type { EpochReport } from "../core/types.js";
+import type { Ratings } from "../data/ratings.js";
+import { buildCsr, transpose } from "../matrix/csr.js";
+import { FactorModel, type ModelConfig } from "../model/factor-model.js";
+import { getAlgorithm } from "./registry.js";
+import type { TrainingData } from "./trainer.js";
+
+/** Options of a fit that are not model configuration. */
+export interface FitOptions {
+  /** Called after every epoch with its report; return false to stop early. */
+  onEpoch?: (report: EpochReport) => unknown;
+  /** Aborts between epochs with MfrecError E_ABORTED. */
+  signal?: AbortSignal;
+  /** Extra per-epoch evaluation (e.g. validation RMSE), merged into the report's `validation`. */
+  validate?: (model: FactorModel) => Record<string, number>;
+  /** Prebuilt sparse views (saves the CSR build when fitting many configs on the same data). */
+  data?: TrainingData;
+}
+
+/** The user × item and item × user views of the ratings, built once per fit in O(nnz). */
+export function trainingData(ratings: Ratings): TrainingData {
+  const byUser = buildCsr(ratings.users, ratings.items, ratings.values, ratings.userIndex.size, ratings.itemIndex.size, ratings.length);
+  const byItem = transpose(byUser);
+  return { ratings, byUser, byItem };
+}
+
+const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
+
+/** Wraps one run of the epoch loop: shared by fitSync and fit. */
+function* runEpochs(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: string }, opts: FitOptions): Generator<void, FactorModel> {
+  const algo = getAlgorithm(config.algorithm);
+  const data = opts.data ?? trainingData(ratings);
+  const resolved = algo.resolveConfig(config, data);
+  const trainer = algo.create(data, resolved);
+  const epochs = algo.epochs(resolved);
+  const reports: EpochReport[] = [];
+  const t0 = now();
+  let firstLoss = Number.NaN;
+  for (let e = 1; e <= epochs; e++) {
+    if (opts.signal?.aborted) throw new MfrecError("E_ABORTED", `training aborted before epoch ${e}`, { cause: opts.signal.reason });
+    const t = now();
+    const r = trainer.epoch(e - 1);
+    const report: EpochReport = { epoch: e, loss: r.loss, seconds: (now() - t) / 1000 };
+    if (r.trainRmse !== undefined) report.trainRmse = r.trainRmse;
+    if (!Number.isFinite(r.loss) || (r.trainRmse !== undefined && !Number.isFinite(r.trainRmse))) {
+      throw new MfrecError("E_DIVERGED", `training diverged at epoch ${e}: the loss became ${r.loss}`, {
+        value: r.loss,
+        expected: "a finite loss",
+        hint: "lower the learning rate or raise the regularization",
+      });
+    }
+    if (e === 1) firstLoss = r.loss;
+    else if (r.loss > firstLoss * 1e6 + 1e6) {
+      throw new MfrecError("E_DIVERGED", `training diverged at epoch ${e}: the loss grew from ${firstLoss} to ${r.loss}`, {
+        value: r.loss,
+        hint: "lower the learning rate or raise the regularization",
+      });
+    }
+    if (opts.validate) report.validation = opts.validate(trainer.finish());
+    reports.push(report);
+    const go = opts.onEpoch?.(report);
+    yield;
+    if (go === false) break;
+  }
+  const model = trainer.finish();
+  return new FactorModel({
+    ...partsOf(model),
+    training: reports,
+    provenance: {
+      createdAt: new Date().toISOString(),
+      mfrecVersion: MFREC_VERSION,
+      ratings: ratings.length,
+      source: ratings.report.file,
+      fitSeconds: (now() - t0) / 1000,
+    },
+  });
+}
+
+/** The package version written into model provenance. */
+export const MFREC_VERSION = "0.1.0";
+
+function partsOf(m: FactorModel) {
+  return {
+    config: m.config,
+    userFactors: m.userFactors,
+    itemFactors: m.itemFactors,
+    userIndex: m.userIndex,
+    itemIndex: m.itemIndex,
+    globalMean: m.globalMean,
+    userBias: m.userBias,
+    itemBias: m.itemBias,
+    history: m.history,
+    ratingScale: m.ratingScale,
+    implicit: m.implicit,
+  };
+}
+
+/** Train synchronously. `config.algorithm` names the algorithm ("als", "sgd", …). */
+export function fitSync(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: string }, opts: FitOptions = {}): FactorModel {
+  const it = runEpochs(ratings, config, opts);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Train asynchronously, yielding to the event loop between epochs so progress and abort work. */
+export async function fit(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: string }, opts: FitOptions = {}): Promise<FactorModel> {
+  const it = runEpochs(ratings, config, opts);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  }
+}
