@@ -42,6 +42,30 @@ export const ErrorCodes = {
   E_UNKNOWN_ALGORITHM: "no algorithm has that name",
   /** The operation is not supported by this model or algorithm. */
   E_UNSUPPORTED: "the operation is not supported here",
+  /** An HTTP request is malformed (bad JSON, wrong content type, unknown field). */
+  E_BAD_REQUEST: "a request is malformed",
+  /** A write request has no valid bearer token. */
+  E_UNAUTHORIZED: "the request needs a valid bearer token",
+  /** The server runs read-only (no token configured) and refuses writes. */
+  E_READ_ONLY: "the server is read-only",
+  /** A request body or batch exceeds its limit. */
+  E_TOO_LARGE: "a request is too large",
+  /** A route, model version or job does not exist. */
+  E_NOT_FOUND: "the resource does not exist",
+  /** The server has no active model yet. */
+  E_NO_MODEL: "no model is active",
+  /** The operation conflicts with one in progress (e.g. a training job is running). */
+  E_BUSY: "another operation is in progress",
+  /** A trained model failed its sanity check (non-finite factors, validation worse than the bound). */
+  E_REJECTED: "the model failed its sanity check",
+  /** A download failed (offline, HTTP error, or the connection ended early). */
+  E_DOWNLOAD: "a download failed",
+  /** A downloaded or imported file does not match its pinned checksum. */
+  E_CHECKSUM: "a file does not match its checksum",
+  /** A dataset's license must be accepted (--accept-license) before it is fetched. */
+  E_LICENSE: "the dataset's license has not been accepted",
+  /** No dataset of that name is in the catalogue. */
+  E_UNKNOWN_DATASET: "no dataset has that name",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
