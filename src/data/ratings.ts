@@ -30,9 +30,27 @@ export interface ParseReport {
   /** Number of ratings that were duplicates of an earlier (user, item) pair and were merged. */
   duplicates: number;
   duplicatePolicy: DuplicatePolicy;
+  /** How a text input was read (text parsers only). */
+  layout?: InputLayout;
+}
+
+/** The layout a text parser detected or was told: delimiter, header, and the column used for each role. */
+export interface InputLayout {
+  delimiter: string;
+  header: boolean;
+  /** Fields per line in the first data line (or header). */
+  fields: number;
+  /** 0-based field positions; rating absent = implicit (value 1). */
+  columns: { user: number; item: number; rating?: number; timestamp?: number };
+  /** Header names, when there was a header. */
+  names?: string[];
 }
 
 export const MAX_EXAMPLES = 5;
+
+/** A plain decimal number as text: what a rating or timestamp cell may hold. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const INFINITY = /^[+-]?(inf|infinity)$/i;
 
 /**
  * Columnar ratings over dense indices: rating k is (users[k], items[k]) → values[k].
@@ -133,6 +151,36 @@ export class RatingsBuilder {
   }
 
   /**
+   * Check one rating value: a finite number ("NaN"/"abc"/"" -> E_NOT_NUMBER, "Infinity"/1e999 ->
+   * E_NOT_FINITE) inside the scale (E_OUT_OF_SCALE). Returns the number, or undefined when the row was
+   * skipped. Strings must be plain decimals (`[+-]digits[.digits][e±digits]`); hex and "1_0" are not ratings.
+   */
+  checkValue(value: number | string, line: number, column: string | number = "rating"): number | undefined {
+    let v: number;
+    if (typeof value === "number") v = value;
+    else {
+      const s = value.trim();
+      if (DECIMAL.test(s)) v = Number(s);
+      else if (INFINITY.test(s)) v = s[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+      else {
+        this.invalid("E_NOT_NUMBER", `${column} is not a number`, line, { value, column, expected: "a finite number" });
+        return undefined;
+      }
+    }
+    if (!Number.isFinite(v)) {
+      const code = Number.isNaN(v) ? "E_NOT_NUMBER" : "E_NOT_FINITE";
+      this.invalid(code, `${column} is not a finite number`, line, { value, column, expected: "a finite number" });
+      return undefined;
+    }
+    const scale = this.opts.scale;
+    if (scale && column === "rating" && (v < scale[0] || v > scale[1])) {
+      this.invalid("E_OUT_OF_SCALE", "rating is outside the rating scale", line, { value: v, column, expected: `a rating in [${scale[0]}, ${scale[1]}]` });
+      return undefined;
+    }
+    return v;
+  }
+
+  /**
    * Add one rating. `value` may be a string (parsed strictly) or a number; `line` is the
    * 1-based source line for messages (or the row number for in-memory input).
    * Returns false when the row was skipped.
@@ -144,56 +192,68 @@ export class RatingsBuilder {
       this.invalid("E_EMPTY_ID", `empty ${uKey === "" ? "user" : "item"} id`, line, { value: uKey === "" ? user : item, expected: "a non-empty id" });
       return false;
     }
-    let v: number;
-    if (typeof value === "number") v = value;
-    else {
-      const s = value.trim();
-      v = s === "" ? Number.NaN : Number(s);
-      if (Number.isNaN(v) || /^(nan|[+-]?infinity)$/i.test(s)) {
-        this.invalid("E_NOT_NUMBER", "rating is not a number", line, { value, expected: "a finite number" });
-        return false;
-      }
-    }
-    if (!Number.isFinite(v)) {
-      this.invalid(Number.isNaN(v) ? "E_NOT_NUMBER" : "E_NOT_FINITE", "rating is not a finite number", line, { value, expected: "a finite number" });
+    const v = this.checkValue(value, line);
+    if (v === undefined) return false;
+    if (timestamp !== undefined && !Number.isFinite(timestamp)) {
+      this.invalid("E_NOT_FINITE", "timestamp is not a finite number", line, { value: timestamp, column: "timestamp", expected: "a finite number" });
       return false;
     }
-    const scale = this.opts.scale;
-    if (scale && (v < scale[0] || v > scale[1])) {
-      this.invalid("E_OUT_OF_SCALE", "rating is outside the rating scale", line, { value: v, expected: `a rating in [${scale[0]}, ${scale[1]}]` });
-      return false;
-    }
+    this.push(this.userIndex.add(uKey), this.itemIndex.add(iKey), v, line, timestamp);
+    return true;
+  }
+
+  /**
+   * Add one rating whose ids the caller already resolved to dense indices of `userIndex`/`itemIndex`
+   * and whose value it already checked (see {@link checkValue}); the fast path of the text parsers.
+   */
+  addIndexed(u: number, i: number, v: number, line: number, timestamp?: number): void {
+    this.push(u, i, v, line, timestamp);
+  }
+
+  private push(u: number, i: number, v: number, line: number, timestamp: number | undefined): void {
     if (this.n === this.users.length) this.grow();
     const k = this.n++;
     this.rowsSeen++;
-    this.users[k] = this.userIndex.add(uKey);
-    this.items[k] = this.itemIndex.add(iKey);
+    this.users[k] = u;
+    this.items[k] = i;
     this.values[k] = v;
     this.lines[k] = line;
     if (timestamp !== undefined) {
       if (!this.times) this.times = new Float64Array(this.users.length);
       this.times[k] = timestamp;
     }
-    return true;
   }
 
   /** Resolve duplicates and return the Ratings. Throws E_EMPTY_INPUT when nothing was kept (unless allowEmpty). */
-  finish(opts: { format?: string; allowEmpty?: boolean } = {}): Ratings {
+  finish(opts: { format?: string; allowEmpty?: boolean; layout?: InputLayout } = {}): Ratings {
     const report = this.report;
     report.rows = this.rowsSeen;
     report.format = opts.format;
+    if (opts.layout) report.layout = opts.layout;
     if (this.n === 0 && !opts.allowEmpty) {
       const why = report.skipped > 0 ? `all ${report.skipped} rows were skipped as invalid` : "no data rows were found";
       throw new MfrecError("E_EMPTY_INPUT", `the input holds no ratings: ${why}`, { file: this.opts.source, expected: "at least one rating" });
     }
     const n = this.n;
     const keep = this.resolveDuplicates(n);
-    const users = new Int32Array(keep);
-    const items = new Int32Array(keep);
-    const values = new Float32Array(keep);
-    const times = this.times ? new Float64Array(keep) : undefined;
-    let w = 0;
-    for (let k = 0; k < n; k++) {
+    let users: Int32Array;
+    let items: Int32Array;
+    let values: Float32Array;
+    let times: Float64Array | undefined;
+    if (keep === n) {
+      // No duplicates: one memcpy per column instead of a per-entry copy.
+      users = this.users.slice(0, n);
+      items = this.items.slice(0, n);
+      values = this.values.slice(0, n);
+      times = this.times?.slice(0, n);
+    } else {
+      users = new Int32Array(keep);
+      items = new Int32Array(keep);
+      values = new Float32Array(keep);
+      times = this.times ? new Float64Array(keep) : undefined;
+    }
+    let w = keep === n ? n : 0;
+    for (let k = w; k < n; k++) {
       if (this.lines[k] === -1) continue; // merged into a later duplicate
       users[w] = this.users[k]!;
       items[w] = this.items[k]!;
