@@ -14,6 +14,12 @@ export { IdIndex } from "./data/id-index.js";
 export { RatingsBuilder, ratingsFromArray, ratingsFromColumns, ratingsFromDense } from "./data/ratings.js";
 export type { DuplicatePolicy, InvalidPolicy, ParseReport, Ratings, RatingsOptions, SkippedRow } from "./data/ratings.js";
 
+// data (ingest)
+export { DelimitedParser, parseRatingsText } from "./data/parse-delimited.js";
+export { COLUMN_ALIASES, detectDelimiter, splitLine } from "./data/detect-layout.js";
+export type { ColumnRef, InputFormat, ReadOptions } from "./data/detect-layout.js";
+export type { InputLayout } from "./data/ratings.js";
+
 // matrix
 export { buildCsr, transpose } from "./matrix/csr.js";
 export type { CsrMatrix } from "./matrix/csr.js";

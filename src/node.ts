@@ -3,3 +3,6 @@
  * writers and the worker_threads pool. Named re-exports only.
  */
 export {};
+
+// data (ingest)
+export { readRatingsFile, readRatingsFileSync } from "./data/read-file-node.js";
