@@ -101,7 +101,8 @@ export function detectDelimiter(line: string): string | undefined {
 
 /** Split one line (no newline) into trimmed fields, honouring RFC 4180 quotes. For detection only; data rows use the byte parser. */
 export function splitLine(line: string, delimiter: string): string[] {
-  if (delimiter === "whitespace") return line.trim().split(/[ \t]+/).map(unquote);
+  const ws = delimiter === "whitespace";
+  if (ws) line = line.trim();
   const out: string[] = [];
   let cur = "";
   let inQuote = false;
@@ -116,19 +117,17 @@ export function splitLine(line: string, delimiter: string): string[] {
     } else if (ch === '"' && cur.trim() === "") {
       inQuote = true;
       cur = "";
-    } else if (line.startsWith(delimiter, k)) {
+    } else if (ws ? ch === " " || ch === "\t" : line.startsWith(delimiter, k)) {
       out.push(cur.trim());
       cur = "";
-      k += delimiter.length - 1;
+      if (ws) while (line[k + 1] === " " || line[k + 1] === "\t") k++;
+      else k += delimiter.length - 1;
     } else cur += ch;
   }
   out.push(cur.trim());
   return out;
 }
 
-function unquote(s: string): string {
-  return s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s;
-}
 
 /**
  * Decide header and columns from the first non-blank line (already split into fields).
@@ -147,7 +146,7 @@ export function detectLayout(fields: string[], opts: ReturnType<typeof resolveOp
   else {
     const rc = cols.rating;
     const pos = typeof rc === "number" ? rc : rc === undefined && fields.length >= 3 ? 2 : -1;
-    header = pos >= 0 && pos < fields.length && !opts.implicit && !DECIMAL.test(fields[pos]!);
+    header = pos >= 0 && pos < fields.length && !DECIMAL.test(fields[pos]!);
   }
 
   const used = new Set<number>();
