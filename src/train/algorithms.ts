@@ -1,0 +1,11 @@
+/**
+ * Every built-in algorithm, registered once on import (train/fit.ts imports this file for its side
+ * effect, so `fitSync(ratings, { algorithm: "als" })` needs no other import).
+ * One import and one registerAlgorithm line per algorithm; keep it a plain list.
+ */
+import { als } from "./als.js";
+import { registerAlgorithm } from "./registry.js";
+import { sgd } from "./sgd.js";
+
+registerAlgorithm(als);
+registerAlgorithm(sgd);
