@@ -3,6 +3,7 @@ import type { EpochReport } from "../core/types.js";
 import type { Ratings } from "../data/ratings.js";
 import { buildCsr, transpose } from "../matrix/csr.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
+import "./algorithms.js";
 import { getAlgorithm } from "./registry.js";
 import type { TrainingData } from "./trainer.js";
 
