@@ -1,0 +1,348 @@
+/**
+ * mfrec WebAssembly SIMD kernels (AssemblyScript, f32x4). Compiled twice by scripts/build-wasm.mjs:
+ * once against an imported plain memory and once against an imported shared memory (threads).
+ *
+ * Every kernel works on raw byte offsets into linear memory (the arena in src/kernels/wasm-arena.ts
+ * lays the arrays out) and ends with the same four parameters, so the pool can run any of them
+ * over fixed shards:  (..., start: i32, end: i32, shard: i32, scratch: usize).
+ * Kernels write only the rows [start, end) they own plus per-shard outputs at `shard`, so the
+ * result never depends on which thread ran a shard. No allocation, no static data: several
+ * instances share one memory safely.
+ */
+
+// ---------------------------------------------------------------- vector helpers
+
+/** Σ a[f]·b[f] over f < k: two f32x4 accumulators, lanes summed as ((l0+l1)+(l2+l3)), scalar tail. */
+@inline function dot(a: usize, b: usize, k: i32): f32 {
+  let acc0 = f32x4.splat(0);
+  let acc1 = f32x4.splat(0);
+  let f = 0;
+  const k8 = k & ~7;
+  for (; f < k8; f += 8) {
+    const o = <usize>f << 2;
+    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+    acc1 = f32x4.add(acc1, f32x4.mul(v128.load(a + o, 16), v128.load(b + o, 16)));
+  }
+  if (f + 4 <= k) {
+    const o = <usize>f << 2;
+    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+    f += 4;
+  }
+  const acc = f32x4.add(acc0, acc1);
+  let s: f32 = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  for (; f < k; f++) s += load<f32>(a + (<usize>f << 2)) * load<f32>(b + (<usize>f << 2));
+  return s;
+}
+
+/** y[f] += s·x[f] for f < k. */
+@inline function axpy(y: usize, s: f32, x: usize, k: i32): void {
+  const sv = f32x4.splat(s);
+  let f = 0;
+  const k4 = k & ~3;
+  for (; f < k4; f += 4) {
+    const o = <usize>f << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(sv, v128.load(x + o))));
+  }
+  for (; f < k; f++) {
+    const o = <usize>f << 2;
+    store<f32>(y + o, load<f32>(y + o) + s * load<f32>(x + o));
+  }
+}
+
+// ---------------------------------------------------------------- SGD (biased MF)
+
+/**
+ * One SGD pass over ratings t ∈ [start, end) in stored order (the block schedule groups and orders them);
+ * the math of src/kernels/sgd.ts: e = r − (μ + b_u + b_i + p_u·q_i), g = lr·e,
+ * b ← (1 − lr·λ_b) b + g, p_u ← (1 − lr·λ) p_u + g q_i, q_i ← (1 − lr·λ) q_i + g p_u (old p_u, q_i).
+ * Σe² (each before its update) goes to lossOut[shard] as f64.
+ */
+export function sgdRange(
+  users: usize, items: usize, values: usize, P: usize, Q: usize, bu: usize, bi: usize,
+  k: i32, mu: f32, lr: f32, reg: f32, regBias: f32, useBias: i32, lossOut: usize,
+  start: i32, end: i32, shard: i32, scratch: usize,
+): void {
+  let sse: f64 = 0;
+  const rowBytes = <usize>k << 2;
+  const shrinkF: f32 = 1 - lr * reg;
+  const shrinkB: f32 = 1 - lr * regBias;
+  const sfv = f32x4.splat(shrinkF);
+  const k4 = k & ~3;
+  for (let t = start; t < end; t++) {
+    const o = <usize>t << 2;
+    const u = load<i32>(users + o);
+    const i = load<i32>(items + o);
+    const p = P + <usize>u * rowBytes;
+    const q = Q + <usize>i * rowBytes;
+    let pred: f32 = mu;
+    const bup = bu + (<usize>u << 2);
+    const bip = bi + (<usize>i << 2);
+    if (useBias) pred += load<f32>(bup) + load<f32>(bip);
+    pred += dot(p, q, k);
+    const e: f32 = load<f32>(values + o) - pred;
+    sse += <f64>e * <f64>e;
+    const g: f32 = lr * e;
+    if (useBias) {
+      store<f32>(bup, shrinkB * load<f32>(bup) + g);
+      store<f32>(bip, shrinkB * load<f32>(bip) + g);
+    }
+    const gv = f32x4.splat(g);
+    let f = 0;
+    for (; f < k4; f += 4) {
+      const fo = <usize>f << 2;
+      const pv = v128.load(p + fo);
+      const qv = v128.load(q + fo);
+      v128.store(p + fo, f32x4.add(f32x4.mul(sfv, pv), f32x4.mul(gv, qv)));
+      v128.store(q + fo, f32x4.add(f32x4.mul(sfv, qv), f32x4.mul(gv, pv)));
+    }
+    for (; f < k; f++) {
+      const fo = <usize>f << 2;
+      const pf = load<f32>(p + fo);
+      const qf = load<f32>(q + fo);
+      store<f32>(p + fo, shrinkF * pf + g * qf);
+      store<f32>(q + fo, shrinkF * qf + g * pf);
+    }
+  }
+  store<f64>(lossOut + (<usize>shard << 3), sse);
+}
+
+// ---------------------------------------------------------------- Gram matrix
+
+/** G = Σ_{j ∈ [start,end)} y_j y_jᵀ (k×k, row stride k), overwriting G. Single shard: used for iALS's YᵀY. */
+export function gramRange(Y: usize, k: i32, G: usize, start: i32, end: i32, shard: i32, scratch: usize): void {
+  const rowBytes = <usize>k << 2;
+  memory.fill(G, 0, <usize>k * rowBytes);
+  for (let j = start; j < end; j++) {
+    const y = Y + <usize>j * rowBytes;
+    for (let a = 0; a < k; a++) axpy(G + <usize>a * rowBytes, load<f32>(y + (<usize>a << 2)), y, k);
+  }
+}
+
+// ---------------------------------------------------------------- explicit ALS, exact (Cholesky)
+
+/**
+ * Explicit ALS half-sweep, rows [start, end): for row x with ratings r_j on fixed rows y_j, solve
+ * (Σ y'_j y'_jᵀ + Λ) x' = Σ t_j y'_j with y' = [y_j, 1] and x' = [x, b_x] when useBias (else y' = y_j),
+ * t_j = r_j − μ − b_j (t_j = r_j without bias), Λ = diag(λ,…,λ, λ_b) scaled by n when scaleByCount.
+ * (src/kernels/als-explicit.ts's math, bias stored last here.) Gram in f32 SIMD, Cholesky in f64 with
+ * non-positive pivots clamped to 1e-30. A row with no ratings gets x = 0, b_x = 0.
+ * Scratch: dp·dp f32 + d·d f64 + 2·dp f64 with d = k + useBias, dp = d rounded up to 4.
+ */
+export function alsCholeskyRange(
+  indptr: usize, indices: usize, values: usize, X: usize, Y: usize, bx: usize, by: usize,
+  k: i32, mu: f32, reg: f32, regBias: f32, scaleByCount: i32, useBias: i32,
+  start: i32, end: i32, shard: i32, scratch: usize,
+): void {
+  const d = k + useBias;
+  const dp = (d + 3) & ~3;
+  const rowBytes = <usize>k << 2;
+  const A = scratch;
+  const yv = A + (<usize>dp * dp << 2);
+  const L = (yv + (<usize>dp << 2) + 7) & ~7;
+  const b = L + (<usize>d * d << 3);
+  const z = b + (<usize>dp << 3);
+  for (let row = start; row < end; row++) {
+    const x = X + <usize>row * rowBytes;
+    const lo = load<i32>(indptr + (<usize>row << 2));
+    const hi = load<i32>(indptr + (<usize>(row + 1) << 2));
+    const n = hi - lo;
+    if (n == 0) {
+      memory.fill(x, 0, rowBytes);
+      if (useBias) store<f32>(bx + (<usize>row << 2), 0);
+      continue;
+    }
+    memory.fill(A, 0, <usize>dp * dp << 2);
+    memory.fill(yv, 0, <usize>dp << 2);
+    memory.fill(b, 0, <usize>d << 3);
+    for (let p = lo; p < hi; p++) {
+      const j = load<i32>(indices + (<usize>p << 2));
+      const y = Y + <usize>j * rowBytes;
+      memory.copy(yv, y, rowBytes);
+      let t: f32 = load<f32>(values + (<usize>p << 2));
+      if (useBias) {
+        store<f32>(yv + (<usize>k << 2), 1);
+        t -= mu + load<f32>(by + (<usize>j << 2));
+      }
+      // upper triangle only, from the 4-aligned column at or before the diagonal
+      for (let a = 0; a < d; a++) {
+        const c0 = a & ~3;
+        const ya = load<f32>(yv + (<usize>a << 2));
+        axpy(A + ((<usize>a * dp + c0) << 2), ya, yv + (<usize>c0 << 2), dp - c0);
+        store<f64>(b + (<usize>a << 3), load<f64>(b + (<usize>a << 3)) + <f64>t * <f64>ya);
+      }
+    }
+    const scale: f64 = scaleByCount ? <f64>n : 1.0;
+    // Cholesky A = L Lᵀ (lower L, row-major d×d, f64)
+    for (let a = 0; a < d; a++) {
+      for (let c = 0; c <= a; c++) {
+        let s: f64 = <f64>load<f32>(A + ((<usize>c * dp + a) << 2)); // A symmetric: upper (c ≤ a)
+        if (a == c) s += (useBias && a == k ? <f64>regBias : <f64>reg) * scale;
+        for (let m = 0; m < c; m++) s -= load<f64>(L + ((<usize>a * d + m) << 3)) * load<f64>(L + ((<usize>c * d + m) << 3));
+        if (a == c) {
+          store<f64>(L + ((<usize>a * d + a) << 3), Math.sqrt(s > 1e-30 ? s : 1e-30));
+        } else {
+          store<f64>(L + ((<usize>a * d + c) << 3), s / load<f64>(L + ((<usize>c * d + c) << 3)));
+        }
+      }
+    }
+    // L z = b, then Lᵀ x = z
+    for (let a = 0; a < d; a++) {
+      let s = load<f64>(b + (<usize>a << 3));
+      for (let m = 0; m < a; m++) s -= load<f64>(L + ((<usize>a * d + m) << 3)) * load<f64>(z + (<usize>m << 3));
+      store<f64>(z + (<usize>a << 3), s / load<f64>(L + ((<usize>a * d + a) << 3)));
+    }
+    for (let a = d - 1; a >= 0; a--) {
+      let s = load<f64>(z + (<usize>a << 3));
+      for (let m = a + 1; m < d; m++) s -= load<f64>(L + ((<usize>m * d + a) << 3)) * load<f64>(z + (<usize>m << 3));
+      store<f64>(z + (<usize>a << 3), s / load<f64>(L + ((<usize>a * d + a) << 3)));
+    }
+    for (let a = 0; a < k; a++) store<f32>(x + (<usize>a << 2), <f32>load<f64>(z + (<usize>a << 3)));
+    if (useBias) store<f32>(bx + (<usize>row << 2), <f32>load<f64>(z + (<usize>k << 3)));
+  }
+}
+
+// ---------------------------------------------------------------- weighted ALS by conjugate gradient (iALS, WALS, explicit ALS without biases)
+
+/**
+ * CG half-sweep, rows [start, end), warm-started from the current x: the math of
+ * src/kernels/implicit-als.ts (weightedAlsHalfSweep, solver 0). For row x with observed entries j,
+ *   (w0·G + Σ_j e_j y_j y_jᵀ + reg·I) x = Σ_j (w0 + e_j) t_j y_j,   reg = λ (n + w0·nCols)^ν (λ when ν = 0),
+ * G = YᵀY (k×k f32, row stride k), e_j = extra[p] (W_j − w0), t_j = target[p] (1 when target = 0).
+ * iALS: w0 = 1, e = α r, t = 1. Explicit ALS without biases: w0 = 0, e = 1, t = r (ν = 1 gives λ·n).
+ * At most `steps` CG steps while rᵀr > 1e-20. Scratch: 3·k f32.
+ */
+export function cgRange(
+  indptr: usize, indices: usize, extra: usize, target: usize, X: usize, Y: usize, G: usize,
+  k: i32, w0: f32, lambda: f32, nu: f32, nCols: i32, steps: i32,
+  start: i32, end: i32, shard: i32, scratch: usize,
+): void {
+  const rowBytes = <usize>k << 2;
+  const kp = <usize>((k + 3) & ~3) << 2;
+  const rv = scratch;
+  const pv = rv + kp;
+  const ap = pv + kp;
+  const useGram = w0 != 0;
+  for (let row = start; row < end; row++) {
+    const x = X + <usize>row * rowBytes;
+    const lo = load<i32>(indptr + (<usize>row << 2));
+    const hi = load<i32>(indptr + (<usize>(row + 1) << 2));
+    const reg: f32 = nu == 0 ? lambda : <f32>(<f64>lambda * Math.pow(<f64>(hi - lo) + <f64>w0 * <f64>nCols, <f64>nu));
+    // r = b − A x
+    for (let a = 0; a < k; a++) {
+      const gx: f32 = useGram ? w0 * dot(G + <usize>a * rowBytes, x, k) : 0;
+      store<f32>(rv + (<usize>a << 2), -gx - reg * load<f32>(x + (<usize>a << 2)));
+    }
+    for (let p = lo; p < hi; p++) {
+      const y = Y + <usize>load<i32>(indices + (<usize>p << 2)) * rowBytes;
+      const e = load<f32>(extra + (<usize>p << 2));
+      const t: f32 = target ? load<f32>(target + (<usize>p << 2)) : 1;
+      axpy(rv, (w0 + e) * t - e * dot(y, x, k), y, k);
+    }
+    memory.copy(pv, rv, rowBytes);
+    let rs = dot(rv, rv, k);
+    for (let it = 0; it < steps && rs > 1e-20; it++) {
+      for (let a = 0; a < k; a++) {
+        const gp: f32 = useGram ? w0 * dot(G + <usize>a * rowBytes, pv, k) : 0;
+        store<f32>(ap + (<usize>a << 2), gp + reg * load<f32>(pv + (<usize>a << 2)));
+      }
+      for (let p = lo; p < hi; p++) {
+        const e = load<f32>(extra + (<usize>p << 2));
+        if (e == 0) continue;
+        const y = Y + <usize>load<i32>(indices + (<usize>p << 2)) * rowBytes;
+        axpy(ap, e * dot(y, pv, k), y, k);
+      }
+      const pap = dot(pv, ap, k);
+      if (!(pap > 0)) break;
+      const step: f32 = rs / pap;
+      axpy(x, step, pv, k);
+      axpy(rv, -step, ap, k);
+      const rsNew = dot(rv, rv, k);
+      const beta: f32 = rsNew / rs;
+      for (let a = 0; a < k; a++) {
+        const o = <usize>a << 2;
+        store<f32>(pv + o, load<f32>(rv + o) + beta * load<f32>(pv + o));
+      }
+      rs = rsNew;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- scoring
+
+@inline function base(mu: f32, userBias: usize, u: i32): f32 {
+  return userBias ? mu + load<f32>(userBias + (<usize>u << 2)) : mu;
+}
+
+/**
+ * out[u − first][j] = (μ + b_u) + b_j + U_u·V_j for users u ∈ [start, end), items j < nItems (row-major;
+ * userBias/itemBias = 0 mean none). Four users share each pass over V, so V is read once per four users
+ * (GEMM-like register blocking); a user's scores do not depend on which block it fell in.
+ */
+export function scoreRange(
+  U: usize, V: usize, k: i32, nItems: i32, mu: f32, userBias: usize, itemBias: usize, out: usize, first: i32,
+  start: i32, end: i32, shard: i32, scratch: usize,
+): void {
+  const rowBytes = <usize>k << 2;
+  const outRow = <usize>nItems << 2;
+  let u = start;
+  for (; u + 4 <= end; u += 4) {
+    const u0 = U + <usize>u * rowBytes;
+    const o0 = out + <usize>(u - first) * outRow;
+    for (let j = 0; j < nItems; j++) {
+      const v = V + <usize>j * rowBytes;
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+      let f = 0;
+      const k4 = k & ~3;
+      for (; f < k4; f += 4) {
+        const fo = <usize>f << 2;
+        const vv = v128.load(v + fo);
+        a0 = f32x4.add(a0, f32x4.mul(v128.load(u0 + fo), vv));
+        a1 = f32x4.add(a1, f32x4.mul(v128.load(u0 + rowBytes + fo), vv));
+        a2 = f32x4.add(a2, f32x4.mul(v128.load(u0 + 2 * rowBytes + fo), vv));
+        a3 = f32x4.add(a3, f32x4.mul(v128.load(u0 + 3 * rowBytes + fo), vv));
+      }
+      let s0: f32 = (f32x4.extract_lane(a0, 0) + f32x4.extract_lane(a0, 1)) + (f32x4.extract_lane(a0, 2) + f32x4.extract_lane(a0, 3));
+      let s1: f32 = (f32x4.extract_lane(a1, 0) + f32x4.extract_lane(a1, 1)) + (f32x4.extract_lane(a1, 2) + f32x4.extract_lane(a1, 3));
+      let s2: f32 = (f32x4.extract_lane(a2, 0) + f32x4.extract_lane(a2, 1)) + (f32x4.extract_lane(a2, 2) + f32x4.extract_lane(a2, 3));
+      let s3: f32 = (f32x4.extract_lane(a3, 0) + f32x4.extract_lane(a3, 1)) + (f32x4.extract_lane(a3, 2) + f32x4.extract_lane(a3, 3));
+      for (; f < k; f++) {
+        const fo = <usize>f << 2;
+        const vf = load<f32>(v + fo);
+        s0 += load<f32>(u0 + fo) * vf;
+        s1 += load<f32>(u0 + rowBytes + fo) * vf;
+        s2 += load<f32>(u0 + 2 * rowBytes + fo) * vf;
+        s3 += load<f32>(u0 + 3 * rowBytes + fo) * vf;
+      }
+      const jo = <usize>j << 2;
+      const bj: f32 = itemBias ? load<f32>(itemBias + jo) : 0;
+      store<f32>(o0 + jo, (base(mu, userBias, u) + bj) + s0);
+      store<f32>(o0 + outRow + jo, (base(mu, userBias, u + 1) + bj) + s1);
+      store<f32>(o0 + 2 * outRow + jo, (base(mu, userBias, u + 2) + bj) + s2);
+      store<f32>(o0 + 3 * outRow + jo, (base(mu, userBias, u + 3) + bj) + s3);
+    }
+  }
+  for (; u < end; u++) {
+    const uu = U + <usize>u * rowBytes;
+    const o0 = out + <usize>(u - first) * outRow;
+    for (let j = 0; j < nItems; j++) {
+      // same lane grouping as the 4-user block so a user's scores do not depend on its block
+      const v = V + <usize>j * rowBytes;
+      let a0 = f32x4.splat(0);
+      let f = 0;
+      const k4 = k & ~3;
+      for (; f < k4; f += 4) {
+        const fo = <usize>f << 2;
+        a0 = f32x4.add(a0, f32x4.mul(v128.load(uu + fo), v128.load(v + fo)));
+      }
+      let s0: f32 = (f32x4.extract_lane(a0, 0) + f32x4.extract_lane(a0, 1)) + (f32x4.extract_lane(a0, 2) + f32x4.extract_lane(a0, 3));
+      for (; f < k; f++) s0 += load<f32>(uu + (<usize>f << 2)) * load<f32>(v + (<usize>f << 2));
+      const bj: f32 = itemBias ? load<f32>(itemBias + (<usize>j << 2)) : 0;
+      store<f32>(o0 + (<usize>j << 2), (base(mu, userBias, u) + bj) + s0);
+    }
+  }
+}
+
+/** Bytes past the module's own static data: the arena starts at or after this. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,104 @@
+/**
+ * Loader of the WebAssembly SIMD kernels (assembly/kernels.ts). The bytes are embedded as base64
+ * (wasm-binary.generated.ts), so Node, browsers and workers load them without fs or fetch.
+ * Two builds: against a plain imported memory (one thread) and a shared one (worker pools).
+ */
+import { MfrecError } from "../core/errors.js";
+import { WASM_SIMD_BASE64, WASM_THREADS_BASE64 } from "./wasm-binary.generated.js";
+
+/** The kernel exports. Pointers are byte offsets into the arena's memory; every kernel ends with (start, end, shard, scratch). */
+export interface WasmKernels {
+  sgdRange(
+    users: number, items: number, values: number, P: number, Q: number, bu: number, bi: number,
+    k: number, mu: number, lr: number, reg: number, regBias: number, useBias: number, lossOut: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
+  gramRange(Y: number, k: number, G: number, start: number, end: number, shard: number, scratch: number): void;
+  alsCholeskyRange(
+    indptr: number, indices: number, values: number, X: number, Y: number, bx: number, by: number,
+    k: number, mu: number, reg: number, regBias: number, scaleByCount: number, useBias: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
+  cgRange(
+    indptr: number, indices: number, extra: number, target: number, X: number, Y: number, G: number,
+    k: number, w0: number, lambda: number, nu: number, nCols: number, steps: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
+  scoreRange(
+    U: number, V: number, k: number, nItems: number, mu: number, userBias: number, itemBias: number, out: number, first: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
+  heapBase(): number;
+}
+
+/** Names of the kernels a pool can run over shards. */
+export type KernelName = Exclude<keyof WasmKernels, "heapBase">;
+
+/** Kernel ids as written into a pool's shared control block (order is part of the worker protocol). */
+export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange"];
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+const cache: { simd?: WebAssembly.Module; threads?: WebAssembly.Module } = {};
+let simdOk: boolean | undefined;
+
+/** True when this runtime validates the SIMD build (WebAssembly with fixed-width SIMD). */
+export function wasmSimdSupported(): boolean {
+  if (simdOk === undefined) {
+    try {
+      simdOk = typeof WebAssembly === "object" && WebAssembly.validate(decodeBase64(WASM_SIMD_BASE64));
+    } catch {
+      simdOk = false;
+    }
+  }
+  return simdOk;
+}
+
+/** True when worker pools can share one memory (SharedArrayBuffer present, threads build validates). */
+export function wasmThreadsSupported(): boolean {
+  if (typeof SharedArrayBuffer === "undefined" || !wasmSimdSupported()) return false;
+  try {
+    return WebAssembly.validate(decodeBase64(WASM_THREADS_BASE64));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The compiled module (cached), synchronously. Browsers refuse synchronous compiles of more than
+ * 4 KB on the main thread: there, await {@link kernelModuleAsync} first (it fills the same cache).
+ */
+export function kernelModule(shared: boolean): WebAssembly.Module {
+  const key = shared ? "threads" : "simd";
+  let m = cache[key];
+  if (!m) {
+    if (!wasmSimdSupported()) throw new MfrecError("E_UNSUPPORTED", "this runtime has no WebAssembly SIMD", { hint: "use the TypeScript kernels" });
+    m = new WebAssembly.Module(decodeBase64(shared ? WASM_THREADS_BASE64 : WASM_SIMD_BASE64));
+    cache[key] = m;
+  }
+  return m;
+}
+
+/** The compiled module (cached), compiled off the main thread where the runtime can. */
+export async function kernelModuleAsync(shared: boolean): Promise<WebAssembly.Module> {
+  const key = shared ? "threads" : "simd";
+  const hit = cache[key];
+  if (hit) return hit;
+  const m = await WebAssembly.compile(decodeBase64(shared ? WASM_THREADS_BASE64 : WASM_SIMD_BASE64));
+  cache[key] = m;
+  return m;
+}
+
+/** Instantiate the kernels against `memory` (shared memory needs the threads build). */
+export function instantiateKernels(memory: WebAssembly.Memory, shared: boolean, module: WebAssembly.Module = kernelModule(shared)): WasmKernels {
+  const abort = (): never => {
+    throw new MfrecError("E_UNSUPPORTED", "a WebAssembly kernel aborted");
+  };
+  const instance = new WebAssembly.Instance(module, { env: { memory, abort } });
+  return instance.exports as unknown as WasmKernels;
+}

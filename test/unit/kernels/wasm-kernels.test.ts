@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { alsExplicitHalfSweep } from "../../../src/kernels/als-explicit.js";
+import { fullGramian, weightedAlsHalfSweep } from "../../../src/kernels/implicit-als.js";
+import { scoreRow } from "../../../src/kernels/score.js";
+import { sgdEpoch } from "../../../src/kernels/sgd.js";
+import { wasmSimdSupported } from "../../../src/kernels/wasm.js";
+import { KernelArena } from "../../../src/kernels/wasm-arena.js";
+import { InlinePool } from "../../../src/parallel/inline-pool.js";
+import { kernelScratchBytes, rowShards } from "../../../src/parallel/pool.js";
+import { maxRelDiff, randomFloats, randomProblem } from "./wasm-fixtures.js";
+
+describe("WASM SIMD kernels against the TypeScript kernels", () => {
+  it("the runtime supports WebAssembly SIMD", () => assert.equal(wasmSimdSupported(), true));
+
+  for (const k of [7, 8, 13]) {
+    it(`sgdRange = sgdEpoch (biased MF, k=${k}, 3 passes)`, () => {
+      const pr = randomProblem(11 + k, 25, 18, 160);
+      const arena = KernelArena.create(1 << 20);
+      const u = arena.copyI32(pr.users);
+      const i = arena.copyI32(pr.items);
+      const v = arena.copyF32(pr.values);
+      const P = arena.copyF32(randomFloats(1, pr.nUsers * k));
+      const Q = arena.copyF32(randomFloats(2, pr.nItems * k));
+      const bu = arena.copyF32(randomFloats(3, pr.nUsers));
+      const bi = arena.copyF32(randomFloats(4, pr.nItems));
+      const loss = arena.f64(1);
+      const [P2, Q2, bu2, bi2] = [P.slice(), Q.slice(), bu.slice(), bi.slice()];
+      const order = Int32Array.from({ length: pr.users.length }, (_, t) => t);
+      for (let pass = 0; pass < 3; pass++) {
+        arena.kernels.sgdRange(u.byteOffset, i.byteOffset, v.byteOffset, P.byteOffset, Q.byteOffset, bu.byteOffset, bi.byteOffset, k, 3.1, 0.02, 0.05, 0.01, 1, loss.byteOffset, 0, u.length, 0, 0);
+        const sse = sgdEpoch(pr.users, pr.items, pr.values, order, 0, order.length, P2, Q2, bu2, bi2, k, 3.1, 0.02, 0.01, 0.05);
+        assert.ok(Math.abs(loss[0]! - sse) / sse < 1e-4, `loss ${loss[0]} vs ${sse}`);
+      }
+      assert.ok(maxRelDiff(P, P2) < 1e-4, `P differs by ${maxRelDiff(P, P2)}`);
+      assert.ok(maxRelDiff(Q, Q2) < 1e-4);
+      assert.ok(maxRelDiff(bu, bu2) < 1e-4);
+      assert.ok(maxRelDiff(bi, bi2) < 1e-4);
+    });
+  }
+
+  for (const bias of [false, true]) {
+    for (const weighted of [false, true]) {
+      it(`alsCholeskyRange = alsExplicitHalfSweep (bias=${bias}, weighted λ=${weighted})`, () => {
+        const k = 6;
+        const pr = randomProblem(5, 30, 22, 240);
+        const arena = KernelArena.create(1 << 20);
+        const indptr = arena.copyI32(pr.byUser.indptr);
+        const indices = arena.copyI32(pr.byUser.indices);
+        const values = arena.copyF32(pr.byUser.values);
+        const X = arena.copyF32(randomFloats(7, pr.nUsers * k));
+        const Y = arena.copyF32(randomFloats(8, pr.nItems * k, 0.5));
+        const bx = arena.f32(pr.nUsers);
+        const by = arena.copyF32(randomFloats(9, pr.nItems, 0.3));
+        const scratch = arena.f32(kernelScratchBytes(k) / 4);
+        const X2 = X.slice();
+        const bx2 = bias ? new Float32Array(pr.nUsers) : new Float32Array(0);
+        arena.kernels.alsCholeskyRange(indptr.byteOffset, indices.byteOffset, values.byteOffset, X.byteOffset, Y.byteOffset, bx.byteOffset, by.byteOffset, k, 3.5, 0.1, 0.05, weighted ? 1 : 0, bias ? 1 : 0, 0, pr.nUsers, 0, scratch.byteOffset);
+        alsExplicitHalfSweep(pr.byUser.indptr, pr.byUser.indices, pr.byUser.values, X2, bx2, Y.slice(), bias ? by.slice() : new Float32Array(0), k, 3.5, 0.1, 0.05, weighted, 0, pr.nUsers);
+        assert.ok(maxRelDiff(X, X2) < 2e-4, `X differs by ${maxRelDiff(X, X2)}`);
+        if (bias) assert.ok(maxRelDiff(bx, bx2) < 2e-4);
+        // user 0 has no ratings: zeros
+        for (let f = 0; f < k; f++) assert.equal(X[f], 0);
+      });
+    }
+  }
+
+  for (const mode of ["ials", "explicit"] as const) {
+    it(`cgRange = weightedAlsHalfSweep solver 0 (${mode}, 3 CG steps)`, () => {
+      const k = 10;
+      const pr = randomProblem(21, 40, 30, 300);
+      const arena = KernelArena.create(1 << 20);
+      const m = pr.byUser;
+      const nnz = m.indices.length;
+      const extra = new Float32Array(nnz);
+      for (let p = 0; p < nnz; p++) extra[p] = mode === "ials" ? 2 * m.values[p]! : 1;
+      const w0 = mode === "ials" ? 1 : 0;
+      const target = mode === "ials" ? null : m.values;
+      const X = arena.copyF32(randomFloats(31, pr.nUsers * k));
+      const Y = arena.copyF32(randomFloats(32, pr.nItems * k, 0.4));
+      const G64 = fullGramian(Y, pr.nItems, k);
+      const G = arena.copyF32(G64);
+      const X2 = X.slice();
+      const scratch = arena.f32(kernelScratchBytes(k) / 4);
+      const [ip, ix, ex] = [arena.copyI32(m.indptr), arena.copyI32(m.indices), arena.copyF32(extra)];
+      const tg = target ? arena.copyF32(target).byteOffset : 0;
+      const nu = mode === "ials" ? 0 : 1;
+      arena.kernels.cgRange(ip.byteOffset, ix.byteOffset, ex.byteOffset, tg, X.byteOffset, Y.byteOffset, G.byteOffset, k, w0, 0.05, nu, pr.nItems, 3, 0, pr.nUsers, 0, scratch.byteOffset);
+      weightedAlsHalfSweep(
+        { indptr: m.indptr, indices: m.indices, extra, target, X: X2, Y: Y.slice(), k, gram: G64, w0, lambda: 0.05, nu, nCols: pr.nItems, solver: 0, cgSteps: 3 },
+        0,
+        pr.nUsers,
+      );
+      assert.ok(maxRelDiff(X, X2) < 1e-3, `X differs by ${maxRelDiff(X, X2)}`);
+    });
+  }
+
+  it("gramRange = fullGramian", () => {
+    const k = 9;
+    const arena = KernelArena.create(1 << 16);
+    const Y = arena.copyF32(randomFloats(3, 50 * k, 1));
+    const G = arena.f32(k * k);
+    arena.kernels.gramRange(Y.byteOffset, k, G.byteOffset, 0, 50, 0, 0);
+    assert.ok(maxRelDiff(G, fullGramian(Y, 50, k)) < 1e-5);
+  });
+
+  for (const k of [5, 16]) {
+    it(`scoreRange = scoreRow for every user (k=${k}, blocks of 4 and a tail)`, () => {
+      const nU = 11;
+      const nI = 17;
+      const arena = KernelArena.create(1 << 16);
+      const U = arena.copyF32(randomFloats(1, nU * k, 1));
+      const V = arena.copyF32(randomFloats(2, nI * k, 1));
+      const bu = arena.copyF32(randomFloats(3, nU, 1));
+      const bi = arena.copyF32(randomFloats(4, nI, 1));
+      const out = arena.f32(nU * nI);
+      const pool = new InlinePool(arena, 64);
+      pool.run({ kernel: "scoreRange", args: [U.byteOffset, V.byteOffset, k, nI, 2.5, bu.byteOffset, bi.byteOffset, out.byteOffset, 0], shards: rowShards(nU, 6) });
+      const ref = new Float32Array(nI);
+      for (let u = 0; u < nU; u++) {
+        scoreRow(U, u * k, V, k, 2.5 + bu[u]!, bi, ref, 0, nI);
+        assert.ok(maxRelDiff(out.subarray(u * nI, (u + 1) * nI), ref) < 1e-5, `user ${u}`);
+      }
+    });
+  }
+});
