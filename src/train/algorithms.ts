@@ -9,3 +9,10 @@ import { sgd } from "./sgd.js";
 
 registerAlgorithm(als);
 registerAlgorithm(sgd);
+// implicit
+import { bpr } from "./bpr.js";
+import { ials } from "./ials.js";
+import { wals } from "./wals.js";
+registerAlgorithm(ials);
+registerAlgorithm(wals);
+registerAlgorithm(bpr);

@@ -1,0 +1,114 @@
+import type { ModelConfig } from "./factor-model.js";
+
+/**
+ * The weighting of the ALS family's implicit objectives, read from a model's plain-JSON config.
+ * It lives in model/ (not train/) because training and fold-in must use the very same rule:
+ * a folded-in user is solved exactly as a trained one was.
+ */
+
+/** Defaults of `ials` (Hu, Koren & Volinsky 2008 with the Rendle et al. 2021 options). */
+export const IALS_DEFAULTS = {
+  factors: 64,
+  epochs: 15,
+  regularization: 0.05,
+  alpha: 2,
+  confidence: "linear",
+  epsilon: 1,
+  unobservedWeight: 1,
+  regularizationExponent: 0,
+  solver: "cg",
+  cgSteps: 3,
+  seed: 42,
+} as const;
+
+/** Defaults of `wals` (weighted matrix factorization of Google's recommendation course). */
+export const WALS_DEFAULTS = {
+  factors: 64,
+  epochs: 15,
+  regularization: 0.1,
+  unobservedWeight: 0.1,
+  observedWeight: "one",
+  solver: "cholesky",
+  cgSteps: 3,
+  seed: 42,
+} as const;
+
+/** How one stored value turns into a weight above the unobserved one and a target. */
+export interface WeightedAlsSpec {
+  /** Weight w0 of every unobserved cell. */
+  w0: number;
+  lambda: number;
+  /** Exponent ν of the frequency-scaled regularization λ(n + w0·|cols|)^ν. */
+  nu: number;
+  /** 0 = CG, 1 = Cholesky. */
+  solver: 0 | 1;
+  cgSteps: number;
+  /** W(v) − w0 for an observed value v. */
+  extra: (v: number) => number;
+  /** The target t(v) of an observed value v. */
+  target: (v: number) => number;
+}
+
+function num(c: ModelConfig, key: string, fallback: number): number {
+  const v = c[key];
+  return typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : fallback;
+}
+
+function str(c: ModelConfig, key: string, fallback: string): string {
+  const v = c[key];
+  return typeof v === "string" ? v : fallback;
+}
+
+/**
+ * The spec of an `ials` or `wals` config (undefined for other algorithms).
+ * ials: W = w0 + α·v (linear) or w0 + α·ln(1 + v/ε) (log), t = 1 for v > 0, else W = w0, t = 0.
+ * wals: W = 1 (or v when observedWeight is "value"), t = 1; ν = 0.
+ */
+export function weightedAlsSpec(config: ModelConfig): WeightedAlsSpec | undefined {
+  if (config.algorithm === "ials") {
+    const d = IALS_DEFAULTS;
+    const alpha = num(config, "alpha", d.alpha);
+    const eps = num(config, "epsilon", d.epsilon);
+    const log = str(config, "confidence", d.confidence) === "log";
+    return {
+      w0: num(config, "unobservedWeight", d.unobservedWeight),
+      lambda: num(config, "regularization", d.regularization),
+      nu: num(config, "regularizationExponent", d.regularizationExponent),
+      solver: str(config, "solver", d.solver) === "cholesky" ? 1 : 0,
+      cgSteps: num(config, "cgSteps", d.cgSteps),
+      extra: (v) => (v <= 0 ? 0 : log ? alpha * Math.log1p(v / eps) : alpha * v),
+      target: (v) => (v > 0 ? 1 : 0),
+    };
+  }
+  if (config.algorithm === "wals") {
+    const d = WALS_DEFAULTS;
+    const w0 = num(config, "unobservedWeight", d.unobservedWeight);
+    const byValue = str(config, "observedWeight", d.observedWeight) === "value";
+    return {
+      w0,
+      lambda: num(config, "regularization", d.regularization),
+      nu: 0,
+      solver: str(config, "solver", d.solver) === "cg" ? 0 : 1,
+      cgSteps: num(config, "cgSteps", d.cgSteps),
+      extra: (v) => (byValue ? v : 1) - w0,
+      target: () => 1,
+    };
+  }
+  return undefined;
+}
+
+/** Per-entry extra weights and targets of a CSR's values (targets null when all are 1). */
+export function entryWeights(values: Float32Array, spec: WeightedAlsSpec): { extra: Float32Array; target: Float32Array | null } {
+  const extra = new Float32Array(values.length);
+  let target: Float32Array | null = null;
+  for (let p = 0; p < values.length; p++) {
+    const v = values[p]!;
+    extra[p] = spec.extra(v);
+    const t = spec.target(v);
+    if (t !== 1 && target === null) {
+      target = new Float32Array(values.length).fill(1);
+    }
+    if (target) target[p] = t;
+  }
+  return { extra, target };
+}

@@ -1,0 +1,45 @@
+import { IALS_DEFAULTS, weightedAlsSpec } from "../model/implicit-weights.js";
+import type { ModelConfig } from "../model/factor-model.js";
+import { choiceOption, numberOption, rejectUnknownKeys } from "./config.js";
+import type { Algorithm } from "./trainer.js";
+import { createWeightedAlsTrainer } from "./weighted-als.js";
+
+const KEYS = ["factors", "epochs", "regularization", "alpha", "confidence", "epsilon", "unobservedWeight", "regularizationExponent", "solver", "cgSteps", "seed", "threads"] as const;
+
+/**
+ * `ials`: implicit ALS of Hu, Koren & Volinsky (2008). Confidence c = w0 + α·r ("linear") or
+ * w0 + α·ln(1 + r/ε) ("log"), preference 1 on observed cells, weight w0 (`unobservedWeight`,
+ * default 1 as in Hu et al.) on the rest; rows solved by `cgSteps` conjugate-gradient steps
+ * (Takács et al. 2011) or exactly (`solver: "cholesky"`), with the frequency-scaled
+ * regularization λ(|I_u| + w0·|I|)^ν of Rendle et al. (2021) (`regularizationExponent` ν, 0 = plain λ).
+ */
+export const ials: Algorithm = {
+  name: "ials",
+  description: "implicit-feedback ALS (Hu, Koren & Volinsky 2008) with confidence weights and a CG solver",
+  implicit: true,
+  resolveConfig(config) {
+    const c = config as Record<string, unknown>;
+    rejectUnknownKeys(c, KEYS, "ials");
+    const d = IALS_DEFAULTS;
+    const resolved: ModelConfig = {
+      algorithm: "ials",
+      factors: numberOption(c, "factors", d.factors, { min: 1, max: 4096, integer: true }),
+      epochs: numberOption(c, "epochs", d.epochs, { min: 0, max: 100000, integer: true }),
+      regularization: numberOption(c, "regularization", d.regularization, { min: 0 }),
+      alpha: numberOption(c, "alpha", d.alpha, { min: 0 }),
+      confidence: choiceOption(c, "confidence", d.confidence, ["linear", "log"] as const),
+      epsilon: numberOption(c, "epsilon", d.epsilon, { above: 0 }),
+      unobservedWeight: numberOption(c, "unobservedWeight", d.unobservedWeight, { min: 0 }),
+      regularizationExponent: numberOption(c, "regularizationExponent", d.regularizationExponent, { min: 0, max: 2 }),
+      solver: choiceOption(c, "solver", d.solver, ["cg", "cholesky"] as const),
+      cgSteps: numberOption(c, "cgSteps", d.cgSteps, { min: 1, max: 1000, integer: true }),
+      seed: numberOption(c, "seed", d.seed, { integer: true }),
+    };
+    if (c.threads !== undefined) resolved.threads = numberOption(c, "threads", 1, { min: 1, max: 1024, integer: true });
+    return resolved;
+  },
+  epochs: (c) => c.epochs as number,
+  create(data, c) {
+    return createWeightedAlsTrainer(data, c, weightedAlsSpec(c)!, c.factors as number, c.seed as number);
+  },
+};
