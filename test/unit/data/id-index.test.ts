@@ -32,7 +32,9 @@ describe("IdIndex", () => {
   test("huge and sparse integer ids fall back to the map and stay correct", () => {
     const idx = new IdIndex();
     const ids = [2 ** 31 + 5, 1e15, 40_000_000, 3, 2 ** 25 - 1, 0];
-    ids.forEach((n, k) => assert.equal(idx.addInt(n), k));
+    ids.forEach((n, k) => {
+      assert.equal(idx.addInt(n), k);
+    });
     ids.forEach((n, k) => {
       assert.equal(idx.indexOf(n), k);
       assert.equal(idx.indexOf(String(n)), k);

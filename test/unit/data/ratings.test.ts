@@ -48,7 +48,9 @@ describe("RatingsBuilder duplicate policies", () => {
   ];
   const build = (duplicates: "last" | "mean" | "error") => {
     const b = new RatingsBuilder({ duplicates });
-    rows.forEach(([u, i, v], k) => b.add(u, i, v, k + 1));
+    rows.forEach(([u, i, v], k) => {
+      b.add(u, i, v, k + 1);
+    });
     return b.finish();
   };
   const asMap = (r: ReturnType<typeof build>) => {
