@@ -2,7 +2,20 @@
  * mfrec/node — Node-only additions to the browser-safe API in `mfrec`: file readers and
  * writers and the worker_threads pool. Named re-exports only.
  */
-export {};
-
 // data (ingest)
 export { readRatingsFile, readRatingsFileSync } from "./data/read-file-node.js";
+
+// model file
+export { exportModelCsv, exportModelCsvSync, readModelFile, readModelFileSync, writeModelFile, writeModelFileSync } from "./model/file-node.js";
+
+// datasets
+export { datasetCatalogue, defaultCacheDir, fetchDataset, licenseNotice, loadDataset } from "./data/datasets-node.js";
+export type { FetchDatasetOptions, FetchedDataset, LoadedDataset } from "./data/datasets-node.js";
+
+// spark interchange
+export { exportRatingsParquet, readIdMapParquet } from "./data/parquet-node.js";
+export { exportSparkModel, importSparkModel } from "./model/spark-node.js";
+export type { SparkImportOptions } from "./model/spark-node.js";
+
+// evaluate
+export { readPredefinedFolds, readTrainTest } from "./evaluate/folds-node.js";

@@ -126,7 +126,7 @@ async function download(spec: DatasetSpec, part: string, opts: FetchDatasetOptio
   const have = existsSync(part) ? statSync(part).size : 0;
   const offline = (why: string, cause?: unknown): MfrecError =>
     new MfrecError("E_DOWNLOAD", `cannot download ${spec.name} from ${spec.url}: ${why}`, {
-      hint: `place the publisher's archive by hand at ${part.replace(/\.part$/, "")} or run: mfrec datasets fetch ${spec.name} --from <file.zip>`,
+      hint: `Place the publisher's archive by hand at ${part.replace(/\.part$/, "")} or run: mfrec datasets fetch ${spec.name} --from <file.zip>`,
       cause,
     });
   let res: Response;

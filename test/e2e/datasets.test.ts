@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
@@ -10,7 +11,7 @@ import { zipSync } from "fflate";
 import { isMfrecError } from "../../src/core/errors.js";
 import type { DatasetSpec } from "../../src/data/datasets.js";
 import { fetchDataset, loadDataset } from "../../src/data/datasets-node.js";
-import { dataFile } from "../helpers/data.js";
+import { dataFile, repoRoot } from "../helpers/data.js";
 
 // A fixture archive in the publisher's layout (made here, not a real dataset).
 const udata = "1\t10\t5\t881250949\n1\t20\t3\t881250950\n2\t10\t4\t881250951\n3\t30\t1\t881250952\n";
@@ -166,4 +167,36 @@ describe("datasets: the shared copies load through the same loaders", () => {
       assert.equal(d.titled, d.ratings.itemIndex.size);
     });
   }
+});
+
+describe("mfrec datasets (CLI)", () => {
+  test("fetch --from --json reports the name, path and row count; a second fetch is cached", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mfrec-datasets-cli-"));
+    try {
+      const zip = join(dir, "fixture.zip");
+      writeFileSync(zip, archive);
+      const catalog = join(dir, "catalog.json");
+      writeFileSync(catalog, JSON.stringify([{ ...spec("fixture-100k", "/unused.zip"), url: "http://127.0.0.1:9/unused.zip", restricted: true }]));
+      const env = { ...process.env, MFREC_DATASETS_CATALOG: catalog, MFREC_CACHE: join(dir, "cache") };
+      const cli = join(repoRoot, "dist", "src", "cli", "main.js");
+      const refused = spawnSync(process.execPath, [cli, "datasets", "fetch", "fixture-100k", "--from", zip], { env, encoding: "utf8" });
+      assert.equal(refused.status, 1);
+      assert.match(refused.stderr, /--accept-license/);
+      assert.match(refused.stderr, /Fixture license/);
+      const r = spawnSync(process.execPath, [cli, "datasets", "fetch", "fixture-100k", "--from", zip, "--accept-license", "--json"], { env, encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      const doc = JSON.parse(r.stdout) as { name: string; path: string; rows: number; cached: boolean; sha256: string };
+      assert.equal(doc.name, "fixture-100k");
+      assert.equal(doc.rows, 4);
+      assert.equal(doc.path, join(dir, "cache", "fixture-100k"));
+      assert.equal(doc.sha256, sha256);
+      const again = JSON.parse(spawnSync(process.execPath, [cli, "datasets", "fetch", "fixture-100k", "--json"], { env, encoding: "utf8" }).stdout) as { cached: boolean };
+      assert.equal(again.cached, true);
+      const list = JSON.parse(spawnSync(process.execPath, [cli, "datasets", "list", "--json"], { env, encoding: "utf8" }).stdout) as { datasets: Array<{ name: string; cached: boolean }> };
+      assert.ok(list.datasets.find((d) => d.name === "fixture-100k")?.cached);
+      assert.ok(list.datasets.some((d) => d.name === "ml-25m"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
