@@ -12,6 +12,8 @@ export type { EpochReport, RawId, Scored } from "./core/types.js";
 // data
 export { IdIndex } from "./data/id-index.js";
 export { RatingsBuilder, ratingsFromArray, ratingsFromColumns, ratingsFromDense } from "./data/ratings.js";
+export { DATASETS, findDataset } from "./data/datasets.js";
+export type { DatasetSpec } from "./data/datasets.js";
 export type { DuplicatePolicy, InvalidPolicy, ParseReport, Ratings, RatingsOptions, SkippedRow } from "./data/ratings.js";
 
 // data (ingest)
@@ -19,6 +21,10 @@ export { DelimitedParser, parseRatingsText } from "./data/parse-delimited.js";
 export { COLUMN_ALIASES, detectDelimiter, splitLine } from "./data/detect-layout.js";
 export type { ColumnRef, InputFormat, ReadOptions } from "./data/detect-layout.js";
 export type { InputLayout } from "./data/ratings.js";
+
+// data (synthetic)
+export { generateRatingChunks, generateRatings, syntheticCatalogue } from "./data/synthetic.js";
+export type { SyntheticCatalogue, SyntheticChunk, SyntheticOptions } from "./data/synthetic.js";
 
 // matrix
 export { buildCsr, transpose } from "./matrix/csr.js";
@@ -29,8 +35,45 @@ export type { DenseMatrix } from "./matrix/dense.js";
 export { FactorModel } from "./model/factor-model.js";
 export type { FactorModelParts, ModelConfig, ModelStats, Provenance } from "./model/factor-model.js";
 
+// model file
+export { MODEL_FORMAT_VERSION, MODEL_MAGIC, loadModel, readModelHeader, saveModel } from "./model/format.js";
+export type { ModelFileHeader, SectionDtype, SectionEntry } from "./model/format.js";
+export { exportFactorsCsv } from "./model/export.js";
+
+// recommend
+export { predict, predictBatch, predictIndex } from "./recommend/predict.js";
+export type { Prediction, UnknownReason } from "./recommend/predict.js";
+export { predictMatrix } from "./recommend/predict-matrix.js";
+export type { PredictMatrixOptions } from "./recommend/predict-matrix.js";
+export { recommend, recommendIndices } from "./recommend/recommend.js";
+export type { RecommendOptions, UnknownUserPolicy } from "./recommend/recommend.js";
+export { similarItems, similarUsers } from "./recommend/similar.js";
+export type { ScoredUser, SimilarOptions, SimilarityMetric } from "./recommend/similar.js";
+export { topK } from "./kernels/topk.js";
+
 // train
 export { fit, fitSync, trainingData } from "./train/fit.js";
 export type { FitOptions } from "./train/fit.js";
 export { getAlgorithm, listAlgorithms } from "./train/registry.js";
 export type { Algorithm, CommonConfig, Trainer, TrainingData } from "./train/trainer.js";
+
+// evaluate
+export { rmse, mae, evaluateRatings, fallbackBase, predictWithFallback } from "./evaluate/rating-metrics.js";
+export type { RatingEvaluation } from "./evaluate/rating-metrics.js";
+export { auc, averagePrecisionAtK, catalogueCoverage, discount, hitAtK, ndcgAtK, precisionAtK, recallAtK, reciprocalRankAtK } from "./evaluate/ranking-metrics.js";
+export { evaluateRanking } from "./evaluate/evaluate-ranking.js";
+export type { RankingEvaluation, RankingOptions } from "./evaluate/evaluate-ranking.js";
+export { evaluateModel } from "./evaluate/evaluate-model.js";
+export type { EvaluateOptions, ModelEvaluation } from "./evaluate/evaluate-model.js";
+export { RANKING_METRICS, RATING_METRICS, higherIsBetter, parseMetric, parseMetrics } from "./evaluate/metric-spec.js";
+export type { MetricSpec, RankingMetricName, RatingMetricName } from "./evaluate/metric-spec.js";
+export { alignTest, mapIndex, splitReport, takeRows } from "./evaluate/subset.js";
+export type { Split, SplitReport } from "./evaluate/subset.js";
+export { kFoldSplit, randomSplit, temporalSplit, userSplit } from "./evaluate/splits.js";
+export type { TemporalSplitOptions, UserSplitOptions } from "./evaluate/splits.js";
+export { crossValidate, summarize } from "./evaluate/cross-validate.js";
+export type { CrossValidateOptions, CrossValidation, FoldResult } from "./evaluate/cross-validate.js";
+export { fitWithEarlyStopping } from "./evaluate/early-stopping.js";
+export type { EarlyStoppedFit, EarlyStopping } from "./evaluate/early-stopping.js";
+export { gridConfigs, randomConfigs, tune } from "./evaluate/tune.js";
+export type { ParamRange, ParamValue, SearchSpace, TrialResult, TuneOptions, TuneResult } from "./evaluate/tune.js";
