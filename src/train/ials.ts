@@ -21,20 +21,25 @@ export const ials: Algorithm = {
     const c = config as Record<string, unknown>;
     rejectUnknownKeys(c, KEYS, "ials");
     const d = IALS_DEFAULTS;
+    const confidence = choiceOption(c, "confidence", d.confidence, ["linear", "log"] as const);
+    const solver = choiceOption(c, "solver", d.solver, ["cg", "cholesky"] as const);
     const resolved: ModelConfig = {
       algorithm: "ials",
       factors: numberOption(c, "factors", d.factors, { min: 1, max: 4096, integer: true }),
       epochs: numberOption(c, "epochs", d.epochs, { min: 0, max: 100000, integer: true }),
       regularization: numberOption(c, "regularization", d.regularization, { min: 0 }),
       alpha: numberOption(c, "alpha", d.alpha, { min: 0 }),
-      confidence: choiceOption(c, "confidence", d.confidence, ["linear", "log"] as const),
-      epsilon: numberOption(c, "epsilon", d.epsilon, { above: 0 }),
+      confidence,
       unobservedWeight: numberOption(c, "unobservedWeight", d.unobservedWeight, { min: 0 }),
       regularizationExponent: numberOption(c, "regularizationExponent", d.regularizationExponent, { min: 0, max: 2 }),
-      solver: choiceOption(c, "solver", d.solver, ["cg", "cholesky"] as const),
-      cgSteps: numberOption(c, "cgSteps", d.cgSteps, { min: 1, max: 1000, integer: true }),
+      solver,
       seed: numberOption(c, "seed", d.seed, { integer: true }),
     };
+    // Keys that only act under one choice are kept only there, so every key in a resolved config matters.
+    const epsilon = numberOption(c, "epsilon", d.epsilon, { above: 0 });
+    if (confidence === "log") resolved.epsilon = epsilon;
+    const cgSteps = numberOption(c, "cgSteps", d.cgSteps, { min: 1, max: 1000, integer: true });
+    if (solver === "cg") resolved.cgSteps = cgSteps;
     if (c.threads !== undefined) resolved.threads = numberOption(c, "threads", 1, { min: 1, max: 1024, integer: true });
     return resolved;
   },

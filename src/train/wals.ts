@@ -20,6 +20,7 @@ export const wals: Algorithm = {
     const c = config as Record<string, unknown>;
     rejectUnknownKeys(c, KEYS, "wals");
     const d = WALS_DEFAULTS;
+    const solver = choiceOption(c, "solver", d.solver, ["cholesky", "cg"] as const);
     const resolved: ModelConfig = {
       algorithm: "wals",
       factors: numberOption(c, "factors", d.factors, { min: 1, max: 4096, integer: true }),
@@ -27,10 +28,12 @@ export const wals: Algorithm = {
       regularization: numberOption(c, "regularization", d.regularization, { min: 0 }),
       unobservedWeight: numberOption(c, "unobservedWeight", d.unobservedWeight, { min: 0 }),
       observedWeight: choiceOption(c, "observedWeight", d.observedWeight, ["one", "value"] as const),
-      solver: choiceOption(c, "solver", d.solver, ["cholesky", "cg"] as const),
-      cgSteps: numberOption(c, "cgSteps", d.cgSteps, { min: 1, max: 1000, integer: true }),
+      solver,
       seed: numberOption(c, "seed", d.seed, { integer: true }),
     };
+    // cgSteps acts only under the CG solver: kept only there, so every key in a resolved config matters.
+    const cgSteps = numberOption(c, "cgSteps", d.cgSteps, { min: 1, max: 1000, integer: true });
+    if (solver === "cg") resolved.cgSteps = cgSteps;
     if (c.threads !== undefined) resolved.threads = numberOption(c, "threads", 1, { min: 1, max: 1024, integer: true });
     return resolved;
   },
