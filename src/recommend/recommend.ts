@@ -1,0 +1,122 @@
+/**
+ * Top-N recommendations for one user: score every item with the scoring kernel
+ * (μ + b_u + b_i + p_u·q_i), skip rated / excluded / non-candidate items, and select with the
+ * heap top-k kernel (ties: lower dense index first). Raw ids in and out.
+ */
+import { MfrecError } from "../core/errors.js";
+import type { RawId, Scored } from "../core/types.js";
+import { scoreRow } from "../kernels/score.js";
+import { topK } from "../kernels/topk.js";
+import type { FactorModel } from "../model/factor-model.js";
+import { resultCount, skipMask } from "./candidates.js";
+import { finalScore } from "./predict.js";
+
+/** What {@link recommend} does for a user the model does not know. */
+export type UnknownUserPolicy = "popular" | "empty" | "error";
+
+/** Options of {@link recommend}. */
+export interface RecommendOptions {
+  /** How many items (default 10). */
+  n?: number;
+  /** Skip the items in the user's training history (default true; needs model.history). */
+  excludeRated?: boolean;
+  /** Rank only these raw item ids (unknown ids are ignored). */
+  items?: readonly RawId[];
+  /** Never return these raw item ids. */
+  exclude?: readonly RawId[];
+  /** Unknown user: "popular" (default), "empty" (return []) or "error" (throw E_UNKNOWN_USER). */
+  unknownUser?: UnknownUserPolicy;
+}
+
+/** Mark user u's history items in `mask` (1 = skip). */
+export function maskRated(model: FactorModel, u: number, mask: Uint8Array): void {
+  const h = model.history;
+  if (!h || u < 0 || u >= h.rows) return;
+  for (let p = h.indptr[u]!; p < h.indptr[u + 1]!; p++) mask[h.indices[p]!] = 1;
+}
+
+/**
+ * Dense core of {@link recommend}: the indices of user u's n best items, best first, skipping
+ * mask[i] ≠ 0 (or everything outside `candidates` when given). `scores` is scratch of length ≥
+ * numItems and holds the raw scores afterwards.
+ */
+export function recommendIndices(
+  model: FactorModel,
+  u: number,
+  n: number,
+  mask: Uint8Array | null,
+  scores: Float32Array = new Float32Array(model.numItems),
+  candidates?: Int32Array,
+): Int32Array {
+  const k = model.factors;
+  const base = model.globalMean + (model.userBias ? model.userBias[u]! : 0);
+  const P = model.userFactors.data;
+  const Q = model.itemFactors.data;
+  const bi = model.itemBias ?? null;
+  if (candidates) for (const i of candidates) scoreRow(P, u * k, Q, k, base, bi, scores, i, i + 1);
+  else scoreRow(P, u * k, Q, k, base, bi, scores, 0, model.numItems);
+  return topK(scores, n, mask, 0, model.numItems);
+}
+
+const popularity = new WeakMap<object, Float32Array>();
+
+/**
+ * The "popular items" scores used for unknown users: μ + b_i when the model has item biases
+ * (the explicit fallback prediction), else each item's number of users in the history; null when
+ * the model has neither.
+ */
+export function popularityScores(model: FactorModel): Float32Array | null {
+  if (model.itemBias) {
+    const s = new Float32Array(model.numItems);
+    for (let i = 0; i < s.length; i++) s[i] = model.globalMean + model.itemBias[i]!;
+    return s;
+  }
+  const h = model.history;
+  if (!h) return null;
+  let s = popularity.get(h);
+  if (!s) {
+    s = new Float32Array(model.numItems);
+    const nnz = h.indptr[h.rows]!;
+    for (let p = 0; p < nnz; p++) s[h.indices[p]!]!++;
+    popularity.set(h, s);
+  }
+  return s;
+}
+
+/**
+ * The n best items for raw `user`, best first, as { item, score } with the score of
+ * {@link predict} (clipped for explicit models; ranking uses the unclipped score). Rated items
+ * (model.history) are skipped unless `excludeRated: false`; `items` restricts the candidates,
+ * `exclude` removes ids.
+ *
+ * Unknown user, policy "popular" (default): the items ranked by μ + b_i (score = that value,
+ * clipped) when the model has item biases, else by the number of users who rated them
+ * (score = that count); an empty list when the model has neither.
+ */
+export function recommend(model: FactorModel, user: RawId, opts: RecommendOptions = {}): Scored[] {
+  const n = resultCount(opts.n);
+  const policy = opts.unknownUser ?? "popular";
+  if (policy !== "popular" && policy !== "empty" && policy !== "error") {
+    throw new MfrecError("E_CONFIG", "unknownUser must be popular, empty or error", { value: policy });
+  }
+  const u = model.userIndex.indexOf(user);
+  const mask = skipMask(model.itemIndex, opts.items, opts.exclude);
+  const ids = model.itemIndex;
+  if (u < 0) {
+    if (policy === "error") throw new MfrecError("E_UNKNOWN_USER", `user ${JSON.stringify(String(user))} is not known to the model`, { value: user });
+    const pop = policy === "popular" ? popularityScores(model) : null;
+    if (!pop) return [];
+    const top = topK(pop, n, mask);
+    const fromBias = model.itemBias !== undefined;
+    return Array.from(top, (i) => ({ item: ids.idAt(i), score: fromBias ? finalScore(model, model.globalMean + model.itemBias![i]!) : pop[i]! }));
+  }
+  if (opts.excludeRated ?? true) maskRated(model, u, mask);
+  let candidates: Int32Array | undefined;
+  if (opts.items) {
+    const c: number[] = [];
+    for (let i = 0; i < mask.length; i++) if (mask[i] === 0) c.push(i);
+    candidates = Int32Array.from(c);
+  }
+  const top = recommendIndices(model, u, n, mask, new Float32Array(model.numItems), candidates);
+  return Array.from(top, (i) => ({ item: ids.idAt(i), score: finalScore(model, model.scoreIndex(u, i)) }));
+}
