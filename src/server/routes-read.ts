@@ -1,0 +1,217 @@
+/** Read-only routes: queries, item and user views, the model registry, jobs, health. */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { ApiApp, ServerContext } from "./context.js";
+import { httpError } from "./http-errors.js";
+import {
+  ErrorSchema,
+  HealthResponse,
+  ItemParam,
+  ItemResponse,
+  JobParam,
+  JobSchema,
+  ModelInfo,
+  ModelRecordSchema,
+  PredictResponse,
+  RecommendQuery,
+  RecommendResponse,
+  SimilarItemsResponse,
+  SimilarQuery,
+  SimilarUsersResponse,
+  UserItemParams,
+  UserParam,
+  UserRatingsResponse,
+} from "./schemas.js";
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { "application/json": { schema } }, description });
+const err = (description: string) => json(ErrorSchema, description);
+const queryErrors = { 400: err("Invalid parameter"), 404: err("Unknown user or item (code E_UNKNOWN_USER / E_UNKNOWN_ITEM)"), 503: err("No model is active (E_NO_MODEL)") };
+
+/** Split a comma-separated id list; empty entries are dropped. */
+function idList(s: string | undefined): string[] | undefined {
+  if (s === undefined) return undefined;
+  return s
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "");
+}
+
+export function registerReadRoutes(app: ApiApp, ctx: ServerContext): void {
+  const { serving, store } = ctx;
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/recommend/{user}",
+      summary: "Top-N items for a user",
+      description:
+        "Ranks every item (or only `items`) by the user's predicted score, skipping rated items unless excludeRated=false. A user who rated since the model was trained is folded in from the stored ratings; a user with no usable history gets the most popular items with source \"popular\" and a reason (never 404).",
+      request: { params: UserParam, query: RecommendQuery },
+      responses: { 200: json(RecommendResponse, "Recommendations, best first"), ...queryErrors },
+    }),
+    (c) => {
+      const { user } = c.req.valid("param");
+      const q = c.req.valid("query");
+      const r = serving.recommend(user, { n: q.n, excludeRated: q.excludeRated === "true", items: idList(q.items), exclude: idList(q.exclude) });
+      return c.json(r, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/similar/items/{item}",
+      summary: "Items most similar to an item (cosine or dot product of item factors)",
+      request: { params: ItemParam, query: SimilarQuery },
+      responses: { 200: json(SimilarItemsResponse, "Similar items, best first"), ...queryErrors },
+    }),
+    (c) => {
+      const { item } = c.req.valid("param");
+      const q = c.req.valid("query");
+      return c.json({ item, modelVersion: serving.record?.version ?? null, items: serving.similarItems(item, q.n, q.metric) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/similar/users/{user}",
+      summary: "Users most similar to a user (among the model's users)",
+      request: { params: UserParam, query: SimilarQuery },
+      responses: { 200: json(SimilarUsersResponse, "Similar users, best first"), ...queryErrors },
+    }),
+    (c) => {
+      const { user } = c.req.valid("param");
+      const q = c.req.valid("query");
+      return c.json({ user, modelVersion: serving.record?.version ?? null, users: serving.similarUsers(user, q.n, q.metric) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/predict/{user}/{item}",
+      summary: "Predicted score of one user for one item",
+      description: "Unknown user or item: 200 with the fallback prediction (μ + known bias, clipped), known=false and a reason.",
+      request: { params: UserItemParams },
+      responses: { 200: json(PredictResponse, "The prediction"), ...queryErrors },
+    }),
+    (c) => {
+      const { user, item } = c.req.valid("param");
+      return c.json(serving.predict(user, item), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/items/{item}",
+      summary: "An item's title, metadata and rating count",
+      request: { params: ItemParam },
+      responses: { 200: json(ItemResponse, "The item"), 404: err("Unknown item (E_UNKNOWN_ITEM)") },
+    }),
+    (c) => {
+      const { item } = c.req.valid("param");
+      const row = store.getItem(item);
+      const inModel = serving.hasItem(item);
+      if (!row && !inModel) throw httpError("E_UNKNOWN_ITEM", `item ${JSON.stringify(item)} is unknown`, "item", { value: item });
+      return c.json({ item, title: row?.title ?? null, metadata: row?.metadata ?? null, ratings: row?.ratings ?? 0, meanRating: row?.meanRating ?? null, inModel }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/users/{user}/ratings",
+      summary: "A user's stored ratings, oldest first (empty for an unknown user)",
+      request: { params: UserParam },
+      responses: { 200: json(UserRatingsResponse, "The ratings") },
+    }),
+    (c) => {
+      const { user } = c.req.valid("param");
+      return c.json({ user, ratings: store.userRatings(user).map((r) => ({ item: r.item, rating: r.rating, ts: r.ts })) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/model",
+      summary: "The active model: stats, configuration and training report",
+      responses: { 200: json(ModelInfo, "The active model"), 503: err("No model is active (E_NO_MODEL)") },
+    }),
+    (c) => {
+      const m = serving.model;
+      if (!m) throw httpError("E_NO_MODEL", "no model is active yet", undefined, { expected: "start with --model, or POST /train" });
+      return c.json(
+        {
+          record: serving.record,
+          stats: { ...m.stats() },
+          config: { ...m.config },
+          implicit: m.implicit,
+          ratingScale: m.ratingScale ?? null,
+          training: m.training.map((r) => ({ ...r })),
+          provenance: m.provenance ? { ...m.provenance } : null,
+          foldedInUsers: serving.foldedCount,
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "get", path: "/models", summary: "The model registry, oldest first", responses: { 200: json(z.object({ models: z.array(ModelRecordSchema) }), "Registered models") } }),
+    (c) => c.json({ models: store.listModels() }, 200),
+  );
+
+  app.openapi(
+    createRoute({ method: "get", path: "/jobs", summary: "Recent training jobs, newest first", responses: { 200: json(z.object({ jobs: z.array(JobSchema) }), "Jobs") } }),
+    (c) => c.json({ jobs: store.listJobs() }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/jobs/{id}",
+      summary: "A training job's status and progress",
+      request: { params: JobParam },
+      responses: { 200: json(JobSchema, "The job"), 404: err("No such job (E_NOT_FOUND)") },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      const job = store.getJob(id);
+      if (!job) throw httpError("E_NOT_FOUND", `no job ${JSON.stringify(id)}`, "id", { value: id });
+      return c.json(job, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: "get", path: "/health", summary: "Liveness and a short status", responses: { 200: json(HealthResponse, "The server is up") } }),
+    (c) =>
+      c.json(
+        {
+          status: "ok" as const,
+          readOnly: !ctx.token,
+          modelVersion: serving.record?.version ?? null,
+          model: serving.model !== null,
+          ratings: store.countRatings(),
+          schemaVersion: store.schemaVersion,
+          trainingJob: ctx.jobs.running,
+          uptimeSeconds: (Date.now() - ctx.startedAt) / 1000,
+        },
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/metrics",
+      summary: "Prometheus metrics (text exposition format 0.0.4)",
+      responses: { 200: { content: { "text/plain": { schema: z.string() } }, description: "Request counts, latency histograms per route, active model version, ratings count" } },
+    }),
+    (c) => {
+      const text = ctx.metrics.render({ modelVersion: serving.record?.version ?? null, ratings: store.countRatings(), foldedInUsers: serving.foldedCount, up: 1 });
+      return c.text(text, 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+    },
+  );
+}

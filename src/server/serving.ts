@@ -1,0 +1,251 @@
+/**
+ * The model the server answers with, and what it knows beyond it: users who rated since the
+ * model's ratings snapshot ("dirty" users) get their row folded in from the store's history
+ * against the current item matrix, cached until their next rating. Swapping models replaces one
+ * immutable state object, so a request sees either the old model or the new one, never a mix.
+ */
+import { MfrecError } from "../core/errors.js";
+import type { RawId, Scored } from "../core/types.js";
+import { scoreRow } from "../kernels/score.js";
+import { topK } from "../kernels/topk.js";
+import type { FactorModel } from "../model/factor-model.js";
+import { finalScore, predict, rawScoreIndex, unknownReason } from "../recommend/predict.js";
+import { maskRated, popularityScores, recommendIndices } from "../recommend/recommend.js";
+import { type SimilarityMetric, similarItems, similarUsers } from "../recommend/similar.js";
+import { foldInRow } from "./fold-in-adapter.js";
+import type { ModelRecord, Store } from "./store.js";
+
+/** A user's row folded in from the store (not part of the model's user matrix). */
+export interface FoldedUser {
+  factors: Float32Array;
+  bias: number;
+  /** Dense item indices of the user's stored ratings (for exclusion). */
+  rated: Int32Array;
+  /** Stored ratings whose item the model does not know (they cannot inform the row). */
+  unknownItems: number;
+}
+
+/** Where a recommendation list came from. */
+export type RecommendSource = "model" | "fold-in" | "popular";
+
+export interface RecommendResult {
+  user: string;
+  modelVersion: number | null;
+  source: RecommendSource;
+  /** Why the list is a fallback (only with source "popular"). */
+  reason?: "unknown-user" | "no-known-items";
+  items: Scored[];
+}
+
+export interface RecommendQuery {
+  n: number;
+  excludeRated: boolean;
+  items?: readonly string[];
+  exclude?: readonly string[];
+}
+
+/** Bound on cached folded-in rows; the oldest entry goes first when full. */
+const MAX_FOLDED = 100_000;
+
+/** One immutable model plus its fold-in bookkeeping. */
+class ServingState {
+  /** user -> store clock of their latest change after the snapshot. */
+  readonly dirty: Map<string, number>;
+  /** user -> folded row, or null when the user has no history the model can use. */
+  readonly folded = new Map<string, FoldedUser | null>();
+  constructor(
+    readonly model: FactorModel,
+    readonly record: ModelRecord | null,
+    dirty: Map<string, number>,
+  ) {
+    this.dirty = dirty;
+  }
+}
+
+type Resolved = { kind: "model"; u: number } | { kind: "fold-in"; f: FoldedUser } | { kind: "unknown"; reason: "unknown-user" | "no-known-items"; rated: Int32Array | null };
+
+/** Serves queries against the active model with per-user fold-in. */
+export class Serving {
+  private state: ServingState | null = null;
+  /** One scratch score buffer and one skip mask, reused by every request (single-threaded). */
+  private scores = new Float32Array(0);
+  private mask = new Uint8Array(0);
+
+  constructor(private readonly store: Store) {}
+
+  get model(): FactorModel | null {
+    return this.state?.model ?? null;
+  }
+
+  get record(): ModelRecord | null {
+    return this.state?.record ?? null;
+  }
+
+  get foldedCount(): number {
+    let n = 0;
+    for (const f of this.state?.folded.values() ?? []) if (f) n++;
+    return n;
+  }
+
+  /**
+   * Serve `model` from now on. Users whose stored ratings changed after `snapshotAt` (the store
+   * clock when the model's training ratings were read; 0 = unknown) are folded in on demand.
+   */
+  swap(model: FactorModel, record: ModelRecord | null, snapshotAt: number): void {
+    const n = model.numItems;
+    if (this.scores.length < n) {
+      this.scores = new Float32Array(n);
+      this.mask = new Uint8Array(n);
+    }
+    this.state = new ServingState(model, record, this.store.usersChangedAfter(snapshotAt));
+  }
+
+  /** A user's ratings changed at store clock `ts`: drop their cached row so the next query folds in again. */
+  noteWrite(user: string, ts: number): void {
+    const st = this.state;
+    if (!st) return;
+    st.dirty.set(user, ts);
+    st.folded.delete(user);
+  }
+
+  private active(): ServingState {
+    const st = this.state;
+    if (!st) throw new MfrecError("E_NO_MODEL", "no model is active yet", { hint: "start with --model, or POST /train" });
+    return st;
+  }
+
+  private resolve(st: ServingState, user: string): Resolved {
+    const m = st.model;
+    if (!st.dirty.has(user)) {
+      const u = m.userIndex.indexOf(user);
+      return u >= 0 ? { kind: "model", u } : { kind: "unknown", reason: "unknown-user", rated: null };
+    }
+    let f = st.folded.get(user);
+    if (f === undefined) {
+      f = this.foldIn(m, user);
+      if (st.folded.size >= MAX_FOLDED) st.folded.delete(st.folded.keys().next().value as string);
+      st.folded.set(user, f);
+    }
+    if (f === null) return { kind: "unknown", reason: "unknown-user", rated: null };
+    if (f.rated.length === 0) return { kind: "unknown", reason: "no-known-items", rated: null };
+    return { kind: "fold-in", f };
+  }
+
+  private foldIn(m: FactorModel, user: string): FoldedUser | null {
+    const history = this.store.userRatings(user);
+    if (history.length === 0) return null;
+    const idx: number[] = [];
+    const vals: number[] = [];
+    for (const r of history) {
+      const i = m.itemIndex.indexOf(r.item);
+      if (i < 0) continue;
+      idx.push(i);
+      vals.push(r.rating);
+    }
+    const rated = Int32Array.from(idx);
+    if (rated.length === 0) return { factors: new Float32Array(m.factors), bias: 0, rated, unknownItems: history.length };
+    const row = foldInRow(m, rated, Float32Array.from(vals));
+    return { ...row, rated, unknownItems: history.length - rated.length };
+  }
+
+  /** Top-n items for a raw user id, with the source of the list. */
+  recommend(user: string, q: RecommendQuery): RecommendResult {
+    const st = this.active();
+    const m = st.model;
+    const r = this.resolve(st, user);
+    const mask = this.mask;
+    const nItems = m.numItems;
+    let candidates: Int32Array | undefined;
+    if (q.items) {
+      mask.fill(1, 0, nItems);
+      const c: number[] = [];
+      for (const id of q.items) {
+        const i = m.itemIndex.indexOf(id);
+        if (i >= 0 && mask[i] === 1) {
+          mask[i] = 0;
+          c.push(i);
+        }
+      }
+      candidates = Int32Array.from(c);
+    } else mask.fill(0, 0, nItems);
+    if (q.exclude) {
+      for (const id of q.exclude) {
+        const i = m.itemIndex.indexOf(id);
+        if (i >= 0) mask[i] = 1;
+      }
+    }
+    const base = { user, modelVersion: st.record?.version ?? null };
+    const ids = m.itemIndex;
+    if (r.kind === "model") {
+      if (q.excludeRated) maskRated(m, r.u, mask);
+      const top = recommendIndices(m, r.u, q.n, mask, this.scores, candidates);
+      return { ...base, source: "model", items: Array.from(top, (i) => ({ item: ids.idAt(i), score: finalScore(m, m.scoreIndex(r.u, i)) })) };
+    }
+    if (r.kind === "fold-in") {
+      const f = r.f;
+      if (q.excludeRated) for (const i of f.rated) mask[i] = 1;
+      const k = m.factors;
+      const mu = m.globalMean + f.bias;
+      const bi = m.itemBias ?? null;
+      const scores = this.scores;
+      if (candidates) for (const i of candidates) scoreRow(f.factors, 0, m.itemFactors.data, k, mu, bi, scores, i, i + 1);
+      else scoreRow(f.factors, 0, m.itemFactors.data, k, mu, bi, scores, 0, nItems);
+      const top = topK(scores.subarray(0, nItems), q.n, mask);
+      return { ...base, source: "fold-in", items: Array.from(top, (i) => ({ item: ids.idAt(i), score: finalScore(m, foldedScore(m, f, i)) })) };
+    }
+    const pop = popularityScores(m);
+    if (!pop) return { ...base, source: "popular", reason: r.reason, items: [] };
+    const top = topK(pop, q.n, mask);
+    const fromBias = m.itemBias !== undefined;
+    return {
+      ...base,
+      source: "popular",
+      reason: r.reason,
+      items: Array.from(top, (i) => ({ item: ids.idAt(i), score: fromBias ? finalScore(m, m.globalMean + m.itemBias![i]!) : pop[i]! })),
+    };
+  }
+
+  /** One prediction; a folded-in user is scored with their folded row; unknown ids get the library's documented fallback. */
+  predict(user: string, item: string): { user: string; item: string; score: number; known: boolean; source: RecommendSource | "fallback"; reason?: string; modelVersion: number | null } {
+    const st = this.active();
+    const m = st.model;
+    const r = this.resolve(st, user);
+    const modelVersion = st.record?.version ?? null;
+    const i = m.itemIndex.indexOf(item);
+    if (r.kind === "fold-in" && i >= 0) {
+      return { user, item, score: finalScore(m, foldedScore(m, r.f, i)), known: true, source: "fold-in", modelVersion };
+    }
+    if (r.kind === "model") {
+      const p = predict(m, user, item);
+      const out: ReturnType<Serving["predict"]> = { user, item, score: p.score, known: p.known, source: p.known ? "model" : "fallback", modelVersion };
+      if (p.reason) out.reason = p.reason;
+      return out;
+    }
+    // Unknown (or a dirty user with no usable history): the library's fallback for an unknown user.
+    return { user, item, score: finalScore(m, rawScoreIndex(m, -1, i)), known: false, source: "fallback", reason: unknownReason(-1, i)!, modelVersion };
+  }
+
+  /** Items most similar to `item` by the model's item factors (E_UNKNOWN_ITEM when unknown). */
+  similarItems(item: string, n: number, metric: SimilarityMetric): Scored[] {
+    return similarItems(this.active().model, item, { n, metric });
+  }
+
+  /** Users most similar to `user` among the model's users (E_UNKNOWN_USER when the model has no row for them). */
+  similarUsers(user: string, n: number, metric: SimilarityMetric): Array<{ user: string; score: number }> {
+    return similarUsers(this.active().model, user, { n, metric });
+  }
+
+  /** Item ids the model knows (for validation and the dashboard). */
+  hasItem(item: RawId): boolean {
+    return this.state?.model.itemIndex.has(item) ?? false;
+  }
+}
+
+/** μ + b_u + b_i + p_u·q_i for a folded-in row, accumulated in float64 like FactorModel.scoreIndex. */
+function foldedScore(m: FactorModel, f: FoldedUser, i: number): number {
+  const k = m.factors;
+  const Q = m.itemFactors.data;
+  let s = m.globalMean + f.bias + (m.itemBias ? m.itemBias[i]! : 0);
+  for (let c = 0; c < k; c++) s += f.factors[c]! * Q[i * k + c]!;
+  return s;
+}

@@ -1,0 +1,102 @@
+/**
+ * Worker-thread entry of `POST /train`: read the store's ratings (its own read-only connection,
+ * so the server keeps answering), fit on a seeded training slice, check the model on the held-out
+ * slice, refit on everything, check the factors are finite, write the model file atomically and
+ * report its path and SHA-256. The main thread registers and activates it; this file never writes SQL.
+ */
+import { createHash } from "node:crypto";
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { parentPort, workerData } from "node:worker_threads";
+import { MfrecError } from "../core/errors.js";
+import { ratingsFromColumns } from "../data/ratings.js";
+import { evaluateRatings } from "../evaluate/rating-metrics.js";
+import { randomSplit } from "../evaluate/splits.js";
+import type { ModelConfig } from "../model/factor-model.js";
+import { saveModel } from "../model/format.js";
+import { fitSync } from "../train/fit.js";
+import { Store } from "./store.js";
+import { finiteModel, type TrainMessage, type TrainWorkerInput } from "./train-protocol.js";
+
+const input = workerData as TrainWorkerInput;
+const post = (m: TrainMessage): void => parentPort!.postMessage(m);
+
+function run(): void {
+  const store = new Store(input.dbPath, { readonly: true });
+  let rows: Array<{ user: string; item: string; rating: number; ts: number }>;
+  try {
+    // One read transaction: a consistent snapshot even while the server keeps writing (WAL).
+    rows = store.db.prepare("SELECT user, item, rating, ts FROM ratings ORDER BY user, item").all() as typeof rows;
+  } finally {
+    store.close();
+  }
+  if (rows.length === 0) throw new MfrecError("E_EMPTY_INPUT", "the store holds no ratings to train on", { expected: "POST /ratings first" });
+  const ratings = ratingsFromColumns({ users: rows.map((r) => r.user), items: rows.map((r) => r.item), values: rows.map((r) => r.rating) }, { source: "store" });
+  const config = input.config as Partial<ModelConfig> & { algorithm: string };
+  const metrics: Record<string, unknown> = { ratings: ratings.length, users: ratings.userIndex.size, items: ratings.itemIndex.size };
+  const holdout = input.holdout;
+  const validate = holdout > 0 && ratings.length >= 20;
+  // Two fits when validating (slice, then everything): each reports half of the progress.
+  const phases = validate ? 2 : 1;
+  let phase = 0;
+  let epochs = 0;
+  const onEpoch = (r: { epoch: number; loss: number }): void => {
+    epochs = Math.max(epochs, r.epoch);
+    const total = typeof config.epochs === "number" ? config.epochs : Math.max(epochs, 1);
+    post({ type: "progress", progress: Math.min(0.99, (phase + Math.min(1, r.epoch / total)) / phases), epoch: r.epoch, loss: r.loss, phase: phase === 0 && validate ? "validate" : "final" });
+  };
+  if (validate) {
+    const split = randomSplit(ratings, { testFraction: holdout, seed: input.seed });
+    const trial = fitSync(split.train, config, { onEpoch });
+    if (!finiteModel(trial)) throw new MfrecError("E_REJECTED", "the trial model has non-finite factors", { expected: "finite factors" });
+    const ev = evaluateRatings(trial, split.test);
+    // The trivial bound: predicting the training mean for every held-out rating.
+    let mean = 0;
+    for (let k = 0; k < split.train.length; k++) mean += split.train.values[k]!;
+    mean /= Math.max(1, split.train.length);
+    let se = 0;
+    for (let k = 0; k < split.test.length; k++) se += (split.test.values[k]! - mean) ** 2;
+    const baseline = Math.sqrt(se / Math.max(1, split.test.length));
+    const bound = Math.min(input.maxRmse ?? Number.POSITIVE_INFINITY, baseline * (1 + input.tolerance));
+    metrics.validation = { rmse: ev.rmse, mae: ev.mae, n: ev.n, baselineRmse: baseline, bound, holdout, seed: input.seed };
+    if (!(ev.rmse <= bound)) {
+      throw new MfrecError("E_REJECTED", `validation RMSE ${ev.rmse.toFixed(4)} is worse than the bound ${bound.toFixed(4)}`, {
+        value: ev.rmse,
+        expected: `RMSE <= ${bound.toFixed(4)} (the mean predictor's ${baseline.toFixed(4)} × ${1 + input.tolerance}${input.maxRmse === undefined ? "" : `, maxRmse ${input.maxRmse}`})`,
+      });
+    }
+    phase = 1;
+  }
+  const model = fitSync(ratings, config, { onEpoch });
+  if (!finiteModel(model)) throw new MfrecError("E_REJECTED", "the model has non-finite factors", { expected: "finite factors" });
+  const last = model.training[model.training.length - 1];
+  if (last) metrics.trainLoss = last.loss;
+  if (last?.trainRmse !== undefined) metrics.trainRmse = last.trainRmse;
+  metrics.fitSeconds = model.provenance?.fitSeconds;
+  const bytes = saveModel(model);
+  const checksum = createHash("sha256").update(bytes).digest("hex");
+  const path = join(input.modelsDir, `model-${input.jobId}.mfr`);
+  writeFileDurable(path, bytes);
+  post({ type: "done", path, checksum, algorithm: model.algorithm, config: { ...model.config }, metrics, createdAt: new Date().toISOString() });
+}
+
+/** Write to a temporary name, fsync, then rename: a reader sees the old file or the whole new one. */
+function writeFileDurable(path: string, bytes: Uint8Array): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, "w");
+  try {
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+try {
+  run();
+} catch (e) {
+  const err = e instanceof MfrecError ? { code: e.code, message: e.message } : { code: "E_INTERNAL", message: e instanceof Error ? e.message : String(e) };
+  post({ type: "error", ...err });
+}
