@@ -17,7 +17,7 @@ export interface AlsSettings {
   epochs: number;
   /** λ of the ridge penalty on every row's factors (and bias). */
   regularization: number;
-  /** λ of the bias terms (defaults to `regularization`). */
+  /** λ of the bias terms (defaults to `regularization` when that is given). */
   regBias: number;
   /** Learn μ + b_u + b_i jointly with the factors (one more column in each row's solve). */
   biases: boolean;
@@ -32,10 +32,10 @@ export interface AlsSettings {
 
 /** Defaults of `als`, chosen on MovieLens 100k u1 (docs/algorithms.md has the figures). */
 export const ALS_DEFAULTS: AlsSettings = {
-  factors: 50,
-  epochs: 15,
-  regularization: 0.1,
-  regBias: 0.1,
+  factors: 40,
+  epochs: 10,
+  regularization: 0.13,
+  regBias: 0.05,
   biases: true,
   weightedRegularization: true,
   initStd: 0.1,
@@ -51,13 +51,14 @@ export function resolveAlsConfig(config: Partial<ModelConfig>): AlsConfig {
   rejectUnknownKeys(c, KEYS, "als");
   const d = ALS_DEFAULTS;
   // λ > 0 keeps every row's system positive definite (a row with fewer ratings than factors needs it).
+  const given = c.regularization !== undefined && c.regularization !== null;
   const regularization = numberOption(c, "regularization", d.regularization, { above: 0 });
   return {
     algorithm: "als",
     factors: numberOption(c, "factors", d.factors, { min: 1, max: 4096, integer: true }),
     epochs: numberOption(c, "epochs", d.epochs, { min: 1, max: 100000, integer: true }),
     regularization,
-    regBias: numberOption(c, "regBias", regularization, { min: 0 }),
+    regBias: numberOption(c, "regBias", given ? regularization : d.regBias, { min: 0 }),
     biases: booleanOption(c, "biases", d.biases),
     weightedRegularization: booleanOption(c, "weightedRegularization", d.weightedRegularization),
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),

@@ -8,9 +8,9 @@ import { meanOf, normalFactors, rangeOf } from "./init.js";
 import type { Algorithm, EpochResult, Trainer, TrainingData } from "./trainer.js";
 
 /** Resolved configuration of `sgd` (every key present: plain JSON that round-trips). */
-export type SgdConfig = ModelConfig & SgdSettings & { algorithm: "sgd"; regBias: number; regFactors: number };
+export type SgdConfig = ModelConfig & SgdSettings & { algorithm: "sgd" };
 
-/** The keys of {@link SgdConfig} a preset fills (regBias and regFactors default to `regularization`). */
+/** The keys of {@link SgdConfig} besides `algorithm`; a preset fills every one. */
 export interface SgdSettings {
   /** Where unset keys come from: mfrec's tuned defaults, or Surprise's SVD defaults. */
   preset: "default" | "surprise";
@@ -19,8 +19,12 @@ export interface SgdSettings {
   /** γ of epoch 0; epoch e uses γ·learningRateDecay^e. */
   learningRate: number;
   learningRateDecay: number;
-  /** Sets both regBias and regFactors unless they are given. */
+  /** When given, the default of both regBias and regFactors; otherwise reported equal to regFactors. */
   regularization: number;
+  /** λ_b of the biases. */
+  regBias: number;
+  /** λ_f of the factors. */
+  regFactors: number;
   /** Learn μ + b_u + b_i (else r̂ = p_u·q_i). */
   biases: boolean;
   initMean: number;
@@ -35,9 +39,11 @@ export const SGD_DEFAULTS: SgdSettings = {
   preset: "default",
   factors: 50,
   epochs: 40,
-  learningRate: 0.01,
-  learningRateDecay: 0.96,
-  regularization: 0.05,
+  learningRate: 0.02,
+  learningRateDecay: 0.95,
+  regularization: 0.1,
+  regBias: 0.02,
+  regFactors: 0.1,
   biases: true,
   initMean: 0,
   initStd: 0.1,
@@ -53,6 +59,8 @@ export const SURPRISE_SVD_DEFAULTS: SgdSettings = {
   learningRate: 0.005,
   learningRateDecay: 1,
   regularization: 0.02,
+  regBias: 0.02,
+  regFactors: 0.02,
   biases: true,
   initMean: 0,
   initStd: 0.1,
@@ -60,7 +68,7 @@ export const SURPRISE_SVD_DEFAULTS: SgdSettings = {
   threads: 1,
 };
 
-const KEYS = ["regBias", "regFactors", ...Object.keys(SGD_DEFAULTS)];
+const KEYS = Object.keys(SGD_DEFAULTS);
 
 /** Fill defaults (from the preset) and validate (MfrecError E_CONFIG naming the key). */
 export function resolveSgdConfig(config: Partial<ModelConfig>): SgdConfig {
@@ -68,6 +76,7 @@ export function resolveSgdConfig(config: Partial<ModelConfig>): SgdConfig {
   rejectUnknownKeys(c, KEYS, "sgd");
   const preset = choiceOption(c, "preset", "default", ["default", "surprise"] as const);
   const d = preset === "surprise" ? SURPRISE_SVD_DEFAULTS : SGD_DEFAULTS;
+  const given = c.regularization !== undefined && c.regularization !== null;
   const regularization = numberOption(c, "regularization", d.regularization, { min: 0 });
   return {
     algorithm: "sgd",
@@ -77,8 +86,8 @@ export function resolveSgdConfig(config: Partial<ModelConfig>): SgdConfig {
     learningRate: numberOption(c, "learningRate", d.learningRate, { above: 0 }),
     learningRateDecay: numberOption(c, "learningRateDecay", d.learningRateDecay, { above: 0, max: 1 }),
     regularization,
-    regBias: numberOption(c, "regBias", regularization, { min: 0 }),
-    regFactors: numberOption(c, "regFactors", regularization, { min: 0 }),
+    regBias: numberOption(c, "regBias", given ? regularization : d.regBias, { min: 0 }),
+    regFactors: numberOption(c, "regFactors", given ? regularization : d.regFactors, { min: 0 }),
     biases: booleanOption(c, "biases", d.biases),
     initMean: numberOption(c, "initMean", d.initMean),
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
