@@ -1,0 +1,216 @@
+/**
+ * Benchmark cases, each run in its own child process by bench/run.ts so `maxRSS` is per case.
+ * A case prints one JSON object on its last stdout line.
+ */
+import { statSync } from "node:fs";
+import { rngFor } from "../src/core/rng.js";
+import type { Ratings } from "../src/data/ratings.js";
+import { readRatingsFile } from "../src/data/read-file-node.js";
+import { KernelArena } from "../src/kernels/wasm-arena.js";
+import { InlinePool } from "../src/parallel/inline-pool.js";
+import { balancedRowShards, type KernelPool, kernelScratchBytes } from "../src/parallel/pool.js";
+import { createNodePool } from "../src/parallel/pool-node.js";
+import { planSgdBlocks, runSgdEpoch } from "../src/parallel/sgd-blocks.js";
+import { fitSync, trainingData } from "../src/train/fit.js";
+
+/** What every case receives. */
+export interface CaseArgs {
+  input: string;
+  gzip?: string;
+  factors: number;
+  threads: number;
+  iterations: number;
+  grid: number;
+}
+
+const now = (): number => performance.now() / 1000;
+
+function rss(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+async function load(path: string): Promise<{ ratings: Ratings; seconds: number }> {
+  const t = now();
+  const ratings = await readRatingsFile(path);
+  return { ratings, seconds: now() - t };
+}
+
+function makePool(bytes: number, threads: number, k: number): KernelPool {
+  const arena = KernelArena.create(bytes, { shared: threads > 1 });
+  const scratch = kernelScratchBytes(k);
+  return threads === 1 ? new InlinePool(arena, scratch) : createNodePool(arena, { threads, scratchBytes: scratch });
+}
+
+function randomFactors(a: KernelArena, rows: number, k: number, seed: number, std: number): Float32Array {
+  const v = a.f32(rows * k);
+  rngFor(seed, "bench-init", rows).fillNormal(v, 0, std);
+  return v;
+}
+
+/** Parse CSV (and gzip when given), then build both CSR views. */
+async function ingest(a: CaseArgs): Promise<Record<string, unknown>> {
+  const { ratings, seconds } = await load(a.input);
+  const bytes = statSync(a.input).size;
+  const t = now();
+  trainingData(ratings);
+  const csrSeconds = now() - t;
+  const out: Record<string, unknown> = {
+    ratings: ratings.length,
+    seconds,
+    linesPerSecond: ratings.report.rows / seconds,
+    mbPerSecond: bytes / 1e6 / seconds,
+    csrSeconds,
+    totalSeconds: seconds + csrSeconds,
+  };
+  if (a.gzip) {
+    const t2 = now();
+    await readRatingsFile(a.gzip);
+    const gs = now() - t2;
+    out.gzip = { seconds: gs, linesPerSecond: ratings.report.rows / gs, compressedMbPerSecond: statSync(a.gzip).size / 1e6 / gs };
+  }
+  out.peakRssBytes = rss();
+  out.bytesPerRating = (out.peakRssBytes as number) / ratings.length;
+  return out;
+}
+
+/** WASM SGD epochs with the FPSGD block schedule. */
+async function wasmSgd(a: CaseArgs): Promise<Record<string, unknown>> {
+  const { ratings } = await load(a.input);
+  const k = a.factors;
+  const n = ratings.length;
+  const nu = ratings.userIndex.size;
+  const ni = ratings.itemIndex.size;
+  const pool = makePool(KernelArena.bytesFor(n * 12, (nu + ni) * (k + 1) * 4) + (a.threads + 1) * kernelScratchBytes(k) + (1 << 20), a.threads, k);
+  const ar = pool.arena;
+  let mu = 0;
+  for (let t = 0; t < n; t++) mu += ratings.values[t]!;
+  mu /= n;
+  const t0 = now();
+  const plan = planSgdBlocks(ar, ratings.users, ratings.items, ratings.values, n, nu, ni, a.grid, 42);
+  const planSeconds = now() - t0;
+  const p = {
+    P: randomFactors(ar, nu, k, 1, 0.1),
+    Q: randomFactors(ar, ni, k, 2, 0.1),
+    userBias: ar.f32(nu),
+    itemBias: ar.f32(ni),
+    factors: k,
+    globalMean: mu,
+    learningRate: 0.005,
+    regularization: 0.02,
+    biasRegularization: 0.02,
+    useBias: true,
+  };
+  const times: number[] = [];
+  const rmse: number[] = [];
+  for (let e = 0; e < a.iterations; e++) {
+    const t = now();
+    const sse = runSgdEpoch(pool, plan, p, 42, e);
+    times.push(now() - t);
+    rmse.push(Math.sqrt(sse / n));
+  }
+  await pool.close();
+  const best = Math.min(...times);
+  return { secondsPerIteration: best, times, updatesPerSecond: n / best, trainRmse: rmse, planSeconds, peakRssBytes: rss() };
+}
+
+/** WASM half-sweeps: "cg-ials" (iALS, 3 CG steps), "cg-als" (explicit, no biases, 3 CG steps), "chol-als" (exact, biased). */
+async function wasmAls(a: CaseArgs, variant: "cg-ials" | "cg-als" | "chol-als"): Promise<Record<string, unknown>> {
+  const { ratings } = await load(a.input);
+  const { byUser, byItem } = trainingData(ratings);
+  const k = a.factors;
+  const nu = byUser.rows;
+  const ni = byItem.rows;
+  const nnz = ratings.length;
+  const pool = makePool(KernelArena.bytesFor(...Array(2).fill(nnz * 12), (nu + ni) * (k + 1) * 4, k * k * 4) + (a.threads + 1) * kernelScratchBytes(k) + (1 << 20), a.threads, k);
+  const ar = pool.arena;
+  const side = (m: typeof byUser) => {
+    const extra = ar.f32(nnz);
+    const ex = variant === "cg-ials" ? 40 : 1;
+    for (let q = 0; q < nnz; q++) extra[q] = variant === "cg-ials" ? ex * m.values[q]! : 1;
+    return { m, ip: ar.copyI32(m.indptr), ix: ar.copyI32(m.indices), iv: ar.copyF32(m.values), extra, shards: balancedRowShards(m.indptr, m.rows, 256) };
+  };
+  const U = side(byUser);
+  const I = side(byItem);
+  const X = randomFactors(ar, nu, k, 1, 0.01);
+  const Y = randomFactors(ar, ni, k, 2, 0.01);
+  const bx = ar.f32(nu);
+  const by = ar.f32(ni);
+  const G = ar.f32(k * k);
+  const half = (s: typeof U, A: Float32Array, B: Float32Array, bA: Float32Array, bB: Float32Array, nB: number) => {
+    if (variant === "chol-als") {
+      pool.run({ kernel: "alsCholeskyRange", args: [s.ip.byteOffset, s.ix.byteOffset, s.iv.byteOffset, A.byteOffset, B.byteOffset, bA.byteOffset, bB.byteOffset, k, 3.6, 0.05, 0.05, 1, 1], shards: s.shards });
+      return;
+    }
+    const w0 = variant === "cg-ials" ? 1 : 0;
+    if (w0) pool.run({ kernel: "gramRange", args: [B.byteOffset, k, G.byteOffset], shards: Int32Array.of(0, nB) });
+    const target = variant === "cg-ials" ? 0 : s.iv.byteOffset;
+    pool.run({ kernel: "cgRange", args: [s.ip.byteOffset, s.ix.byteOffset, s.extra.byteOffset, target, A.byteOffset, B.byteOffset, G.byteOffset, k, w0, 0.05, variant === "cg-als" ? 1 : 0, nB, 3], shards: s.shards });
+  };
+  const times: number[] = [];
+  for (let e = 0; e < a.iterations; e++) {
+    const t = now();
+    half(U, X, Y, bx, by, ni);
+    half(I, Y, X, by, bx, nu);
+    times.push(now() - t);
+  }
+  await pool.close();
+  const best = Math.min(...times);
+  return { secondsPerIteration: best, times, rowsPerSecond: (nu + ni) / best, ratingsPerSecond: (2 * nnz) / best, peakRssBytes: rss() };
+}
+
+/** Score every item for a sample of users (recommend-all throughput, without the top-k selection). */
+async function wasmScore(a: CaseArgs): Promise<Record<string, unknown>> {
+  const { ratings } = await load(a.input);
+  const k = a.factors;
+  const nu = ratings.userIndex.size;
+  const ni = ratings.itemIndex.size;
+  const block = 256;
+  const users = Math.min(nu, 8192);
+  const pool = makePool(KernelArena.bytesFor((nu + ni) * k * 4, block * ni * 4 * a.threads) + (a.threads + 1) * kernelScratchBytes(k) + (1 << 20), a.threads, k);
+  const ar = pool.arena;
+  const U = randomFactors(ar, nu, k, 1, 0.1);
+  const V = randomFactors(ar, ni, k, 2, 0.1);
+  const out = ar.f32(block * ni);
+  const t = now();
+  for (let u0 = 0; u0 < users; u0 += block) {
+    const u1 = Math.min(users, u0 + block);
+    const shards = new Int32Array(2 * Math.ceil((u1 - u0) / 32));
+    for (let s = 0; s < shards.length / 2; s++) {
+      shards[2 * s] = u0 + 32 * s;
+      shards[2 * s + 1] = Math.min(u1, u0 + 32 * (s + 1));
+    }
+    pool.run({ kernel: "scoreRange", args: [U.byteOffset, V.byteOffset, k, ni, 0, 0, 0, out.byteOffset, u0], shards });
+  }
+  const s = now() - t;
+  await pool.close();
+  return { usersPerSecond: users / s, gflops: (2 * users * ni * k) / s / 1e9, peakRssBytes: rss() };
+}
+
+/** The TypeScript trainer through fitSync (phase 1 reference; WASM integration is phase 2). */
+async function trainer(a: CaseArgs, algorithm: string): Promise<Record<string, unknown>> {
+  const { ratings } = await load(a.input);
+  const times: number[] = [];
+  fitSync(ratings, { algorithm, factors: a.factors, epochs: a.iterations, seed: 42 }, { onEpoch: (r) => void times.push(r.seconds) });
+  return { secondsPerIteration: Math.min(...times), times, peakRssBytes: rss() };
+}
+
+/** Run the named case. */
+export async function runCase(name: string, a: CaseArgs): Promise<Record<string, unknown>> {
+  switch (name) {
+    case "ingest":
+      return ingest(a);
+    case "wasm-sgd":
+      return wasmSgd(a);
+    case "wasm-cg-ials":
+      return wasmAls(a, "cg-ials");
+    case "wasm-cg-als":
+      return wasmAls(a, "cg-als");
+    case "wasm-chol-als":
+      return wasmAls(a, "chol-als");
+    case "wasm-score":
+      return wasmScore(a);
+    default:
+      if (name.startsWith("ts-")) return trainer(a, name.slice(3));
+      throw new Error(`unknown bench case ${name}`);
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * `npm run bench` — speed and memory report. Each heavy case runs in a child process (peak RSS is
+ * per case). Options: --json, --size 100k|1m|10m, --input FILE, --factors K[,K...], --threads N,
+ * --iterations N, --cases a,b (default: ingest and the WASM kernels), --trainers (add the TS trainers
+ * through fitSync). The 10m input is /tmp/synth10m.csv (python3 gen_synth.py OUT=/tmp/synth10m.csv).
+ */
+import { execFileSync } from "node:child_process";
+import { createReadStream, createWriteStream, existsSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
+import { createGzip } from "node:zlib";
+import { generateRatingChunks } from "../src/data/synthetic.js";
+import { type CaseArgs, runCase } from "./cases.js";
+
+interface Options {
+  json: boolean;
+  size: string;
+  input?: string;
+  factors: number[];
+  threads: number;
+  iterations: number;
+  cases?: string[];
+  trainers: boolean;
+  grid: number;
+}
+
+function parseArgs(argv: string[]): Options & { child?: string } {
+  const o: Options & { child?: string } = { json: false, size: "10m", factors: [64], threads: availableParallelism(), iterations: 2, trainers: false, grid: 16 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const v = () => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${a} needs a value`);
+      return x;
+    };
+    if (a === "--json") o.json = true;
+    else if (a === "--size") o.size = v();
+    else if (a === "--input") o.input = v();
+    else if (a === "--factors") o.factors = v().split(",").map(Number);
+    else if (a === "--threads") o.threads = Number(v());
+    else if (a === "--iterations") o.iterations = Number(v());
+    else if (a === "--cases") o.cases = v().split(",");
+    else if (a === "--trainers") o.trainers = true;
+    else if (a === "--grid") o.grid = Number(v());
+    else if (a === "--case") o.child = v();
+    else throw new Error(`unknown option ${a}`);
+  }
+  return o;
+}
+
+const SIZES: Record<string, { users: number; items: number; ratings: number }> = {
+  "100k": { users: 2000, items: 1500, ratings: 100_000 },
+  "1m": { users: 20_000, items: 4000, ratings: 1_000_000 },
+};
+
+/** The benchmark CSV: --input, /tmp/synth10m.csv for 10m, or a generated file in tmpdir for smaller sizes. */
+function inputFile(o: Options): string {
+  if (o.input) return o.input;
+  if (o.size === "10m") {
+    const p = process.env.MFREC_BENCH_10M ?? "/tmp/synth10m.csv";
+    if (!existsSync(p)) throw new Error(`${p} not found: run python3 /work/shared/bench/gen_synth.py OUT=${p} (or pass --input)`);
+    return p;
+  }
+  const spec = SIZES[o.size];
+  if (!spec) throw new Error(`--size must be 100k, 1m or 10m (got ${o.size})`);
+  const p = join(tmpdir(), `mfrec-bench-${o.size}.csv`);
+  if (!existsSync(p)) {
+    const lines = ["user,item,rating"];
+    for (const c of generateRatingChunks({ ...spec, seed: 42 })) for (let t = 0; t < c.length; t++) lines.push(`${c.users[t]},${c.items[t]},${c.values[t]}`);
+    writeFileSync(p, lines.join("\n") + "\n");
+  }
+  return p;
+}
+
+async function gzipOf(path: string): Promise<string> {
+  const gz = path.endsWith(".gz") ? path : join(tmpdir(), `mfrec-bench-${basename(path)}.gz`);
+  if (!existsSync(gz)) await pipeline(createReadStream(path), createGzip({ level: 1 }), createWriteStream(gz));
+  return gz;
+}
+
+interface Row {
+  case: string;
+  factors: number;
+  threads: number;
+  result: Record<string, unknown>;
+}
+
+function runChild(name: string, a: CaseArgs): Record<string, unknown> {
+  const self = fileURLToPath(import.meta.url);
+  const args = [self, "--case", name, "--input", a.input, "--factors", String(a.factors), "--threads", String(a.threads), "--iterations", String(a.iterations), "--grid", String(a.grid)];
+  if (a.gzip) args.push("--gzip-file", a.gzip);
+  const out = execFileSync(process.execPath, ["--max-old-space-size=8192", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
+  const last = out.trim().split("\n").pop()!;
+  return JSON.parse(last) as Record<string, unknown>;
+}
+
+const fmt = (x: unknown, d = 3) => (typeof x === "number" ? (Math.abs(x) >= 1e5 ? x.toExponential(2) : x.toFixed(d)) : "-");
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const gzArg = argv.indexOf("--gzip-file");
+  const gzipFile = gzArg >= 0 ? argv.splice(gzArg, 2)[1] : undefined;
+  const o = parseArgs(argv);
+  if (o.child) {
+    const r = await runCase(o.child, { input: o.input!, gzip: gzipFile, factors: o.factors[0]!, threads: o.threads, iterations: o.iterations, grid: o.grid });
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
+  const input = inputFile(o);
+  const cases = o.cases ?? ["ingest", "wasm-sgd", "wasm-cg-als", "wasm-cg-ials", "wasm-score", ...(o.trainers ? ["ts-sgd", "ts-als", "ts-ials"] : [])];
+  const threadsList = o.threads > 1 ? [1, o.threads] : [1];
+  const rows: Row[] = [];
+  for (const c of cases) {
+    if (c === "ingest") {
+      const gzip = await gzipOf(input);
+      rows.push({ case: c, factors: 0, threads: 1, result: runChild(c, { input, gzip, factors: 0, threads: 1, iterations: 1, grid: o.grid }) });
+      continue;
+    }
+    for (const k of o.factors) {
+      for (const t of c.startsWith("ts-") ? [1] : threadsList) {
+        if (!o.json) process.stderr.write(`bench: ${c} k=${k} threads=${t}\n`);
+        rows.push({ case: c, factors: k, threads: t, result: runChild(c, { input, factors: k, threads: t, iterations: o.iterations, grid: o.grid }) });
+      }
+    }
+  }
+  const cpu = cpus()[0]?.model ?? "unknown";
+  const machine = { cpu, cores: availableParallelism(), node: process.version, platform: `${process.platform}-${process.arch}` };
+  const pick = (name: string) => {
+    const k = o.factors.includes(64) ? 64 : o.factors[0]!;
+    const r = rows.filter((x) => x.case === name && x.factors === k).sort((a, b) => b.threads - a.threads)[0];
+    return r?.result;
+  };
+  const ingest = rows.find((r) => r.case === "ingest")?.result;
+  const report = {
+    machine,
+    input,
+    ingest: ingest ? { seconds: ingest.seconds, csrSeconds: ingest.csrSeconds, linesPerSecond: ingest.linesPerSecond, mbPerSecond: ingest.mbPerSecond, gzip: ingest.gzip } : undefined,
+    sgd: pick("wasm-sgd") ? { secondsPerIteration: pick("wasm-sgd")!.secondsPerIteration, kernel: "wasm-sgd" } : undefined,
+    als: pick("wasm-cg-als") ? { secondsPerIteration: pick("wasm-cg-als")!.secondsPerIteration, kernel: "wasm-cg-als" } : undefined,
+    ials: pick("wasm-cg-ials") ? { secondsPerIteration: pick("wasm-cg-ials")!.secondsPerIteration, kernel: "wasm-cg-ials" } : undefined,
+    peakRssBytes: Math.max(0, ...rows.map((r) => Number(r.result.peakRssBytes ?? 0))),
+    cases: rows,
+  };
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  console.log(`machine: ${cpu}, ${machine.cores} cores, Node ${machine.node}; input ${input}`);
+  if (ingest) {
+    const g = ingest.gzip as Record<string, number> | undefined;
+    console.log(`ingest: ${fmt(ingest.seconds)} s (${fmt(ingest.linesPerSecond, 0)} lines/s, ${fmt(ingest.mbPerSecond, 1)} MB/s), CSR + transpose ${fmt(ingest.csrSeconds)} s, gzip ${fmt(g?.seconds)} s (${fmt(g?.linesPerSecond, 0)} lines/s), peak RSS ${fmt(Number(ingest.peakRssBytes) / 2 ** 20, 0)} MiB (${fmt(ingest.bytesPerRating, 1)} B/rating)`);
+  }
+  console.log("case            k  threads  s/iter    throughput               peak RSS MiB");
+  for (const r of rows) {
+    if (r.case === "ingest") continue;
+    const x = r.result;
+    const thr = x.updatesPerSecond ? `${fmt(x.updatesPerSecond)} updates/s` : x.rowsPerSecond ? `${fmt(x.rowsPerSecond)} rows/s` : x.usersPerSecond ? `${fmt(x.usersPerSecond, 0)} users/s (${fmt(x.gflops, 1)} GFLOP/s)` : "";
+    console.log(`${r.case.padEnd(14)} ${String(r.factors).padStart(3)}  ${String(r.threads).padStart(7)}  ${fmt(x.secondsPerIteration).padStart(7)}   ${thr.padEnd(24)} ${fmt(Number(x.peakRssBytes) / 2 ** 20, 0)}`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
