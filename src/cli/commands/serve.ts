@@ -1,0 +1,60 @@
+/** `mfrec serve`: the HTTP recommendation service over an embedded SQLite store (docs/server.md). */
+import type { Command } from "commander";
+import { startServer } from "../../node.js";
+import { choiceArg, intArg } from "../args.js";
+import { note, say } from "../output.js";
+
+interface ServeFlags {
+  model?: string;
+  db: string;
+  port: number;
+  host: string;
+  token?: string;
+  web?: string | false;
+  sync: "normal" | "full";
+  maxBody: number;
+  maxBatch: number;
+  debug?: boolean;
+}
+
+/** Register `serve`. */
+export function registerServeCommand(program: Command): void {
+  program
+    .command("serve")
+    .description("serve recommendations over HTTP (JSON API, OpenAPI at /openapi.json) from a SQLite store")
+    .option("--model <file>", "model file to serve (registered and activated; default: the store's active model)")
+    .option("--db <file>", "SQLite database (created if missing)", "./mfrec.db")
+    .option("--port <n>", "TCP port", intArg(0), 8080)
+    .option("--host <addr>", "address to bind (default loopback only; 0.0.0.0 opens it to the network)", "127.0.0.1")
+    .option("--token <secret>", "bearer token for write endpoints (or MFREC_TOKEN); without one the server is read-only")
+    .option("--web <dir>", "directory served at / (default: the built dashboard, dist/web, if present)")
+    .option("--no-web", "serve no static files")
+    .option("--sync <mode>", "commit durability: normal (survives a process crash) or full (also power loss; slower)", choiceArg(["normal", "full"] as const), "normal")
+    .option("--max-body <bytes>", "largest request body", intArg(1), 1 << 20)
+    .option("--max-batch <n>", "most ratings per POST /ratings", intArg(1), 10_000)
+    .option("--debug", "show stack traces")
+    .action(async (f: ServeFlags) => {
+      const token = f.token ?? process.env.MFREC_TOKEN;
+      const server = await startServer({
+        dbPath: f.db,
+        model: f.model,
+        port: f.port,
+        host: f.host,
+        token,
+        web: f.web === false ? false : f.web,
+        sync: f.sync,
+        limits: { bodyBytes: f.maxBody, batch: f.maxBatch },
+        log: (line) => note(`mfrec serve: ${line}`),
+      });
+      say(`mfrec serve: listening on ${server.url} (${token ? "read-write" : "read-only"}; OpenAPI at ${server.url}/openapi.json)`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          server.stop().then(resolve, resolve);
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+    });
+}
