@@ -9,9 +9,10 @@
  *    every item), Σ n_u = ratings exactly; items are drawn by popularity, half of them (on average)
  *    from the user's favourite cluster (what people rate follows their taste);
  *  - items belong to `clusters` taste clusters ("genres"); q_i = m_c + N(0, 0.6²/rank) and
- *    p_u = m_g + N(0, 0.6²/rank), with cluster centroids m ~ N(0, 1/rank) per dimension;
- *  - explicit: rating = round(clip(3.1 + b_u + b_i + p_u·q_i + e, 1, 5)), b_u ~ N(0, 0.3²),
- *    b_i ~ N(0, 0.4²), e ~ N(0, noise²); implicit: count = 1 + Poisson(1.5·exp(1.2·(b_u + b_i + p_u·q_i + e))).
+ *    p_u = m_g + N(0, 0.6²/rank), with random unit-length cluster centroids m (so a user's affinity
+ *    to their favourite cluster is ≈ 1 for every cluster, and ≈ 0 ± 1/√rank to the others);
+ *  - a = b_u + b_i + 1.3·p_u·q_i + e with b_u ~ N(0, 0.3²), b_i ~ N(0, 0.4²), e ~ N(0, noise²);
+ *    explicit: rating = round(clip(3 + a, 1, 5)); implicit: count = 1 + Poisson(1.5·exp(1.2·a)).
  * Every user's rows come from its own stream rngFor(seed, "synthetic-user", u), so the output does
  * not depend on the chunk size.
  */
@@ -202,7 +203,13 @@ class World {
     this.perUser = allocate(wu, o.ratings, items);
     const cr = rngFor(seed, "synthetic-clusters");
     const centroids = new Float32Array(clusters * rank);
-    cr.fillNormal(centroids, 0, 1 / Math.sqrt(rank));
+    cr.fillNormal(centroids, 0, 1);
+    for (let c = 0; c < clusters; c++) {
+      let norm = 0;
+      for (let f = 0; f < rank; f++) norm += centroids[c * rank + f]! ** 2;
+      norm = Math.sqrt(norm) || 1;
+      for (let f = 0; f < rank; f++) centroids[c * rank + f]! /= norm;
+    }
     this.itemCluster = new Int32Array(items);
     for (let i = 0; i < items; i++) this.itemCluster[i] = i < clusters ? i : cr.int(clusters); // every cluster non-empty
     this.userCluster = new Int32Array(users);
@@ -275,9 +282,9 @@ class World {
     const k = this.o.rank;
     let dot = 0;
     for (let f = 0; f < k; f++) dot += this.P[u * k + f]! * this.Q[i * k + f]!;
-    const z = this.bu[u]! + this.bi[i]! + dot + this.o.noise * rng.normal();
+    const z = this.bu[u]! + this.bi[i]! + 1.3 * dot + this.o.noise * rng.normal();
     if (this.o.implicit) return 1 + Math.min(poisson(rng, 1.5 * Math.exp(1.2 * z)), 999);
-    const r = Math.round(3.1 + z);
+    const r = Math.round(3 + z);
     return Math.max(1, Math.min(5, r));
   }
 }
