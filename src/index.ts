@@ -57,13 +57,6 @@ export type { FitOptions } from "./train/fit.js";
 export { getAlgorithm, listAlgorithms } from "./train/registry.js";
 export type { Algorithm, CommonConfig, Trainer, TrainingData } from "./train/trainer.js";
 
-// train: explicit als and sgd (issue 2)
-export { ALS_DEFAULTS, als, resolveAlsConfig } from "./train/als.js";
-export type { AlsConfig, AlsSettings } from "./train/als.js";
-export { SGD_DEFAULTS, SURPRISE_SVD_DEFAULTS, resolveSgdConfig, sgd } from "./train/sgd.js";
-export type { SgdConfig, SgdSettings } from "./train/sgd.js";
-export { normalFactors, uniformFactors } from "./train/init.js";
-
 // evaluate
 export { rmse, mae, evaluateRatings, fallbackBase, predictWithFallback } from "./evaluate/rating-metrics.js";
 export type { RatingEvaluation } from "./evaluate/rating-metrics.js";
@@ -84,3 +77,16 @@ export { fitWithEarlyStopping } from "./evaluate/early-stopping.js";
 export type { EarlyStoppedFit, EarlyStopping } from "./evaluate/early-stopping.js";
 export { gridConfigs, randomConfigs, tune } from "./evaluate/tune.js";
 export type { ParamRange, ParamValue, SearchSpace, TrialResult, TuneOptions, TuneResult } from "./evaluate/tune.js";
+
+// speed (WebAssembly SIMD kernels, kernel pools)
+export { instantiateKernels, kernelModule, kernelModuleAsync, wasmSimdSupported, wasmThreadsSupported } from "./kernels/wasm.js";
+export type { KernelName, WasmKernels } from "./kernels/wasm.js";
+export { KernelArena } from "./kernels/wasm-arena.js";
+export type { KernelArenaOptions } from "./kernels/wasm-arena.js";
+export { InlinePool } from "./parallel/inline-pool.js";
+export { balancedRowShards, kernelScratchBytes, rowShards } from "./parallel/pool.js";
+export type { KernelPool, KernelTask } from "./parallel/pool.js";
+export { createBrowserPool } from "./parallel/pool-browser.js";
+export type { BrowserPoolOptions } from "./parallel/pool-browser.js";
+export { planSgdBlocks, runSgdEpoch, sgdEpochSchedule } from "./parallel/sgd-blocks.js";
+export type { SgdBlockPlan, SgdParams } from "./parallel/sgd-blocks.js";
