@@ -57,6 +57,13 @@ export type { FitOptions } from "./train/fit.js";
 export { getAlgorithm, listAlgorithms } from "./train/registry.js";
 export type { Algorithm, CommonConfig, Trainer, TrainingData } from "./train/trainer.js";
 
+// train: explicit als and sgd (issue 2)
+export { ALS_DEFAULTS, als, resolveAlsConfig } from "./train/als.js";
+export type { AlsConfig, AlsSettings } from "./train/als.js";
+export { SGD_DEFAULTS, SURPRISE_SVD_DEFAULTS, resolveSgdConfig, sgd } from "./train/sgd.js";
+export type { SgdConfig, SgdSettings } from "./train/sgd.js";
+export { normalFactors, uniformFactors } from "./train/init.js";
+
 // evaluate
 export { rmse, mae, evaluateRatings, fallbackBase, predictWithFallback } from "./evaluate/rating-metrics.js";
 export type { RatingEvaluation } from "./evaluate/rating-metrics.js";
