@@ -86,7 +86,8 @@ function checkSpace(space: SearchSpace): void {
 
 function fromUnit(r: ParamRange, t: number): number {
   const v = r.log ? Math.exp(Math.log(r.min) + t * (Math.log(r.max) - Math.log(r.min))) : r.min + t * (r.max - r.min);
-  return r.integer ? Math.round(v) : v;
+  // 12 significant digits: log-spaced grids give 0.1, not 0.10000000000000002, in configs people read.
+  return r.integer ? Math.round(v) : Number(v.toPrecision(12));
 }
 
 /** The grid values of one dimension: the list itself, or `steps` points from min to max (log-spaced when log). */

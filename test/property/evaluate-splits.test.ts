@@ -81,7 +81,9 @@ describe("splits partition the data and are deterministic per seed", () => {
         assert.deepEqual(tests, rows(r).sort());
         for (const f of folds) assertPartition(r, f);
         const again = kFoldSplit(r, { folds: k, seed });
-        folds.forEach((f, i) => sameSplit(f, again[i]!));
+        folds.forEach((f, i) => {
+          sameSplit(f, again[i]!);
+        });
       }),
     );
   });

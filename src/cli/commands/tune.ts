@@ -1,0 +1,143 @@
+/**
+ * `mfrec tune --space space.json`: hyper-parameter search (grid or random) on training data only,
+ * with the same data flags as `mfrec eval`. A ratings file alone (or --train without --test) is
+ * tuned on a validation split carved from it; with test data (--train/--test, --split, --folds,
+ * --folds-from) each training part is tuned, the best config is refitted on the whole training
+ * part and scored on its test part (nested cross-validation for folds).
+ */
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { MfrecError } from "../../core/errors.js";
+import { crossValidate, getAlgorithm, gridConfigs, higherIsBetter, type ModelConfig, parseMetric, parseMetrics, type SearchSpace, type TuneResult, tune } from "../../index.js";
+import { choiceArg, intArg, numberArg } from "../args.js";
+import { fmt, fmtInt, formatTable, note, printJson, say } from "../output.js";
+import { Progress } from "../progress.js";
+import { addDataOptions, configFromFlags, defaultMetrics, type EvalDataFlags, evaluateOptionsFrom, loadEvalData } from "./eval.js";
+
+interface TuneFlags extends EvalDataFlags {
+  space: string;
+  strategy?: "grid" | "random";
+  trials?: number;
+  metric?: string;
+  validationFraction?: number;
+  patience?: number;
+}
+
+/** Read and shape-check the search space file (plain JSON: name → [values] or { min, max, log?, integer?, steps? }). */
+export function readSpaceFile(path: string): SearchSpace {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new MfrecError("E_IO", "cannot read the search space file", { file: path, expected: "a JSON file", cause: e });
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new MfrecError("E_CONFIG", "the search space file is not valid JSON", { file: path, expected: '{ "factors": [10, 50], "regularization": { "min": 0.01, "max": 1, "log": true } }', cause: e });
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    throw new MfrecError("E_CONFIG", "the search space must be a JSON object", { file: path, value: doc, expected: "an object of parameter → values or range" });
+  }
+  return doc as SearchSpace;
+}
+
+function csvLine(cells: ReadonlyArray<string | number>): string {
+  return cells.map((c) => (typeof c === "number" ? String(c) : /[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(",");
+}
+
+/** `mfrec tune`: see the file header. */
+export function registerTuneCommand(program: Command): void {
+  addDataOptions(program.command("tune").description("search hyper-parameters (grid or random) on a validation split of the training data"))
+    .requiredOption("--space <file>", "search space JSON: { \"factors\": [10, 50], \"regularization\": { \"min\": 0.01, \"max\": 1, \"log\": true } }")
+    .option("--strategy <s>", "grid (every combination) or random", choiceArg(["grid", "random"] as const))
+    .option("--trials <n>", "random: samples (default 10); grid: at most this many combinations", intArg(1))
+    .option("--metric <name>", "metric to optimise (default rmse; ndcg@10 for implicit algorithms)")
+    .option("--validation-fraction <f>", "share of each user's training ratings held out for validation (default 0.2)", numberArg)
+    .option("--patience <n>", "early stopping: stop a trial after n epochs without improvement and keep the best epoch count", intArg(1))
+    .action(async (file: string | undefined, f: TuneFlags) => {
+      const space = readSpaceFile(f.space);
+      const base = configFromFlags(f);
+      const algo = getAlgorithm(base.algorithm);
+      const metric = parseMetric(f.metric ?? (algo.implicit ? "ndcg@10" : "rmse"), f.cutoff ?? 10).name;
+      const testMetrics = parseMetrics(f.metrics ?? [...new Set([metric, ...defaultMetrics(base.algorithm)])], f.cutoff ?? 10).map((m) => m.name);
+      const data = await loadEvalData(file, f, true);
+      const trainParts = data.kind === "whole" ? [data.ratings] : data.folds.map((s) => s.train);
+      const perPart = (f.strategy ?? "grid") === "grid" ? Math.min(gridConfigs(space).length, f.trials ?? Number.POSITIVE_INFINITY) : (f.trials ?? 10);
+      const progress = new Progress({ label: `tune ${base.algorithm}`, total: perPart * trainParts.length, unit: "trials", quiet: f.quiet });
+      const results: TuneResult[] = [];
+      let trialsDone = 0;
+      try {
+        trainParts.forEach((train, p) => {
+          const r = tune(train, base, space, {
+            ...evaluateOptionsFrom(f),
+            strategy: f.strategy,
+            trials: f.trials,
+            seed: f.seed ?? 0,
+            metric,
+            validationFraction: f.validationFraction,
+            earlyStopping: f.patience === undefined ? undefined : { patience: f.patience },
+            onTrial: (t, i, total) => {
+              trialsDone = p * total + i + 1;
+              progress.update(trialsDone, t.score === undefined ? `failed ${t.error}` : `${metric} ${fmt(t.score, 4)}`);
+            },
+          });
+          results.push(r);
+        });
+      } catch (e) {
+        progress.abandon();
+        throw e;
+      }
+      progress.finish(`tuned ${base.algorithm}: ${trialsDone} trials in ${fmt(progress.seconds, 2)} s`);
+
+      // With test data, refit each part's best config on the whole training part and score it.
+      const tested =
+        data.kind === "folds"
+          ? data.folds.map((split, i) => crossValidate(results[i]!.best.config as Partial<ModelConfig> & { algorithm: string }, [split], { ...evaluateOptionsFrom(f), metrics: testMetrics }).folds[0]!)
+          : undefined;
+
+      const up = higherIsBetter(metric);
+      if (f.json) {
+        const parts = results.map((r, i) => ({
+          best: r.best,
+          metric: r.metric,
+          higherIsBetter: up,
+          trials: r.trials,
+          validation: r.validation,
+          ...(tested ? { test: { ...tested[i]!.metrics, n: tested[i]!.testRatings, fitSeconds: tested[i]!.fitSeconds } } : {}),
+        }));
+        if (parts.length === 1) printJson({ ...parts[0], source: data.source });
+        else {
+          const mean: Record<string, number> = {};
+          for (const m of testMetrics) mean[m] = tested!.reduce((s, t) => s + t.metrics[m]!, 0) / tested!.length;
+          printJson({ folds: parts, mean, source: data.source });
+        }
+        return;
+      }
+      const keys = Object.keys(space);
+      if (f.csv) {
+        say(csvLine(["part", "trial", ...keys, metric, "bestEpoch", "fitSeconds", "error"]));
+        results.forEach((r, p) => {
+          r.trials.forEach((t, i) => {
+            say(csvLine([p + 1, i + 1, ...keys.map((k) => String(t.params[k])), t.score ?? "", t.bestEpoch ?? "", t.fitSeconds, t.error ?? ""]));
+          });
+        });
+        return;
+      }
+      results.forEach((r, p) => {
+        if (results.length > 1) say(`part ${p + 1}:`);
+        const rows = r.trials.map((t, i) => [
+          `${i === r.best.trial ? "* " : "  "}${i + 1}`,
+          ...keys.map((k) => (typeof t.params[k] === "number" ? fmt(t.params[k] as number, Number.isInteger(t.params[k]) ? 0 : 4) : String(t.params[k]))),
+          t.score === undefined ? `failed ${t.error}` : fmt(t.score, 4),
+          ...(f.patience !== undefined ? [String(t.bestEpoch ?? "")] : []),
+          fmt(t.fitSeconds, 2),
+        ]);
+        say(formatTable(["trial", ...keys, `validation ${metric}`, ...(f.patience !== undefined ? ["best epoch"] : []), "seconds"], rows));
+        say(`best (${up ? "highest" : "lowest"} validation ${metric}): ${JSON.stringify(r.best.config)}`);
+        if (tested) say(`test: ${testMetrics.map((m) => `${m} ${fmt(tested[p]!.metrics[m]!, 4)}`).join(", ")} (${fmtInt(tested[p]!.testRatings)} ratings)`);
+      });
+      if (results.length > 0) note(`validation: ${fmtInt(results[0]!.validation.testRatings)} of ${fmtInt(results[0]!.validation.trainRatings + results[0]!.validation.testRatings)} training ratings held out per part`);
+    });
+}
