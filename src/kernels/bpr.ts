@@ -105,3 +105,51 @@ export function bprEpoch(a: BprArgs, start: number, end: number, samples: number
   }
   return { loss, steps };
 }
+
+/**
+ * Fold one new row into a fixed BPR model by `steps` full passes of gradient ascent on
+ * Σ_{i∈h} Σ_{j∈N_i} ln σ(b_i − b_j + x·(q_i − q_j)) − reg‖x‖², starting from x = 0, with
+ * `negatives` draws j per positive per step (seeded, positives rejected) and the gradient averaged
+ * over the triples. `items` must be sorted ascending. Writes x into out[0..k).
+ */
+export function bprFoldInRow(
+  items: Int32Array,
+  Q: Float32Array,
+  itemBias: Float32Array | null,
+  k: number,
+  nItems: number,
+  steps: number,
+  negatives: number,
+  learningRate: number,
+  regularization: number,
+  seed: number,
+  out: Float32Array,
+): void {
+  const x = new Float64Array(k);
+  const grad = new Float64Array(k);
+  const n = items.length;
+  out.fill(0);
+  if (n === 0 || n >= nItems) return;
+  const rng = new Rng(seed);
+  for (let s = 0; s < steps; s++) {
+    grad.fill(0);
+    let count = 0;
+    for (let t = 0; t < n; t++) {
+      const i = items[t]!;
+      for (let m = 0; m < negatives; m++) {
+        const j = rng.int(nItems);
+        if (sortedContains(items, 0, n, j)) continue;
+        const io = i * k;
+        const jo = j * k;
+        let d = itemBias ? itemBias[i]! - itemBias[j]! : 0;
+        for (let f = 0; f < k; f++) d += x[f]! * (Q[io + f]! - Q[jo + f]!);
+        const z = d >= 0 ? Math.exp(-d) / (1 + Math.exp(-d)) : 1 / (1 + Math.exp(d));
+        for (let f = 0; f < k; f++) grad[f]! += z * (Q[io + f]! - Q[jo + f]!);
+        count++;
+      }
+    }
+    if (count === 0) break;
+    for (let f = 0; f < k; f++) x[f]! += learningRate * (grad[f]! / count - regularization * x[f]!);
+  }
+  for (let f = 0; f < k; f++) out[f] = x[f]!;
+}

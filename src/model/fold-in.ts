@@ -1,0 +1,161 @@
+/**
+ * Fold-in: a user's (or item's) factor row solved in one step against the fixed other side, with
+ * the very objective the model was trained on (read from model.config), so a loaded model can
+ * serve new users in a browser without training code.
+ *
+ *   ials / wals: the weighted least-squares solve of kernels/implicit-als.ts, exact (Cholesky);
+ *   als / sgd (explicit): the ridge solve on r − μ − b_i with the bias as one more column
+ *                         (kernels/als-explicit.ts; sgd uses λ·n_u, its per-rating penalty summed);
+ *   bpr: `steps` averaged gradient-ascent passes on the BPR objective from 0 (kernels/bpr.ts).
+ */
+import { deriveSeed } from "../core/rng.js";
+import { MfrecError } from "../core/errors.js";
+import type { RawId } from "../core/types.js";
+import { alsExplicitHalfSweep } from "../kernels/als-explicit.js";
+import { bprFoldInRow } from "../kernels/bpr.js";
+import { fullGramian, type WeightedAlsArgs, weightedAlsHalfSweep } from "../kernels/implicit-als.js";
+import type { IdIndex } from "../data/id-index.js";
+import type { FactorModel } from "./factor-model.js";
+import { entryWeights, weightedAlsSpec } from "./implicit-weights.js";
+
+/** A history: [{ item, value? }] (value defaults to 1) or a Map raw id → value. */
+export type FoldInHistory = ReadonlyArray<{ item: RawId; value?: number }> | ReadonlyMap<RawId, number>;
+
+/** Options of {@link foldInUser} / {@link foldInItem}. */
+export interface FoldInOptions {
+  /** Ids unknown to the model: "error" (default, E_UNKNOWN_ITEM / E_UNKNOWN_USER) or "skip". */
+  unknown?: "error" | "skip";
+  /** bpr only: gradient passes (default 50), negatives per positive (10), step size (1), seed (the model's). */
+  steps?: number;
+  negatives?: number;
+  learningRate?: number;
+  seed?: number;
+}
+
+/** A solved row: factors and (explicit models with biases) the row's bias. */
+export interface FoldedRow {
+  factors: Float32Array;
+  bias: number;
+}
+
+const grams = new WeakMap<Float32Array, Float64Array>();
+
+/** YᵀY of a factor matrix, cached per array (models are immutable). */
+function gramOf(F: { rows: number; cols: number; data: Float32Array }): Float64Array {
+  let g = grams.get(F.data);
+  if (!g) {
+    g = fullGramian(F.data, F.rows, F.cols);
+    grams.set(F.data, g);
+  }
+  return g;
+}
+
+function num(model: FactorModel, key: string, fallback: number): number {
+  const v = model.config[key];
+  return typeof v === "number" ? v : fallback;
+}
+
+/** Dense indices and values of a history; duplicates keep the last value; sorted by index. */
+export function resolveHistory(index: IdIndex, history: FoldInHistory, side: "item" | "user", unknown: "error" | "skip" = "error"): { indices: Int32Array; values: Float32Array } {
+  const map = new Map<number, number>();
+  const add = (id: RawId, v: number | undefined): void => {
+    const value = v ?? 1;
+    if (!Number.isFinite(value)) throw new MfrecError("E_NOT_FINITE", `the value for ${side} ${JSON.stringify(String(id))} is not finite`, { value, expected: "a finite number" });
+    const i = index.indexOf(id);
+    if (i < 0) {
+      if (unknown === "skip") return;
+      throw new MfrecError(side === "item" ? "E_UNKNOWN_ITEM" : "E_UNKNOWN_USER", `${side} ${JSON.stringify(String(id))} is not known to the model`, {
+        value: id,
+        hint: `pass unknown: "skip" to ignore it, or partialFit to add it`,
+      });
+    }
+    map.set(i, value);
+  };
+  if (history instanceof Map) for (const [id, v] of history) add(id, v);
+  else for (const h of history as ReadonlyArray<{ item: RawId; value?: number }>) add(h.item, h.value);
+  const indices = Int32Array.from([...map.keys()].sort((a, b) => a - b));
+  const values = Float32Array.from(indices, (i) => map.get(i)!);
+  return { indices, values };
+}
+
+/**
+ * The row of a user (side "user": `indices` are items) or an item (side "item": `indices` are
+ * users) with the given history, solved against the model's fixed other side. Dense-index core
+ * of {@link foldInUser} / {@link foldInItem}, shared with partialFit.
+ */
+export function foldInRow(model: FactorModel, indices: Int32Array, values: Float32Array, side: "user" | "item" = "user", opts: FoldInOptions = {}): FoldedRow {
+  const other = side === "user" ? model.itemFactors : model.userFactors;
+  const k = model.factors;
+  const out = new Float32Array(k);
+  const n = indices.length;
+  const indptr = Int32Array.of(0, n);
+  const spec = weightedAlsSpec(model.config);
+  if (spec) {
+    const w = entryWeights(values, spec);
+    const args: WeightedAlsArgs = {
+      indptr,
+      indices,
+      extra: w.extra,
+      target: w.target,
+      X: out,
+      Y: other.data,
+      k,
+      gram: gramOf(other),
+      w0: spec.w0,
+      lambda: spec.lambda,
+      nu: spec.nu,
+      nCols: other.rows,
+      solver: 1,
+      cgSteps: spec.cgSteps,
+    };
+    weightedAlsHalfSweep(args, 0, 1);
+    return { factors: out, bias: 0 };
+  }
+  const algo = model.config.algorithm;
+  if (algo === "bpr") {
+    if (side === "item") {
+      throw new MfrecError("E_UNSUPPORTED", "foldInItem is not defined for bpr models", { value: algo, expected: "ials, wals, als or sgd", hint: "use partialFit to train new items" });
+    }
+    bprFoldInRow(
+      indices,
+      other.data,
+      model.itemBias ?? null,
+      k,
+      other.rows,
+      opts.steps ?? 50,
+      opts.negatives ?? 10,
+      opts.learningRate ?? 1,
+      num(model, "regularization", 0.01),
+      deriveSeed(opts.seed ?? num(model, "seed", 42), "bpr-fold-in"),
+      out,
+    );
+    return { factors: out, bias: 0 };
+  }
+  if (model.implicit) {
+    throw new MfrecError("E_UNSUPPORTED", `fold-in is not defined for algorithm ${JSON.stringify(algo)}`, { value: algo, expected: "ials, wals, bpr, als or sgd" });
+  }
+  // Explicit: the ALS row solve (the bias is a column when the model has biases).
+  const ownBias = side === "user" ? model.userBias : model.itemBias;
+  const otherBias = side === "user" ? model.itemBias : model.userBias;
+  const biased = ownBias !== undefined && otherBias !== undefined;
+  const reg = num(model, "regularization", 0.1);
+  const weighted = algo === "sgd" ? true : model.config.weightedRegularization !== false;
+  const xBias = new Float32Array(biased ? 1 : 0);
+  alsExplicitHalfSweep(indptr, indices, values, out, xBias, other.data, biased ? otherBias! : new Float32Array(0), k, biased ? model.globalMean : 0, reg, num(model, "regBias", reg), weighted, 0, 1);
+  return { factors: out, bias: biased ? xBias[0]! : 0 };
+}
+
+/**
+ * A new or refreshed user's factor row from their history (raw item ids), solved in one closed-form
+ * step against the model's item factors with the model's own objective (see the file header).
+ */
+export function foldInUser(model: FactorModel, history: FoldInHistory, opts: FoldInOptions = {}): Float32Array {
+  const h = resolveHistory(model.itemIndex, history, "item", opts.unknown);
+  return foldInRow(model, h.indices, h.values, "user", opts).factors;
+}
+
+/** An item's factor row from the users who interacted with it ({ item: userId, value }), against the fixed user factors. */
+export function foldInItem(model: FactorModel, users: FoldInHistory, opts: FoldInOptions = {}): Float32Array {
+  const h = resolveHistory(model.userIndex, users, "user", opts.unknown);
+  return foldInRow(model, h.indices, h.values, "item", opts).factors;
+}

@@ -1,0 +1,108 @@
+/**
+ * Top-N for every user (batch scoring): blocks of `batchSize` users × all items are scored into one
+ * reused Float32Array, item tile by item tile so a tile of Q stays in cache across the block's
+ * users, then each user's n best are picked with the heap top-k kernel. Memory is bounded by the
+ * block (batchSize · numItems floats), whatever the number of users.
+ *
+ * Each cell is computed exactly as recommend() computes it (μ + b_u + b_i + Σ_f p_uf·q_if
+ * accumulated in order in a double, stored as float32), and ties break the same way (lower
+ * index first), so the lists equal per-user recommend() calls.
+ */
+import { MfrecError } from "../core/errors.js";
+import type { RawId } from "../core/types.js";
+import { topK } from "../kernels/topk.js";
+import type { FactorModel } from "../model/factor-model.js";
+import { resultCount } from "./candidates.js";
+import { finalScore } from "./predict.js";
+import { maskRated } from "./recommend.js";
+
+/** Options of {@link recommendAll}. */
+export interface RecommendAllOptions {
+  /** Items per user (default 10). */
+  n?: number;
+  /** Users scored per block (default 256). */
+  batchSize?: number;
+  /** Skip each user's training history (default true). */
+  excludeRated?: boolean;
+  /** Only these raw user ids, in this order (unknown ids throw E_UNKNOWN_USER). Default: every user. */
+  users?: readonly RawId[];
+}
+
+/** One user's list: raw item ids best first and their scores (as recommend() reports them). */
+export interface UserRecommendations {
+  user: string;
+  items: string[];
+  scores: number[];
+}
+
+const TILE = 512;
+
+/**
+ * Scores of users `us[0..count)` against items [0, nI) into out[b·nI + i] (tiled dense product).
+ * Per cell: base_u + b_i + Σ_f P[u,f]·Q[i,f] in a double, stored float32.
+ */
+function scoreBlock(model: FactorModel, us: Int32Array, count: number, out: Float32Array): void {
+  const k = model.factors;
+  const nI = model.numItems;
+  const P = model.userFactors.data;
+  const Q = model.itemFactors.data;
+  const bi = model.itemBias ?? null;
+  const bu = model.userBias ?? null;
+  const mu = model.globalMean;
+  for (let i0 = 0; i0 < nI; i0 += TILE) {
+    const i1 = Math.min(nI, i0 + TILE);
+    for (let b = 0; b < count; b++) {
+      const u = us[b]!;
+      const po = u * k;
+      const base = mu + (bu === null ? 0 : bu[u]!);
+      const oo = b * nI;
+      for (let i = i0; i < i1; i++) {
+        let s = bi === null ? base : base + bi[i]!;
+        const q = i * k;
+        for (let f = 0; f < k; f++) s += P[po + f]! * Q[q + f]!;
+        out[oo + i] = s;
+      }
+    }
+  }
+}
+
+/** Every user's (or `opts.users`') top-n items, block by block (a lazy iterable: stop early at no cost). */
+export function* recommendAll(model: FactorModel, opts: RecommendAllOptions = {}): Generator<UserRecommendations> {
+  const n = resultCount(opts.n);
+  const batch = opts.batchSize ?? 256;
+  if (!Number.isInteger(batch) || batch < 1) throw new MfrecError("E_CONFIG", "batchSize must be a positive integer", { column: "batchSize", value: batch, expected: "an integer >= 1" });
+  const exclude = opts.excludeRated ?? true;
+  let order: Int32Array;
+  if (opts.users) {
+    order = new Int32Array(opts.users.length);
+    opts.users.forEach((id, t) => {
+      const u = model.userIndex.indexOf(id);
+      if (u < 0) throw new MfrecError("E_UNKNOWN_USER", `user ${JSON.stringify(String(id))} is not known to the model`, { value: id });
+      order[t] = u;
+    });
+  } else {
+    order = new Int32Array(model.numUsers);
+    for (let u = 0; u < order.length; u++) order[u] = u;
+  }
+  const nI = model.numItems;
+  const block = new Float32Array(Math.min(batch, Math.max(1, order.length)) * nI);
+  const mask = new Uint8Array(nI);
+  const h = model.history;
+  for (let start = 0; start < order.length; start += batch) {
+    const us = order.subarray(start, Math.min(order.length, start + batch));
+    scoreBlock(model, us, us.length, block);
+    for (let b = 0; b < us.length; b++) {
+      const u = us[b]!;
+      if (exclude) maskRated(model, u, mask);
+      const top = topK(block.subarray(b * nI, (b + 1) * nI), n, mask);
+      if (exclude && h && u < h.rows) for (let p = h.indptr[u]!; p < h.indptr[u + 1]!; p++) mask[h.indices[p]!] = 0;
+      const items: string[] = new Array(top.length);
+      const scores: number[] = new Array(top.length);
+      for (let t = 0; t < top.length; t++) {
+        items[t] = model.itemIndex.idAt(top[t]!);
+        scores[t] = finalScore(model, model.scoreIndex(u, top[t]!));
+      }
+      yield { user: model.userIndex.idAt(u), items, scores };
+    }
+  }
+}
