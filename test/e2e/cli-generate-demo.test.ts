@@ -84,13 +84,13 @@ describe("mfrec demo", () => {
     assert.ok(Math.abs(doc.seed.user1BlackPanther - 4.3) < 0.005);
     assert.ok(Math.abs(doc.seed.product[0]![4]! - 6.15) < 0.005);
     // mfrec's own fit: clipped to 1..5, and close to every known rating.
-    doc.fit.product.forEach((row, u) =>
+    doc.fit.product.forEach((row, u) => {
       row.forEach((v, i) => {
         assert.ok(v >= 1 && v <= 5, `fit ${u},${i} = ${v}`);
         const known = SEED_RATINGS[u]![i];
         if (known !== null && known !== undefined) assert.ok(Math.abs(v - known) < 0.5, `known cell ${u},${i}: ${v} vs ${known}`);
-      }),
-    );
+      });
+    });
     assert.equal(doc.synthetic.recommendations.length, 8);
     assert.equal(doc.synthetic.similar.length, 6);
   });
