@@ -12,35 +12,29 @@
  *
  * The loader validates every field and bound and never evaluates anything (JSON.parse only).
  */
+import { type ContainerKind, type Fail, type ParsedContainer, type SectionData, type SectionEntry, checkFiniteArray, failer, isCount, isObject, readContainer, readSection, writeContainer } from "../core/container.js";
 import { MfrecError } from "../core/errors.js";
 import type { EpochReport } from "../core/types.js";
 import { IdIndex } from "../data/id-index.js";
 import type { CsrMatrix } from "../matrix/csr.js";
-import { crc32 } from "./crc32.js";
 import { FactorModel, type ModelConfig, type Provenance } from "./factor-model.js";
+
+export type { SectionDtype, SectionEntry } from "../core/container.js";
 
 /** "MFREC\0": the first six bytes of every model file. */
 export const MODEL_MAGIC: readonly number[] = [0x4d, 0x46, 0x52, 0x45, 0x43, 0x00];
 /** The format version this code writes and reads. */
 export const MODEL_FORMAT_VERSION = 1;
 
-const PREFIX = 12;
-const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-
-/** Element type of a section. */
-export type SectionDtype = "float32" | "int32";
-
-/** One entry of the header's section table. `offset` counts from the start of the data area. */
-export interface SectionEntry {
-  name: string;
-  dtype: SectionDtype;
-  /** Byte offset from the data area's start; a multiple of 8. */
-  offset: number;
-  /** Byte length (elements × 4). */
-  length: number;
-  /** Logical shape, row-major: [rows, cols] for factors, [n] for vectors. */
-  shape: number[];
-}
+const KIND: ContainerKind = {
+  magic: MODEL_MAGIC,
+  version: MODEL_FORMAT_VERSION,
+  format: "mfrec-model",
+  label: "mfrec model file",
+  noun: "model",
+  code: "E_MODEL_FORMAT",
+  sections: new Set(["userFactors", "itemFactors", "userBias", "itemBias", "historyIndptr", "historyIndices", "historyValues"]),
+};
 
 /** The JSON header of a model file. */
 export interface ModelFileHeader {
@@ -65,16 +59,10 @@ export interface ModelFileHeader {
   dataLength: number;
 }
 
-const align8 = (n: number): number => Math.ceil(n / 8) * 8;
+const fail: Fail = failer(KIND);
 
-function fail(message: string, value?: unknown, expected?: string): never {
-  throw new MfrecError("E_MODEL_FORMAT", message, { value, expected });
-}
-
-type Section = { name: string; dtype: SectionDtype; data: Float32Array | Int32Array; shape: number[] };
-
-function sectionsOf(model: FactorModel): Section[] {
-  const s: Section[] = [
+function sectionsOf(model: FactorModel): SectionData[] {
+  const s: SectionData[] = [
     { name: "userFactors", dtype: "float32", data: model.userFactors.data, shape: [model.numUsers, model.factors] },
     { name: "itemFactors", dtype: "float32", data: model.itemFactors.data, shape: [model.numItems, model.factors] },
   ];
@@ -105,15 +93,7 @@ export function saveModel(model: FactorModel): Uint8Array {
   if (h && (h.rows !== model.numUsers || h.cols !== model.numItems)) {
     throw new MfrecError("E_SHAPE", "the history matrix does not match the model", { value: [h.rows, h.cols], expected: `${model.numUsers} × ${model.numItems}` });
   }
-  let offset = 0;
-  const table: SectionEntry[] = sections.map((s) => {
-    const e: SectionEntry = { name: s.name, dtype: s.dtype, offset, length: s.data.byteLength, shape: s.shape };
-    offset = align8(offset + s.data.byteLength);
-    return e;
-  });
-  const header: ModelFileHeader = {
-    format: "mfrec-model",
-    formatVersion: MODEL_FORMAT_VERSION,
+  const header = {
     algorithm: model.algorithm,
     config: model.config,
     users: model.numUsers,
@@ -127,96 +107,14 @@ export function saveModel(model: FactorModel): Uint8Array {
     history: h ? { nnz: h.indptr[h.rows]! } : null,
     training: [...model.training],
     provenance: model.provenance ?? null,
-    sections: table,
-    dataLength: offset,
   };
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const dataStart = align8(PREFIX + json.length);
-  const total = dataStart + offset + 4;
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
-  out.set(MODEL_MAGIC, 0);
-  view.setUint16(6, MODEL_FORMAT_VERSION, true);
-  view.setUint32(8, json.length, true);
-  out.set(json, PREFIX);
-  sections.forEach((s, n) => {
-    writeArray(out, view, dataStart + table[n]!.offset, s.data);
-  });
-  view.setUint32(total - 4, crc32(out, 0, total - 4), true);
-  return out;
+  return writeContainer(KIND, header, sections);
 }
-
-function writeArray(out: Uint8Array, view: DataView, at: number, a: Float32Array | Int32Array): void {
-  if (LITTLE_ENDIAN_HOST) {
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
-    return;
-  }
-  for (let i = 0; i < a.length; i++) {
-    if (a instanceof Float32Array) view.setFloat32(at + 4 * i, a[i]!, true);
-    else view.setInt32(at + 4 * i, a[i]!, true);
-  }
-}
-
-function readArray(bytes: Uint8Array, at: number, byteLength: number, dtype: SectionDtype): Float32Array | Int32Array {
-  // Copy: the caller's buffer may be unaligned (a Node Buffer from the pool) and the model owns its arrays.
-  // (Buffer#slice is a view, not a copy: copy explicitly.)
-  const copy = new Uint8Array(byteLength);
-  copy.set(bytes.subarray(at, at + byteLength));
-  if (LITTLE_ENDIAN_HOST) return dtype === "float32" ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
-  const n = byteLength / 4;
-  const v = new DataView(copy.buffer);
-  const a = dtype === "float32" ? new Float32Array(n) : new Int32Array(n);
-  for (let i = 0; i < n; i++) a[i] = dtype === "float32" ? v.getFloat32(4 * i, true) : v.getInt32(4 * i, true);
-  return a;
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 
 function needCount(h: Record<string, unknown>, key: string): number {
   const v = h[key];
   if (!isCount(v)) fail(`header field "${key}" is not a non-negative integer`, v, "an integer ≥ 0");
   return v;
-}
-
-/**
- * Check the fixed prefix, parse the JSON header and check the file length and checksum.
- * Returns the header (fields beyond `dataLength` still unchecked) and the data area's start.
- */
-function readEnvelope(bytes: Uint8Array): { header: Record<string, unknown>; dataStart: number } {
-  if (!(bytes instanceof Uint8Array)) fail("a model must be given as bytes (Uint8Array)", typeof bytes);
-  if (bytes.length < PREFIX) fail(`the file is ${bytes.length} bytes, shorter than the 12-byte prefix (truncated or not a model file)`);
-  for (let i = 0; i < MODEL_MAGIC.length; i++) {
-    if (bytes[i] !== MODEL_MAGIC[i]) {
-      fail("not an mfrec model file: wrong magic bytes", Array.from(bytes.subarray(0, 6), (b) => b.toString(16).padStart(2, "0")).join(" "), '"MFREC\\0" (4d 46 52 45 43 00)');
-    }
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getUint16(6, true);
-  if (version !== MODEL_FORMAT_VERSION) {
-    fail(`unsupported model format version ${version}`, version, `${MODEL_FORMAT_VERSION} (upgrade mfrec to read newer files)`);
-  }
-  const hlen = view.getUint32(8, true);
-  if (PREFIX + hlen > bytes.length) fail(`the header (${hlen} bytes) runs past the end of the ${bytes.length}-byte file (truncated?)`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(PREFIX, PREFIX + hlen)));
-  } catch (e) {
-    throw new MfrecError("E_MODEL_FORMAT", `the header is not valid UTF-8 JSON: ${(e as Error).message}`, { cause: e });
-  }
-  if (!isObject(parsed)) fail("the header is not a JSON object", Array.isArray(parsed) ? "array" : typeof parsed);
-  if (parsed.format !== "mfrec-model") fail('the header\'s "format" is not "mfrec-model"', parsed.format, '"mfrec-model"');
-  if (parsed.formatVersion !== version) fail("the header's formatVersion disagrees with the prefix", parsed.formatVersion, String(version));
-  const dataLength = needCount(parsed, "dataLength");
-  if (dataLength % 8 !== 0) fail("dataLength is not a multiple of 8", dataLength);
-  const dataStart = align8(PREFIX + hlen);
-  const expected = dataStart + dataLength + 4;
-  if (bytes.length < expected) fail(`the file is truncated: ${bytes.length} bytes, the header says ${expected}`, bytes.length, String(expected));
-  if (bytes.length > expected) fail(`the file has ${bytes.length - expected} unexpected bytes after the checksum`, bytes.length, String(expected));
-  const stored = view.getUint32(expected - 4, true);
-  const actual = crc32(bytes, 0, expected - 4);
-  if (stored !== actual) fail("checksum mismatch: the file is corrupted", `crc32 ${actual.toString(16).padStart(8, "0")}`, `crc32 ${stored.toString(16).padStart(8, "0")} (stored)`);
-  return { header: parsed, dataStart };
 }
 
 function checkIds(h: Record<string, unknown>, key: "userIds" | "itemIds", n: number): string[] {
@@ -269,56 +167,16 @@ function checkProvenance(v: unknown): Provenance | undefined {
   return v as unknown as Provenance;
 }
 
-const KNOWN_SECTIONS = new Set(["userFactors", "itemFactors", "userBias", "itemBias", "historyIndptr", "historyIndices", "historyValues"]);
-
-/** Validate the section table against the shapes and the data area; returns entries by name. */
-function checkSections(v: unknown, dataLength: number): Map<string, SectionEntry> {
-  if (!Array.isArray(v)) fail('header field "sections" is not an array', typeof v);
-  const byName = new Map<string, SectionEntry>();
-  for (const [n, e] of v.entries()) {
-    if (!isObject(e)) fail(`sections[${n}] is not an object`, e);
-    const name = e.name;
-    if (typeof name !== "string" || !KNOWN_SECTIONS.has(name)) fail(`sections[${n}] has an unknown name`, name, [...KNOWN_SECTIONS].join(", "));
-    if (byName.has(name)) fail(`section "${name}" occurs twice`, name);
-    if (e.dtype !== "float32" && e.dtype !== "int32") fail(`section "${name}" has an unknown dtype`, e.dtype, '"float32" or "int32"');
-    const { offset, length } = e;
-    if (!isCount(offset) || !isCount(length)) fail(`section "${name}" has a bad offset or length`, { offset, length }, "non-negative integers");
-    if (offset % 8 !== 0) fail(`section "${name}" is not 8-byte aligned`, offset, "a multiple of 8");
-    if (length % 4 !== 0) fail(`section "${name}" length is not a whole number of 4-byte elements`, length);
-    if (offset + length > dataLength) fail(`section "${name}" runs past the data area`, { offset, length }, `offset + length ≤ ${dataLength}`);
-    if (!Array.isArray(e.shape) || !e.shape.every(isCount)) fail(`section "${name}" has a bad shape`, e.shape);
-    byName.set(name, e as unknown as SectionEntry);
-  }
-  const sorted = [...byName.values()].sort((a, b) => a.offset - b.offset);
-  for (let i = 1; i < sorted.length; i++) {
-    const p = sorted[i - 1]!;
-    if (p.offset + p.length > sorted[i]!.offset) fail(`sections "${p.name}" and "${sorted[i]!.name}" overlap`);
-  }
-  return byName;
-}
-
-function expectSection(table: Map<string, SectionEntry>, name: string, dtype: SectionDtype, shape: number[]): SectionEntry {
-  const e = table.get(name);
-  if (!e) fail(`the required section "${name}" is missing`);
-  if (e.dtype !== dtype) fail(`section "${name}" has dtype ${e.dtype}`, e.dtype, dtype);
-  const count = shape.reduce((a, b) => a * b, 1);
-  if (e.length !== count * 4 || e.shape.length !== shape.length || e.shape.some((d, i) => d !== shape[i])) {
-    fail(`section "${name}" has shape [${e.shape}] and ${e.length} bytes`, e.shape, `shape [${shape}], ${count * 4} bytes`);
-  }
-  return e;
-}
-
-function checkFinite(name: string, a: Float32Array): void {
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) fail(`${name}[${i}] is not finite`, String(a[i]), "a finite number");
-}
+const checkFinite = (name: string, a: Float32Array): void => checkFiniteArray(KIND, name, a);
 
 /** Read only the validated header of a model file (prefix, JSON, length and checksum are checked). */
 export function readModelHeader(bytes: Uint8Array): ModelFileHeader {
   return loadParts(bytes).header;
 }
 
-function loadParts(bytes: Uint8Array): { header: ModelFileHeader; dataStart: number; table: Map<string, SectionEntry> } {
-  const { header: h, dataStart } = readEnvelope(bytes);
+function loadParts(bytes: Uint8Array): { header: ModelFileHeader; container: ParsedContainer } {
+  const container = readContainer(KIND, bytes);
+  const h = container.header;
   if (typeof h.algorithm !== "string" || h.algorithm === "") fail('header field "algorithm" is not a non-empty string', h.algorithm);
   const users = needCount(h, "users");
   const items = needCount(h, "items");
@@ -335,8 +193,7 @@ function loadParts(bytes: Uint8Array): { header: ModelFileHeader; dataStart: num
   if (h.history !== null && !(isObject(h.history) && isCount(h.history.nnz))) fail('header field "history" is not null or { nnz }', h.history);
   checkTraining(h.training);
   checkProvenance(h.provenance);
-  const table = checkSections(h.sections, h.dataLength as number);
-  return { header: h as unknown as ModelFileHeader, dataStart, table };
+  return { header: h as unknown as ModelFileHeader, container };
 }
 
 /**
@@ -346,12 +203,11 @@ function loadParts(bytes: Uint8Array): { header: ModelFileHeader; dataStart: num
  * E_MODEL_FORMAT saying which.
  */
 export function loadModel(bytes: Uint8Array): FactorModel {
-  const { header: h, dataStart, table } = loadParts(bytes);
+  const { header: h, container } = loadParts(bytes);
+  const table = container.sections;
   const { users, items, factors: k } = h;
-  const read = (name: string, dtype: SectionDtype, shape: number[]) => {
-    const e = expectSection(table, name, dtype, shape);
-    return readArray(bytes, dataStart + e.offset, e.length, dtype);
-  };
+  const read = (name: string, dtype: "float32" | "int32", shape: number[]) =>
+    dtype === "float32" ? readSection(KIND, container, bytes, name, "float32", shape) : readSection(KIND, container, bytes, name, "int32", shape);
   const P = read("userFactors", "float32", [users, k]) as Float32Array;
   const Q = read("itemFactors", "float32", [items, k]) as Float32Array;
   checkFinite("userFactors", P);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { isMfrecError } from "../../../src/core/errors.js";
 import { IdIndex } from "../../../src/data/id-index.js";
-import { crc32 } from "../../../src/model/crc32.js";
+import { crc32 } from "../../../src/core/crc32.js";
 import { FactorModel } from "../../../src/model/factor-model.js";
 import { loadModel, readModelHeader, saveModel } from "../../../src/model/format.js";
 import { predict } from "../../../src/recommend/predict.js";
@@ -222,7 +222,7 @@ describe("loadModel rejects bad files with E_MODEL_FORMAT", () => {
     ["wrong shape", (h) => (h.factors = 3), /shape/],
     ["missing section", (h) => (h.sections as unknown[]).splice(0, 1), /"userFactors" is missing/],
     ["unknown section", (h) => ((h.sections as Array<{ name: string }>)[2]!.name = "eval"), /unknown name/],
-    ["wrong dtype", (h) => ((h.sections as Array<{ dtype: string }>)[0]!.dtype = "float64"), /unknown dtype/],
+    ["wrong dtype", (h) => ((h.sections as Array<{ dtype: string }>)[0]!.dtype = "float16"), /unknown dtype/],
     ["non-finite mean", (h) => (h.globalMean = "NaN"), /globalMean/],
     ["bad scale", (h) => (h.ratingScale = [5, 1]), /ratingScale/],
     ["bad config", (h) => ((h.config as Record<string, unknown>).x = { nested: 1 }), /config\.x/],
