@@ -19,12 +19,10 @@ export interface SgdSettings {
   /** γ of epoch 0; epoch e uses γ·learningRateDecay^e. */
   learningRate: number;
   learningRateDecay: number;
-  /** When given, the default of both regBias and regFactors; otherwise reported equal to regFactors. */
+  /** λ_f of the factors (and the default of regBias when given: "regularization sets both"). */
   regularization: number;
   /** λ_b of the biases. */
   regBias: number;
-  /** λ_f of the factors. */
-  regFactors: number;
   /** Learn μ + b_u + b_i (else r̂ = p_u·q_i). */
   biases: boolean;
   initMean: number;
@@ -43,7 +41,6 @@ export const SGD_DEFAULTS: SgdSettings = {
   learningRateDecay: 0.95,
   regularization: 0.1,
   regBias: 0.02,
-  regFactors: 0.1,
   biases: true,
   initMean: 0,
   initStd: 0.1,
@@ -60,7 +57,6 @@ export const SURPRISE_SVD_DEFAULTS: SgdSettings = {
   learningRateDecay: 1,
   regularization: 0.02,
   regBias: 0.02,
-  regFactors: 0.02,
   biases: true,
   initMean: 0,
   initStd: 0.1,
@@ -87,7 +83,6 @@ export function resolveSgdConfig(config: Partial<ModelConfig>): SgdConfig {
     learningRateDecay: numberOption(c, "learningRateDecay", d.learningRateDecay, { above: 0, max: 1 }),
     regularization,
     regBias: numberOption(c, "regBias", given ? regularization : d.regBias, { min: 0 }),
-    regFactors: numberOption(c, "regFactors", given ? regularization : d.regFactors, { min: 0 }),
     biases: booleanOption(c, "biases", d.biases),
     initMean: numberOption(c, "initMean", d.initMean),
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
@@ -132,9 +127,9 @@ class SgdTrainer implements Trainer {
     const lr = cfg.learningRate * cfg.learningRateDecay ** epochIndex;
     const P = this.P.data;
     const Q = this.Q.data;
-    const sse = sgdEpoch(ratings.users, ratings.items, ratings.values, order, 0, order.length, P, Q, this.userBias, this.itemBias, k, this.mu, lr, cfg.regBias, cfg.regFactors);
+    const sse = sgdEpoch(ratings.users, ratings.items, ratings.values, order, 0, order.length, P, Q, this.userBias, this.itemBias, k, this.mu, lr, cfg.regBias, cfg.regularization);
     // SGD regularizes per rating, so the objective weights each row's penalty by its count n_r.
-    let reg = cfg.regFactors * (weightedSquaredNorms(P, k, byUser.indptr, true, 0, byUser.rows) + weightedSquaredNorms(Q, k, byItem.indptr, true, 0, byItem.rows));
+    let reg = cfg.regularization * (weightedSquaredNorms(P, k, byUser.indptr, true, 0, byUser.rows) + weightedSquaredNorms(Q, k, byItem.indptr, true, 0, byItem.rows));
     if (cfg.biases) {
       reg += cfg.regBias * (weightedSquaredNorms(this.userBias, 1, byUser.indptr, true, 0, byUser.rows) + weightedSquaredNorms(this.itemBias, 1, byItem.indptr, true, 0, byItem.rows));
     }

@@ -24,17 +24,19 @@ describe("sgd configuration", () => {
   it('preset "surprise" gives Surprise SVD\'s defaults', () => {
     const c = resolveSgdConfig({ algorithm: "sgd", preset: "surprise" });
     assert.deepEqual(
-      { factors: c.factors, epochs: c.epochs, learningRate: c.learningRate, regBias: c.regBias, regFactors: c.regFactors, initMean: c.initMean, initStd: c.initStd, decay: c.learningRateDecay },
-      { factors: 100, epochs: 20, learningRate: 0.005, regBias: 0.02, regFactors: 0.02, initMean: 0, initStd: 0.1, decay: 1 },
+      { factors: c.factors, epochs: c.epochs, learningRate: c.learningRate, regBias: c.regBias, reg: c.regularization, initMean: c.initMean, initStd: c.initStd, decay: c.learningRateDecay },
+      { factors: 100, epochs: 20, learningRate: 0.005, regBias: 0.02, reg: 0.02, initMean: 0, initStd: 0.1, decay: 1 },
     );
     assert.equal(SURPRISE_SVD_DEFAULTS.preset, "surprise");
     assert.equal(resolveSgdConfig({ algorithm: "sgd", preset: "surprise", factors: 7 }).factors, 7);
   });
 
-  it("regularization sets both penalties unless one is given", () => {
+  it("regularization sets both penalties unless regBias is given", () => {
+    assert.equal(resolveSgdConfig({ algorithm: "sgd", regularization: 0.3 }).regBias, 0.3);
     const c = resolveSgdConfig({ algorithm: "sgd", regularization: 0.3, regBias: 0.01 });
-    assert.equal(c.regFactors, 0.3);
+    assert.equal(c.regularization, 0.3);
     assert.equal(c.regBias, 0.01);
+    assert.throws(() => resolveSgdConfig({ algorithm: "sgd", regFactors: 0.1 }), isConfigError("regFactors"));
   });
 
   it("rejects unknown keys and bad values with E_CONFIG naming the key", () => {
