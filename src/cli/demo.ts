@@ -133,7 +133,10 @@ function syntheticPart(json: boolean) {
     say(`  Recommended for user ${user} (items they have not rated):`);
     say(formatTable(["#", "item", "predicted"], recs.map((r, i) => [String(i + 1), genOf(r.item) === favourite ? out.bold(r.item) : r.item, fmt(r.score, 2)]), { align: ["r", "l", "r"] }));
     const share = recs.filter((r) => genOf(r.item) === favourite).length;
-    say(`  ${share} of ${recs.length} are ${favourite}, the genre user ${user} rates highest: the factors found the taste without being told the genres.`);
+    say(
+      `  ${share} of ${recs.length} are ${favourite}, the genre user ${user} rates highest` +
+        (share * 2 >= recs.length ? ": the factors found the taste without being told the genres." : "."),
+    );
     say();
     say(`  Items most similar to ${out.bold(anchor)} (cosine of the factor vectors):`);
     say(formatTable(["#", "item", "cosine"], similar.map((r, i) => [String(i + 1), r.item, fmt(r.score, 3)]), { align: ["r", "l", "r"] }));
