@@ -99,7 +99,8 @@ export class RatingsBuilder {
   private readonly opts: Required<Pick<RatingsOptions, "duplicates" | "onInvalid">> & RatingsOptions;
 
   constructor(opts: RatingsOptions = {}) {
-    this.opts = { duplicates: "last", onInvalid: "error", ...opts };
+    // Explicit undefined (e.g. an unset CLI flag) must not override the defaults.
+    this.opts = { ...opts, duplicates: opts.duplicates ?? "last", onInvalid: opts.onInvalid ?? "error" };
     this.userIndex = opts.userIndex ?? new IdIndex();
     this.itemIndex = opts.itemIndex ?? new IdIndex();
     this.report = {

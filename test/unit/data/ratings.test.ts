@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { MfrecError } from "../../../src/core/errors.js";
+import { MfrecError, isMfrecError } from "../../../src/core/errors.js";
 import { IdIndex } from "../../../src/data/id-index.js";
 import { RatingsBuilder, ratingsFromArray, ratingsFromColumns, ratingsFromDense } from "../../../src/data/ratings.js";
 
@@ -124,4 +124,17 @@ describe("RatingsBuilder value checks and in-memory inputs", () => {
     const r = ratingsFromArray([{ user: "q", item: 1, rating: 1 }], { userIndex: users });
     assert.deepEqual([...r.users], [1]);
   });
+});
+
+test("explicitly undefined options keep the defaults (invalid rows stop, duplicates keep the last)", () => {
+  assert.throws(() => ratingsFromArray([{ user: "a", item: "b", rating: Number.NaN }], { onInvalid: undefined }), (e: unknown) => isMfrecError(e, "E_NOT_NUMBER"));
+  const r = ratingsFromArray(
+    [
+      { user: "a", item: "b", rating: 1 },
+      { user: "a", item: "b", rating: 4 },
+    ],
+    { duplicates: undefined },
+  );
+  assert.equal(r.length, 1);
+  assert.equal(r.values[0], 4);
 });
