@@ -10,9 +10,10 @@ import { scoreRow } from "../kernels/score.js";
 import { topK } from "../kernels/topk.js";
 import type { FactorModel } from "../model/factor-model.js";
 import { finalScore, predict, rawScoreIndex, unknownReason } from "../recommend/predict.js";
-import { maskRated, popularityScores, recommendIndices } from "../recommend/recommend.js";
+import { maskRated, popularityScores } from "../recommend/recommend.js";
 import { type SimilarityMetric, similarItems, similarUsers } from "../recommend/similar.js";
 import { foldInRow } from "./fold-in-adapter.js";
+import { ItemScorer } from "./item-scorer.js";
 import type { ModelRecord, Store } from "./store.js";
 
 /** A user's row folded in from the store (not part of the model's user matrix). */
@@ -53,12 +54,14 @@ class ServingState {
   readonly dirty: Map<string, number>;
   /** user -> folded row, or null when the user has no history the model can use. */
   readonly folded = new Map<string, FoldedUser | null>();
+  readonly scorer: ItemScorer;
   constructor(
     readonly model: FactorModel,
     readonly record: ModelRecord | null,
     dirty: Map<string, number>,
   ) {
     this.dirty = dirty;
+    this.scorer = new ItemScorer(model);
   }
 }
 
@@ -174,31 +177,39 @@ export class Serving {
         if (i >= 0) mask[i] = 1;
       }
     }
-    const base = { user, modelVersion: st.record?.version ?? null };
+    const base0 = { user, modelVersion: st.record?.version ?? null };
     const ids = m.itemIndex;
-    if (r.kind === "model") {
-      if (q.excludeRated) maskRated(m, r.u, mask);
-      const top = recommendIndices(m, r.u, q.n, mask, this.scores, candidates);
-      return { ...base, source: "model", items: Array.from(top, (i) => ({ item: ids.idAt(i), score: finalScore(m, m.scoreIndex(r.u, i)) })) };
-    }
-    if (r.kind === "fold-in") {
-      const f = r.f;
-      if (q.excludeRated) for (const i of f.rated) mask[i] = 1;
+    if (r.kind === "model" || r.kind === "fold-in") {
       const k = m.factors;
-      const mu = m.globalMean + f.bias;
-      const bi = m.itemBias ?? null;
-      const scores = this.scores;
-      if (candidates) for (const i of candidates) scoreRow(f.factors, 0, m.itemFactors.data, k, mu, bi, scores, i, i + 1);
-      else scoreRow(f.factors, 0, m.itemFactors.data, k, mu, bi, scores, 0, nItems);
-      const top = topK(scores.subarray(0, nItems), q.n, mask);
-      return { ...base, source: "fold-in", items: Array.from(top, (i) => ({ item: ids.idAt(i), score: finalScore(m, foldedScore(m, f, i)) })) };
+      let P: Float32Array;
+      let pOff: number;
+      let base: number;
+      if (r.kind === "model") {
+        if (q.excludeRated) maskRated(m, r.u, mask);
+        P = m.userFactors.data;
+        pOff = r.u * k;
+        base = m.globalMean + (m.userBias ? m.userBias[r.u]! : 0);
+      } else {
+        if (q.excludeRated) for (const i of r.f.rated) mask[i] = 1;
+        P = r.f.factors;
+        pOff = 0;
+        base = m.globalMean + r.f.bias;
+      }
+      let scores: Float32Array;
+      if (candidates) {
+        scores = this.scores;
+        for (const i of candidates) scoreRow(P, pOff, m.itemFactors.data, k, base, m.itemBias ?? null, scores, i, i + 1);
+      } else scores = st.scorer.score(P, pOff, base);
+      const top = topK(scores.subarray(0, nItems), q.n, mask.subarray(0, nItems));
+      const exact = r.kind === "model" ? (i: number) => m.scoreIndex(r.u, i) : (i: number) => foldedScore(m, r.f, i);
+      return { ...base0, source: r.kind, items: Array.from(top, (i) => ({ item: ids.idAt(i), score: finalScore(m, exact(i)) })) };
     }
     const pop = popularityScores(m);
-    if (!pop) return { ...base, source: "popular", reason: r.reason, items: [] };
+    if (!pop) return { ...base0, source: "popular", reason: r.reason, items: [] };
     const top = topK(pop, q.n, mask);
     const fromBias = m.itemBias !== undefined;
     return {
-      ...base,
+      ...base0,
       source: "popular",
       reason: r.reason,
       items: Array.from(top, (i) => ({ item: ids.idAt(i), score: fromBias ? finalScore(m, m.globalMean + m.itemBias![i]!) : pop[i]! })),

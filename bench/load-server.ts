@@ -1,0 +1,179 @@
+/**
+ * Load test of `mfrec serve` (autocannon against 127.0.0.1 only, bounded duration).
+ *
+ *   node dist/bench/load-server.js [--seconds 30] [--mixed-seconds 15] [--connections 10]
+ *
+ * 1. A 10,000-item, k = 64 model with random factors (built directly with new FactorModel,
+ *    20,000 users, 20 history items each) is written to a temp dir; the server runs in its own
+ *    child process on that file and a fresh SQLite store.
+ * 2. GET /recommend/:user for random model users. Target: ≥ 3,000 req/s, p99 ≤ 20 ms, zero errors.
+ * 3. Mixed: 90% GET /recommend, 10% POST /ratings with unique (user, item) pairs; afterwards
+ *    the store must hold every acknowledged rating (nothing lost) and nothing never sent.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { rngFor } from "../src/core/rng.js";
+import { IdIndex } from "../src/data/id-index.js";
+import { buildCsr } from "../src/matrix/csr.js";
+import { FactorModel } from "../src/model/factor-model.js";
+import { saveModel } from "../src/model/format.js";
+import { Store } from "../src/server/store.js";
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number; max: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  "2xx": number;
+}
+interface AutocannonRequest {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  setupRequest?: (req: AutocannonRequest) => AutocannonRequest;
+  onResponse?: (status: number, body: string) => void;
+}
+type Autocannon = (opts: Record<string, unknown>, cb: (err: Error | null, res: AutocannonResult) => void) => unknown;
+const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const SECONDS = arg("seconds", 30);
+const MIXED_SECONDS = arg("mixed-seconds", 15);
+const CONNECTIONS = arg("connections", 10);
+const USERS = 20_000;
+const ITEMS = 10_000;
+const K = 64;
+const TOKEN = "bench-token";
+
+/** Random factors ~ N(0, 0.1²), 20 random history items per user, seeded. */
+function randomModel(): FactorModel {
+  const rng = rngFor(1, "bench-server-model");
+  const P = new Float32Array(USERS * K);
+  const Q = new Float32Array(ITEMS * K);
+  for (let j = 0; j < P.length; j++) P[j] = rng.normal() * 0.1;
+  for (let j = 0; j < Q.length; j++) Q[j] = rng.normal() * 0.1;
+  const per = 20;
+  const rows = new Int32Array(USERS * per);
+  const cols = new Int32Array(USERS * per);
+  const vals = new Float32Array(USERS * per);
+  for (let u = 0; u < USERS; u++) {
+    const seen = new Set<number>();
+    for (let j = 0; j < per; j++) {
+      let i = rng.int(ITEMS);
+      while (seen.has(i)) i = rng.int(ITEMS);
+      seen.add(i);
+      rows[u * per + j] = u;
+      cols[u * per + j] = i;
+      vals[u * per + j] = 1 + rng.int(5);
+    }
+  }
+  return new FactorModel({
+    config: { algorithm: "given", factors: K },
+    userFactors: { rows: USERS, cols: K, data: P },
+    itemFactors: { rows: ITEMS, cols: K, data: Q },
+    userIndex: IdIndex.from(Array.from({ length: USERS }, (_, u) => `u${u}`)),
+    itemIndex: IdIndex.from(Array.from({ length: ITEMS }, (_, i) => `i${i}`)),
+    history: buildCsr(rows, cols, vals, USERS, ITEMS),
+    ratingScale: [1, 5],
+  });
+}
+
+function spawnServer(dbPath: string, modelPath: string): Promise<{ child: ChildProcess; url: string }> {
+  const mod = fileURLToPath(new URL("../src/server/create-server.js", import.meta.url));
+  const code = `
+    import { startServer } from ${JSON.stringify(mod)};
+    const s = await startServer({ dbPath: ${JSON.stringify(dbPath)}, model: ${JSON.stringify(modelPath)}, token: ${JSON.stringify(TOKEN)}, port: 0, web: false });
+    process.stdout.write("URL " + s.url + "\\n");
+    process.on("SIGTERM", () => s.stop().then(() => process.exit(0)));
+  `;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      buf += d.toString();
+      const m = /URL (\S+)\n/.exec(buf);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.once("exit", (c) => reject(new Error(`server exited with ${c}`)));
+  });
+}
+
+function run(opts: Record<string, unknown>): Promise<AutocannonResult> {
+  return new Promise((ok, fail) => {
+    autocannon(opts, (err, res) => (err ? fail(err) : ok(res)));
+  });
+}
+
+function line(name: string, r: AutocannonResult): string {
+  return `${name}: ${r.requests.average.toFixed(0)} req/s (total ${r.requests.total}), latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms, errors ${r.errors}, timeouts ${r.timeouts}, non-2xx ${r.non2xx}`;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "mfrec-load-"));
+  const modelPath = join(dir, "bench.mfr");
+  const dbPath = join(dir, "bench.db");
+  writeFileSync(modelPath, saveModel(randomModel()));
+  const { child, url } = await spawnServer(dbPath, modelPath);
+  if (!/^http:\/\/127\.0\.0\.1:/.test(url)) throw new Error(`refusing to load-test ${url}: loopback only`);
+  console.log(`# mfrec serve load test: ${USERS} users × ${ITEMS} items, k=${K}; ${CONNECTIONS} connections; ${cpus().length} cores (${cpus()[0]?.model ?? "?"}); node ${process.version}`);
+  let failed = false;
+  try {
+    const rng = rngFor(2, "bench-server-users");
+    const recommend: AutocannonRequest = {
+      method: "GET",
+      setupRequest: (req) => ({ ...req, path: `/recommend/u${rng.int(USERS)}?n=10` }),
+    };
+    // Warm-up (JIT), not reported.
+    await run({ url, connections: CONNECTIONS, duration: 3, requests: [recommend] });
+    const r1 = await run({ url, connections: CONNECTIONS, duration: SECONDS, requests: [recommend] });
+    console.log(line(`GET /recommend (${SECONDS} s)`, r1));
+    const pass1 = r1.requests.average >= 3000 && r1.latency.p99 <= 20 && r1.errors === 0 && r1.timeouts === 0 && r1.non2xx === 0;
+    console.log(`  target ≥ 3000 req/s, p99 ≤ 20 ms, zero errors: ${pass1 ? "met" : "NOT met"}`);
+
+    let posted = 0;
+    let acked = 0;
+    let seq = 0;
+    let firstError = "";
+    const post: AutocannonRequest = {
+      method: "POST",
+      path: "/ratings",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      setupRequest: (req) => {
+        seq++;
+        posted++;
+        return { ...req, body: JSON.stringify({ user: `load-${seq}`, item: `i${seq % ITEMS}`, rating: 1 + (seq % 5) }) };
+      },
+      onResponse: (status, body) => {
+        if (status === 201) acked++;
+        else if (!firstError) firstError = `${status} ${body}`;
+      },
+    };
+    const mixed = [...Array.from({ length: 9 }, () => recommend), post];
+    const r2 = await run({ url, connections: CONNECTIONS, duration: MIXED_SECONDS, requests: mixed });
+    console.log(line(`mixed 90% GET /recommend + 10% POST /ratings (${MIXED_SECONDS} s)`, r2));
+    const store = new Store(dbPath, { readonly: true });
+    const stored = (store.db.prepare("SELECT COUNT(*) AS n FROM ratings WHERE user LIKE 'load-%'").get() as { n: number }).n;
+    store.close();
+    // A request still in flight when the run ends may commit without its answer being counted.
+    const pass2 = stored >= acked && stored <= posted && r2.errors === 0 && r2.non2xx === 0;
+    console.log(`  POST /ratings sent ${posted}, acknowledged ${acked}, rows in the store ${stored}: ${pass2 ? "nothing lost" : "MISMATCH"}`);
+    if (firstError) console.log(`  first failed POST: ${firstError.slice(0, 300)}`);
+    failed = !pass1 || !pass2;
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((ok) => child.once("exit", ok));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (failed) process.exitCode = 1;
+}
+
+await main();

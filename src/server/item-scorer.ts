@@ -1,0 +1,59 @@
+/**
+ * Scores one user row against every item of a model for the recommend path. Large catalogues use
+ * the WebAssembly SIMD kernel (kernels/wasm.ts scoreRange) over a copy of the item matrix made
+ * once per model; small ones (or runtimes without SIMD) use the plain scoreRow kernel into one
+ * reused buffer. Either way no items-sized array is allocated per request.
+ */
+import { scoreRow } from "../kernels/score.js";
+import { wasmSimdSupported } from "../kernels/wasm.js";
+import { KernelArena } from "../kernels/wasm-arena.js";
+import type { FactorModel } from "../model/factor-model.js";
+
+/** Below this many items the copy into WebAssembly memory does not pay off. */
+export const WASM_MIN_ITEMS = 2048;
+
+/** Per-model scorer; `score` returns a view valid until the next call. */
+export class ItemScorer {
+  private readonly arena: KernelArena | null;
+  private readonly qPtr: number = 0;
+  private readonly biasPtr: number = 0;
+  private readonly row: Float32Array;
+  private readonly out: Float32Array;
+
+  constructor(
+    private readonly model: FactorModel,
+    useWasm = model.numItems >= WASM_MIN_ITEMS && wasmSimdSupported(),
+  ) {
+    const n = model.numItems;
+    const k = model.factors;
+    if (useWasm) {
+      const arena = KernelArena.create(KernelArena.bytesFor(n * k * 4, model.itemBias ? n * 4 : 0, k * 4, n * 4));
+      this.qPtr = arena.copyF32(model.itemFactors.data).byteOffset;
+      this.biasPtr = model.itemBias ? arena.copyF32(model.itemBias).byteOffset : 0;
+      this.row = arena.f32(k);
+      this.out = arena.f32(n);
+      this.arena = arena;
+    } else {
+      this.arena = null;
+      this.row = new Float32Array(0);
+      this.out = new Float32Array(n);
+    }
+  }
+
+  /** True when the SIMD kernel is in use. */
+  get simd(): boolean {
+    return this.arena !== null;
+  }
+
+  /** out[i] = base + b_i + p·q_i for every item, p = P[pOff .. pOff + k). */
+  score(P: Float32Array, pOff: number, base: number): Float32Array {
+    const m = this.model;
+    const k = m.factors;
+    const n = m.numItems;
+    if (this.arena) {
+      this.row.set(P.subarray(pOff, pOff + k));
+      this.arena.kernels.scoreRange(this.row.byteOffset, this.qPtr, k, n, base, 0, this.biasPtr, this.out.byteOffset, 0, 0, 1, 0, 0);
+    } else scoreRow(P, pOff, m.itemFactors.data, k, base, m.itemBias ?? null, this.out, 0, n);
+    return this.out;
+  }
+}

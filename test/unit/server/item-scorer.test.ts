@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { rngFor } from "../../../src/core/rng.js";
+import { IdIndex } from "../../../src/data/id-index.js";
+import { topK } from "../../../src/kernels/topk.js";
+import { wasmSimdSupported } from "../../../src/kernels/wasm.js";
+import { FactorModel } from "../../../src/model/factor-model.js";
+import { ItemScorer } from "../../../src/server/item-scorer.js";
+
+function model(users: number, items: number, k: number, biases: boolean): FactorModel {
+  const r = rngFor(5, "item-scorer-test");
+  const P = Float32Array.from({ length: users * k }, () => r.normal());
+  const Q = Float32Array.from({ length: items * k }, () => r.normal());
+  return new FactorModel({
+    config: { algorithm: "given", factors: k },
+    userFactors: { rows: users, cols: k, data: P },
+    itemFactors: { rows: items, cols: k, data: Q },
+    userIndex: IdIndex.from(Array.from({ length: users }, (_, u) => `u${u}`)),
+    itemIndex: IdIndex.from(Array.from({ length: items }, (_, i) => `i${i}`)),
+    globalMean: biases ? 3.5 : 0,
+    userBias: biases ? Float32Array.from({ length: users }, () => r.normal() * 0.1) : undefined,
+    itemBias: biases ? Float32Array.from({ length: items }, () => r.normal() * 0.1) : undefined,
+  });
+}
+
+for (const [k, biases] of [
+  [64, true],
+  [7, false],
+] as const) {
+  test(`SIMD and plain scorers agree with scoreIndex (k=${k}, biases=${biases})`, { skip: !wasmSimdSupported() && "no WebAssembly SIMD" }, () => {
+    const m = model(5, 3000, k, biases);
+    const simd = new ItemScorer(m, true);
+    const plain = new ItemScorer(m, false);
+    assert.equal(simd.simd, true);
+    assert.equal(plain.simd, false);
+    for (let u = 0; u < 5; u++) {
+      const base = m.globalMean + (m.userBias ? m.userBias[u]! : 0);
+      const a = Float32Array.from(simd.score(m.userFactors.data, u * k, base));
+      const b = plain.score(m.userFactors.data, u * k, base);
+      for (let i = 0; i < m.numItems; i++) {
+        const exact = m.scoreIndex(u, i);
+        assert.ok(Math.abs(a[i]! - exact) < 1e-3 * (1 + Math.abs(exact)), `simd u${u} i${i}: ${a[i]} vs ${exact}`);
+        assert.ok(Math.abs(b[i]! - exact) < 1e-4 * (1 + Math.abs(exact)), `plain u${u} i${i}`);
+      }
+      // The top 10 by either scorer are the same items (scores here are far from ties).
+      assert.deepEqual([...topK(a, 10)].sort(), [...topK(b, 10)].sort());
+    }
+  });
+}
