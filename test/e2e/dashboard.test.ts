@@ -1,0 +1,226 @@
+/**
+ * The dashboard in a real browser against the real server: Vite builds the bundle, `mfrec serve`
+ * serves it with a small trained model, Debian's chromium (playwright-core) drives every view at
+ * 1280×800 and 375×667 and writes screenshots under test-results/.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { BrowserContext, Page } from "playwright-core";
+import { SEED_PRODUCT } from "../../src/cli/seed-example.js";
+import { browserSkip, buildWeb, collectErrors, launchBrowser, resultPath, type ServedDashboard, serveDashboard, TOKEN } from "../helpers/browser.js";
+
+const skip = browserSkip();
+if (skip) console.log(`# SKIP dashboard browser tests: ${skip}`);
+
+const VIEWPORTS = [
+  { width: 1280, height: 800 },
+  { width: 375, height: 667 },
+] as const;
+
+/** What shows that each view has rendered its data. */
+const READY: Record<string, string> = {
+  seed: '[data-map="map-rec"][data-row="0"][data-col="0"]',
+  training: "#chart-loss canvas",
+  embedding: "#embedding-map circle.pt",
+  user: "#user-recs li",
+  models: "#models-table tbody tr",
+};
+
+describe("dashboard (browser)", { skip, timeout: 120_000 }, () => {
+  let server: ServedDashboard;
+  let context: BrowserContext;
+  let closeBrowser: () => Promise<void>;
+
+  before(async () => {
+    buildWeb();
+    server = await serveDashboard();
+    ({ context, close: closeBrowser } = await launchBrowser());
+  });
+
+  after(async () => {
+    await closeBrowser?.();
+    await server?.stop();
+  });
+
+  /** A new tab with error collection, at `hash`. */
+  async function open(hash: string, viewport: { width: number; height: number } = VIEWPORTS[0]): Promise<{ page: Page; errors: string[] }> {
+    const page = await context.newPage();
+    await page.setViewportSize(viewport);
+    const errors = collectErrors(page);
+    await page.goto(`${server.url}/${hash}`);
+    return { page, errors };
+  }
+
+  const recValues = (page: Page): Promise<number[][]> =>
+    page.$$eval('[data-map="map-rec"]', (cells) => {
+      const out: number[][] = [];
+      for (const c of cells) {
+        const r = Number(c.getAttribute("data-row"));
+        const k = Number(c.getAttribute("data-col"));
+        (out[r] ??= [])[k] = Number(c.getAttribute("data-value"));
+      }
+      return out;
+    });
+
+  it("seed view: the seed's factors give its recommendation matrix, and Casablanca's arithmetic reads 4.9", async () => {
+    const { page, errors } = await open("#seed");
+    await page.waitForSelector(READY.seed!);
+    const rec = await recValues(page);
+    assert.equal(rec.length, 3);
+    for (let u = 0; u < 3; u++) for (let i = 0; i < 5; i++) assert.ok(Math.abs(rec[u]![i]! - SEED_PRODUCT[u]![i]!) < 0.006, `cell ${u},${i}: ${rec[u]![i]} vs ${SEED_PRODUCT[u]![i]}`);
+    await page.focus(READY.seed!);
+    const detail = await page.textContent("#seed-detail");
+    assert.match(detail ?? "", /User 1 × Casablanca: 1\.1 × 0\.9 \+ 2\.3 × 1\.7 = 4\.9\b/);
+    // Hover shows the same arithmetic for another cell: User 3 × Wonder Woman = 2.5·2.0 + 0.5·(−0.1) = 4.95.
+    await page.hover('[data-map="map-rec"][data-row="2"][data-col="3"]');
+    assert.match((await page.textContent("#seed-detail")) ?? "", /2\.5 × 2 \+ 0\.5 × -0\.1 = 4\.95/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("seed view: fitting with mfrec reproduces the ratings, and editing a rating refits the recommendation matrix", async () => {
+    const { page, errors } = await open("#seed");
+    await page.waitForSelector(READY.seed!);
+    await page.click("#seed-toggle");
+    await page.waitForFunction(() => document.querySelector("#seed-note")?.textContent?.includes("Fitted by mfrec"));
+    const fitted = await recValues(page);
+    const known: [number, number, number][] = [
+      [0, 0, 5],
+      [0, 1, 3],
+      [0, 3, 2],
+      [1, 0, 4],
+      [1, 3, 1],
+      [1, 4, 5],
+      [2, 1, 1],
+      [2, 2, 4],
+      [2, 3, 5],
+      [2, 4, 4],
+    ];
+    for (const [u, i, r] of known) assert.ok(Math.abs(fitted[u]![i]! - r) < 0.5, `fit of ${u},${i} = ${fitted[u]![i]}, rating ${r}`);
+    // User 1 now hates Casablanca: their predicted Casablanca score must follow.
+    const cell = '#seed-editor input[data-row="0"][data-col="0"]';
+    await page.fill(cell, "1");
+    await page.press(cell, "Enter");
+    await page.waitForFunction(() => Number(document.querySelector('[data-map="map-rec"][data-row="0"][data-col="0"]')?.getAttribute("data-value")) < 2.5);
+    const after = await recValues(page);
+    assert.ok(Math.abs(after[0]![0]! - 1) < 0.5, `refit cell = ${after[0]![0]}`);
+    assert.notDeepEqual(after, fitted);
+    // A blank filled in becomes a rated (outlined) cell.
+    await page.fill('#seed-editor input[data-row="0"][data-col="2"]', "4");
+    await page.press('#seed-editor input[data-row="0"][data-col="2"]', "Tab");
+    await page.waitForSelector('[data-map="map-rec"][data-row="0"][data-col="2"].marked');
+    // Changing k refits with k columns in the user matrix.
+    await page.fill("#seed-k", "3");
+    await page.press("#seed-k", "Enter");
+    await page.waitForSelector('[data-map="map-users"][data-col="2"]');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("keyboard: Tab reaches the matrix cells, arrow keys move between them and focus shows the arithmetic", async () => {
+    const { page, errors } = await open("#seed");
+    await page.waitForSelector(READY.seed!);
+    let onCell = false;
+    for (let k = 0; k < 80 && !onCell; k++) {
+      await page.keyboard.press("Tab");
+      onCell = await page.evaluate(() => document.activeElement?.getAttribute("data-map") === "map-target");
+    }
+    assert.ok(onCell, "Tab never reached a heat-map cell");
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowDown");
+    const pos = await page.evaluate(() => [document.activeElement?.getAttribute("data-row"), document.activeElement?.getAttribute("data-col")]);
+    assert.deepEqual(pos, ["1", "1"]);
+    // Tab leaves the map (one tab stop per map) and reaches the next maps; the recommendation map shows arithmetic.
+    for (let k = 0; k < 4; k++) {
+      await page.keyboard.press("Tab");
+      if (await page.evaluate(() => document.activeElement?.getAttribute("data-map") === "map-rec")) break;
+    }
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-map")), "map-rec");
+    assert.match((await page.textContent("#seed-detail")) ?? "", /= \d/);
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!.querySelector("rect")!).strokeWidth);
+    assert.equal(outline, "4px", "the focused cell has a visible focus ring");
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("user view: a new visitor's recommendations change after rating three items", async () => {
+    const { page, errors } = await open("#user");
+    await page.click(".settings summary");
+    await page.fill("#token-input", TOKEN);
+    await page.press("#token-input", "Enter");
+    await page.waitForSelector("#rate-list li button");
+    await page.waitForSelector(READY.user!);
+    const ids = () => page.$$eval("#user-recs li", (lis) => lis.map((li) => li.getAttribute("data-item")));
+    const before = await ids();
+    assert.equal(await page.getAttribute("#user-recs-source", "data-source"), "popular");
+    const rows = await page.$$eval("#rate-list li", (lis) => lis.map((li) => li.getAttribute("data-item")!));
+    const plan: [string, number][] = [
+      [rows[0]!, 5],
+      [rows[1]!, 5],
+      [rows[2]!, 1],
+    ];
+    for (const [item, v] of plan) {
+      await page.click(`#rate-list li[data-item="${item}"] button[data-value="${v}"]`);
+      await page.waitForFunction((it) => document.querySelector(`#rate-list li[data-item="${it}"]`)?.getAttribute("data-rated") !== null, item);
+      await page.waitForFunction(() => document.getElementById("status")?.textContent?.includes("recommendations updated"));
+    }
+    await page.waitForFunction(() => document.getElementById("user-recs-source")?.getAttribute("data-source") === "fold-in");
+    const afterIds = await ids();
+    assert.notDeepEqual(afterIds, before);
+    for (const [item] of plan) assert.ok(!afterIds.includes(item), "rated items are not recommended again");
+    // The stored ratings are listed with their titles.
+    const listed = await page.$$eval("#user-ratings tbody tr", (trs) => trs.length);
+    assert.equal(listed, 3);
+    const firstTitle = server.titles.get(plan[0]![0])!;
+    assert.ok(((await page.textContent("#user-ratings")) ?? "").includes(firstTitle));
+    // "Why?" lists rated items near the recommendation.
+    await page.click("#user-recs li button");
+    await page.waitForFunction(() => (document.querySelector("#user-recs li .why")?.textContent ?? "…") !== "…");
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("training and registry: a retrain job is followed to the end, then the old version is activated again", async () => {
+    const { page, errors } = await open("#training");
+    await page.waitForSelector(READY.training!);
+    const rows = await page.$$eval("#chart-loss .sr-only tbody tr", (trs) => trs.length);
+    assert.equal(rows, 8, "one table row per epoch of the served model");
+    await page.click(".settings summary");
+    await page.fill("#token-input", TOKEN);
+    await page.press("#token-input", "Enter");
+    await page.fill("#train-epochs", "4");
+    await page.click("#train-start");
+    await page.waitForFunction(() => document.getElementById("status")?.textContent?.startsWith("Job finished"), undefined, { timeout: 60_000 });
+    assert.match((await page.textContent("#job-out .job-status")) ?? "", /succeeded, 100 %/);
+    await page.goto(`${server.url}/#models`);
+    await page.waitForSelector('#models-table tr[data-version="2"].active');
+    await page.click('#models-table tr[data-version="1"] button');
+    await page.waitForSelector('#models-table tr[data-version="1"].active');
+    const health = (await (await fetch(`${server.url}/health`)).json()) as { modelVersion: number };
+    assert.equal(health.modelVersion, 1);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("every view renders without console errors at 1280×800 and 375×667 (screenshots in test-results/)", async () => {
+    for (const vp of VIEWPORTS) {
+      for (const [view, ready] of Object.entries(READY)) {
+        const { page, errors } = await open(`#${view}`, vp);
+        await page.waitForSelector(ready, { timeout: 20_000 });
+        if (view === "embedding") {
+          const n = await page.$$eval("#embedding-map circle.pt", (cs) => cs.length);
+          assert.ok(n >= 20, `only ${n} points on the map`);
+          await page.hover("#embedding-map circle.pt");
+          assert.ok(((await page.textContent("#embedding-map .tip")) ?? "").length > 0, "hover shows a title");
+          await page.click("#embedding-map circle.pt");
+          await page.waitForSelector("#embedding-similar ol li");
+        }
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(overflow <= 1, `#${view} at ${vp.width}×${vp.height} scrolls sideways by ${overflow} px`);
+        await page.screenshot({ path: resultPath(`dashboard-${view}-${vp.width}x${vp.height}.png`), fullPage: true });
+        assert.deepEqual(errors, [], `#${view} at ${vp.width}×${vp.height}`);
+        await page.close();
+      }
+    }
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * View 3, the embedding map: items projected to 2-D by PCA of their factors, computed here.
+ * With GET /model/embedding (item factors) the projection uses the factors directly; without it,
+ * the Gram matrix is rebuilt from GET /similar/items (dot and cosine) for the most popular items.
+ * Hover or focus shows the title; click or Enter lists the similar items.
+ */
+import { api, errorText, mapLimit, titleOf } from "./api.js";
+import { h, hiddenTable, num, s, status } from "./dom.js";
+import { gramFromPairs, gramOf, pca2 } from "./pca.js";
+
+/** Items on the map when the projection is rebuilt from similarity queries (2 requests per item). */
+const MAX_PAIR_ITEMS = 120;
+/** A user id no one has: /recommend answers it with the popular items. */
+const PROBE_USER = "mfrec-dashboard-probe";
+
+interface MapData {
+  items: string[];
+  G: Float64Array;
+  how: string;
+}
+
+async function fromEmbedding(): Promise<MapData | null> {
+  const doc = await api.openapi();
+  if (!doc.paths["/model/embedding"]) return null;
+  const e = await api.embedding();
+  return { items: e.items, G: gramOf(e.factors), how: "PCA of the item factors (GET /model/embedding)" };
+}
+
+async function fromSimilarities(signal: AbortSignal): Promise<MapData> {
+  const pop = await api.recommend(PROBE_USER, MAX_PAIR_ITEMS);
+  const items = pop.items.map((x) => x.item);
+  const at = new Map(items.map((it, i) => [it, i]));
+  const dot: Map<number, number>[] = items.map(() => new Map());
+  const cos: Map<number, number>[] = items.map(() => new Map());
+  let done = 0;
+  await mapLimit(items, 6, async (it, i) => {
+    if (signal.aborted) return;
+    const [d, c] = await Promise.all([api.similarItems(it, 1000, "dot"), api.similarItems(it, 1000, "cosine")]);
+    for (const r of d.items) if (at.has(r.item)) dot[i]!.set(at.get(r.item)!, r.score);
+    for (const r of c.items) if (at.has(r.item)) cos[i]!.set(at.get(r.item)!, r.score);
+    done++;
+    if (done % 20 === 0) status(`Reading item similarities… ${done}/${items.length}`);
+  });
+  return { items, G: gramFromPairs(items.length, dot, cos), how: `PCA of the item factors, rebuilt from their pairwise dot products (GET /similar/items) for the ${items.length} most popular items` };
+}
+
+export async function renderEmbedding(root: HTMLElement, _arg: string, signal: AbortSignal): Promise<void> {
+  root.append(h("h2", {}, "Embedding map"));
+  const note = h("p", { class: "muted" }, "Projecting the items…");
+  root.append(note);
+  let data: MapData | null;
+  try {
+    data = (await fromEmbedding()) ?? (await fromSimilarities(signal));
+  } catch (e) {
+    note.textContent = `No map: ${errorText(e)}`;
+    return;
+  }
+  if (signal.aborted) return;
+  status("");
+  const n = data.items.length;
+  if (n < 3) {
+    note.textContent = "The model has too few items (or no popularity to choose them by) to draw a map.";
+    return;
+  }
+  const titles = await mapLimit(data.items, 8, (it) => titleOf(it));
+  if (signal.aborted) return;
+  const p = pca2(data.G, n);
+  note.textContent = `${data.how}. Axis 1 explains ${num(p.explained[0] * 100, 1)} % of the variance, axis 2 ${num(p.explained[1] * 100, 1)} %. Hover over or focus a point for its title; click or press Enter for similar items.`;
+
+  const W = 640;
+  const H = 440;
+  const pad = 24;
+  const ext = (a: Float64Array) => {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const v of a) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    return hi > lo ? [lo, hi] : [lo - 1, hi + 1];
+  };
+  const [x0, x1] = ext(p.x) as [number, number];
+  const [y0, y1] = ext(p.y) as [number, number];
+  const px = (i: number) => pad + ((p.x[i]! - x0) / (x1 - x0)) * (W - 2 * pad);
+  const py = (i: number) => H - pad - ((p.y[i]! - y0) / (y1 - y0)) * (H - 2 * pad);
+
+  const tip = s("text", { class: "tip", x: 0, y: 0, "aria-hidden": "true" });
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "scatter", role: "group", "aria-label": `Map of ${n} items; arrow keys move between points in left-to-right order` });
+  svg.append(s("rect", { x: 0, y: 0, width: W, height: H, class: "bg" }));
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => p.x[a]! - p.x[b]!);
+  const dots: SVGCircleElement[] = new Array(n);
+  const side = h("div", { id: "embedding-similar", class: "panel", "aria-live": "polite" }, h("p", { class: "muted" }, "Select an item to list its nearest neighbours."));
+  const showTip = (i: number) => {
+    tip.textContent = titles[i]!;
+    const x = px(i);
+    tip.setAttribute("x", String(Math.min(x + 8, W - 8)));
+    tip.setAttribute("text-anchor", x > W * 0.6 ? "end" : "start");
+    tip.setAttribute("y", String(Math.max(py(i) - 8, 14)));
+  };
+  const select = async (i: number) => {
+    for (const d of dots) d.classList.remove("sel", "near");
+    dots[i]!.classList.add("sel");
+    try {
+      const sim = await api.similarItems(data.items[i]!, 8);
+      const idx = new Map(data.items.map((it, k) => [it, k]));
+      const names = await Promise.all(sim.items.map((r) => titleOf(r.item)));
+      for (const r of sim.items) dots[idx.get(r.item) ?? -1]?.classList.add("near");
+      side.replaceChildren(
+        h("h3", {}, `Similar to ${titles[i]}`),
+        h("ol", { class: "similar" }, ...sim.items.map((r, k) => h("li", {}, `${names[k]} `, h("span", { class: "muted" }, `cosine ${num(r.score, 3)}`)))),
+      );
+    } catch (e) {
+      side.replaceChildren(h("p", { class: "error" }, errorText(e)));
+    }
+  };
+  order.forEach((i, rank) => {
+    const c = s("circle", {
+      cx: px(i),
+      cy: py(i),
+      r: 6,
+      class: "pt",
+      tabindex: rank === 0 ? 0 : -1,
+      role: "button",
+      "aria-label": `${titles[i]} (axis 1 ${num(p.x[i]!)}, axis 2 ${num(p.y[i]!)})`,
+      "data-item": data.items[i]!,
+    });
+    c.addEventListener("mouseenter", () => showTip(i));
+    c.addEventListener("focus", () => showTip(i));
+    c.addEventListener("click", () => void select(i));
+    c.addEventListener("keydown", (ev) => {
+      let to = rank;
+      if (ev.key === "ArrowRight" || ev.key === "ArrowDown") to = Math.min(n - 1, rank + 1);
+      else if (ev.key === "ArrowLeft" || ev.key === "ArrowUp") to = Math.max(0, rank - 1);
+      else if (ev.key === "Enter" || ev.key === " ") {
+        ev.preventDefault();
+        void select(i);
+        return;
+      } else return;
+      ev.preventDefault();
+      c.setAttribute("tabindex", "-1");
+      const next = dots[order[to]!]!;
+      next.setAttribute("tabindex", "0");
+      next.focus();
+    });
+    dots[i] = c;
+    svg.append(c);
+  });
+  svg.append(tip);
+  root.append(
+    h("div", { class: "embed-grid" }, h("figure", { class: "map", id: "embedding-map" }, h("figcaption", {}, "Items in the plane of the first two principal components"), svg), side),
+    hiddenTable(
+      "Item coordinates on the map",
+      ["item", "axis 1", "axis 2"],
+      data.items.map((_, i) => [titles[i]!, num(p.x[i]!, 3), num(p.y[i]!, 3)]),
+    ),
+  );
+}

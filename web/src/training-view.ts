@@ -1,0 +1,136 @@
+/**
+ * View 2, training: the served model's per-epoch report (loss, train RMSE, validation metrics) and
+ * a retrain job followed live by polling GET /jobs/:id.
+ */
+import { api, errorText, type Job, type ModelInfoT } from "./api.js";
+import { lineChart, type Series } from "./chart.js";
+import { h, num, status } from "./dom.js";
+import { ALGORITHMS } from "./seed-view.js";
+
+/** Per-epoch rows of a training report, loosely typed on the wire. */
+interface EpochRow {
+  epoch: number;
+  loss: number;
+  trainRmse?: number;
+  validation?: Record<string, number>;
+}
+
+function epochRows(training: ReadonlyArray<Record<string, unknown>>): EpochRow[] {
+  return training.filter((r): r is Record<string, unknown> & EpochRow => typeof r.epoch === "number" && typeof r.loss === "number");
+}
+
+/** Loss, and the metric series (train RMSE, validation.*) of a report. */
+function seriesOf(rows: EpochRow[]): { loss: Series[]; metrics: Series[] } {
+  const metrics: Series[] = [];
+  if (rows.some((r) => r.trainRmse !== undefined)) metrics.push({ label: "train RMSE", values: rows.map((r) => r.trainRmse ?? null) });
+  const keys = new Set<string>();
+  for (const r of rows) for (const key of Object.keys(r.validation ?? {})) keys.add(key);
+  for (const key of keys) metrics.push({ label: `validation ${key}`, values: rows.map((r) => r.validation?.[key] ?? null) });
+  return { loss: [{ label: "loss", values: rows.map((r) => r.loss) }], metrics };
+}
+
+function statsList(m: ModelInfoT): HTMLElement {
+  const st = m.stats as Record<string, unknown>;
+  const entries: [string, string][] = [
+    ["version", m.record ? String(m.record.version) : "—"],
+    ["algorithm", String(st.algorithm ?? m.config.algorithm ?? "?")],
+    ["users × items", `${st.users} × ${st.items}`],
+    ["factors k", String(st.factors)],
+    ["parameters", String(st.parameters)],
+    ["compression", typeof st.compression === "number" ? `${num(st.compression * 100, 2)} % of the full matrix` : "—"],
+    ["ratings", String(st.ratings ?? "—")],
+    ["users folded in since", String(m.foldedInUsers)],
+  ];
+  return h("dl", { class: "stats" }, ...entries.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
+}
+
+export async function renderTraining(root: HTMLElement, _arg: string, signal: AbortSignal): Promise<void> {
+  root.append(h("h2", {}, "Training"));
+  const modelBox = h("section", { "aria-labelledby": "served-h" }, h("h3", { id: "served-h" }, "The served model"));
+  const jobBox = h("section", { "aria-labelledby": "retrain-h" }, h("h3", { id: "retrain-h" }, "Retrain"));
+  root.append(modelBox, jobBox);
+
+  const showModel = async () => {
+    for (const el of modelBox.querySelectorAll(":scope > :not(h3)")) el.remove();
+    let m: ModelInfoT;
+    try {
+      m = await api.model();
+    } catch (e) {
+      modelBox.append(h("p", { class: "muted" }, `No model: ${errorText(e)}`));
+      return;
+    }
+    if (signal.aborted) return;
+    modelBox.append(statsList(m));
+    const rows = epochRows(m.training);
+    if (rows.length === 0) {
+      modelBox.append(h("p", { class: "muted" }, "This model carries no per-epoch report."));
+      return;
+    }
+    const x = rows.map((r) => r.epoch);
+    const { loss, metrics } = seriesOf(rows);
+    lineChart(modelBox, { id: "chart-loss", title: "Training loss per epoch", xLabel: "epoch", x, series: loss });
+    if (metrics.length) lineChart(modelBox, { id: "chart-metrics", title: "Train and validation metrics per epoch", xLabel: "epoch", x, series: metrics });
+  };
+  await showModel();
+
+  const algo = h("select", { id: "train-algorithm" }, ...ALGORITHMS.map((a) => h("option", { value: a }, a)));
+  const factors = h("input", { id: "train-factors", type: "number", min: 1, max: 256, value: 8 });
+  const epochs = h("input", { id: "train-epochs", type: "number", min: 1, max: 500, value: 10 });
+  const out = h("div", { id: "job-out", "aria-live": "polite" });
+  const go = h("button", { type: "submit", id: "train-start" }, "Start training");
+  const form = h(
+    "form",
+    { class: "controls" },
+    h("label", { for: "train-algorithm" }, "Algorithm ", algo),
+    h("label", { for: "train-factors" }, "Factors ", factors),
+    h("label", { for: "train-epochs" }, "Epochs ", epochs),
+    go,
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void (async () => {
+      go.disabled = true;
+      try {
+        const job = await api.train({ algorithm: algo.value, config: { factors: Number(factors.value), epochs: Number(epochs.value) } });
+        await follow(job, out, signal);
+        await showModel();
+      } catch (e) {
+        status(errorText(e), "error");
+      } finally {
+        go.disabled = false;
+      }
+    })();
+  });
+  jobBox.append(h("p", { class: "muted" }, "Retrains from the stored ratings in a background worker (needs the token)."), form, out);
+}
+
+/** Poll a job until it ends, charting its progress (and its epochs when the server reports them). */
+async function follow(job: Job, out: HTMLElement, signal: AbortSignal): Promise<void> {
+  out.replaceChildren();
+  const line = h("p", { class: "job-status" });
+  out.append(line);
+  const t0 = performance.now();
+  const xs: number[] = [];
+  const prog: number[] = [];
+  const update = lineChart(out, { id: "chart-job", title: "Retrain job progress", xLabel: "seconds", x: [], series: [{ label: "progress %", values: [] }] });
+  let j = job;
+  for (;;) {
+    xs.push((performance.now() - t0) / 1000);
+    prog.push(j.progress * 100);
+    update(xs, [{ label: "progress %", values: prog }]);
+    line.textContent = `Job ${j.id.slice(0, 8)}: ${j.status}, ${num(j.progress * 100, 0)} %${j.error ? ` — ${j.error}` : ""}`;
+    if (j.status === "succeeded" || j.status === "failed" || signal.aborted) break;
+    await new Promise((ok) => setTimeout(ok, 300));
+    j = await api.job(j.id);
+  }
+  const epochsReported = Array.isArray(j.report?.training) ? epochRows(j.report.training as Record<string, unknown>[]) : [];
+  if (epochsReported.length) {
+    const { loss } = seriesOf(epochsReported);
+    lineChart(out, { id: "chart-job-loss", title: "Retrain loss per epoch", xLabel: "epoch", x: epochsReported.map((r) => r.epoch), series: loss });
+  }
+  if (j.report) {
+    const entries = Object.entries(j.report).filter(([, v]) => typeof v === "number" || typeof v === "boolean" || typeof v === "string");
+    out.append(h("dl", { class: "stats" }, ...entries.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, typeof v === "number" ? num(v, 4) : String(v))])));
+  }
+  status(j.status === "succeeded" ? `Job finished: model version ${j.modelVersion}.` : `Job ${j.status}${j.error ? `: ${j.error}` : ""}`, j.status === "failed" ? "error" : "info");
+}
