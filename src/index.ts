@@ -97,3 +97,22 @@ export { createBrowserPool } from "./parallel/pool-browser.js";
 export type { BrowserPoolOptions } from "./parallel/pool-browser.js";
 export { planSgdBlocks, runSgdEpoch, sgdEpochSchedule } from "./parallel/sgd-blocks.js";
 export type { SgdBlockPlan, SgdParams } from "./parallel/sgd-blocks.js";
+
+// implicit
+export { bm25Weight, binarize, logConfidence, tfidfWeight } from "./data/weighting.js";
+export { fullGramian, weightedAlsHalfSweep, weightedAlsLoss } from "./kernels/implicit-als.js";
+export type { WeightedAlsArgs } from "./kernels/implicit-als.js";
+export { bprEpoch } from "./kernels/bpr.js";
+export { IALS_DEFAULTS, WALS_DEFAULTS, weightedAlsSpec } from "./model/implicit-weights.js";
+export type { WeightedAlsSpec } from "./model/implicit-weights.js";
+export { foldInItem, foldInRow, foldInUser } from "./model/fold-in.js";
+export type { FoldInHistory, FoldInOptions, FoldedRow } from "./model/fold-in.js";
+export { partialFit, withUser } from "./model/partial-fit.js";
+export type { PartialFitOptions } from "./model/partial-fit.js";
+export { ials } from "./train/ials.js";
+export { wals } from "./train/wals.js";
+export { BPR_DEFAULTS, bpr } from "./train/bpr.js";
+export { explain } from "./recommend/explain.js";
+export type { Contribution, Explanation } from "./recommend/explain.js";
+export { recommendAll } from "./recommend/recommend-all.js";
+export type { RecommendAllOptions, UserRecommendations } from "./recommend/recommend-all.js";

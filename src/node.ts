@@ -30,3 +30,6 @@ export type { JobRecord, JobStatus, ModelRecord, StoredRating, StoreOptions, Syn
 // speed (worker_threads kernel pool)
 export { createNodePool } from "./parallel/pool-node.js";
 export type { NodePoolOptions } from "./parallel/pool-node.js";
+
+// implicit
+export { writeRecommendationsCsv, writeRecommendationsJsonl } from "./recommend/recommend-all-node.js";
