@@ -16,3 +16,12 @@ import { wals } from "./wals.js";
 registerAlgorithm(ials);
 registerAlgorithm(wals);
 registerAlgorithm(bpr);
+// accuracy algorithms
+import { bpmf } from "./bpmf.js";
+registerAlgorithm(bpmf);
+import { baseline } from "./baseline.js";
+registerAlgorithm(baseline);
+import { svdpp } from "./svdpp.js";
+registerAlgorithm(svdpp);
+import { nmf } from "./nmf.js";
+registerAlgorithm(nmf);
