@@ -13,6 +13,8 @@ export type { EpochReport, RawId, Scored } from "./core/types.js";
 export { IdIndex } from "./data/id-index.js";
 export { RatingsBuilder, ratingsFromArray, ratingsFromColumns, ratingsFromDense } from "./data/ratings.js";
 export { DATASETS, findDataset } from "./data/datasets.js";
+export { RATINGS_FORMAT_VERSION, isRatingsBinary, loadRatings, saveRatings } from "./data/ratings-binary.js";
+export type { LoadRatingsOptions } from "./data/ratings-binary.js";
 export type { DatasetSpec } from "./data/datasets.js";
 export type { DuplicatePolicy, InvalidPolicy, ParseReport, Ratings, RatingsOptions, SkippedRow } from "./data/ratings.js";
 

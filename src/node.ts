@@ -3,7 +3,9 @@
  * writers and the worker_threads pool. Named re-exports only.
  */
 // data (ingest)
-export { readRatingsFile, readRatingsFileSync } from "./data/read-file-node.js";
+export { readRatingsBinaryFile, readRatingsFile, readRatingsFileSync, writeRatingsBinaryFile } from "./data/read-file-node.js";
+export { writeRatingsText } from "./data/write-ratings-node.js";
+export type { TextLayout } from "./data/write-ratings-node.js";
 
 // model file
 export { exportModelCsv, exportModelCsvSync, readModelFile, readModelFileSync, writeModelFile, writeModelFileSync } from "./model/file-node.js";

@@ -8,6 +8,7 @@
 import { Command, CommanderError } from "commander";
 import { isMfrecError } from "../index.js";
 import { MFREC_VERSION } from "../train/fit.js";
+import { registerConvertCommand } from "./commands/convert.js";
 import { registerDatasetsCommand } from "./commands/datasets.js";
 import { registerEvalCommand } from "./commands/eval.js";
 import { registerGenerateCommand } from "./commands/generate.js";
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerGenerateCommand(program);
   registerDemoCommand(program);
   registerDatasetsCommand(program);
+  registerConvertCommand(program);
   registerSparkCommands(program);
   registerServeCommand(program);
   // Commands are created by .command() before these settings could be inherited, so copy them down (nested too).

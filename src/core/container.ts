@@ -15,6 +15,9 @@
 import { crc32 } from "./crc32.js";
 import { type ErrorCode, MfrecError } from "./errors.js";
 
+/** A CRC-32 implementation (Node passes zlib's native one; the portable one is the default). */
+export type Crc32 = (bytes: Uint8Array, start: number, end: number) => number;
+
 /** Element type of a section. */
 export type SectionDtype = "float32" | "int32" | "float64";
 
@@ -124,7 +127,7 @@ export interface ParsedContainer {
  * Check the prefix (magic, version), parse the JSON header, check the length, the checksum and
  * the section table (known names, dtypes, alignment, bounds, no overlap).
  */
-export function readContainer(kind: ContainerKind, bytes: Uint8Array): ParsedContainer {
+export function readContainer(kind: ContainerKind, bytes: Uint8Array, checksum: Crc32 = crc32): ParsedContainer {
   const fail: Fail = failer(kind);
   if (!(bytes instanceof Uint8Array)) fail(`an ${kind.label} must be given as bytes (Uint8Array)`, typeof bytes);
   if (bytes.length < CONTAINER_PREFIX) fail(`the file is ${bytes.length} bytes, shorter than the 12-byte prefix (truncated or not an ${kind.label})`);
@@ -156,7 +159,7 @@ export function readContainer(kind: ContainerKind, bytes: Uint8Array): ParsedCon
   if (bytes.length < expected) fail(`the file is truncated: ${bytes.length} bytes, the header says ${expected}`, bytes.length, String(expected));
   if (bytes.length > expected) fail(`the file has ${bytes.length - expected} unexpected bytes after the checksum`, bytes.length, String(expected));
   const stored = view.getUint32(expected - 4, true);
-  const actual = crc32(bytes, 0, expected - 4);
+  const actual = checksum(bytes, 0, expected - 4);
   if (stored !== actual) fail("checksum mismatch: the file is corrupted", `crc32 ${actual.toString(16).padStart(8, "0")}`, `crc32 ${stored.toString(16).padStart(8, "0")} (stored)`);
   return { header: parsed, dataStart, sections: checkSections(kind, parsed.sections, dataLength) };
 }
@@ -188,11 +191,15 @@ function checkSections(kind: ContainerKind, v: unknown, dataLength: number): Map
   return byName;
 }
 
-/** Read a required section of the given dtype and shape (a copy: the caller's buffer may be unaligned). */
-export function readSection(kind: ContainerKind, c: ParsedContainer, bytes: Uint8Array, name: string, dtype: "float32", shape: number[]): Float32Array;
-export function readSection(kind: ContainerKind, c: ParsedContainer, bytes: Uint8Array, name: string, dtype: "int32", shape: number[]): Int32Array;
-export function readSection(kind: ContainerKind, c: ParsedContainer, bytes: Uint8Array, name: string, dtype: "float64", shape: number[]): Float64Array;
-export function readSection(kind: ContainerKind, c: ParsedContainer, bytes: Uint8Array, name: string, dtype: SectionDtype, shape: number[]): Float32Array | Int32Array | Float64Array {
+/**
+ * Read a required section of the given dtype and shape. A copy by default (the caller's buffer
+ * may be unaligned or reused); `view: true` returns a view on `bytes` when the section is aligned
+ * for its element type on a little-endian host (zero-copy reload of large files).
+ */
+export function readSection(kind: ContainerKind, c: ParsedContainer, bytes: Uint8Array, name: string, dtype: "float32", shape: number[], view?: boolean): Float32Array;
+export function readSection(kind: ContainerKind, c: ParsedContainer, bytes: Uint8Array, name: string, dtype: "int32", shape: number[], view?: boolean): Int32Array;
+export function readSection(kind: ContainerKind, c: ParsedContainer, bytes: Uint8Array, name: string, dtype: "float64", shape: number[], view?: boolean): Float64Array;
+export function readSection(kind: ContainerKind, c: ParsedContainer, bytes: Uint8Array, name: string, dtype: SectionDtype, shape: number[], view = false): Float32Array | Int32Array | Float64Array {
   const fail: Fail = failer(kind);
   const e = c.sections.get(name);
   if (!e) fail(`the required section "${name}" is missing`);
@@ -203,11 +210,16 @@ export function readSection(kind: ContainerKind, c: ParsedContainer, bytes: Uint
     fail(`section "${name}" has shape [${e.shape}] and ${e.length} bytes`, e.shape, `shape [${shape}], ${count * size} bytes`);
   }
   const at = c.dataStart + e.offset;
+  const n = e.length / size;
+  if (view && LITTLE_ENDIAN_HOST && (bytes.byteOffset + at) % size === 0) {
+    const buf = bytes.buffer as ArrayBuffer;
+    const off = bytes.byteOffset + at;
+    return dtype === "float32" ? new Float32Array(buf, off, n) : dtype === "int32" ? new Int32Array(buf, off, n) : new Float64Array(buf, off, n);
+  }
   const copy = new Uint8Array(e.length);
   copy.set(bytes.subarray(at, at + e.length));
   if (LITTLE_ENDIAN_HOST) return dtype === "float32" ? new Float32Array(copy.buffer) : dtype === "int32" ? new Int32Array(copy.buffer) : new Float64Array(copy.buffer);
   const v = new DataView(copy.buffer);
-  const n = e.length / size;
   const a = dtype === "float32" ? new Float32Array(n) : dtype === "int32" ? new Int32Array(n) : new Float64Array(n);
   for (let i = 0; i < n; i++) a[i] = dtype === "float32" ? v.getFloat32(4 * i, true) : dtype === "int32" ? v.getInt32(4 * i, true) : v.getFloat64(8 * i, true);
   return a;

@@ -66,6 +66,8 @@ export const ErrorCodes = {
   E_LICENSE: "the dataset's license has not been accepted",
   /** No dataset of that name is in the catalogue. */
   E_UNKNOWN_DATASET: "no dataset has that name",
+  /** A binary ratings file is malformed, truncated or corrupted. */
+  E_RATINGS_FORMAT: "a binary ratings file is malformed",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

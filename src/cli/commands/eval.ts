@@ -8,10 +8,10 @@ import type { Command } from "commander";
 import { type CrossValidation, crossValidate, type FoldResult, getAlgorithm, kFoldSplit, type ModelConfig, parseMetrics, randomSplit, type Ratings, type Split, temporalSplit, userSplit } from "../../index.js";
 import { readPredefinedFolds, readRatingsFile, readTrainTest } from "../../node.js";
 import { MfrecError } from "../../core/errors.js";
-import { type CommonFlags, choiceArg, intArg, listArg, numberArg, scaleArg } from "../args.js";
+import { type CommonFlags, choiceArg, intArg, listArg, numberArg } from "../args.js";
 import { fmt, fmtInt, formatTable, note, printJson, say } from "../output.js";
 import { Progress } from "../progress.js";
-import { printParseReport, readOptionsFrom } from "./train.js";
+import { addInputOptions, printParseReport, readOptionsFrom } from "../input.js";
 
 /** Flags shared by `mfrec eval` and `mfrec tune`. */
 export interface EvalDataFlags extends CommonFlags {
@@ -46,7 +46,7 @@ export interface EvalDataFlags extends CommonFlags {
 
 /** The data, algorithm and output flags of `eval` and `tune`. */
 export function addDataOptions(cmd: Command): Command {
-  return cmd
+  return addInputOptions(cmd)
     .argument("[ratings]", "ratings file (with --folds or --split, or alone for tune)")
     .option("--train <file>", "training ratings file")
     .option("--test <file>", "test ratings file (ids indexed like --train)")
@@ -65,15 +65,6 @@ export function addDataOptions(cmd: Command): Command {
     .option("--cutoff <k>", "cut-off for ranking metrics given without @k (default 10)", intArg(1))
     .option("--relevance-threshold <r>", "a test rating is relevant for ranking metrics when >= r", numberArg)
     .option("--include-train", "rank the user's training items too (default: excluded)")
-    .option("--format <name>", "auto, csv, tsv, ml-100k, ml-dat, ml-csv, hetrec")
-    .option("--delimiter <d>", 'field delimiter: ",", tab, ";", "|", "::", space')
-    .option("--header", "the first line is a header")
-    .option("--no-header", "the first line is data")
-    .option("--columns <user,item[,rating[,timestamp]]>", "columns by header name or 0-based position", listArg)
-    .option("--scale <lo,hi>", "rating scale (rows outside are invalid; predictions are clipped to it)", scaleArg)
-    .option("--on-invalid <policy>", "error or skip invalid rows", choiceArg(["error", "skip"] as const))
-    .option("--duplicates <policy>", "last, mean or error for a repeated (user, item)", choiceArg(["last", "mean", "error"] as const))
-    .option("--implicit", "treat every (user, item) as a positive interaction (two-column files are implicit anyway)")
     .option("-q, --quiet", "no progress on stderr")
     .option("--json", "print one JSON document")
     .option("--csv", "print CSV")

@@ -5,13 +5,11 @@ import { exportRatingsParquet, importSparkModel, readRatingsFile, writeModelFile
 import { type CommonFlags, choiceArg, intArg, numberArg } from "../args.js";
 import { fmtInt, out, printJson, say } from "../output.js";
 import { sparkJobOptions, sparkJobScript } from "../spark-job.js";
-import { readOptionsFrom } from "./train.js";
+import { addInputOptions, type InputFlags, readOptionsFrom } from "../input.js";
 
-interface ExportFlags extends CommonFlags {
+interface ExportFlags extends CommonFlags, Omit<InputFlags, "format"> {
   format: "parquet";
   out: string;
-  implicit?: boolean;
-  onInvalid?: "error" | "skip";
 }
 
 interface JobFlags extends CommonFlags {
@@ -34,13 +32,11 @@ interface ImportFlags extends CommonFlags {
 
 /** Register the Spark commands. */
 export function registerSparkCommands(program: Command): void {
-  program
-    .command("export-ratings <ratings>")
+  const exportCmd = program.command("export-ratings <ratings>");
+  addInputOptions(exportCmd, "--input-format")
     .description("write ratings as Parquet with integer ids plus the id maps (users.parquet, items.parquet) for Spark's ALS")
     .option("--format <format>", "output format", choiceArg(["parquet"] as const), "parquet")
     .requiredOption("--out <dir>", "output directory")
-    .option("--implicit", "ignore any rating column: every pair gets 1")
-    .option("--on-invalid <policy>", "error (default) or skip invalid rows", choiceArg(["error", "skip"] as const))
     .option("--json", "print one JSON document")
     .option("--debug", "show stack traces")
     .action(async (file: string, f: ExportFlags) => {

@@ -1,8 +1,9 @@
 import type { Command } from "commander";
-import { type EpochReport, type FactorModel, fit, getAlgorithm, type ModelConfig, type ParseReport } from "../../index.js";
+import { type EpochReport, type FactorModel, fit, getAlgorithm, type ModelConfig } from "../../index.js";
 import { readRatingsFile, writeModelFile } from "../../node.js";
-import { type CommonFlags, choiceArg, intArg, listArg, numberArg, scaleArg } from "../args.js";
-import { fmt, fmtInt, note, out, printJson, say } from "../output.js";
+import { type CommonFlags, intArg, numberArg } from "../args.js";
+import { addInputOptions, printParseReport, readOptionsFrom } from "../input.js";
+import { fmt, fmtInt, out, printJson, say } from "../output.js";
 import { Progress } from "../progress.js";
 
 interface TrainFlags extends CommonFlags {
@@ -25,51 +26,9 @@ interface TrainFlags extends CommonFlags {
   quiet?: boolean;
 }
 
-/** Delimiter names a shell can pass easily. */
-const DELIMITER_NAMES: Record<string, string> = { tab: "\t", "\\t": "\t", comma: ",", space: "whitespace", semicolon: ";", pipe: "|" };
-
-/** The options of `mfrec train` that read the ratings file (shared with eval through the same names). */
-export function readOptionsFrom(f: Pick<TrainFlags, "format" | "delimiter" | "header" | "columns" | "scale" | "onInvalid" | "duplicates" | "implicit">) {
-  const cols = f.columns;
-  // Undefined keys are dropped: a spread of { onInvalid: undefined } would override the reader's defaults.
-  return dropUndefined({
-    format: f.format as never,
-    delimiter: f.delimiter === undefined ? undefined : (DELIMITER_NAMES[f.delimiter] ?? f.delimiter),
-    header: f.header,
-    columns: cols ? { user: colRef(cols[0]), item: colRef(cols[1]), rating: cols[2] === undefined ? undefined : colRef(cols[2]), timestamp: cols[3] === undefined ? undefined : colRef(cols[3]) } : undefined,
-    scale: f.scale,
-    onInvalid: f.onInvalid,
-    duplicates: f.duplicates,
-    implicit: f.implicit,
-  });
-}
-
-function dropUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-/** A column given on the command line: a 0-based position when numeric, else a header name. */
-function colRef(s: string | undefined): string | number | undefined {
-  if (s === undefined) return undefined;
-  return /^\d+$/.test(s) ? Number(s) : s;
-}
-
-/** The parse report on stderr when anything was skipped or merged. */
-export function printParseReport(report: ParseReport): void {
-  if (report.skipped === 0 && report.duplicates === 0) return;
-  if (report.skipped > 0) {
-    const reasons = Object.entries(report.skippedByReason)
-      .map(([code, n]) => `${code} ${n}`)
-      .join(", ");
-    note(`skipped ${fmtInt(report.skipped)} of ${fmtInt(report.rows)} rows (${reasons})`);
-    for (const ex of report.examples) note(`  ${ex.message}`);
-  }
-  if (report.duplicates > 0) note(`merged ${fmtInt(report.duplicates)} duplicate (user, item) ratings (policy: ${report.duplicatePolicy})`);
-}
-
 /** `mfrec train <ratings> -o model.mfr`: read, fit with progress, save. */
 export function registerTrainCommand(program: Command): void {
-  program
+  const cmd = program
     .command("train")
     .description("train a model on a ratings file (CSV, TSV, MovieLens u.data/ratings.dat/ratings.csv)")
     .argument("<ratings>", "ratings file")
@@ -80,16 +39,8 @@ export function registerTrainCommand(program: Command): void {
     .option("--regularization <lambda>", "L2 penalty λ", numberArg)
     .option("--learning-rate <eta>", "SGD step size", numberArg)
     .option("--alpha <alpha>", "implicit confidence weight", numberArg)
-    .option("--seed <n>", "random seed", intArg())
-    .option("--format <name>", "auto, csv, tsv, ml-100k, ml-dat, ml-csv, hetrec")
-    .option("--delimiter <d>", 'field delimiter: ",", tab, ";", "|", "::", space')
-    .option("--header", "the first line is a header")
-    .option("--no-header", "the first line is data")
-    .option("--columns <user,item[,rating[,timestamp]]>", "columns by header name or 0-based position", listArg)
-    .option("--scale <lo,hi>", "rating scale (rows outside are invalid; predictions are clipped to it)", scaleArg)
-    .option("--on-invalid <policy>", "error or skip invalid rows", choiceArg(["error", "skip"] as const))
-    .option("--duplicates <policy>", "last, mean or error for a repeated (user, item)", choiceArg(["last", "mean", "error"] as const))
-    .option("--implicit", "treat every (user, item) as a positive interaction")
+    .option("--seed <n>", "random seed", intArg());
+  addInputOptions(cmd)
     .option("-q, --quiet", "no progress on stderr")
     .option("--json", "print one JSON document")
     .option("--debug", "show stack traces")
