@@ -97,6 +97,16 @@ describe("dashboard (browser)", { skip, timeout: 120_000 }, () => {
       [2, 4, 4],
     ];
     for (const [u, i, r] of known) assert.ok(Math.abs(fitted[u]![i]! - r) < 0.5, `fit of ${u},${i} = ${fitted[u]![i]}, rating ${r}`);
+    // explain(): User 1's Black Panther score as the sum of their three ratings' contributions.
+    await page.focus('[data-map="map-rec"][data-row="0"][data-col="2"]');
+    const why = (await page.textContent("#seed-explain")) ?? "";
+    const m = /^Why: (.*) = (-?[\d.]+)$/.exec(why);
+    assert.ok(m, `explain line: ${why}`);
+    const parts = [...m[1]!.matchAll(/\(rated [\d.]+\) ([+−])([\d.]+)/g)].map((p) => (p[1] === "−" ? -1 : 1) * Number(p[2]));
+    assert.equal(parts.length, 3, "one contribution per rated movie");
+    const total = Number(m[2]);
+    assert.ok(Math.abs(parts.reduce((a, b) => a + b, 0) - total) < 0.03, `${parts} do not sum to ${total}`);
+    assert.ok(Math.abs(total - fitted[0]![2]!) < 0.05, `explained ${total}, predicted ${fitted[0]![2]}`);
     // User 1 now hates Casablanca: their predicted Casablanca score must follow.
     const cell = '#seed-editor input[data-row="0"][data-col="0"]';
     await page.fill(cell, "1");

@@ -5,7 +5,7 @@
  * User 1 × Casablanca reads 1.1 × 0.9 + 2.3 × 1.7 = 4.9; any edit refits at once.
  */
 import { SEED_ITEM_FACTORS, SEED_ITEMS, SEED_RATINGS, SEED_USER_FACTORS, SEED_USERS } from "../../src/cli/seed-example.js";
-import { FactorModel, fitSync, isMfrecError, ratingsFromDense } from "../../src/index.js";
+import { explain, FactorModel, fitSync, isMfrecError, ratingsFromDense } from "../../src/index.js";
 import { h, num } from "./dom.js";
 import { heatmap } from "./heatmap.js";
 
@@ -98,9 +98,11 @@ export function renderSeed(root: HTMLElement): void {
   const nu = state.users.length;
   const ni = state.items.length;
   const k = model.factors;
-  const detail = h("p", { id: "seed-detail", class: "detail", "aria-live": "polite" }, "Hover over or focus a cell to see its arithmetic.");
+  const detail = h("p", { id: "seed-detail", "aria-live": "polite" }, "Hover over or focus a cell to see its arithmetic.");
+  const why = h("p", { id: "seed-explain", class: "explain", "aria-live": "polite" });
   const show = (_r: number, _c: number, text: string) => {
     detail.textContent = text;
+    why.textContent = "";
   };
   const rerender = () => renderSeed(root);
   const refit = () => {
@@ -182,7 +184,7 @@ export function renderSeed(root: HTMLElement): void {
   const editor = h(
     "table",
     { class: "editor", id: "seed-editor" },
-    h("caption", {}, "Ratings (1–5; leave blank for unrated). Editing refits."),
+    h("caption", {}, "Ratings 1–5 (blank = unrated); editing refits"),
     h("thead", {}, h("tr", {}, h("td", {}), ...state.items.map((it) => h("th", { scope: "col" }, it)))),
     h(
       "tbody",
@@ -265,6 +267,7 @@ export function renderSeed(root: HTMLElement): void {
     describe: (r, c) => `${state.users[r]} × ${state.items[c]}: ${arithmetic(model, r, c)}${state.ratings[r]![c] === null ? " (predicted)" : ` (rated ${state.ratings[r]![c]})`}`,
     onCell: (r, c, text) => {
       show(r, c, text);
+      why.textContent = explainText(model, state.mode, r, c);
       highlight(root, r, c);
     },
   });
@@ -280,8 +283,27 @@ export function renderSeed(root: HTMLElement): void {
     h("p", { class: "error", role: "alert", hidden: !error }, error ? `Could not fit: ${error}. Showing the seed's factors.` : ""),
     h("p", { id: "seed-note", class: "muted" }, fitted.note, " Dashed outlines in the recommendation matrix mark the cells that were rated; the others are predictions."),
     h("div", { class: "seed-grid" }, h("div", { class: "panel" }, editor), target, userMap, itemMap, rec),
-    detail,
+    h("div", { class: "detail" }, detail, why),
   );
+}
+
+/**
+ * The library's explain(): the score as a sum of the user's rated items' contributions
+ * (ALS family and biased SGD); the seed's given factors have no training to explain.
+ */
+function explainText(model: FactorModel, mode: SeedState["mode"], u: number, i: number): string {
+  if (mode === "seed") return "Why: press \"Fit with mfrec\" to see which ratings this score leans on.";
+  try {
+    const e = explain(model, state.users[u]!, state.items[i]!, { n: 10 });
+    const parts = e.contributions.map((c) => {
+      const col = state.items.indexOf(c.item);
+      return `${c.item} (rated ${state.ratings[u]![col]}) ${c.contribution >= 0 ? "+" : "−"}${num(Math.abs(c.contribution))}`;
+    });
+    const base = e.baseline !== 0 ? `baseline ${num(e.baseline)} ` : "";
+    return `Why: ${base}${parts.join(", ")} = ${num(e.score)}`;
+  } catch (err) {
+    return isMfrecError(err) ? `Why: ${err.message}` : "";
+  }
 }
 
 /** Outline user r's row of P and item c's column of Q while a recommendation cell is active. */
