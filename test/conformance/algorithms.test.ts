@@ -83,7 +83,9 @@ for (const name of listAlgorithms()) {
       const us = new Int32Array(withheld.map(([u]) => model.userIndex.indexOf(u)));
       const is = new Int32Array(withheld.map(([, i]) => model.itemIndex.indexOf(i)));
       const batch = predictBatch(model, us, is);
-      withheld.forEach(([u, i], k) => assert.equal(batch[k], Math.fround(predict(model, u, i).score)));
+      withheld.forEach(([u, i], k) => {
+        assert.equal(batch[k], Math.fround(predict(model, u, i).score));
+      });
     });
 
     test("save -> load gives identical factors and recommendations", () => {
