@@ -11,6 +11,7 @@ import { parquetWriteFile } from "hyparquet-writer";
 import { MfrecError } from "../core/errors.js";
 import { IdIndex } from "../data/id-index.js";
 import { readIdMapParquet, readParquetRows, writeIdMapParquet } from "../data/parquet-node.js";
+import { buildCsr, type CsrMatrix, sortRowIndices } from "../matrix/csr.js";
 import { FactorModel, type ModelConfig } from "./factor-model.js";
 
 const ALS_CLASS = "org.apache.spark.ml.recommendation.ALSModel";
@@ -84,8 +85,30 @@ function toMatrix(rows: Array<{ id: number; features: number[] }>, k: number, na
 
 /** Options of {@link importSparkModel}. */
 export interface SparkImportOptions {
-  /** Directory with users.parquet / items.parquet (from exportRatingsParquet) to restore raw ids. */
+  /**
+   * Directory with users.parquet / items.parquet (from exportRatingsParquet) to restore raw ids;
+   * its ratings.parquet, when present, becomes the model's history (so recommendations exclude rated items).
+   */
   ids?: string;
+}
+
+/** The user × item history from ratings.parquet (integer ids as written by exportRatingsParquet), in the model's indices. */
+async function historyFrom(path: string, users: Map<number, string> | undefined, items: Map<number, string> | undefined, userIndex: IdIndex, itemIndex: IdIndex): Promise<CsrMatrix> {
+  const rows = await readParquetRows(path);
+  const us = new Int32Array(rows.length);
+  const is = new Int32Array(rows.length);
+  const vs = new Float32Array(rows.length);
+  let n = 0;
+  for (const r of rows) {
+    const u = userIndex.indexOf(users?.get(r.user as number) ?? String(r.user));
+    const i = itemIndex.indexOf(items?.get(r.item as number) ?? String(r.item));
+    if (u < 0 || i < 0) continue; // Spark has no factors for it (e.g. dropped by coldStartStrategy)
+    us[n] = u;
+    is[n] = i;
+    vs[n] = Number(r.rating ?? 1);
+    n++;
+  }
+  return sortRowIndices(buildCsr(us, is, vs, userIndex.size, itemIndex.size, n));
 }
 
 /** Read a Spark ALSModel directory into a FactorModel (raw ids restored when `ids` is given). */
@@ -103,8 +126,11 @@ export async function importSparkModel(dir: string, opts: SparkImportOptions = {
   for (const [from, to] of [["regParam", "regularization"], ["maxIter", "epochs"], ["alpha", "alpha"]] as const) {
     if (typeof params[from] === "number") config[to] = params[from] as number;
   }
+  const ratingsPath = opts.ids ? join(opts.ids, "ratings.parquet") : undefined;
+  const history = ratingsPath && existsSync(ratingsPath) ? await historyFrom(ratingsPath, userNames, itemNames, U.index, I.index) : undefined;
   return new FactorModel({
     config,
+    history,
     userFactors: U.matrix,
     itemFactors: I.matrix,
     userIndex: U.index,
@@ -151,5 +177,19 @@ export function exportSparkModel(model: FactorModel, dir: string): { dir: string
   mkdirSync(ids, { recursive: true });
   writeIdMapParquet(join(ids, "users.parquet"), model.userIndex);
   writeIdMapParquet(join(ids, "items.parquet"), model.itemIndex);
+  const h = model.history;
+  if (h) {
+    const nnz = h.indptr[h.rows]!;
+    const users = new Int32Array(nnz);
+    for (let u = 0; u < h.rows; u++) users.fill(u, h.indptr[u]!, h.indptr[u + 1]!);
+    parquetWriteFile({
+      filename: join(ids, "ratings.parquet"),
+      columnData: [
+        { name: "user", data: users, type: "INT32", nullable: false },
+        { name: "item", data: h.indices.subarray(0, nnz), type: "INT32", nullable: false },
+        { name: "rating", data: h.values.subarray(0, nnz), type: "FLOAT", nullable: false },
+      ],
+    });
+  }
   return { dir, ids };
 }

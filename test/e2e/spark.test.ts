@@ -133,3 +133,20 @@ describe("Spark ALS interchange", () => {
     }
   });
 });
+
+describe("Spark round trip of an mfrec-trained model", () => {
+  test("an als model (no biases) exported to Spark's layout and re-imported recommends identically", async () => {
+    const { fitSync } = await import("../../src/train/fit.js");
+    const { recommend } = await import("../../src/recommend/recommend.js");
+    const rows: Array<{ user: string; item: string; rating: number }> = [];
+    for (let u = 0; u < 30; u++) for (let i = 0; i < 20; i++) if ((u * 7 + i * 3) % 4 !== 0) rows.push({ user: `user ${u}`, item: `item "${i}"`, rating: 1 + ((u + i) % 5) });
+    const model = fitSync(ratingsFromArray(rows), { algorithm: "als", factors: 4, epochs: 5, biases: false, seed: 3 });
+    assert.equal(model.globalMean, 0);
+    const { dir, ids } = exportSparkModel(model, join(tmp, "trained"));
+    const back = await importSparkModel(dir, { ids });
+    for (const u of ["user 0", "user 13", "user 29"]) {
+      assert.deepEqual(recommend(back, u, { n: 5 }), recommend(model, u, { n: 5 }));
+    }
+    assert.equal(back.history?.indptr[back.history.rows], model.history?.indptr[model.history.rows]);
+  });
+});
