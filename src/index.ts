@@ -118,3 +118,14 @@ export { explain } from "./recommend/explain.js";
 export type { Contribution, Explanation } from "./recommend/explain.js";
 export { recommendAll } from "./recommend/recommend-all.js";
 export type { RecommendAllOptions, UserRecommendations } from "./recommend/recommend-all.js";
+
+// accuracy algorithms
+export { BASELINE_ALS_DEFAULTS, BASELINE_SGD_DEFAULTS, baseline, resolveBaselineConfig } from "./train/baseline.js";
+export type { BaselineAlsSettings, BaselineConfig, BaselineSgdSettings } from "./train/baseline.js";
+export { SURPRISE_SVDPP_DEFAULTS, SVDPP_DEFAULTS, resolveSvdppConfig, svdpp } from "./train/svdpp.js";
+export type { SvdppConfig, SvdppSettings } from "./train/svdpp.js";
+export { NMF_DEFAULTS, nmf, resolveNmfConfig } from "./train/nmf.js";
+export type { NmfConfig, NmfSettings } from "./train/nmf.js";
+export { BPMF_DEFAULTS, bpmf, bpmfKeptSamples, resolveBpmfConfig } from "./train/bpmf.js";
+export type { BpmfConfig, BpmfSettings } from "./train/bpmf.js";
+export { sampleChiSquare, sampleGamma, sampleWishart } from "./kernels/wishart.js";
