@@ -1,8 +1,11 @@
 /** Read-only routes: queries, item and user views, the model registry, jobs, health. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ApiApp, ServerContext } from "./context.js";
+import { modelEmbedding } from "./embedding.js";
 import { httpError } from "./http-errors.js";
 import {
+  EmbeddingQuery,
+  EmbeddingResponse,
   ErrorSchema,
   HealthResponse,
   ItemParam,
@@ -155,6 +158,23 @@ export function registerReadRoutes(app: ApiApp, ctx: ServerContext): void {
         },
         200,
       );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/model/embedding",
+      summary: "Item factor rows of the active model, the most popular items first",
+      description: "Popularity is the number of training ratings in the model's history (the store's counts when the model has none). Titles come from the items table (PUT /items/{item}).",
+      request: { query: EmbeddingQuery },
+      responses: { 200: json(EmbeddingResponse, "Item ids, titles and factor rows"), 400: err("Invalid limit (E_CONFIG)"), 503: err("No model is active (E_NO_MODEL)") },
+    }),
+    (c) => {
+      const m = serving.model;
+      if (!m) throw httpError("E_NO_MODEL", "no model is active yet", undefined, { expected: "start with --model, or POST /train" });
+      const { limit } = c.req.valid("query");
+      return c.json(modelEmbedding(m, serving.record?.version ?? null, store, limit), 200);
     },
   );
 

@@ -50,6 +50,25 @@ export const SimilarQuery = z.object({
   metric: z.enum(["cosine", "dot"]).default("cosine"),
 });
 
+export const EmbeddingQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .optional()
+    .openapi({ description: "Most items to return, the most popular first (default: every item)" }),
+});
+
+export const EmbeddingResponse = z
+  .object({
+    modelVersion: z.number().nullable(),
+    items: z.array(z.string()).openapi({ description: "Raw item ids, the most rated first (ties in model order)" }),
+    titles: z.array(z.string().nullable()).optional().openapi({ description: "Stored titles, aligned with items (null where none); absent when no listed item has one" }),
+    factors: z.array(z.array(z.number())).openapi({ description: "factors[j] is the item factor row q of items[j] (k numbers)" }),
+  })
+  .openapi("Embedding");
+
 export const ScoredItem = z.object({ item: z.string(), score: z.number() }).openapi("ScoredItem");
 export const ScoredUser = z.object({ user: z.string(), score: z.number() }).openapi("ScoredUser");
 

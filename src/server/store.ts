@@ -119,6 +119,8 @@ export class Store {
       getItem: d.prepare("SELECT id, title, metadata FROM items WHERE id = ?"),
       putItem: d.prepare("INSERT INTO items (id, title, metadata, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET title = excluded.title, metadata = excluded.metadata"),
       itemRatingCount: d.prepare("SELECT COUNT(*) AS n, AVG(rating) AS mean FROM ratings WHERE item = ?"),
+      itemTitles: d.prepare("SELECT id, title FROM items WHERE title IS NOT NULL"),
+      itemCounts: d.prepare("SELECT item, COUNT(*) AS n FROM ratings GROUP BY item"),
       insertModel: d.prepare("INSERT INTO models (algorithm, config, metrics, created_at, path, checksum, active, snapshot_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)"),
       listModels: d.prepare("SELECT * FROM models ORDER BY version"),
       getModel: d.prepare("SELECT * FROM models WHERE version = ?"),
@@ -213,6 +215,20 @@ export class Store {
     const c = this.st.itemRatingCount.get(item) as { n: number; mean: number | null };
     if (!r && c.n === 0) return null;
     return { id: item, title: r?.title ?? null, metadata: r?.metadata ? JSON.parse(r.metadata) : null, ratings: c.n, meanRating: c.mean };
+  }
+
+  /** Every stored title (items without one are absent). */
+  itemTitles(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const r of this.st.itemTitles.all() as Array<{ id: string; title: string }>) out.set(r.id, r.title);
+    return out;
+  }
+
+  /** Stored ratings per item. */
+  itemCounts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const r of this.st.itemCounts.all() as Array<{ item: string; n: number }>) out.set(r.item, r.n);
+    return out;
   }
 
   /** Set an item's title and metadata (JSON). */

@@ -218,10 +218,12 @@ describe("dashboard (browser)", { skip, timeout: 120_000 }, () => {
         const { page, errors } = await open(`#${view}`, vp);
         await page.waitForSelector(ready, { timeout: 20_000 });
         if (view === "embedding") {
+          // GET /model/embedding: every item of the 60-item model, with its stored title.
           const n = await page.$$eval("#embedding-map circle.pt", (cs) => cs.length);
-          assert.ok(n >= 20, `only ${n} points on the map`);
+          assert.equal(n, server.titles.size, `${n} points on the map`);
           await page.hover("#embedding-map circle.pt");
-          assert.ok(((await page.textContent("#embedding-map .tip")) ?? "").length > 0, "hover shows a title");
+          const tip = (await page.textContent("#embedding-map .tip")) ?? "";
+          assert.ok([...server.titles.values()].includes(tip), `hover shows a stored title, not ${JSON.stringify(tip)}`);
           await page.click("#embedding-map circle.pt");
           await page.waitForSelector("#embedding-similar ol li");
         }

@@ -189,6 +189,42 @@ describe("server API", () => {
     assert.equal(u.body.code, "E_UNKNOWN_ITEM");
   });
 
+  test("GET /model/embedding: item factor rows, the most rated first, titles from the items table", async () => {
+    const h = model.history!;
+    const count = new Float64Array(model.numItems);
+    for (let p = 0; p < h.indptr[h.rows]!; p++) count[h.indices[p]!]!++;
+    const all = await call(s, "GET", "/model/embedding");
+    assert.equal(all.status, 200);
+    assert.equal(all.body.modelVersion, 1);
+    assert.equal(all.body.items.length, model.numItems);
+    assert.deepEqual([...all.body.items].sort(), [...model.itemIndex.ids()].map(String).sort());
+    const k = model.factors;
+    const Q = model.itemFactors.data;
+    all.body.items.forEach((id: string, j: number) => {
+      const i = model.itemIndex.indexOf(id);
+      if (j > 0) {
+        const prev = model.itemIndex.indexOf(all.body.items[j - 1]);
+        assert.ok(count[prev]! > count[i]! || (count[prev] === count[i] && prev < i), `order at ${j}`);
+      }
+      assert.equal(all.body.factors[j].length, k);
+      // float32-exact: the 9-digit JSON number rounds back to the stored factor.
+      for (let c = 0; c < k; c++) assert.equal(Math.fround(all.body.factors[j][c]), Q[i * k + c]);
+    });
+    // The items test above stored one title; every other listed item has none.
+    assert.equal(all.body.titles.length, all.body.items.length);
+    assert.equal(all.body.titles[all.body.items.indexOf(item0)], "Toy Story (1995)");
+    assert.equal(all.body.titles.filter((x: string | null) => x !== null).length, 1);
+    const top = await call(s, "GET", "/model/embedding?limit=5");
+    assert.deepEqual(top.body.items, all.body.items.slice(0, 5));
+    assert.deepEqual(top.body.factors, all.body.factors.slice(0, 5));
+    for (const bad of ["0", "-3", "x"]) {
+      const r = await call(s, "GET", `/model/embedding?limit=${bad}`);
+      assert.equal(r.status, 400);
+      assert.equal(r.body.code, "E_CONFIG");
+      assert.equal(r.body.field, "limit");
+    }
+  });
+
   test("GET /model and /models describe the active model", async () => {
     const m = await call(s, "GET", "/model");
     assert.equal(m.status, 200);

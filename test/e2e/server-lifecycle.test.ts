@@ -209,6 +209,7 @@ describe("server fold-in, retraining, rollback", () => {
       ["get", "/models"],
       ["post", "/models/{version}/activate"],
       ["get", "/model"],
+      ["get", "/model/embedding"],
       ["get", "/items/{item}"],
       ["put", "/items/{item}"],
       ["get", "/users/{user}/ratings"],

@@ -5,6 +5,7 @@
  */
 import type { z } from "@hono/zod-openapi";
 import type {
+  EmbeddingResponse,
   ErrorSchema,
   HealthResponse,
   ItemResponse,
@@ -19,6 +20,7 @@ import type {
 } from "../../src/server/schemas.js";
 
 export type ApiError = z.infer<typeof ErrorSchema>;
+export type Embedding = z.infer<typeof EmbeddingResponse>;
 export type Health = z.infer<typeof HealthResponse>;
 export type Item = z.infer<typeof ItemResponse>;
 export type Job = z.infer<typeof JobSchema>;
@@ -93,8 +95,8 @@ export const api = {
   item: (item: string) => request<Item>("GET", `/items/${enc(item)}`),
   userRatings: (user: string) => request<UserRatings>("GET", `/users/${enc(user)}/ratings`),
   rate: (user: string, item: string, rating: number) => request<Ack>("POST", "/ratings", { user, item, rating }, true),
-  /** `GET /model/embedding` is asked of the server; used only when /openapi.json lists it. */
-  embedding: () => request<{ items: string[]; factors: number[][] }>("GET", "/model/embedding"),
+  /** The `limit` most rated items' factor rows and titles. */
+  embedding: (limit: number) => request<Embedding>("GET", `/model/embedding?limit=${limit}`),
 };
 
 const titles = new Map<string, Promise<string>>();

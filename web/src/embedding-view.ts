@@ -1,56 +1,33 @@
 /**
- * View 3, the embedding map: items projected to 2-D by PCA of their factors, computed here.
- * With GET /model/embedding (item factors) the projection uses the factors directly; without it,
- * the Gram matrix is rebuilt from GET /similar/items (dot and cosine) for the most popular items.
- * Hover or focus shows the title; click or Enter lists the similar items.
+ * View 3, the embedding map: the most popular items' factor rows (GET /model/embedding, with their
+ * titles) projected to 2-D by PCA, computed here. Hover or focus shows the title; click or Enter
+ * lists the similar items.
  */
-import { api, errorText, mapLimit, titleOf } from "./api.js";
+import { api, errorText, titleOf } from "./api.js";
 import { h, hiddenTable, num, s, status } from "./dom.js";
-import { gramFromPairs, gramOf, pca2 } from "./pca.js";
+import { gramOf, pca2 } from "./pca.js";
 
-/** Items on the map when the projection is rebuilt from similarity queries (2 requests per item). */
-const MAX_PAIR_ITEMS = 120;
-/** A user id no one has: /recommend answers it with the popular items. */
-const PROBE_USER = "mfrec-dashboard-probe";
+/** Items on the map: the most rated ones, so the titles are the recognisable ones. */
+const MAP_ITEMS = 200;
 
 interface MapData {
   items: string[];
+  titles: string[];
   G: Float64Array;
-  how: string;
 }
 
-async function fromEmbedding(): Promise<MapData | null> {
-  const doc = await api.openapi();
-  if (!doc.paths["/model/embedding"]) return null;
-  const e = await api.embedding();
-  return { items: e.items, G: gramOf(e.factors), how: "PCA of the item factors (GET /model/embedding)" };
-}
-
-async function fromSimilarities(signal: AbortSignal): Promise<MapData> {
-  const pop = await api.recommend(PROBE_USER, MAX_PAIR_ITEMS);
-  const items = pop.items.map((x) => x.item);
-  const at = new Map(items.map((it, i) => [it, i]));
-  const dot: Map<number, number>[] = items.map(() => new Map());
-  const cos: Map<number, number>[] = items.map(() => new Map());
-  let done = 0;
-  await mapLimit(items, 6, async (it, i) => {
-    if (signal.aborted) return;
-    const [d, c] = await Promise.all([api.similarItems(it, 1000, "dot"), api.similarItems(it, 1000, "cosine")]);
-    for (const r of d.items) if (at.has(r.item)) dot[i]!.set(at.get(r.item)!, r.score);
-    for (const r of c.items) if (at.has(r.item)) cos[i]!.set(at.get(r.item)!, r.score);
-    done++;
-    if (done % 20 === 0) status(`Reading item similarities… ${done}/${items.length}`);
-  });
-  return { items, G: gramFromPairs(items.length, dot, cos), how: `PCA of the item factors, rebuilt from their pairwise dot products (GET /similar/items) for the ${items.length} most popular items` };
+async function load(): Promise<MapData> {
+  const e = await api.embedding(MAP_ITEMS);
+  return { items: e.items, titles: e.items.map((it, j) => e.titles?.[j] ?? it), G: gramOf(e.factors) };
 }
 
 export async function renderEmbedding(root: HTMLElement, _arg: string, signal: AbortSignal): Promise<void> {
   root.append(h("h2", {}, "Embedding map"));
   const note = h("p", { class: "muted" }, "Projecting the items…");
   root.append(note);
-  let data: MapData | null;
+  let data: MapData;
   try {
-    data = (await fromEmbedding()) ?? (await fromSimilarities(signal));
+    data = await load();
   } catch (e) {
     note.textContent = `No map: ${errorText(e)}`;
     return;
@@ -62,10 +39,9 @@ export async function renderEmbedding(root: HTMLElement, _arg: string, signal: A
     note.textContent = "The model has too few items (or no popularity to choose them by) to draw a map.";
     return;
   }
-  const titles = await mapLimit(data.items, 8, (it) => titleOf(it));
-  if (signal.aborted) return;
+  const titles = data.titles;
   const p = pca2(data.G, n);
-  note.textContent = `${data.how}. Axis 1 explains ${num(p.explained[0] * 100, 1)} % of the variance, axis 2 ${num(p.explained[1] * 100, 1)} %. Hover over or focus a point for its title; click or press Enter for similar items.`;
+  note.textContent = `PCA of the factors of the ${n} most rated items (GET /model/embedding). Axis 1 explains ${num(p.explained[0] * 100, 1)} % of the variance, axis 2 ${num(p.explained[1] * 100, 1)} %. Hover over or focus a point for its title; click or press Enter for similar items.`;
 
   const W = 640;
   const H = 440;
@@ -103,7 +79,7 @@ export async function renderEmbedding(root: HTMLElement, _arg: string, signal: A
     try {
       const sim = await api.similarItems(data.items[i]!, 8);
       const idx = new Map(data.items.map((it, k) => [it, k]));
-      const names = await Promise.all(sim.items.map((r) => titleOf(r.item)));
+      const names = await Promise.all(sim.items.map((r) => (idx.has(r.item) ? titles[idx.get(r.item)!]! : titleOf(r.item))));
       for (const r of sim.items) dots[idx.get(r.item) ?? -1]?.classList.add("near");
       side.replaceChildren(
         h("h3", {}, `Similar to ${titles[i]}`),

@@ -1,7 +1,7 @@
 /**
  * PCA to 2-D from a Gram matrix (classical MDS): with G = F·Fᵀ and the centring J = I − 11ᵀ/n,
  * the principal-component scores of the rows of F are √λ_k · v_k for the top eigenpairs of J·G·J.
- * Working from G lets the map use either the item factors or only their pairwise dot products.
+ * For a few hundred items G is small, and the n × n eigenproblem by power iteration is simple.
  */
 
 /** G = F·Fᵀ of the rows of F (n × n, row-major). */
@@ -18,38 +18,6 @@ export function gramOf(F: ReadonlyArray<ReadonlyArray<number>>): Float64Array {
       G[j * n + i] = d;
     }
   }
-  return G;
-}
-
-/**
- * Rebuild G from pairwise dot products and cosines (what GET /similar/items returns): off the
- * diagonal G_ij = dot_ij; on it ‖q_i‖², from log(dot/cos) = log‖q_i‖ + log‖q_j‖ solved by least
- * squares over the pairs with a usable cosine (a few Gauss–Seidel sweeps). Missing pairs count as 0.
- */
-export function gramFromPairs(n: number, dot: ReadonlyArray<Map<number, number>>, cos: ReadonlyArray<Map<number, number>>): Float64Array {
-  const G = new Float64Array(n * n);
-  const logPair: Array<Array<[number, number]>> = Array.from({ length: n }, () => []);
-  for (let i = 0; i < n; i++) {
-    for (const [j, d] of dot[i]!) {
-      if (j === i) continue;
-      G[i * n + j] = d;
-      const c = cos[i]!.get(j);
-      if (c !== undefined && Math.abs(c) > 1e-3 && d / c > 0) logPair[i]!.push([j, Math.log(d / c)]);
-    }
-  }
-  // Symmetrise: each direction was measured by its own query.
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) G[i * n + j] = G[j * n + i] = (G[i * n + j]! + G[j * n + i]!) / 2;
-  const logNorm = new Float64Array(n);
-  for (let sweep = 0; sweep < 30; sweep++) {
-    for (let i = 0; i < n; i++) {
-      const ps = logPair[i]!;
-      if (ps.length === 0) continue;
-      let s = 0;
-      for (const [j, l] of ps) s += l - logNorm[j]!;
-      logNorm[i] = s / ps.length;
-    }
-  }
-  for (let i = 0; i < n; i++) G[i * n + i] = Math.exp(2 * logNorm[i]!);
   return G;
 }
 
