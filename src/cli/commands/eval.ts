@@ -11,42 +11,28 @@ import { MfrecError } from "../../core/errors.js";
 import { type CommonFlags, choiceArg, intArg, listArg, numberArg } from "../args.js";
 import { fmt, fmtInt, formatTable, note, printJson, say } from "../output.js";
 import { Progress } from "../progress.js";
-import { addInputOptions, printParseReport, readOptionsFrom } from "../input.js";
+import { addInputOptions, type InputFlags, printParseReport, readOptionsFrom } from "../input.js";
+import { addModelOptions, type ModelFlags, modelConfigFrom } from "../model-options.js";
 
 /** Flags shared by `mfrec eval` and `mfrec tune`. */
-export interface EvalDataFlags extends CommonFlags {
+export interface EvalDataFlags extends CommonFlags, InputFlags, ModelFlags {
   train?: string;
   test?: string;
   folds?: number;
   foldsFrom?: string;
   split?: number;
   splitBy?: "random" | "user" | "time";
-  algorithm: string;
-  factors?: number;
-  epochs?: number;
-  regularization?: number;
-  learningRate?: number;
-  alpha?: number;
-  seed?: number;
   metrics?: string[];
   cutoff?: number;
   relevanceThreshold?: number;
   includeTrain?: boolean;
   csv?: boolean;
   quiet?: boolean;
-  format?: string;
-  delimiter?: string;
-  header?: boolean;
-  columns?: string[];
-  scale?: [number, number];
-  onInvalid?: "error" | "skip";
-  duplicates?: "last" | "mean" | "error";
-  implicit?: boolean;
 }
 
 /** The data, algorithm and output flags of `eval` and `tune`. */
 export function addDataOptions(cmd: Command): Command {
-  return addInputOptions(cmd)
+  return addModelOptions(addInputOptions(cmd))
     .argument("[ratings]", "ratings file (with --folds or --split, or alone for tune)")
     .option("--train <file>", "training ratings file")
     .option("--test <file>", "test ratings file (ids indexed like --train)")
@@ -54,13 +40,6 @@ export function addDataOptions(cmd: Command): Command {
     .option("--folds-from <dir>", "predefined folds: <dir>/u1.base + u1.test … (MovieLens 100k layout)")
     .option("--split <fraction>", "hold out this fraction of [ratings] as the test set", numberArg)
     .option("--split-by <how>", "random (default), user (per-user holdout) or time (the latest ratings)", choiceArg(["random", "user", "time"] as const))
-    .option("-a, --algorithm <name>", "als, sgd, or another registered algorithm", "als")
-    .option("-k, --factors <k>", "latent factors", intArg(1))
-    .option("--epochs <n>", "passes over the data", intArg(1))
-    .option("--regularization <lambda>", "L2 penalty λ", numberArg)
-    .option("--learning-rate <eta>", "SGD step size", numberArg)
-    .option("--alpha <alpha>", "implicit confidence weight", numberArg)
-    .option("--seed <n>", "random seed (model and split)", intArg(0))
     .option("--metrics <list>", "rmse,mae,ndcg@10,precision@10,recall@10,map@10,mrr@10,hitrate@10,auc,coverage@10", listArg)
     .option("--cutoff <k>", "cut-off for ranking metrics given without @k (default 10)", intArg(1))
     .option("--relevance-threshold <r>", "a test rating is relevant for ranking metrics when >= r", numberArg)
@@ -124,20 +103,8 @@ function timeCutoff(r: Ratings, fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((1 - fraction) * sorted.length))]!;
 }
 
-/** The model config from the hyper-parameter flags (only those given). */
-export function configFromFlags(f: EvalDataFlags): Partial<ModelConfig> & { algorithm: string } {
-  const config: Partial<ModelConfig> & { algorithm: string } = { algorithm: f.algorithm };
-  const set = (key: string, v: number | undefined) => {
-    if (v !== undefined) config[key] = v;
-  };
-  set("factors", f.factors);
-  set("epochs", f.epochs);
-  set("regularization", f.regularization);
-  set("learningRate", f.learningRate);
-  set("alpha", f.alpha);
-  set("seed", f.seed);
-  return config;
-}
+/** The model config from the preset and hyper-parameter flags (only those given). */
+export const configFromFlags = (f: EvalDataFlags): Partial<ModelConfig> & { algorithm: string } => modelConfigFrom(f);
 
 /** Default metrics: rating errors for explicit algorithms, ranking quality for implicit ones. */
 export function defaultMetrics(algorithm: string): string[] {

@@ -1,28 +1,14 @@
 import type { Command } from "commander";
-import { type EpochReport, type FactorModel, fit, getAlgorithm, type ModelConfig } from "../../index.js";
+import { type EpochReport, type FactorModel, fit, getAlgorithm } from "../../index.js";
 import { readRatingsFile, writeModelFile } from "../../node.js";
-import { type CommonFlags, intArg, numberArg } from "../args.js";
-import { addInputOptions, printParseReport, readOptionsFrom } from "../input.js";
+import type { CommonFlags } from "../args.js";
+import { addInputOptions, type InputFlags, printParseReport, readOptionsFrom } from "../input.js";
+import { addModelOptions, type ModelFlags, modelConfigFrom } from "../model-options.js";
 import { fmt, fmtInt, out, printJson, say } from "../output.js";
 import { Progress } from "../progress.js";
 
-interface TrainFlags extends CommonFlags {
+interface TrainFlags extends CommonFlags, InputFlags, ModelFlags {
   output: string;
-  algorithm: string;
-  factors?: number;
-  epochs?: number;
-  regularization?: number;
-  learningRate?: number;
-  alpha?: number;
-  seed?: number;
-  format?: string;
-  delimiter?: string;
-  header?: boolean;
-  columns?: string[];
-  scale?: [number, number];
-  onInvalid?: "error" | "skip";
-  duplicates?: "last" | "mean" | "error";
-  implicit?: boolean;
   quiet?: boolean;
 }
 
@@ -33,14 +19,7 @@ export function registerTrainCommand(program: Command): void {
     .description("train a model on a ratings file (CSV, TSV, MovieLens u.data/ratings.dat/ratings.csv)")
     .argument("<ratings>", "ratings file")
     .requiredOption("-o, --output <file>", "where to write the model (.mfr)")
-    .option("-a, --algorithm <name>", "als, sgd, or another registered algorithm", "als")
-    .option("-k, --factors <k>", "latent factors", intArg())
-    .option("--epochs <n>", "passes over the data", intArg())
-    .option("--regularization <lambda>", "L2 penalty λ", numberArg)
-    .option("--learning-rate <eta>", "SGD step size", numberArg)
-    .option("--alpha <alpha>", "implicit confidence weight", numberArg)
-    .option("--seed <n>", "random seed", intArg());
-  addInputOptions(cmd)
+  addInputOptions(addModelOptions(cmd))
     .option("-q, --quiet", "no progress on stderr")
     .option("--json", "print one JSON document")
     .option("--debug", "show stack traces")
@@ -48,19 +27,10 @@ export function registerTrainCommand(program: Command): void {
       const t0 = performance.now();
       const ratings = await readRatingsFile(file, readOptionsFrom(f));
       printParseReport(ratings.report);
-      const config: Partial<ModelConfig> & { algorithm: string } = { algorithm: f.algorithm };
-      const set = (key: string, v: number | undefined) => {
-        if (v !== undefined) config[key] = v;
-      };
-      set("factors", f.factors);
-      set("epochs", f.epochs);
-      set("regularization", f.regularization);
-      set("learningRate", f.learningRate);
-      set("alpha", f.alpha);
-      set("seed", f.seed);
-      const algo = getAlgorithm(f.algorithm);
+      const config = modelConfigFrom(f);
+      const algo = getAlgorithm(config.algorithm);
       const epochs = algo.epochs(algo.resolveConfig(config));
-      const progress = new Progress({ label: `train ${f.algorithm}`, total: epochs, unit: "epochs", quiet: f.quiet });
+      const progress = new Progress({ label: `train ${config.algorithm}`, total: epochs, unit: "epochs", quiet: f.quiet });
       let model: FactorModel;
       try {
         model = await fit(ratings, config, {

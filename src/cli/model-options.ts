@@ -1,0 +1,92 @@
+/**
+ * The model-configuration flags of train, eval and tune, defined once: the common vocabulary
+ * (--algorithm --factors --epochs --regularization --learning-rate --alpha --seed), a shipped or
+ * custom preset (--preset ials-lastfm | file.json) and any algorithm-specific key (--set key=value).
+ * Precedence: preset < common flags < --set.
+ */
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Command, InvalidArgumentError } from "commander";
+import { MfrecError, type ModelConfig } from "../index.js";
+import { intArg, numberArg } from "./args.js";
+
+/** The parsed values of {@link addModelOptions}' flags. */
+export interface ModelFlags {
+  algorithm?: string;
+  factors?: number;
+  epochs?: number;
+  regularization?: number;
+  learningRate?: number;
+  alpha?: number;
+  seed?: number;
+  preset?: string;
+  set?: Array<[string, string | number | boolean]>;
+}
+
+/** The presets shipped with the package (presets/*.json beside dist/). */
+export const PRESETS_DIR = fileURLToPath(new URL("../../../presets/", import.meta.url));
+
+/** Names of the shipped presets. */
+export function presetNames(): string[] {
+  return existsSync(PRESETS_DIR) ? readdirSync(PRESETS_DIR).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort() : [];
+}
+
+/** A preset by shipped name or by path to a JSON file. */
+export function loadPreset(nameOrPath: string): Partial<ModelConfig> {
+  const path = existsSync(nameOrPath) ? nameOrPath : `${PRESETS_DIR}${nameOrPath}.json`;
+  if (!existsSync(path)) {
+    throw new MfrecError("E_CONFIG", `no preset ${JSON.stringify(nameOrPath)}`, { value: nameOrPath, expected: `a JSON file or one of ${presetNames().join(", ")}` });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new MfrecError("E_CONFIG", "the preset is not valid JSON", { file: path, cause: e });
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new MfrecError("E_CONFIG", "a preset must be a JSON object of options", { file: path });
+  return parsed as Partial<ModelConfig>;
+}
+
+/** "key=value": numbers and true/false are typed, anything else stays a string. */
+function setArg(value: string, previous: Array<[string, string | number | boolean]> = []): Array<[string, string | number | boolean]> {
+  const m = /^([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`expected key=value (e.g. confidence=log), got ${JSON.stringify(value)}`);
+  const raw = m[2]!;
+  const typed = raw === "true" ? true : raw === "false" ? false : raw.trim() !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  return [...previous, [m[1]!, typed]];
+}
+
+/** Add the model-configuration flags to a command. */
+export function addModelOptions(cmd: Command): Command {
+  return cmd
+    .option("-a, --algorithm <name>", "als (default), sgd, ials, wals, bpr, baseline, svdpp, nmf, bpmf")
+    .option("-k, --factors <k>", "latent factors", intArg(1))
+    .option("--epochs <n>", "passes over the data", intArg(1))
+    .option("--regularization <lambda>", "L2 penalty λ", numberArg)
+    .option("--learning-rate <eta>", "SGD step size", numberArg)
+    .option("--alpha <alpha>", "implicit confidence weight", numberArg)
+    .option("--seed <n>", "random seed", intArg(0))
+    .option("--preset <name|file>", "start from a shipped preset (presets/*.json, e.g. ials-lastfm) or a JSON file")
+    .option("--set <key=value>", "any other option of the algorithm (repeatable), e.g. --set confidence=log", setArg);
+}
+
+/** The model config: preset, then the common flags given, then --set. */
+export function modelConfigFrom(f: ModelFlags): Partial<ModelConfig> & { algorithm: string } {
+  const preset = f.preset ? loadPreset(f.preset) : {};
+  const algorithm = f.algorithm ?? (typeof preset.algorithm === "string" ? preset.algorithm : "als");
+  const config: Partial<ModelConfig> & { algorithm: string } = { ...preset, algorithm };
+  if (f.algorithm && preset.algorithm !== undefined && preset.algorithm !== f.algorithm) {
+    throw new MfrecError("E_CONFIG", `preset ${f.preset} is for ${String(preset.algorithm)}, not ${f.algorithm}`, { value: f.algorithm, expected: String(preset.algorithm) });
+  }
+  const given: Array<[string, number | undefined]> = [
+    ["factors", f.factors],
+    ["epochs", f.epochs],
+    ["regularization", f.regularization],
+    ["learningRate", f.learningRate],
+    ["alpha", f.alpha],
+    ["seed", f.seed],
+  ];
+  for (const [key, v] of given) if (v !== undefined) config[key] = v;
+  for (const [key, v] of f.set ?? []) config[key] = v;
+  return config;
+}
