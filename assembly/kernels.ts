@@ -267,6 +267,119 @@ export function cgRange(
   }
 }
 
+// ---------------------------------------------------------------- explicit ALS by conjugate gradient (with biases)
+
+/**
+ * Explicit ALS half-sweep by CG, rows [start, end), warm-started from the current (x, b_x): the same
+ * system as alsCholeskyRange, (Σ y'_j y'_jᵀ + Λ) x' = Σ t_j y'_j with y' = [y_j, 1], x' = [x, b_x] when
+ * useBias, t_j = r_j − μ − b_j (r_j without bias), Λ = diag(λ,…,λ, λ_b)·(n when scaleByCount), solved
+ * approximately by at most `steps` CG steps (src/kernels/als-explicit-cg.ts is the TS reference).
+ * The bias is carried as a scalar beside the k-vector. A row with no ratings gets x = 0, b_x = 0.
+ * Scratch: 3·k f32.
+ */
+export function alsCgRange(
+  indptr: usize, indices: usize, values: usize, X: usize, Y: usize, bx: usize, by: usize,
+  k: i32, mu: f32, reg: f32, regBias: f32, scaleByCount: i32, useBias: i32, steps: i32,
+  start: i32, end: i32, shard: i32, scratch: usize,
+): void {
+  const rowBytes = <usize>k << 2;
+  const kp = <usize>((k + 3) & ~3) << 2;
+  const rv = scratch;
+  const pv = rv + kp;
+  const ap = pv + kp;
+  for (let row = start; row < end; row++) {
+    const x = X + <usize>row * rowBytes;
+    const bxp = bx + (<usize>row << 2);
+    const lo = load<i32>(indptr + (<usize>row << 2));
+    const hi = load<i32>(indptr + (<usize>(row + 1) << 2));
+    if (hi == lo) {
+      memory.fill(x, 0, rowBytes);
+      if (useBias) store<f32>(bxp, 0);
+      continue;
+    }
+    const scale: f32 = scaleByCount ? <f32>(hi - lo) : 1;
+    const lam: f32 = reg * scale;
+    const lamB: f32 = regBias * scale;
+    let xb: f32 = useBias ? load<f32>(bxp) : 0;
+    // r = b − A x'
+    for (let a = 0; a < k; a++) store<f32>(rv + (<usize>a << 2), -lam * load<f32>(x + (<usize>a << 2)));
+    let rb: f32 = -lamB * xb;
+    for (let p = lo; p < hi; p++) {
+      const j = load<i32>(indices + (<usize>p << 2));
+      const y = Y + <usize>j * rowBytes;
+      let t: f32 = load<f32>(values + (<usize>p << 2));
+      let yx = dot(y, x, k);
+      if (useBias) {
+        t -= mu + load<f32>(by + (<usize>j << 2));
+        yx += xb;
+      }
+      const c: f32 = t - yx;
+      axpy(rv, c, y, k);
+      rb += c;
+    }
+    if (!useBias) rb = 0;
+    memory.copy(pv, rv, rowBytes);
+    let pb: f32 = rb;
+    let rs: f32 = dot(rv, rv, k) + rb * rb;
+    for (let it = 0; it < steps && rs > 1e-20; it++) {
+      for (let a = 0; a < k; a++) store<f32>(ap + (<usize>a << 2), lam * load<f32>(pv + (<usize>a << 2)));
+      let apb: f32 = lamB * pb;
+      for (let p = lo; p < hi; p++) {
+        const y = Y + <usize>load<i32>(indices + (<usize>p << 2)) * rowBytes;
+        const c: f32 = dot(y, pv, k) + pb;
+        axpy(ap, c, y, k);
+        apb += c;
+      }
+      if (!useBias) apb = 0;
+      const pap: f32 = dot(pv, ap, k) + pb * apb;
+      if (!(pap > 0)) break;
+      const step: f32 = rs / pap;
+      axpy(x, step, pv, k);
+      xb += step * pb;
+      axpy(rv, -step, ap, k);
+      rb -= step * apb;
+      const rsNew: f32 = dot(rv, rv, k) + rb * rb;
+      const beta: f32 = rsNew / rs;
+      for (let a = 0; a < k; a++) {
+        const o = <usize>a << 2;
+        store<f32>(pv + o, load<f32>(rv + o) + beta * load<f32>(pv + o));
+      }
+      pb = rb + beta * pb;
+      rs = rsNew;
+    }
+    if (useBias) store<f32>(bxp, xb);
+  }
+}
+
+// ---------------------------------------------------------------- squared error over a CSR
+
+/**
+ * Σ (r − r̂)² over rows [start, end) of a CSR, r̂ = μ + b_x + b_y + x·y (useBias) or x·y, into
+ * lossOut[shard] as f64 (the caller sums shards in order, so the total does not depend on threads).
+ */
+export function sseRange(
+  indptr: usize, indices: usize, values: usize, X: usize, Y: usize, bx: usize, by: usize,
+  k: i32, mu: f32, useBias: i32, lossOut: usize,
+  start: i32, end: i32, shard: i32, scratch: usize,
+): void {
+  const rowBytes = <usize>k << 2;
+  let sse: f64 = 0;
+  for (let row = start; row < end; row++) {
+    const x = X + <usize>row * rowBytes;
+    const lo = load<i32>(indptr + (<usize>row << 2));
+    const hi = load<i32>(indptr + (<usize>(row + 1) << 2));
+    const base: f32 = useBias ? mu + load<f32>(bx + (<usize>row << 2)) : 0;
+    for (let p = lo; p < hi; p++) {
+      const j = load<i32>(indices + (<usize>p << 2));
+      let pred: f32 = base + dot(x, Y + <usize>j * rowBytes, k);
+      if (useBias) pred += load<f32>(by + (<usize>j << 2));
+      const e: f64 = <f64>(load<f32>(values + (<usize>p << 2)) - pred);
+      sse += e * e;
+    }
+  }
+  store<f64>(lossOut + (<usize>shard << 3), sse);
+}
+
 // ---------------------------------------------------------------- scoring
 
 @inline function base(mu: f32, userBias: usize, u: i32): f32 {

@@ -86,7 +86,7 @@ async function wasmSgd(a: CaseArgs): Promise<Record<string, unknown>> {
   for (let t = 0; t < n; t++) mu += ratings.values[t]!;
   mu /= n;
   const t0 = now();
-  const plan = planSgdBlocks(ar, ratings.users, ratings.items, ratings.values, n, nu, ni, a.grid, 42);
+  const plan = planSgdBlocks(ar, ratings.users, ratings.items, ratings.values, n, nu, ni, a.grid);
   const planSeconds = now() - t0;
   const p = {
     P: randomFactors(ar, nu, k, 1, 0.1),

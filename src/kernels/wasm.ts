@@ -24,6 +24,16 @@ export interface WasmKernels {
     k: number, w0: number, lambda: number, nu: number, nCols: number, steps: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
+  alsCgRange(
+    indptr: number, indices: number, values: number, X: number, Y: number, bx: number, by: number,
+    k: number, mu: number, reg: number, regBias: number, scaleByCount: number, useBias: number, steps: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
+  sseRange(
+    indptr: number, indices: number, values: number, X: number, Y: number, bx: number, by: number,
+    k: number, mu: number, useBias: number, lossOut: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
   scoreRange(
     U: number, V: number, k: number, nItems: number, mu: number, userBias: number, itemBias: number, out: number, first: number,
     start: number, end: number, shard: number, scratch: number,
@@ -35,7 +45,7 @@ export interface WasmKernels {
 export type KernelName = Exclude<keyof WasmKernels, "heapBase">;
 
 /** Kernel ids as written into a pool's shared control block (order is part of the worker protocol). */
-export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange"];
+export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange"];
 
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);

@@ -3,12 +3,14 @@
  * Creation and `run` are synchronous (Node's main thread may Atomics.wait), so synchronous trainers
  * (fitSync) use it directly. Workers are unref'd: an unclosed pool does not keep the process alive.
  */
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { MfrecError } from "../core/errors.js";
 import type { KernelArena } from "../kernels/wasm-arena.js";
 import { kernelModule } from "../kernels/wasm.js";
 import { InlinePool } from "./inline-pool.js";
 import type { KernelPool } from "./pool.js";
+import { type KernelPoolFactory, setDefaultPoolFactory } from "./pool-factory.js";
 import { SharedPool } from "./shared-pool.js";
 
 /** Options of {@link createNodePool}. */
@@ -58,3 +60,12 @@ export function createNodePool(arena: KernelArena, opts: NodePoolOptions): Kerne
   if (opts.threads === 1) return new InlinePool(arena, opts.scratchBytes);
   return new NodePool(arena, opts);
 }
+
+/** worker_threads pools; `threads: 0` (auto) uses every core. */
+export const nodePoolFactory: KernelPoolFactory = {
+  defaultThreads: availableParallelism(),
+  create: (arena, opts) => createNodePool(arena, opts),
+};
+
+// Importing mfrec/node makes trainers use worker_threads by default (the core stays browser-safe).
+setDefaultPoolFactory(nodePoolFactory);

@@ -1,15 +1,16 @@
 /**
  * Conflict-free parallel SGD (FPSGD-style, Chin et al. 2015): users and items are cut into a
  * grid × grid of blocks; blocks on one "diagonal" share no user and no item, so they run in
- * parallel without locks. The grid, the rating order inside each block (shuffled once from the seed)
- * and the per-epoch diagonal order (from the seed and epoch) depend only on data, grid and seed —
- * never on the thread count — so 1 thread and N threads give bitwise identical factors.
+ * parallel without locks. Inside a block the ratings are sorted by user (ties in input order), so a
+ * user's row of P stays in cache across its ratings and P is walked forward (FPSGD's "partial random"
+ * order: the randomness is in the per-epoch order of diagonals and blocks). The grid, the block
+ * contents and the per-epoch diagonal order depend only on data, grid and seed — never on the thread
+ * count — so 1 thread and N threads give bitwise identical factors.
  */
 import { rngFor } from "../core/rng.js";
-import type { KernelArena } from "../kernels/wasm-arena.js";
 import type { KernelPool } from "./pool.js";
 
-/** Ratings regrouped block by block inside the arena. Block (a, b) = user block a × item block b. */
+/** Ratings regrouped block by block. Block (a, b) = user block a × item block b. */
 export interface SgdBlockPlan {
   readonly grid: number;
   readonly users: Int32Array;
@@ -20,6 +21,20 @@ export interface SgdBlockPlan {
   /** Per-shard Σe² written by the kernel (f64, one slot per block of a diagonal). */
   readonly loss: Float64Array;
 }
+
+/** Where a plan's arrays live: a KernelArena (WASM kernels) or {@link heapAllocator} (TS kernels). */
+export interface ArrayAllocator {
+  i32(n: number): Int32Array;
+  f32(n: number): Float32Array;
+  f64(n: number): Float64Array;
+}
+
+/** Ordinary typed arrays. */
+export const heapAllocator: ArrayAllocator = {
+  i32: (n) => new Int32Array(n),
+  f32: (n) => new Float32Array(n),
+  f64: (n) => new Float64Array(n),
+};
 
 /** Contiguous index ranges with about equal rating counts: part[x] ∈ [0, parts). */
 export function balancedParts(index: Int32Array, length: number, size: number, parts: number): Int32Array {
@@ -35,11 +50,12 @@ export function balancedParts(index: Int32Array, length: number, size: number, p
 }
 
 /**
- * Group ratings (users[t], items[t], values[t]), t < length, into grid × grid blocks in the arena;
- * shuffle each block with rngFor(seed, "sgd-block-order", block).
+ * Group ratings (users[t], items[t], values[t]), t < length, into grid × grid blocks allocated from
+ * `alloc`, each block sorted by user (ties keep input order). Straight from the rating columns: no
+ * CSR is needed. Temporary memory: one int per (user, item block).
  */
 export function planSgdBlocks(
-  arena: KernelArena,
+  alloc: ArrayAllocator,
   users: Int32Array,
   items: Int32Array,
   values: Float32Array,
@@ -47,46 +63,41 @@ export function planSgdBlocks(
   nUsers: number,
   nItems: number,
   grid: number,
-  seed: number,
 ): SgdBlockPlan {
-  const ub = balancedParts(users, length, nUsers, grid);
-  const ib = balancedParts(items, length, nItems, grid);
-  const blocks = grid * grid;
+  const g = grid;
+  const ub = balancedParts(users, length, nUsers, g);
+  const ib = balancedParts(items, length, nItems, g);
+  // cell[u·g + b] = ratings of user u in item block b, then turned into that cell's next write position.
+  const cell = new Int32Array(nUsers * g);
+  for (let t = 0; t < length; t++) cell[users[t]! * g + ib[items[t]!]!]!++;
+  const blocks = g * g;
   const blockStart = new Int32Array(blocks + 1);
-  for (let t = 0; t < length; t++) blockStart[ub[users[t]!]! * grid + ib[items[t]!]! + 1]!++;
+  for (let u = 0; u < nUsers; u++) {
+    const row = ub[u]! * g + 1;
+    for (let b = 0; b < g; b++) blockStart[row + b]! += cell[u * g + b]!;
+  }
   for (let b = 0; b < blocks; b++) blockStart[b + 1]! += blockStart[b]!;
   const next = blockStart.slice(0, blocks);
-  const gu = arena.i32(length);
-  const gi = arena.i32(length);
-  const gv = arena.f32(length);
+  for (let u = 0; u < nUsers; u++) {
+    const row = ub[u]! * g;
+    for (let b = 0; b < g; b++) {
+      const c = cell[u * g + b]!;
+      cell[u * g + b] = next[row + b]!;
+      next[row + b]! += c;
+    }
+  }
+  const gu = alloc.i32(length);
+  const gi = alloc.i32(length);
+  const gv = alloc.f32(length);
   for (let t = 0; t < length; t++) {
     const u = users[t]!;
     const i = items[t]!;
-    const p = next[ub[u]! * grid + ib[i]!]!++;
+    const p = cell[u * g + ib[i]!]!++;
     gu[p] = u;
     gi[p] = i;
     gv[p] = values[t]!;
   }
-  for (let b = 0; b < blocks; b++) {
-    const lo = blockStart[b]!;
-    const n = blockStart[b + 1]! - lo;
-    const rng = rngFor(seed, "sgd-block-order", b);
-    for (let x = n - 1; x > 0; x--) {
-      const y = rng.int(x + 1);
-      const p = lo + x;
-      const q = lo + y;
-      const tu = gu[p]!;
-      gu[p] = gu[q]!;
-      gu[q] = tu;
-      const ti = gi[p]!;
-      gi[p] = gi[q]!;
-      gi[q] = ti;
-      const tv = gv[p]!;
-      gv[p] = gv[q]!;
-      gv[q] = tv;
-    }
-  }
-  return { grid, users: gu, items: gi, values: gv, blockStart, loss: arena.f64(grid) };
+  return { grid: g, users: gu, items: gi, values: gv, blockStart, loss: alloc.f64(g) };
 }
 
 /**

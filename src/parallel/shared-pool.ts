@@ -190,14 +190,20 @@ export abstract class SharedPool implements KernelPool {
     this.post(task);
     this.cb.drain(this.arena.kernels, task, this.scratch[0]!);
     const ints = this.cb.ints;
-    for (;;) {
-      const d = Atomics.load(ints, DONE);
-      if (d >= this.threads - 1) break;
-      const wa = (Atomics as unknown as { waitAsync?: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<unknown> | string } }).waitAsync;
-      if (wa) {
-        const r = wa(ints, DONE, d);
-        if (r.async) await r.value;
-      } else await new Promise((res) => setTimeout(res, 1));
+    // Workers are unref'd and Atomics.waitAsync holds no handle: keep the event loop alive meanwhile.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    try {
+      for (;;) {
+        const d = Atomics.load(ints, DONE);
+        if (d >= this.threads - 1) break;
+        const wa = (Atomics as unknown as { waitAsync?: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<unknown> | string } }).waitAsync;
+        if (wa) {
+          const r = wa(ints, DONE, d);
+          if (r.async) await r.value;
+        } else await new Promise((res) => setTimeout(res, 1));
+      }
+    } finally {
+      clearInterval(keepAlive);
     }
     this.finish();
   }

@@ -1,9 +1,15 @@
-import type { DenseMatrix } from "../matrix/dense.js";
+import { rngFor } from "../core/rng.js";
 import { alsExplicitHalfSweep } from "../kernels/als-explicit.js";
+import { alsExplicitCgHalfSweep } from "../kernels/als-explicit-cg.js";
 import { explicitSquaredError, weightedSquaredNorms } from "../kernels/explicit-loss.js";
+import { KernelArena } from "../kernels/wasm-arena.js";
+import type { CsrMatrix } from "../matrix/csr.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
+import { balancedRowShards } from "../parallel/pool.js";
+import { heapAllocator } from "../parallel/sgd-blocks.js";
 import { booleanOption, numberOption, rejectUnknownKeys } from "./config.js";
-import { meanOf, normalFactors, rangeOf } from "./init.js";
+import { meanOf, rangeOf } from "./init.js";
+import { openWasmRuntime, type WasmRuntime } from "./kernel-runtime.js";
 import type { Algorithm, EpochResult, Trainer, TrainingData } from "./trainer.js";
 
 /** Resolved configuration of explicit ALS (every key present: plain JSON that round-trips). */
@@ -26,7 +32,13 @@ export interface AlsSettings {
   /** Standard deviation of the N(0, σ²) start of the item factors (the user half-sweep comes first). */
   initStd: number;
   seed: number;
-  /** Accepted for the common vocabulary; the sweep currently runs inline (results never depend on it). */
+  /**
+   * 0: solve every row exactly (Cholesky, O(n_r·k²) per row). s > 0: at most s conjugate-gradient steps
+   * per row, warm-started from the previous iteration (O(s·n_r·k) per row; implicit's ALS uses 3) —
+   * the fast choice for large data and many factors.
+   */
+  cgSteps: number;
+  /** Threads sharing each half-sweep (0 = the pool's default, e.g. all cores with mfrec/node). Never changes the result. */
   threads: number;
 }
 
@@ -40,7 +52,8 @@ export const ALS_DEFAULTS: AlsSettings = {
   weightedRegularization: true,
   initStd: 0.1,
   seed: 42,
-  threads: 1,
+  cgSteps: 0,
+  threads: 0,
 };
 
 const KEYS = Object.keys(ALS_DEFAULTS);
@@ -63,19 +76,28 @@ export function resolveAlsConfig(config: Partial<ModelConfig>): AlsConfig {
     weightedRegularization: booleanOption(c, "weightedRegularization", d.weightedRegularization),
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
     seed: numberOption(c, "seed", d.seed, { min: 0, max: 0xffffffff, integer: true }),
-    threads: numberOption(c, "threads", d.threads, { min: 1, max: 1024, integer: true }),
+    cgSteps: numberOption(c, "cgSteps", d.cgSteps, { min: 0, max: 1000, integer: true }),
+    threads: numberOption(c, "threads", d.threads, { min: 0, max: 1024, integer: true }),
   };
 }
 
 const EMPTY = new Float32Array(0);
 
-/** The mutable state of one ALS fit. */
+/** One side of the problem: its CSR (arena copy when WASM), factors, biases and fixed row shards. */
+interface Side {
+  csr: CsrMatrix;
+  X: Float32Array;
+  bias: Float32Array;
+  shards: Int32Array;
+}
+
+/** The mutable state of one ALS fit (arrays in a KernelArena when the WASM kernels run). */
 class AlsTrainer implements Trainer {
-  private readonly P: DenseMatrix;
-  private readonly Q: DenseMatrix;
-  private readonly userBias: Float32Array;
-  private readonly itemBias: Float32Array;
+  private readonly users: Side;
+  private readonly items: Side;
   private readonly mu: number;
+  private readonly wasm: WasmRuntime | undefined;
+  private readonly loss: Float64Array;
 
   constructor(
     private readonly data: TrainingData,
@@ -83,25 +105,64 @@ class AlsTrainer implements Trainer {
   ) {
     const { byUser, byItem, ratings } = data;
     const k = cfg.factors;
-    // P is overwritten by the first user half-sweep; only Q's start matters.
-    this.P = { rows: byUser.rows, cols: k, data: new Float32Array(byUser.rows * k) };
-    this.Q = normalFactors(byItem.rows, k, cfg.seed, "init-items", 0, cfg.initStd);
-    this.userBias = cfg.biases ? new Float32Array(byUser.rows) : EMPTY;
-    this.itemBias = cfg.biases ? new Float32Array(byItem.rows) : EMPTY;
-    this.mu = cfg.biases ? meanOf(ratings.values, ratings.length) : 0;
+    const n = ratings.length;
+    const csrBytes = (m: CsrMatrix) => [(m.rows + 1) * 4, n * 4, n * 4];
+    const nb = cfg.biases ? 1 : 0;
+    const bytes = KernelArena.bytesFor(...csrBytes(byUser), ...csrBytes(byItem), byUser.rows * (k + nb) * 4, byItem.rows * (k + nb) * 4, 2 * SHARDS * 8);
+    this.wasm = openWasmRuntime(data.runtime, cfg.threads, bytes, k, n);
+    const alloc = this.wasm?.arena ?? heapAllocator;
+    const side = (m: CsrMatrix): Side => {
+      const a = this.wasm?.arena;
+      const csr: CsrMatrix = a ? { ...m, indptr: a.copyI32(m.indptr.subarray(0, m.rows + 1)), indices: a.copyI32(m.indices.subarray(0, n)), values: a.copyF32(m.values.subarray(0, n)) } : m;
+      return { csr, X: alloc.f32(m.rows * k), bias: cfg.biases ? alloc.f32(m.rows) : EMPTY, shards: balancedRowShards(m.indptr, m.rows, SHARDS) };
+    };
+    this.users = side(byUser);
+    this.items = side(byItem);
+    this.loss = alloc.f64(SHARDS);
+    // P is overwritten by the first user half-sweep (from zero when CG); only Q's start matters.
+    if (cfg.initStd === 0) this.items.X.fill(0);
+    else rngFor(cfg.seed, "init-items").fillNormal(this.items.X, 0, cfg.initStd);
+    this.mu = cfg.biases ? meanOf(ratings.values, n) : 0;
+  }
+
+  private half(x: Side, y: Side): void {
+    const c = this.cfg;
+    const k = c.factors;
+    const w = c.weightedRegularization;
+    const m = x.csr;
+    if (this.wasm) {
+      const args = [m.indptr.byteOffset, m.indices.byteOffset, m.values.byteOffset, x.X.byteOffset, y.X.byteOffset, x.bias.byteOffset, y.bias.byteOffset, k, this.mu, c.regularization, c.regBias, w ? 1 : 0, c.biases ? 1 : 0];
+      if (c.cgSteps > 0) this.wasm.pool.run({ kernel: "alsCgRange", args: [...args, c.cgSteps], shards: x.shards });
+      else this.wasm.pool.run({ kernel: "alsCholeskyRange", args, shards: x.shards });
+    } else if (c.cgSteps > 0) {
+      alsExplicitCgHalfSweep(m.indptr, m.indices, m.values, x.X, x.bias, y.X, y.bias, k, this.mu, c.regularization, c.regBias, w, c.cgSteps, 0, m.rows);
+    } else {
+      alsExplicitHalfSweep(m.indptr, m.indices, m.values, x.X, x.bias, y.X, y.bias, k, this.mu, c.regularization, c.regBias, w, 0, m.rows);
+    }
+  }
+
+  private squaredError(): number {
+    const u = this.users;
+    const m = u.csr;
+    const k = this.cfg.factors;
+    if (!this.wasm) return explicitSquaredError(m.indptr, m.indices, m.values, u.X, u.bias, this.items.X, this.items.bias, k, this.mu, 0, m.rows);
+    const args = [m.indptr.byteOffset, m.indices.byteOffset, m.values.byteOffset, u.X.byteOffset, this.items.X.byteOffset, u.bias.byteOffset, this.items.bias.byteOffset, k, this.mu, this.cfg.biases ? 1 : 0, this.loss.byteOffset];
+    this.wasm.pool.run({ kernel: "sseRange", args, shards: u.shards });
+    let sse = 0;
+    for (let s = 0; s < u.shards.length >> 1; s++) sse += this.loss[s]!;
+    return sse;
   }
 
   epoch(): EpochResult {
-    const { byUser, byItem } = this.data;
     const { factors: k, regularization: reg, weightedRegularization: w } = this.cfg;
-    const P = this.P.data;
-    const Q = this.Q.data;
-    alsExplicitHalfSweep(byUser.indptr, byUser.indices, byUser.values, P, this.userBias, Q, this.itemBias, k, this.mu, reg, this.cfg.regBias, w, 0, byUser.rows);
-    alsExplicitHalfSweep(byItem.indptr, byItem.indices, byItem.values, Q, this.itemBias, P, this.userBias, k, this.mu, reg, this.cfg.regBias, w, 0, byItem.rows);
-    const sse = explicitSquaredError(byUser.indptr, byUser.indices, byUser.values, P, this.userBias, Q, this.itemBias, k, this.mu, 0, byUser.rows);
-    let penalty = reg * (weightedSquaredNorms(P, k, byUser.indptr, w, 0, byUser.rows) + weightedSquaredNorms(Q, k, byItem.indptr, w, 0, byItem.rows));
+    const U = this.users;
+    const I = this.items;
+    this.half(U, I);
+    this.half(I, U);
+    const sse = this.squaredError();
+    let penalty = reg * (weightedSquaredNorms(U.X, k, U.csr.indptr, w, 0, U.csr.rows) + weightedSquaredNorms(I.X, k, I.csr.indptr, w, 0, I.csr.rows));
     if (this.cfg.biases) {
-      penalty += this.cfg.regBias * (weightedSquaredNorms(this.userBias, 1, byUser.indptr, w, 0, byUser.rows) + weightedSquaredNorms(this.itemBias, 1, byItem.indptr, w, 0, byItem.rows));
+      penalty += this.cfg.regBias * (weightedSquaredNorms(U.bias, 1, U.csr.indptr, w, 0, U.csr.rows) + weightedSquaredNorms(I.bias, 1, I.csr.indptr, w, 0, I.csr.rows));
     }
     const n = this.data.ratings.length;
     return { loss: sse + penalty, trainRmse: Math.sqrt(sse / n) };
@@ -109,29 +170,37 @@ class AlsTrainer implements Trainer {
 
   finish(): FactorModel {
     const { ratings, byUser } = this.data;
+    const k = this.cfg.factors;
     return new FactorModel({
       config: { ...this.cfg },
-      userFactors: { rows: this.P.rows, cols: this.P.cols, data: this.P.data.slice() },
-      itemFactors: { rows: this.Q.rows, cols: this.Q.cols, data: this.Q.data.slice() },
+      userFactors: { rows: byUser.rows, cols: k, data: this.users.X.slice() },
+      itemFactors: { rows: this.items.csr.rows, cols: k, data: this.items.X.slice() },
       userIndex: ratings.userIndex,
       itemIndex: ratings.itemIndex,
       globalMean: this.mu,
-      userBias: this.cfg.biases ? this.userBias.slice() : undefined,
-      itemBias: this.cfg.biases ? this.itemBias.slice() : undefined,
+      userBias: this.cfg.biases ? this.users.bias.slice() : undefined,
+      itemBias: this.cfg.biases ? this.items.bias.slice() : undefined,
       history: byUser,
       ratingScale: rangeOf(ratings.values, ratings.length),
     });
   }
+
+  close(): void {
+    if (this.wasm) void this.wasm.pool.close();
+  }
 }
+
+/** Row shards per half-sweep: fixed by the data (balanced by ratings), never by the thread count. */
+const SHARDS = 256;
 
 /**
  * `als`: explicit alternating least squares, r̂ = μ + b_u + b_i + p_u·q_i (biases optional). Each
- * iteration solves every user row exactly with the items fixed, then every item row with the users
- * fixed, minimising Σ (r − r̂)² + λ Σ_u w_u(‖p_u‖² + b_u²) + λ Σ_i w_i(‖q_i‖² + b_i²), w = n_r (ALS-WR) or 1.
+ * iteration solves every user row with the items fixed (exactly, or by cgSteps CG steps), then every
+ * item row with the users fixed, minimising Σ (r − r̂)² + λ Σ_u w_u(‖p_u‖² + b_u²) + λ Σ_i w_i(‖q_i‖² + b_i²), w = n_r (ALS-WR) or 1.
  */
 export const als: Algorithm<AlsConfig> = {
   name: "als",
-  description: "explicit alternating least squares with optional biases and ALS-WR regularization (exact Cholesky solves)",
+  description: "explicit alternating least squares with optional biases and ALS-WR regularization (exact Cholesky solves, or conjugate gradient with cgSteps)",
   implicit: false,
   resolveConfig: (config) => resolveAlsConfig(config),
   epochs: (config) => config.epochs,

@@ -1,11 +1,13 @@
 import { MfrecError } from "../core/errors.js";
 import type { EpochReport } from "../core/types.js";
 import type { Ratings } from "../data/ratings.js";
-import { buildCsr, transpose } from "../matrix/csr.js";
+import { buildCsr, type CsrMatrix, transpose } from "../matrix/csr.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
+import type { KernelPoolFactory } from "../parallel/pool-factory.js";
 import "./algorithms.js";
+import type { KernelChoice, TrainRuntime } from "./kernel-runtime.js";
 import { getAlgorithm } from "./registry.js";
-import type { TrainingData } from "./trainer.js";
+import type { Trainer, TrainingData } from "./trainer.js";
 
 /** Options of a fit that are not model configuration. */
 export interface FitOptions {
@@ -17,13 +19,36 @@ export interface FitOptions {
   validate?: (model: FactorModel) => Record<string, number>;
   /** Prebuilt sparse views (saves the CSR build when fitting many configs on the same data). */
   data?: TrainingData;
+  /**
+   * Worker pool for the WASM kernels (default: the registered one — mfrec/node registers worker_threads
+   * with all cores — else one thread inline). Config `threads` picks the count; it never changes results.
+   */
+  pool?: KernelPoolFactory;
+  /** "auto" (WASM SIMD where available), "wasm" or "ts" (the TypeScript reference kernels). Results agree to float rounding. */
+  kernels?: KernelChoice;
 }
 
-/** The user × item and item × user views of the ratings, built once per fit in O(nnz). */
+/**
+ * The user × item and item × user views of the ratings, each built in O(nnz) on first use and kept
+ * (SGD never touches byItem and builds byUser only for the model's history after training).
+ */
 export function trainingData(ratings: Ratings): TrainingData {
-  const byUser = buildCsr(ratings.users, ratings.items, ratings.values, ratings.userIndex.size, ratings.itemIndex.size, ratings.length);
-  const byItem = transpose(byUser);
-  return { ratings, byUser, byItem };
+  let byUser: CsrMatrix | undefined;
+  let byItem: CsrMatrix | undefined;
+  const user = (): CsrMatrix => {
+    byUser ??= buildCsr(ratings.users, ratings.items, ratings.values, ratings.userIndex.size, ratings.itemIndex.size, ratings.length);
+    return byUser;
+  };
+  return {
+    ratings,
+    get byUser() {
+      return user();
+    },
+    get byItem() {
+      byItem ??= transpose(user());
+      return byItem;
+    },
+  };
 }
 
 const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
@@ -31,10 +56,32 @@ const now = (): number => (typeof performance !== "undefined" ? performance.now(
 /** Wraps one run of the epoch loop: shared by fitSync and fit. */
 function* runEpochs(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: string }, opts: FitOptions): Generator<void, FactorModel> {
   const algo = getAlgorithm(config.algorithm);
-  const data = opts.data ?? trainingData(ratings);
+  const base = opts.data ?? trainingData(ratings);
+  const data: TrainingData = opts.pool || opts.kernels ? withRuntime(base, { poolFactory: opts.pool, kernels: opts.kernels }) : base;
   const resolved = algo.resolveConfig(config, data);
   const trainer = algo.create(data, resolved);
-  const epochs = algo.epochs(resolved);
+  try {
+    return yield* epochLoop(ratings, algo.epochs(resolved), trainer, opts);
+  } finally {
+    trainer.close?.();
+  }
+}
+
+/** The same views (getters stay lazy) with a runtime attached. */
+function withRuntime(d: TrainingData, runtime: TrainRuntime): TrainingData {
+  return {
+    ratings: d.ratings,
+    runtime,
+    get byUser() {
+      return d.byUser;
+    },
+    get byItem() {
+      return d.byItem;
+    },
+  };
+}
+
+function* epochLoop(ratings: Ratings, epochs: number, trainer: Trainer, opts: FitOptions): Generator<void, FactorModel> {
   const reports: EpochReport[] = [];
   const t0 = now();
   let firstLoss = Number.NaN;

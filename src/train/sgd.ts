@@ -1,10 +1,12 @@
 import { rngFor } from "../core/rng.js";
 import { weightedSquaredNorms } from "../kernels/explicit-loss.js";
 import { sgdEpoch } from "../kernels/sgd.js";
-import type { DenseMatrix } from "../matrix/dense.js";
+import { KernelArena } from "../kernels/wasm-arena.js";
+import { heapAllocator, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule } from "../parallel/sgd-blocks.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
 import { booleanOption, choiceOption, numberOption, rejectUnknownKeys } from "./config.js";
-import { meanOf, normalFactors, rangeOf } from "./init.js";
+import { meanOf, rangeOf } from "./init.js";
+import { openWasmRuntime, type WasmRuntime } from "./kernel-runtime.js";
 import type { Algorithm, EpochResult, Trainer, TrainingData } from "./trainer.js";
 
 /** Resolved configuration of `sgd` (every key present: plain JSON that round-trips). */
@@ -28,7 +30,12 @@ export interface SgdSettings {
   initMean: number;
   initStd: number;
   seed: number;
-  /** Accepted for the common vocabulary; the epoch currently runs inline (results never depend on it). */
+  /**
+   * Blocks per side of the parallel schedule (grid × grid blocks, `grid` run at once): part of the result,
+   * so configuration, never derived from the thread count. More blocks than threads balance the load.
+   */
+  grid: number;
+  /** Threads running the blocks of one step (0 = the pool's default, e.g. all cores with mfrec/node). Never changes the result. */
   threads: number;
 }
 
@@ -45,7 +52,8 @@ export const SGD_DEFAULTS: SgdSettings = {
   initMean: 0,
   initStd: 0.1,
   seed: 42,
-  threads: 1,
+  grid: 16,
+  threads: 0,
 };
 
 /** Surprise's SVD defaults (n_factors 100, n_epochs 20, lr_all 0.005, reg_all 0.02, init N(0, 0.1²)): `preset: "surprise"`. */
@@ -61,7 +69,8 @@ export const SURPRISE_SVD_DEFAULTS: SgdSettings = {
   initMean: 0,
   initStd: 0.1,
   seed: 42,
-  threads: 1,
+  grid: 16,
+  threads: 0,
 };
 
 const KEYS = Object.keys(SGD_DEFAULTS);
@@ -87,75 +96,137 @@ export function resolveSgdConfig(config: Partial<ModelConfig>): SgdConfig {
     initMean: numberOption(c, "initMean", d.initMean),
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
     seed: numberOption(c, "seed", d.seed, { min: 0, max: 0xffffffff, integer: true }),
-    threads: numberOption(c, "threads", d.threads, { min: 1, max: 1024, integer: true }),
+    grid: numberOption(c, "grid", d.grid, { min: 1, max: 256, integer: true }),
+    threads: numberOption(c, "threads", d.threads, { min: 0, max: 1024, integer: true }),
   };
 }
 
 const EMPTY = new Float32Array(0);
 
-/** The mutable state of one SGD fit. */
+/** Ratings per user (or item) as a CSR-style row pointer, for the count-weighted penalty. */
+function countPointer(index: Int32Array, length: number, size: number): Int32Array {
+  const ptr = new Int32Array(size + 1);
+  for (let t = 0; t < length; t++) ptr[index[t]! + 1]!++;
+  for (let r = 0; r < size; r++) ptr[r + 1]! += ptr[r]!;
+  return ptr;
+}
+
+/** One epoch of the block schedule with the TS kernel (the reference of runSgdEpoch): same blocks, same order. */
+function runSgdEpochTs(plan: SgdBlockPlan, p: SgdParams, seed: number, epoch: number, ident: Int32Array): number {
+  let sse = 0;
+  const bu = p.useBias ? p.userBias : EMPTY;
+  const bi = p.useBias ? p.itemBias : EMPTY;
+  for (const shards of sgdEpochSchedule(plan, seed, epoch)) {
+    for (let s = 0; s < shards.length; s += 2) {
+      const lo = shards[s]!;
+      const hi = shards[s + 1]!;
+      if (hi === lo) continue;
+      sse += sgdEpoch(plan.users.subarray(lo, hi), plan.items.subarray(lo, hi), plan.values.subarray(lo, hi), ident, 0, hi - lo, p.P, p.Q, bu, bi, p.factors, p.globalMean, p.learningRate, p.biasRegularization, p.regularization);
+    }
+  }
+  return sse;
+}
+
+/**
+ * The mutable state of one SGD fit. Reads only the rating columns (no CSR while training); the blocks
+ * and factors live in a KernelArena when the WASM kernels run, else in ordinary arrays.
+ */
 class SgdTrainer implements Trainer {
-  private readonly P: DenseMatrix;
-  private readonly Q: DenseMatrix;
-  private readonly userBias: Float32Array;
-  private readonly itemBias: Float32Array;
-  private readonly mu: number;
-  private readonly order: Int32Array;
+  private readonly params: SgdParams;
+  private readonly plan: SgdBlockPlan;
+  private readonly wasm: WasmRuntime | undefined;
+  private readonly userPtr: Int32Array;
+  private readonly itemPtr: Int32Array;
+  private ident: Int32Array = new Int32Array(0);
 
   constructor(
     private readonly data: TrainingData,
     private readonly cfg: SgdConfig,
   ) {
-    const { byUser, byItem, ratings } = data;
+    const { ratings } = data;
     const k = cfg.factors;
-    this.P = normalFactors(byUser.rows, k, cfg.seed, "init-users", cfg.initMean, cfg.initStd);
-    this.Q = normalFactors(byItem.rows, k, cfg.seed, "init-items", cfg.initMean, cfg.initStd);
-    this.userBias = cfg.biases ? new Float32Array(byUser.rows) : EMPTY;
-    this.itemBias = cfg.biases ? new Float32Array(byItem.rows) : EMPTY;
-    this.mu = cfg.biases ? meanOf(ratings.values, ratings.length) : 0;
-    this.order = new Int32Array(ratings.length);
+    const n = ratings.length;
+    const nu = ratings.userIndex.size;
+    const ni = ratings.itemIndex.size;
+    const nb = cfg.biases ? 1 : 0;
+    this.wasm = openWasmRuntime(data.runtime, cfg.threads, KernelArena.bytesFor(n * 4, n * 4, n * 4, nu * k * 4, ni * k * 4, nu * 4 * nb, ni * 4 * nb, cfg.grid * 8), k, n);
+    const alloc = this.wasm?.arena ?? heapAllocator;
+    const P = alloc.f32(nu * k);
+    const Q = alloc.f32(ni * k);
+    fillNormal(P, cfg.seed, "init-users", cfg.initMean, cfg.initStd);
+    fillNormal(Q, cfg.seed, "init-items", cfg.initMean, cfg.initStd);
+    this.params = {
+      P,
+      Q,
+      userBias: cfg.biases ? alloc.f32(nu) : EMPTY,
+      itemBias: cfg.biases ? alloc.f32(ni) : EMPTY,
+      factors: k,
+      globalMean: cfg.biases ? meanOf(ratings.values, n) : 0,
+      learningRate: cfg.learningRate,
+      regularization: cfg.regularization,
+      biasRegularization: cfg.regBias,
+      useBias: cfg.biases,
+    };
+    this.plan = planSgdBlocks(alloc, ratings.users, ratings.items, ratings.values, n, nu, ni, cfg.grid);
+    this.userPtr = countPointer(ratings.users, n, nu);
+    this.itemPtr = countPointer(ratings.items, n, ni);
+    if (!this.wasm) {
+      let most = 0;
+      for (let b = 0; b < cfg.grid * cfg.grid; b++) most = Math.max(most, this.plan.blockStart[b + 1]! - this.plan.blockStart[b]!);
+      this.ident = Int32Array.from({ length: most }, (_, t) => t);
+    }
   }
 
   epoch(epochIndex: number): EpochResult {
-    const { ratings, byUser, byItem } = this.data;
     const cfg = this.cfg;
     const k = cfg.factors;
-    const order = this.order;
-    // The order of epoch e depends only on (seed, e), not on earlier epochs.
-    for (let n = 0; n < order.length; n++) order[n] = n;
-    rngFor(cfg.seed, "sgd-shuffle", epochIndex).shuffle(order);
-    const lr = cfg.learningRate * cfg.learningRateDecay ** epochIndex;
-    const P = this.P.data;
-    const Q = this.Q.data;
-    const sse = sgdEpoch(ratings.users, ratings.items, ratings.values, order, 0, order.length, P, Q, this.userBias, this.itemBias, k, this.mu, lr, cfg.regBias, cfg.regularization);
+    const p = this.params;
+    p.learningRate = cfg.learningRate * cfg.learningRateDecay ** epochIndex;
+    // The order of epoch e depends only on (seed, e), not on earlier epochs or the thread count.
+    const sse = this.wasm ? runSgdEpoch(this.wasm.pool, this.plan, p, cfg.seed, epochIndex) : runSgdEpochTs(this.plan, p, cfg.seed, epochIndex, this.ident);
     // SGD regularizes per rating, so the objective weights each row's penalty by its count n_r.
-    let reg = cfg.regularization * (weightedSquaredNorms(P, k, byUser.indptr, true, 0, byUser.rows) + weightedSquaredNorms(Q, k, byItem.indptr, true, 0, byItem.rows));
+    const nu = this.userPtr.length - 1;
+    const ni = this.itemPtr.length - 1;
+    let reg = cfg.regularization * (weightedSquaredNorms(p.P, k, this.userPtr, true, 0, nu) + weightedSquaredNorms(p.Q, k, this.itemPtr, true, 0, ni));
     if (cfg.biases) {
-      reg += cfg.regBias * (weightedSquaredNorms(this.userBias, 1, byUser.indptr, true, 0, byUser.rows) + weightedSquaredNorms(this.itemBias, 1, byItem.indptr, true, 0, byItem.rows));
+      reg += cfg.regBias * (weightedSquaredNorms(p.userBias, 1, this.userPtr, true, 0, nu) + weightedSquaredNorms(p.itemBias, 1, this.itemPtr, true, 0, ni));
     }
-    return { loss: sse + reg, trainRmse: Math.sqrt(sse / Math.max(1, ratings.length)) };
+    return { loss: sse + reg, trainRmse: Math.sqrt(sse / Math.max(1, this.data.ratings.length)) };
   }
 
   finish(): FactorModel {
-    const { ratings, byUser } = this.data;
+    const { ratings } = this.data;
+    const p = this.params;
+    const k = this.cfg.factors;
     return new FactorModel({
       config: { ...this.cfg },
-      userFactors: { rows: this.P.rows, cols: this.P.cols, data: this.P.data.slice() },
-      itemFactors: { rows: this.Q.rows, cols: this.Q.cols, data: this.Q.data.slice() },
+      userFactors: { rows: p.P.length / k, cols: k, data: p.P.slice() },
+      itemFactors: { rows: p.Q.length / k, cols: k, data: p.Q.slice() },
       userIndex: ratings.userIndex,
       itemIndex: ratings.itemIndex,
-      globalMean: this.mu,
-      userBias: this.cfg.biases ? this.userBias.slice() : undefined,
-      itemBias: this.cfg.biases ? this.itemBias.slice() : undefined,
-      history: byUser,
+      globalMean: p.globalMean,
+      userBias: this.cfg.biases ? p.userBias.slice() : undefined,
+      itemBias: this.cfg.biases ? p.itemBias.slice() : undefined,
+      history: this.data.byUser,
       ratingScale: rangeOf(ratings.values, ratings.length),
     });
   }
+
+  close(): void {
+    if (this.wasm) void this.wasm.pool.close();
+  }
+}
+
+/** Fill `out` with N(mean, std²) draws from rngFor(seed, purpose) (the bytes of normalFactors). */
+function fillNormal(out: Float32Array, seed: number, purpose: string, mean: number, std: number): void {
+  if (std === 0) out.fill(mean);
+  else rngFor(seed, purpose).fillNormal(out, mean, std);
 }
 
 /**
- * `sgd`: biased matrix factorisation r̂ = μ + b_u + b_i + p_u·q_i by stochastic gradient descent over
- * the ratings in a seeded random order each epoch (Surprise's SVD, LIBMF's MF). Minimises
+ * `sgd`: biased matrix factorisation r̂ = μ + b_u + b_i + p_u·q_i by stochastic gradient descent
+ * (Surprise's SVD, LIBMF's MF) on LIBMF's block schedule: grid × grid blocks, each epoch visits the
+ * diagonals in a seeded random order, ratings inside a block by user. Minimises
  * Σ_{(u,i)} [(r − r̂)² + λ_b(b_u² + b_i²) + λ_f(‖p_u‖² + ‖q_i‖²)]. The reported loss and trainRmse
  * use the errors seen during the pass (each just before its update), as LIBMF reports them.
  */

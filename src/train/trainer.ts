@@ -1,6 +1,7 @@
 import type { Ratings } from "../data/ratings.js";
 import type { CsrMatrix } from "../matrix/csr.js";
 import type { FactorModel, ModelConfig } from "../model/factor-model.js";
+import type { TrainRuntime } from "./kernel-runtime.js";
 
 /**
  * The common configuration vocabulary across algorithms (lesson 10). Each algorithm documents
@@ -28,6 +29,8 @@ export interface TrainingData {
   byUser: CsrMatrix;
   /** item × user (the transpose). */
   byItem: CsrMatrix;
+  /** Where kernels run (pool factory, WASM or TS), from FitOptions; absent = automatic. */
+  runtime?: TrainRuntime;
 }
 
 /** What one epoch reports back to the driver (the driver adds epoch number and timing). */
@@ -44,6 +47,8 @@ export interface Trainer {
   epoch(epochIndex: number): EpochResult;
   /** Build the immutable model from the current state (may be called for a snapshot). */
   finish(): FactorModel;
+  /** Release workers and memory of the fit (the driver calls it once, after the last finish). */
+  close?(): void;
 }
 
 /** An algorithm: a name, validated defaults and a trainer factory. */

@@ -26,7 +26,7 @@ function sgdRun(threads: number, grid: number): Float32Array[] {
   const pr = randomProblem(3, 120, 70, 2500);
   const pool = poolOf(threads, k);
   const a = pool.arena;
-  const plan = planSgdBlocks(a, pr.users, pr.items, pr.values, pr.users.length, pr.nUsers, pr.nItems, grid, 42);
+  const plan = planSgdBlocks(a, pr.users, pr.items, pr.values, pr.users.length, pr.nUsers, pr.nItems, grid);
   const p = {
     P: a.copyF32(randomFloats(1, pr.nUsers * k)),
     Q: a.copyF32(randomFloats(2, pr.nItems * k)),
@@ -49,7 +49,7 @@ describe("kernel pools: fixed shards give the same bits for any thread count", (
   it("the SGD block schedule covers every rating once per epoch, diagonals conflict-free", () => {
     const pr = randomProblem(9, 60, 40, 800);
     const arena = KernelArena.create(1 << 20);
-    const plan = planSgdBlocks(arena, pr.users, pr.items, pr.values, pr.users.length, pr.nUsers, pr.nItems, 5, 7);
+    const plan = planSgdBlocks(arena, pr.users, pr.items, pr.values, pr.users.length, pr.nUsers, pr.nItems, 5);
     const seen = new Set<number>();
     for (const shards of sgdEpochSchedule(plan, 7, 3)) {
       const us = new Set<number>();
