@@ -2,11 +2,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ApiApp, ServerContext } from "./context.js";
 import { modelEmbedding } from "./embedding.js";
-import { httpError } from "./http-errors.js";
+import { httpError, toErrorBody } from "./http-errors.js";
 import {
   EmbeddingQuery,
   EmbeddingResponse,
   ErrorSchema,
+  ExplainQuery,
+  ExplainResponse,
   HealthResponse,
   ItemParam,
   ItemResponse,
@@ -101,6 +103,36 @@ export function registerReadRoutes(app: ApiApp, ctx: ServerContext): void {
     (c) => {
       const { user, item } = c.req.valid("param");
       return c.json(serving.predict(user, item), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/explain/{user}/{item}",
+      summary: "Why a user's score for an item: the additive part of each item they rated",
+      description:
+        "recommend/explain.ts: the user's row solves A_u x_u = Σ_j c_j y_j, so the score is baseline + Σ_j c_j (A_u⁻¹ y_i)·y_j over their history. A user who rated since the model was trained is explained against their stored ratings as folded in. Defined for als, ials, wals and sgd models with a training history; any other model answers 422 E_UNSUPPORTED. A user with no usable history (their list is the popular items) answers 404 E_UNKNOWN_USER.",
+      request: { params: UserItemParams, query: ExplainQuery },
+      responses: {
+        200: json(ExplainResponse, "The explanation"),
+        400: err("Invalid parameter"),
+        404: err("Unknown item, or a user with no usable history (E_UNKNOWN_ITEM / E_UNKNOWN_USER)"),
+        422: err("The active model's algorithm (or a model without history) has no explanation (E_UNSUPPORTED)"),
+        503: err("No model is active (E_NO_MODEL)"),
+      },
+    }),
+    (c) => {
+      const { user, item } = c.req.valid("param");
+      const { n } = c.req.valid("query");
+      try {
+        return c.json(serving.explain(user, item, n), 200);
+      } catch (e) {
+        // Not a bad request: the request is fine, the served model cannot answer it.
+        const { body } = toErrorBody(e);
+        if (body.code === "E_UNSUPPORTED") return c.json(body, 422);
+        throw e;
+      }
     },
   );
 

@@ -69,6 +69,23 @@ export const EmbeddingResponse = z
   })
   .openapi("Embedding");
 
+export const ExplainQuery = z.object({ n: nParam.openapi({ description: `History items listed, largest parts first (0..${MAX_N}, default 10); the rest are summed` }) });
+
+export const ExplainResponse = z
+  .object({
+    user: z.string(),
+    item: z.string(),
+    modelVersion: z.number().nullable(),
+    source: z.enum(["model", "fold-in"]).openapi({ description: "model: the training history; fold-in: the user's stored ratings, as folded in" }),
+    score: z.number().openapi({ description: "baseline + the parts of every history item (unclipped)" }),
+    baseline: z.number().openapi({ description: "μ + b_i for explicit models with biases, else 0" }),
+    modelScore: z.number().openapi({ description: "The model's unclipped score of the pair; equals score up to the solver's accuracy" }),
+    contributions: z.array(z.object({ item: z.string(), contribution: z.number(), share: z.number() })).openapi({ description: "The n largest parts by magnitude; share = part / (score − baseline)" }),
+    rest: z.object({ items: z.number().int(), contribution: z.number() }).openapi({ description: "The unlisted history items and their summed part" }),
+    historySize: z.number().int(),
+  })
+  .openapi("Explanation");
+
 export const ScoredItem = z.object({ item: z.string(), score: z.number() }).openapi("ScoredItem");
 export const ScoredUser = z.object({ user: z.string(), score: z.number() }).openapi("ScoredUser");
 

@@ -12,6 +12,7 @@ import type { FactorModel } from "../model/factor-model.js";
 import { finalScore, predict, rawScoreIndex, unknownReason } from "../recommend/predict.js";
 import { maskRated, popularityScores } from "../recommend/recommend.js";
 import { type SimilarityMetric, similarItems, similarUsers } from "../recommend/similar.js";
+import { explainServed, oneUserModel, type ServedExplanation } from "./explain-user.js";
 import { foldInRow } from "./fold-in-adapter.js";
 import { ItemScorer } from "./item-scorer.js";
 import type { ModelRecord, Store } from "./store.js";
@@ -22,6 +23,8 @@ export interface FoldedUser {
   bias: number;
   /** Dense item indices of the user's stored ratings (for exclusion). */
   rated: Int32Array;
+  /** Their stored values, aligned with `rated` (for explain). */
+  values: Float32Array;
   /** Stored ratings whose item the model does not know (they cannot inform the row). */
   unknownItems: number;
 }
@@ -146,9 +149,10 @@ export class Serving {
       vals.push(r.rating);
     }
     const rated = Int32Array.from(idx);
-    if (rated.length === 0) return { factors: new Float32Array(m.factors), bias: 0, rated, unknownItems: history.length };
-    const row = foldInRow(m, rated, Float32Array.from(vals));
-    return { ...row, rated, unknownItems: history.length - rated.length };
+    const values = Float32Array.from(vals);
+    if (rated.length === 0) return { factors: new Float32Array(m.factors), bias: 0, rated, values, unknownItems: history.length };
+    const row = foldInRow(m, rated, values);
+    return { ...row, rated, values, unknownItems: history.length - rated.length };
   }
 
   /** Top-n items for a raw user id, with the source of the list. */
@@ -234,6 +238,27 @@ export class Serving {
     }
     // Unknown (or a dirty user with no usable history): the library's fallback for an unknown user.
     return { user, item, score: finalScore(m, rawScoreIndex(m, -1, i)), known: false, source: "fallback", reason: unknownReason(-1, i)!, modelVersion };
+  }
+
+  /**
+   * The score of `item` for `user` split into their rated items' parts (recommend/explain.ts): a
+   * model user against their training history, a folded-in user against their stored ratings.
+   * E_UNKNOWN_ITEM for an item the model lacks, E_UNKNOWN_USER for a user with no usable history,
+   * E_UNSUPPORTED for a model explain does not cover (only the ALS family and biased SGD).
+   */
+  explain(user: string, item: string, n: number): ServedExplanation {
+    const st = this.active();
+    const m = st.model;
+    if (!m.itemIndex.has(item)) throw new MfrecError("E_UNKNOWN_ITEM", `item ${JSON.stringify(item)} is not known to the model`, { column: "item", value: item });
+    const r = this.resolve(st, user);
+    const modelVersion = st.record?.version ?? null;
+    if (r.kind === "model") return explainServed(m, user, item, n, { modelVersion, source: "model" });
+    if (r.kind === "fold-in") return explainServed(oneUserModel(m, user, r.f.factors, r.f.bias, r.f.rated, r.f.values), user, item, n, { modelVersion, source: "fold-in" });
+    throw new MfrecError("E_UNKNOWN_USER", `user ${JSON.stringify(user)} has no history the model can use (their recommendations are the popular items)`, {
+      column: "user",
+      value: user,
+      expected: "a user of the model, or one with stored ratings of the model's items",
+    });
   }
 
   /** Items most similar to `item` by the model's item factors (E_UNKNOWN_ITEM when unknown). */

@@ -183,9 +183,21 @@ describe("dashboard (browser)", { skip, timeout: 120_000 }, () => {
     assert.equal(listed, 3);
     const firstTitle = server.titles.get(plan[0]![0])!;
     assert.ok(((await page.textContent("#user-ratings")) ?? "").includes(firstTitle));
-    // "Why?" lists rated items near the recommendation.
+    // "Why?" (GET /explain): the baseline and the three rated items' parts add up to the score.
     await page.click("#user-recs li button");
-    await page.waitForFunction(() => (document.querySelector("#user-recs li .why")?.textContent ?? "…") !== "…");
+    await page.waitForSelector("#user-recs li .why .why-total");
+    const why = await page.$eval("#user-recs li .why", (el) => ({
+      score: Number(el.querySelector(".why-total")!.getAttribute("data-score")),
+      baseline: Number(el.querySelector(".why-total")!.getAttribute("data-baseline")),
+      parts: [...el.querySelectorAll("li")].map((li) => Number(li.getAttribute("data-contribution"))),
+      text: el.textContent ?? "",
+    }));
+    assert.equal(why.parts.length, 3, why.text);
+    assert.ok(Math.abs(why.baseline + why.parts.reduce((a, b) => a + b, 0) - why.score) < 1e-9, JSON.stringify(why));
+    // The score explained is the one ranked: the list shows it clipped to the 1–5 scale.
+    const shown = Number(await page.$eval("#user-recs li .score", (el) => el.textContent));
+    assert.ok(Math.abs(Math.min(5, Math.max(1, why.score)) - shown) < 0.0015, `${why.score} vs ${shown}`);
+    for (const [item] of plan) assert.ok(why.text.includes(server.titles.get(item)!), `${why.text} names ${server.titles.get(item)}`);
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -1,6 +1,7 @@
 /** Every endpoint over real HTTP on loopback, against a real SQLite file in a temp dir. */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { explain } from "../../src/recommend/explain.js";
 import { recommend } from "../../src/recommend/recommend.js";
 import { similarItems } from "../../src/recommend/similar.js";
 import type { RunningServer } from "../../src/server/create-server.js";
@@ -106,6 +107,49 @@ describe("server API", () => {
     assert.equal(f.body.known, false);
     assert.equal(f.body.reason, "unknown-item");
     assert.ok(Number.isFinite(f.body.score));
+  });
+
+  test("GET /explain: the parts of a model user's score sum to it, and match the library's explain", async () => {
+    const h = model.history!;
+    const size = h.indptr[1]! - h.indptr[0]!;
+    for (const item of [item0, model.itemIndex.idAt(17), model.itemIndex.idAt(42)]) {
+      const all = await call(s, "GET", `/explain/${user0}/${item}?n=1000`);
+      assert.equal(all.status, 200, JSON.stringify(all.body));
+      assert.equal(all.body.source, "model");
+      assert.equal(all.body.modelVersion, 1);
+      assert.equal(all.body.historySize, size);
+      assert.equal(all.body.contributions.length, size);
+      assert.deepEqual(all.body.rest, { items: 0, contribution: 0 });
+      const sum = all.body.contributions.reduce((a: number, x: { contribution: number }) => a + x.contribution, all.body.baseline);
+      assert.ok(Math.abs(sum - all.body.score) < 1e-9, `${sum} vs ${all.body.score}`);
+      const lib = explain(model, user0, item, { n: 1000 });
+      assert.ok(Math.abs(lib.score - all.body.score) < 1e-12);
+      assert.deepEqual(
+        all.body.contributions.map((x: { item: string }) => x.item),
+        lib.contributions.map((x) => x.item),
+      );
+      // The closed-form row is the ALS row solve: close to the trained row's own score.
+      assert.ok(Math.abs(all.body.modelScore - model.scoreIndex(0, model.itemIndex.indexOf(item))) < 1e-9);
+      assert.ok(Math.abs(all.body.score - all.body.modelScore) < 0.25, `${all.body.score} vs ${all.body.modelScore}`);
+      // Listing only two: the rest are summed, and everything still adds up to the score.
+      const two = await call(s, "GET", `/explain/${user0}/${item}?n=2`);
+      assert.equal(two.body.contributions.length, 2);
+      assert.equal(two.body.rest.items, size - 2);
+      const parts = two.body.baseline + two.body.contributions[0].contribution + two.body.contributions[1].contribution + two.body.rest.contribution;
+      assert.ok(Math.abs(parts - two.body.score) < 1e-9);
+      assert.ok(Math.abs(two.body.contributions[0].contribution) >= Math.abs(two.body.contributions[1].contribution));
+    }
+    const cases: Array<[string, number, string, string | null]> = [
+      [`/explain/${user0}/no-such-item`, 404, "E_UNKNOWN_ITEM", "item"],
+      [`/explain/nobody-at-all/${item0}`, 404, "E_UNKNOWN_USER", "user"],
+      [`/explain/${user0}/${item0}?n=-1`, 400, "E_CONFIG", "n"],
+    ];
+    for (const [path, status, code, field] of cases) {
+      const r = await call(s, "GET", path);
+      assert.equal(r.status, status, `${path}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.code, code);
+      assert.equal(r.body.field, field);
+    }
   });
 
   test("validation errors are 4xx JSON {code, message, field}", async () => {

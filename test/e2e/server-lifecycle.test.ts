@@ -2,6 +2,9 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
+import { SEED_ITEM_FACTORS, SEED_ITEMS, SEED_USER_FACTORS, SEED_USERS } from "../../src/cli/seed-example.js";
+import { FactorModel } from "../../src/model/factor-model.js";
+import { saveModel } from "../../src/model/format.js";
 import { createServer, type RunningServer } from "../../src/server/create-server.js";
 import { call, start, TOKEN, tempDir, trainedModel, waitJob } from "./server-fixtures.js";
 
@@ -96,6 +99,23 @@ describe("server fold-in, retraining, rollback", () => {
     await call(s, "POST", "/ratings", { user: "newcomer", item: got[0], rating: 1 });
     const r2 = await call(s, "GET", "/recommend/newcomer?n=5");
     assert.ok(!r2.body.items.some((x: { item: string }) => x.item === got[0]));
+  });
+
+  test("GET /explain for a user folded in live: their stored ratings' parts sum to their folded score", async () => {
+    const stored = (await call(s, "GET", "/users/newcomer/ratings")).body.ratings as Array<{ item: string }>;
+    const candidate = (await call(s, "GET", "/recommend/newcomer?n=1")).body.items[0].item as string;
+    const r = await call(s, "GET", `/explain/newcomer/${candidate}?n=100`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.source, "fold-in");
+    assert.equal(r.body.historySize, stored.length);
+    assert.deepEqual(r.body.contributions.map((x: { item: string }) => x.item).sort(), stored.map((x) => x.item).sort());
+    const sum = r.body.contributions.reduce((a: number, x: { contribution: number }) => a + x.contribution, r.body.baseline);
+    assert.ok(Math.abs(sum - r.body.score) < 1e-9);
+    // The folded row solves the very system explain splits: the parts give the served score.
+    assert.ok(Math.abs(r.body.score - r.body.modelScore) < 1e-4, `${r.body.score} vs ${r.body.modelScore}`);
+    const p = await call(s, "GET", `/predict/newcomer/${candidate}`);
+    const [lo, hi] = model.ratingScale!;
+    assert.ok(Math.abs(p.body.score - Math.min(hi, Math.max(lo, r.body.modelScore))) < 1e-9);
   });
 
   test("a known user who rates is folded in from their full stored history", async () => {
@@ -210,6 +230,7 @@ describe("server fold-in, retraining, rollback", () => {
       ["post", "/models/{version}/activate"],
       ["get", "/model"],
       ["get", "/model/embedding"],
+      ["get", "/explain/{user}/{item}"],
       ["get", "/items/{item}"],
       ["put", "/items/{item}"],
       ["get", "/users/{user}/ratings"],
@@ -233,5 +254,26 @@ describe("server fold-in, retraining, rollback", () => {
     // Every $ref resolves.
     const refs = JSON.stringify(doc).match(/"\$ref":"#\/components\/schemas\/(\w+)"/g) ?? [];
     for (const ref of refs) assert.ok(doc.components.schemas[/schemas\/(\w+)/.exec(ref)![1]!], ref);
+  });
+});
+
+describe("server explain on a model it does not cover", () => {
+  test("a model without training history (the seed's given factors) answers 422 E_UNSUPPORTED", async () => {
+    const t = tempDir();
+    const path = `${t.dir}/given.mfr`;
+    writeFileSync(path, saveModel(FactorModel.fromMatrices({ userMatrix: SEED_USER_FACTORS, itemMatrix: SEED_ITEM_FACTORS, users: SEED_USERS, items: SEED_ITEMS, ratingScale: [1, 5] })));
+    const srv = createServer({ dbPath: t.dbPath, model: path, web: false });
+    try {
+      const r = await srv.app.request("/explain/User%201/Casablanca");
+      assert.equal(r.status, 422);
+      const body = (await r.json()) as { code: string; message: string };
+      assert.equal(body.code, "E_UNSUPPORTED");
+      assert.match(body.message, /history/);
+      // The rest of the API still answers for that model.
+      assert.equal((await srv.app.request("/predict/User%201/Casablanca")).status, 200);
+    } finally {
+      await srv.close();
+      t.cleanup();
+    }
   });
 });

@@ -7,6 +7,7 @@ import type { z } from "@hono/zod-openapi";
 import type {
   EmbeddingResponse,
   ErrorSchema,
+  ExplainResponse,
   HealthResponse,
   ItemResponse,
   JobSchema,
@@ -21,6 +22,7 @@ import type {
 
 export type ApiError = z.infer<typeof ErrorSchema>;
 export type Embedding = z.infer<typeof EmbeddingResponse>;
+export type Explanation = z.infer<typeof ExplainResponse>;
 export type Health = z.infer<typeof HealthResponse>;
 export type Item = z.infer<typeof ItemResponse>;
 export type Job = z.infer<typeof JobSchema>;
@@ -95,6 +97,8 @@ export const api = {
   item: (item: string) => request<Item>("GET", `/items/${enc(item)}`),
   userRatings: (user: string) => request<UserRatings>("GET", `/users/${enc(user)}/ratings`),
   rate: (user: string, item: string, rating: number) => request<Ack>("POST", "/ratings", { user, item, rating }, true),
+  /** The score of `item` for `user` split into the parts of their rated items (the `n` largest listed). */
+  explain: (user: string, item: string, n = 5) => request<Explanation>("GET", `/explain/${enc(user)}/${enc(item)}?n=${n}`),
   /** The `limit` most rated items' factor rows and titles. */
   embedding: (limit: number) => request<Embedding>("GET", `/model/embedding?limit=${limit}`),
 };

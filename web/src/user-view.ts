@@ -1,14 +1,16 @@
 /**
- * View 4, a user: their stored ratings, their top-N with scores and, per recommendation, the items
- * they rated that lie closest to it in factor space; and a "rate a few items" panel that POSTs
- * ratings (bearer token from Settings) and refreshes the list as they rate (the server folds the
- * user in from the stored ratings). Without a user in the hash the page is for a new visitor.
+ * View 4, a user: their stored ratings, their top-N with scores and, per recommendation, "Why?":
+ * the score split into the parts of the items they rated (GET /explain); and a "rate a few items"
+ * panel that POSTs ratings (bearer token from Settings) and refreshes the list as they rate (the
+ * server folds the user in from the stored ratings). Without a user in the hash the page is for a new visitor.
  */
 import { api, errorText, type ModelInfoT, mapLimit, titleOf } from "./api.js";
 import { h, num, status } from "./dom.js";
 
 const VISITOR_KEY = "mfrec.visitor";
 const POPULAR_PROBE = "mfrec-dashboard-probe";
+/** Rated items listed by name under "Why?"; the others are summed in one line. */
+const SHOWN_PARTS = 5;
 
 /** This tab's visitor id (a new user to the model), kept in sessionStorage. */
 function visitorId(): string {
@@ -78,7 +80,7 @@ export async function renderUser(root: HTMLElement, arg: string, signal: AbortSi
     );
   };
 
-  /** The user's rated items closest to `item` (cosine of item factors): what the score leans on. */
+  /** GET /explain: the score as the baseline plus each rated item's additive part (the server's explain()). */
   const explain = async (item: string, out: HTMLElement) => {
     out.textContent = "…";
     try {
@@ -86,13 +88,20 @@ export async function renderUser(root: HTMLElement, arg: string, signal: AbortSi
         out.textContent = recsSourceText();
         return;
       }
-      const sim = await api.similarItems(item, 1000);
-      const near = sim.items.filter((r) => rated.has(r.item)).slice(0, 3);
-      const names = await Promise.all(near.map((r) => titleOf(r.item)));
+      const e = await api.explain(user, item, SHOWN_PARTS);
+      const names = await Promise.all(e.contributions.map((x) => titleOf(x.item)));
+      const signed = (v: number) => `${v < 0 ? "−" : "+"}${num(Math.abs(v), 3)}`;
+      const parts = e.contributions.map((x, i) =>
+        h("li", { "data-contribution": x.contribution }, `${names[i]}`, h("span", { class: "muted" }, ` (rated ${num(rated.get(x.item) ?? Number.NaN)})`), ` ${signed(x.contribution)}`),
+      );
+      if (e.rest.items > 0) parts.push(h("li", { "data-contribution": e.rest.contribution, class: "muted" }, `${e.rest.items} more rated items ${signed(e.rest.contribution)}`));
       out.replaceChildren(
-        near.length === 0
-          ? "None of the rated items is close to this one in factor space."
-          : h("ul", {}, ...near.map((r, i) => h("li", {}, `${names[i]}: you rated ${num(rated.get(r.item)!)}, similarity ${num(r.score, 2)}`))),
+        h(
+          "p",
+          { class: "why-total", "data-score": e.score, "data-baseline": e.baseline },
+          e.baseline !== 0 ? `Score ${num(e.score, 3)} = baseline ${num(e.baseline, 3)} (μ + item bias), plus each rated item's part:` : `Score ${num(e.score, 3)} = the sum of each rated item's part:`,
+        ),
+        h("ul", {}, ...parts),
       );
     } catch (e) {
       out.textContent = errorText(e);
