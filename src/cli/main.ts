@@ -14,6 +14,7 @@ import { registerEvalCommand } from "./commands/eval.js";
 import { registerGenerateCommand } from "./commands/generate.js";
 import { registerInfoCommands } from "./commands/info.js";
 import { registerQueryCommands } from "./commands/query.js";
+import { registerRecommendAllCommand } from "./commands/recommend-all.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerSparkCommands } from "./commands/spark.js";
 import { registerTrainCommand } from "./commands/train.js";
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (str, write) => write(`mfrec: ${str.replace(/^error: /, "")}`) });
   registerTrainCommand(program);
   registerQueryCommands(program);
+  registerRecommendAllCommand(program);
   registerInfoCommands(program);
   registerEvalCommand(program);
   registerTuneCommand(program);

@@ -1,0 +1,42 @@
+/** `mfrec recommend-all`: every user's top-n, streamed to JSON Lines or CSV in bounded memory. */
+import { extname } from "node:path";
+import type { Command } from "commander";
+import { readModelFile, writeRecommendationsCsv, writeRecommendationsJsonl } from "../../node.js";
+import { type CommonFlags, choiceArg, intArg, listArg } from "../args.js";
+import { fmt, fmtInt, out, printJson, say } from "../output.js";
+
+interface RecommendAllFlags extends CommonFlags {
+  out: string;
+  n: number;
+  batchSize: number;
+  format?: "jsonl" | "csv";
+  includeRated?: boolean;
+  users?: string[];
+}
+
+/** Register recommend-all. */
+export function registerRecommendAllCommand(program: Command): void {
+  program
+    .command("recommend-all")
+    .description("top-n for every user (or --users), streamed to a JSONL or CSV file; memory bounded by one block of users")
+    .argument("<model>", "model file (.mfr)")
+    .requiredOption("--out <file>", "output file (.jsonl: one {user, items, scores} per line; .csv: user,rank,item,score)")
+    .option("-n <n>", "items per user", intArg(1), 10)
+    .option("--batch-size <n>", "users scored per block", intArg(1), 256)
+    .option("--format <format>", "jsonl or csv (default: from the file extension)", choiceArg(["jsonl", "csv"] as const))
+    .option("--include-rated", "also recommend items the user rated in training")
+    .option("--users <a,b,...>", "only these users, in this order", listArg)
+    .option("--json", "print one JSON document")
+    .option("--debug", "show stack traces")
+    .action(async (modelPath: string, f: RecommendAllFlags) => {
+      const model = await readModelFile(modelPath);
+      const format = f.format ?? (extname(f.out).toLowerCase() === ".csv" ? "csv" : "jsonl");
+      const opts = { n: f.n, batchSize: f.batchSize, excludeRated: !f.includeRated, users: f.users };
+      const t0 = performance.now();
+      const users = format === "csv" ? await writeRecommendationsCsv(model, f.out, opts) : await writeRecommendationsJsonl(model, f.out, opts);
+      const seconds = (performance.now() - t0) / 1000;
+      const doc = { command: "recommend-all", model: modelPath, out: f.out, format, users, n: f.n, seconds, usersPerSecond: seconds > 0 ? users / seconds : null };
+      if (f.json) return printJson(doc);
+      say(`${out.green("wrote")} ${f.out}: top ${f.n} for ${fmtInt(users)} users in ${fmt(seconds, 2)} s (${fmtInt(Math.round(doc.usersPerSecond ?? 0))} users/s)`);
+    });
+}
