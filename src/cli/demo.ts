@@ -4,8 +4,14 @@
  * mfrec learn its own factors for the same matrix, and finally trains on a seeded synthetic
  * catalogue of a realistic shape and shows recommendations and similar items.
  */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Command } from "commander";
-import { FactorModel, fitSync, generateRatings, predict, type Ratings, ratingsFromDense, recommend, similarItems, syntheticCatalogue } from "../index.js";
+import { writeModelFile } from "../node.js";
+import { startServer } from "../server/create-server.js";
+import { FactorModel, fitSync, MfrecError, generateRatings, predict, type Ratings, ratingsFromDense, recommend, similarItems, syntheticCatalogue } from "../index.js";
 import type { CommonFlags } from "./args.js";
 import { fmt, fmtInt, formatTable, out, printJson, say } from "./output.js";
 import { SEED_ITEM_FACTORS, SEED_ITEMS, SEED_RATINGS, SEED_USER_FACTORS, SEED_USERS } from "./seed-example.js";
@@ -143,7 +149,8 @@ function syntheticPart(json: boolean) {
     say();
     say(`  Next: ${out.cyan("mfrec generate -o synth.csv")}, ${out.cyan("mfrec train synth.csv -o m.mfr")}, ${out.cyan("mfrec recommend m.mfr 1")} (see README.md).`);
   }
-  return { catalogue: DEMO_CATALOGUE, config, ratings: ratings.length, trainRmse: last?.trainRmse ?? null, stats, user, tastes, favourite, recommendations: recs, similarTo: anchor, similar, seconds };
+  const summary = { catalogue: DEMO_CATALOGUE, config, ratings: ratings.length, trainRmse: last?.trainRmse ?? null, stats, user, tastes, favourite, recommendations: recs, similarTo: anchor, similar, seconds };
+  return { summary, model };
 }
 
 /** A user's genres, highest mean rating first (genres with ≥ 3 ratings; ties by count). */
@@ -182,13 +189,38 @@ function ratedBy(r: Ratings, user: string): { item: string; rating: number }[] {
   return rows.sort((a, b) => b.rating - a.rating || a.item.localeCompare(b.item));
 }
 
-/** Run the demo: the seed's example, mfrec's own fit, the synthetic catalogue. */
-export function runDemo(opts: { json?: boolean } = {}): void {
+/** Run the demo: the seed's example, mfrec's own fit, the synthetic catalogue. Returns the catalogue's model. */
+export function runDemo(opts: { json?: boolean } = {}): FactorModel {
   const json = opts.json === true;
   const seed = seedPart(json);
   const fitted = fitPart(json);
   const synthetic = syntheticPart(json);
-  if (json) printJson({ command: "demo", seed, fit: fitted, synthetic });
+  if (json) printJson({ command: "demo", seed, fit: fitted, synthetic: synthetic.summary });
+  return synthetic.model;
+}
+
+/**
+ * Serve the demo's catalogue model with the dashboard from a temporary folder (database, model,
+ * trained versions), until Ctrl-C; a random token allows the dashboard's writes (rate, retrain).
+ */
+async function serveDemo(model: FactorModel, port: number): Promise<void> {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MfrecError("E_CONFIG", "--serve takes a port number", { value: port, expected: "an integer in 0..65535" });
+  const dir = mkdtempSync(join(tmpdir(), "mfrec-demo-"));
+  const modelPath = join(dir, "demo.mfr");
+  await writeModelFile(modelPath, model);
+  const token = randomBytes(12).toString("hex");
+  const server = await startServer({ dbPath: join(dir, "demo.db"), model: modelPath, token, port });
+  say();
+  say(`  ${out.bold("Dashboard")}: ${out.cyan(`${server.url}/`)}  (the seed live, training curves, embedding map, users, models)`);
+  say(`  Token for rating and retraining in the dashboard's settings: ${token}`);
+  say(`  Data in ${dir} (removed on exit). Ctrl-C to stop.`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /** Register `mfrec demo`. */
@@ -196,7 +228,11 @@ export function registerDemoCommand(program: Command): void {
   program
     .command("demo")
     .description("a guided tour (offline, a few seconds): the seed's example, mfrec's own fit, a synthetic catalogue")
+    .option("--serve [port]", "then serve the catalogue's model with the web dashboard (default port 8080; 0 = any free port)")
     .option("--json", "print one JSON document")
     .option("--debug", "show stack traces")
-    .action((f: CommonFlags) => runDemo(f));
+    .action(async (f: CommonFlags & { serve?: string | boolean }) => {
+      const model = runDemo(f);
+      if (f.serve !== undefined && f.serve !== false) await serveDemo(model, f.serve === true ? 8080 : Number(f.serve));
+    });
 }
