@@ -52,4 +52,19 @@ export const MIGRATIONS: readonly string[] = [
     finished_at TEXT
   );
   `,
+  // 2: per-epoch reports of training jobs, written as the worker reports each epoch.
+  `
+  CREATE TABLE job_epochs (
+    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    -- validate: the fit on the training slice; final: the refit on every rating.
+    phase TEXT NOT NULL CHECK (phase IN ('validate', 'final')),
+    epoch INTEGER NOT NULL,
+    loss REAL NOT NULL,
+    train_rmse REAL,
+    -- JSON object of validation metrics ({"rmse": …}), when computed.
+    validation TEXT,
+    seconds REAL,
+    PRIMARY KEY (job_id, phase, epoch)
+  ) WITHOUT ROWID;
+  `,
 ];

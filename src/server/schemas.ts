@@ -150,6 +150,17 @@ export const TrainBody = z
   .strict()
   .openapi("TrainRequest");
 
+export const JobEpochSchema = z
+  .object({
+    phase: z.enum(["validate", "final"]),
+    epoch: z.number().int(),
+    loss: z.number(),
+    trainRmse: z.number().optional(),
+    validation: z.record(z.string(), z.number()).optional(),
+    seconds: z.number().optional(),
+  })
+  .openapi("JobEpoch");
+
 export const JobSchema = z
   .object({
     id: z.string(),
@@ -162,6 +173,7 @@ export const JobSchema = z
     createdAt: z.string(),
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
+    epochs: z.array(JobEpochSchema).optional().openapi({ description: "Per-epoch reports so far, in order: the validate phase (fit on the training slice, hold-out RMSE per epoch), then the final refit. GET /jobs/{id} only." }),
   })
   .openapi("Job");
 

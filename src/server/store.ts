@@ -27,6 +27,17 @@ export interface ModelRecord {
 /** Training job states: queued -> running -> succeeded | failed. */
 export type JobStatus = "queued" | "running" | "succeeded" | "failed";
 
+/** One epoch of a training job, as the worker reported it. */
+export interface JobEpoch {
+  /** "validate": the fit on the training slice (checked on the hold-out); "final": the refit on every rating. */
+  phase: "validate" | "final";
+  epoch: number;
+  loss: number;
+  trainRmse?: number;
+  validation?: Record<string, number>;
+  seconds?: number;
+}
+
 /** A row of the jobs table. */
 export interface JobRecord {
   id: string;
@@ -39,6 +50,8 @@ export interface JobRecord {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Per-epoch reports, in order (only from getJob; list views leave them out). */
+  epochs?: JobEpoch[];
 }
 
 /**
@@ -133,6 +146,10 @@ export class Store {
         "UPDATE jobs SET status = ?, progress = ?, error = ?, model_version = ?, report = ?, started_at = COALESCE(started_at, ?), finished_at = ? WHERE id = ?",
       ),
       getJob: d.prepare("SELECT * FROM jobs WHERE id = ?"),
+      insertEpoch: d.prepare(
+        "INSERT INTO job_epochs (job_id, phase, epoch, loss, train_rmse, validation, seconds) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, phase, epoch) DO UPDATE SET loss = excluded.loss, train_rmse = excluded.train_rmse, validation = excluded.validation, seconds = excluded.seconds",
+      ),
+      jobEpochs: d.prepare("SELECT phase, epoch, loss, train_rmse, validation, seconds FROM job_epochs WHERE job_id = ? ORDER BY phase = 'final', epoch"),
       listJobs: d.prepare("SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?"),
       failStaleJobs: d.prepare("UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status IN ('queued', 'running')"),
     };
@@ -280,9 +297,21 @@ export class Store {
     this.st.updateJob.run(u.status, u.progress, u.error ?? null, u.modelVersion ?? null, u.report ? JSON.stringify(u.report) : null, u.status === "queued" ? null : now, done ? now : null, id);
   }
 
+  /** Record one epoch of a running job and its progress in one transaction. */
+  addJobEpoch(id: string, progress: number, e: JobEpoch): void {
+    this.db.transaction(() => {
+      this.st.insertEpoch.run(id, e.phase, e.epoch, e.loss, e.trainRmse ?? null, e.validation ? JSON.stringify(e.validation) : null, e.seconds ?? null);
+      this.updateJob(id, { status: "running", progress });
+    })();
+  }
+
+  /** A job with its per-epoch reports. */
   getJob(id: string): JobRecord | undefined {
     const r = this.st.getJob.get(id) as Row | undefined;
-    return r ? toJob(r) : undefined;
+    if (!r) return undefined;
+    const job = toJob(r);
+    job.epochs = (this.st.jobEpochs.all(id) as Row[]).map(toEpoch);
+    return job;
   }
 
   listJobs(limit = 50): JobRecord[] {
@@ -311,6 +340,14 @@ function toModel(r: Row): ModelRecord {
     active: r.active === 1,
     snapshotAt: r.snapshot_at as number,
   };
+}
+
+function toEpoch(r: Row): JobEpoch {
+  const e: JobEpoch = { phase: r.phase as JobEpoch["phase"], epoch: r.epoch as number, loss: r.loss as number };
+  if (r.train_rmse !== null) e.trainRmse = r.train_rmse as number;
+  if (r.validation !== null) e.validation = JSON.parse(r.validation as string) as Record<string, number>;
+  if (r.seconds !== null) e.seconds = r.seconds as number;
+  return e;
 }
 
 function toJob(r: Row): JobRecord {

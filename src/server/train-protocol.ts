@@ -19,7 +19,7 @@ export interface TrainWorkerInput {
 
 /** Messages from the training worker: progress, then exactly one of done / error. */
 export type TrainMessage =
-  | { type: "progress"; progress: number; epoch: number; loss: number; phase: "validate" | "final" }
+  | { type: "progress"; progress: number; epoch: number; loss: number; trainRmse?: number; validation?: Record<string, number>; seconds?: number; phase: "validate" | "final" }
   | { type: "done"; path: string; checksum: string; algorithm: string; config: Record<string, unknown>; metrics: Record<string, unknown>; createdAt: string }
   | { type: "error"; code: string; message: string };
 

@@ -9,6 +9,7 @@ import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { MfrecError } from "../core/errors.js";
+import type { EpochReport } from "../core/types.js";
 import { ratingsFromColumns } from "../data/ratings.js";
 import { evaluateRatings } from "../evaluate/rating-metrics.js";
 import { randomSplit } from "../evaluate/splits.js";
@@ -40,14 +41,18 @@ function run(): void {
   const phases = validate ? 2 : 1;
   let phase = 0;
   let epochs = 0;
-  const onEpoch = (r: { epoch: number; loss: number }): void => {
+  const onEpoch = (r: EpochReport): void => {
     epochs = Math.max(epochs, r.epoch);
     const total = typeof config.epochs === "number" ? config.epochs : Math.max(epochs, 1);
-    post({ type: "progress", progress: Math.min(0.99, (phase + Math.min(1, r.epoch / total)) / phases), epoch: r.epoch, loss: r.loss, phase: phase === 0 && validate ? "validate" : "final" });
+    const m: TrainMessage = { type: "progress", progress: Math.min(0.99, (phase + Math.min(1, r.epoch / total)) / phases), epoch: r.epoch, loss: r.loss, seconds: r.seconds, phase: phase === 0 && validate ? "validate" : "final" };
+    if (r.trainRmse !== undefined) m.trainRmse = r.trainRmse;
+    if (r.validation !== undefined) m.validation = r.validation;
+    post(m);
   };
   if (validate) {
     const split = randomSplit(ratings, { testFraction: holdout, seed: input.seed });
-    const trial = fitSync(split.train, config, { onEpoch });
+    // Hold-out RMSE after every epoch of the trial fit: the live chart shows over-fitting as it happens.
+    const trial = fitSync(split.train, config, { onEpoch, validate: (m) => ({ rmse: evaluateRatings(m, split.test).rmse }) });
     if (!finiteModel(trial)) throw new MfrecError("E_REJECTED", "the trial model has non-finite factors", { expected: "finite factors" });
     const ev = evaluateRatings(trial, split.test);
     // The trivial bound: predicting the training mean for every held-out rating.

@@ -59,7 +59,7 @@ export class TrainingJobs {
       };
       worker.on("message", (m: TrainMessage) => {
         if (m.type === "progress") {
-          this.store.updateJob(id, { status: "running", progress: m.progress });
+          this.store.addJobEpoch(id, m.progress, { phase: m.phase, epoch: m.epoch, loss: m.loss, trainRmse: m.trainRmse, validation: m.validation, seconds: m.seconds });
         } else if (m.type === "error") {
           settled = true;
           this.store.updateJob(id, { status: "failed", progress: 1, error: `${m.code}: ${m.message}` });

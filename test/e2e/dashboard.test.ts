@@ -198,6 +198,7 @@ describe("dashboard (browser)", { skip, timeout: 120_000 }, () => {
     const shown = Number(await page.$eval("#user-recs li .score", (el) => el.textContent));
     assert.ok(Math.abs(Math.min(5, Math.max(1, why.score)) - shown) < 0.0015, `${why.score} vs ${shown}`);
     for (const [item] of plan) assert.ok(why.text.includes(server.titles.get(item)!), `${why.text} names ${server.titles.get(item)}`);
+    await page.screenshot({ path: resultPath("dashboard-user-why-1280x800.png"), fullPage: true });
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -211,9 +212,38 @@ describe("dashboard (browser)", { skip, timeout: 120_000 }, () => {
     await page.fill("#token-input", TOKEN);
     await page.press("#token-input", "Enter");
     await page.fill("#train-epochs", "4");
+    // Sample the live loss chart's table while the job runs: it may only grow, epoch by epoch.
+    await page.evaluate(() => {
+      const w = window as unknown as { rowCounts: number[] };
+      w.rowCounts = [];
+      const timer = setInterval(() => {
+        const n = document.querySelectorAll("#chart-job-loss .sr-only tbody tr").length;
+        if (document.querySelector("#chart-job-loss")) w.rowCounts.push(n);
+        if (document.getElementById("status")?.textContent?.startsWith("Job")) clearInterval(timer);
+      }, 10);
+    });
     await page.click("#train-start");
     await page.waitForFunction(() => document.getElementById("status")?.textContent?.startsWith("Job finished"), undefined, { timeout: 60_000 });
     assert.match((await page.textContent("#job-out .job-status")) ?? "", /succeeded, 100 %/);
+    const counts = await page.evaluate(() => (window as unknown as { rowCounts: number[] }).rowCounts);
+    assert.ok(counts.length > 0, "the loss chart appeared while the job ran");
+    for (let k = 1; k < counts.length; k++) assert.ok(counts[k]! >= counts[k - 1]!, `rows shrank: ${counts}`);
+    // The chart holds exactly the epochs GET /jobs/:id reports: 4 of the trial fit, 4 of the final one.
+    const jobs = (await (await fetch(`${server.url}/jobs`)).json()) as { jobs: Array<{ id: string }> };
+    const job = (await (await fetch(`${server.url}/jobs/${jobs.jobs[0]!.id}`)).json()) as { epochs: Array<{ phase: string; epoch: number; loss: number; validation?: { rmse: number } }> };
+    assert.equal(job.epochs.length, 8);
+    const table = await page.$$eval("#chart-job-loss .sr-only tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td,th")].map((c) => c.textContent ?? "")));
+    const r4 = (v: number) => String(Number(v.toFixed(4)));
+    assert.deepEqual(
+      table,
+      [1, 2, 3, 4].map((e) => [String(e), r4(job.epochs.find((x) => x.phase === "validate" && x.epoch === e)!.loss), r4(job.epochs.find((x) => x.phase === "final" && x.epoch === e)!.loss)]),
+    );
+    // Both fits are drawn and named in the legend (uPlot fixes its series when the chart is made).
+    const legend = await page.$$eval("#chart-job-loss .u-legend .u-label", (ls) => ls.map((l) => l.textContent));
+    assert.deepEqual(legend, ["epoch", "trial fit loss", "final fit loss"]);
+    const holdout = await page.$$eval("#chart-job-holdout .sr-only tbody tr", (trs) => trs.length);
+    assert.equal(holdout, 4);
+    await page.screenshot({ path: resultPath("dashboard-training-job-1280x800.png"), fullPage: true });
     await page.goto(`${server.url}/#models`);
     await page.waitForSelector('#models-table tr[data-version="2"].active');
     await page.click('#models-table tr[data-version="1"] button');

@@ -6,7 +6,7 @@ import { SEED_ITEM_FACTORS, SEED_ITEMS, SEED_USER_FACTORS, SEED_USERS } from "..
 import { FactorModel } from "../../src/model/factor-model.js";
 import { saveModel } from "../../src/model/format.js";
 import { createServer, type RunningServer } from "../../src/server/create-server.js";
-import { call, start, TOKEN, tempDir, trainedModel, waitJob } from "./server-fixtures.js";
+import { call, type J, start, TOKEN, tempDir, trainedModel, waitJob } from "./server-fixtures.js";
 
 describe("server auth", () => {
   const t = tempDir();
@@ -138,9 +138,35 @@ describe("server fold-in, retraining, rollback", () => {
     const busy = await call(s, "POST", "/train", {});
     assert.equal(busy.status, 409);
     assert.equal(busy.body.code, "E_BUSY");
-    const job = await waitJob(s, started.body.id);
+    assert.deepEqual(started.body.epochs, []);
+    // Poll fast: every snapshot of the epochs must be a prefix of the final list (rows only grow, in order).
+    const seen: J[] = [];
+    let job: J;
+    for (;;) {
+      job = (await call(s, "GET", `/jobs/${started.body.id}`)).body;
+      seen.push(job.epochs);
+      if (job.status !== "running" && job.status !== "queued") break;
+      await new Promise((ok) => setTimeout(ok, 5));
+    }
     assert.equal(job.status, "succeeded", JSON.stringify(job));
     assert.equal(job.progress, 1);
+    for (const snap of seen) assert.deepEqual(snap, job.epochs.slice(0, snap.length));
+    // 5 epochs on the training slice (with hold-out RMSE each), then 5 on every rating.
+    assert.deepEqual(
+      job.epochs.map((e: J) => `${e.phase}${e.epoch}`),
+      ["validate1", "validate2", "validate3", "validate4", "validate5", "final1", "final2", "final3", "final4", "final5"],
+    );
+    for (const e of job.epochs) {
+      assert.ok(Number.isFinite(e.loss) && Number.isFinite(e.trainRmse), JSON.stringify(e));
+      assert.equal(e.validation !== undefined, e.phase === "validate");
+    }
+    // The last trial epoch's hold-out RMSE is the figure the sanity check accepted.
+    assert.ok(Math.abs(job.epochs[4].validation.rmse - job.report.validation.rmse) < 1e-12);
+    // ALS's training loss falls over the final refit.
+    assert.ok(job.epochs[9].loss < job.epochs[5].loss);
+    // The list view leaves the epochs out.
+    const listed = (await call(s, "GET", "/jobs")).body.jobs.find((x: J) => x.id === job.id);
+    assert.equal(listed.epochs, undefined);
     firstJobVersion = job.modelVersion;
     assert.equal(firstJobVersion, 2);
     const v = job.report.validation;

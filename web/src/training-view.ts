@@ -1,6 +1,6 @@
 /**
  * View 2, training: the served model's per-epoch report (loss, train RMSE, validation metrics) and
- * a retrain job followed live by polling GET /jobs/:id.
+ * a retrain job followed live by polling GET /jobs/:id, whose loss per epoch is charted as it comes.
  */
 import { api, errorText, type Job, type ModelInfoT } from "./api.js";
 import { lineChart, type Series } from "./chart.js";
@@ -104,29 +104,49 @@ export async function renderTraining(root: HTMLElement, _arg: string, signal: Ab
   jobBox.append(h("p", { class: "muted" }, "Retrains from the stored ratings in a background worker (needs the token)."), form, out);
 }
 
-/** Poll a job until it ends, charting its progress (and its epochs when the server reports them). */
+/** Loss per epoch of both fits of a job, and the trial fit's hold-out RMSE, aligned on epoch 1..E. */
+function jobSeries(epochs: NonNullable<Job["epochs"]>): { x: number[]; loss: Series[]; holdout: Series[] } {
+  const last = epochs.reduce((m, e) => Math.max(m, e.epoch), 0);
+  const x = Array.from({ length: last }, (_, i) => i + 1);
+  const at = (phase: "validate" | "final", f: (e: NonNullable<Job["epochs"]>[number]) => number | undefined) => {
+    const v: Array<number | null> = x.map(() => null);
+    for (const e of epochs) if (e.phase === phase) v[e.epoch - 1] = f(e) ?? null;
+    return v;
+  };
+  // A fixed pair of series: uPlot's series are set when the chart is made (no trial fit with holdout 0: its line stays empty).
+  const loss: Series[] = [
+    { label: "trial fit loss", values: at("validate", (e) => e.loss) },
+    { label: "final fit loss", values: at("final", (e) => e.loss) },
+  ];
+  return { x, loss, holdout: [{ label: "hold-out RMSE (trial fit)", values: at("validate", (e) => e.validation?.rmse) }] };
+}
+
+/** Poll a job until it ends, charting its loss per epoch live (GET /jobs/:id reports each epoch as it ends). */
 async function follow(job: Job, out: HTMLElement, signal: AbortSignal): Promise<void> {
   out.replaceChildren();
   const line = h("p", { class: "job-status" });
-  out.append(line);
-  const t0 = performance.now();
-  const xs: number[] = [];
-  const prog: number[] = [];
-  const update = lineChart(out, { id: "chart-job", title: "Retrain job progress", xLabel: "seconds", x: [], series: [{ label: "progress %", values: [] }] });
+  const bar = h("progress", { id: "job-progress", max: 100, value: 0 });
+  out.append(line, bar);
+  const empty = jobSeries([]);
+  const updateLoss = lineChart(out, { id: "chart-job-loss", title: "Retrain loss per epoch (live)", xLabel: "epoch", x: [], series: empty.loss });
+  const updateHoldout = lineChart(out, { id: "chart-job-holdout", title: "Hold-out RMSE per epoch of the trial fit (live)", xLabel: "epoch", x: [], series: empty.holdout });
+  let shown = -1;
   let j = job;
   for (;;) {
-    xs.push((performance.now() - t0) / 1000);
-    prog.push(j.progress * 100);
-    update(xs, [{ label: "progress %", values: prog }]);
-    line.textContent = `Job ${j.id.slice(0, 8)}: ${j.status}, ${num(j.progress * 100, 0)} %${j.error ? ` — ${j.error}` : ""}`;
+    const epochs = j.epochs ?? [];
+    if (epochs.length !== shown) {
+      shown = epochs.length;
+      const d = jobSeries(epochs);
+      updateLoss(d.x, d.loss);
+      updateHoldout(d.x, d.holdout);
+    }
+    bar.value = j.progress * 100;
+    const lastEpoch = epochs[epochs.length - 1];
+    const where = lastEpoch ? `, ${lastEpoch.phase === "validate" ? "trial" : "final"} fit epoch ${lastEpoch.epoch}, loss ${num(lastEpoch.loss, 4)}` : "";
+    line.textContent = `Job ${j.id.slice(0, 8)}: ${j.status}, ${num(j.progress * 100, 0)} %${where}${j.error ? ` — ${j.error}` : ""}`;
     if (j.status === "succeeded" || j.status === "failed" || signal.aborted) break;
     await new Promise((ok) => setTimeout(ok, 300));
     j = await api.job(j.id);
-  }
-  const epochsReported = Array.isArray(j.report?.training) ? epochRows(j.report.training as Record<string, unknown>[]) : [];
-  if (epochsReported.length) {
-    const { loss } = seriesOf(epochsReported);
-    lineChart(out, { id: "chart-job-loss", title: "Retrain loss per epoch", xLabel: "epoch", x: epochsReported.map((r) => r.epoch), series: loss });
   }
   if (j.report) {
     const entries = Object.entries(j.report).filter(([, v]) => typeof v === "number" || typeof v === "boolean" || typeof v === "string");
