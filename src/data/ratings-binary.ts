@@ -5,7 +5,7 @@
  * dense-index order) and the parse report of the original text, then the sections
  *   users int32 [n], items int32 [n], values float32 [n], timestamps float64 [n] (optional).
  */
-import { type ContainerKind, type Crc32, type Fail, failer, isCount, readContainer, readSection, type SectionData, writeContainer } from "../core/container.js";
+import { type ContainerKind, type Crc32, type Fail, failer, isCount, type ParsedContainer, readContainer, readSection, type SectionData, writeContainer } from "../core/container.js";
 import { crc32 } from "../core/crc32.js";
 import { IdIndex } from "./id-index.js";
 import type { ParseReport, Ratings } from "./ratings.js";
@@ -21,7 +21,7 @@ const KIND: ContainerKind = {
   label: "mfrec binary ratings file",
   noun: "ratings",
   code: "E_RATINGS_FORMAT",
-  sections: new Set(["users", "items", "values", "timestamps"]),
+  sections: new Set(["users", "items", "values", "timestamps", "userIdInts", "itemIdInts"]),
 };
 const fail: Fail = failer(KIND);
 
@@ -30,16 +30,40 @@ export function isRatingsBinary(head: Uint8Array): boolean {
   return head.length >= 6 && RATINGS_MAGIC.every((b, i) => head[i] === b);
 }
 
-/** Serialise Ratings. */
+/** The ids as int32 when every one is a canonical integer (`"196"`, not `"0196"`), else undefined. */
+function intIds(index: IdIndex): Int32Array | undefined {
+  const ids = index.ids();
+  const out = new Int32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const n = Number(ids[i]);
+    if (!(n >= 0 && n <= 0x7fffffff && Number.isInteger(n)) || String(n) !== ids[i]) return undefined;
+    out[i] = n;
+  }
+  return out;
+}
+
+/** Serialise Ratings. Integer ids (as in MovieLens) are stored as int32 sections, others as JSON strings. */
 export function saveRatings(r: Ratings): Uint8Array {
   const n = r.length;
+  const userInts = intIds(r.userIndex);
+  const itemInts = intIds(r.itemIndex);
   const sections: SectionData[] = [
     { name: "users", dtype: "int32", data: r.users.subarray(0, n), shape: [n] },
     { name: "items", dtype: "int32", data: r.items.subarray(0, n), shape: [n] },
     { name: "values", dtype: "float32", data: r.values.subarray(0, n), shape: [n] },
   ];
   if (r.timestamps) sections.push({ name: "timestamps", dtype: "float64", data: r.timestamps.subarray(0, n), shape: [n] });
-  return writeContainer(KIND, { length: n, userIds: r.userIndex.ids(), itemIds: r.itemIndex.ids(), report: r.report }, sections);
+  if (userInts) sections.push({ name: "userIdInts", dtype: "int32", data: userInts, shape: [userInts.length] });
+  if (itemInts) sections.push({ name: "itemIdInts", dtype: "int32", data: itemInts, shape: [itemInts.length] });
+  const header = {
+    length: n,
+    users: r.userIndex.size,
+    items: r.itemIndex.size,
+    userIds: userInts ? null : r.userIndex.ids(),
+    itemIds: itemInts ? null : r.itemIndex.ids(),
+    report: r.report,
+  };
+  return writeContainer(KIND, header, sections);
 }
 
 /** Options of {@link loadRatings}. */
@@ -52,10 +76,20 @@ export interface LoadRatingsOptions {
   crc32?: Crc32;
 }
 
-function checkIds(h: Record<string, unknown>, key: "userIds" | "itemIds"): string[] {
-  const ids = h[key];
-  if (!Array.isArray(ids) || !ids.every((x) => typeof x === "string")) fail(`header field "${key}" is not an array of strings`);
-  return ids as string[];
+/** The id index of one side: from the int32 section when the header's list is null, else from the JSON strings. */
+function readIds(c: ParsedContainer, bytes: Uint8Array, side: "user" | "item"): IdIndex {
+  const h = c.header;
+  const count = h[`${side}s`];
+  if (!isCount(count)) fail(`header field "${side}s" is not a non-negative integer`, count);
+  const list = h[`${side}Ids`];
+  let index: IdIndex;
+  if (list === null) index = IdIndex.fromInts(readSection(KIND, c, bytes, `${side}IdInts`, "int32", [count]));
+  else {
+    if (!Array.isArray(list) || list.length !== count || !list.every((x) => typeof x === "string")) fail(`header field "${side}Ids" is not an array of ${count} strings`);
+    index = IdIndex.from(list as string[]);
+  }
+  if (index.size !== count) fail(`the ${side} ids repeat an id`);
+  return index;
 }
 
 /**
@@ -67,18 +101,15 @@ export function loadRatings(bytes: Uint8Array, opts: LoadRatingsOptions = {}): R
   const h = c.header;
   const n = h.length;
   if (!isCount(n)) fail('header field "length" is not a non-negative integer', n);
-  const userIds = checkIds(h, "userIds");
-  const itemIds = checkIds(h, "itemIds");
-  const userIndex = IdIndex.from(userIds);
-  const itemIndex = IdIndex.from(itemIds);
-  if (userIndex.size !== userIds.length || itemIndex.size !== itemIds.length) fail("the id lists repeat an id");
+  const userIndex = readIds(c, bytes, "user");
+  const itemIndex = readIds(c, bytes, "item");
   const view = opts.zeroCopy === true;
   const users = readSection(KIND, c, bytes, "users", "int32", [n], view);
   const items = readSection(KIND, c, bytes, "items", "int32", [n], view);
   const values = readSection(KIND, c, bytes, "values", "float32", [n], view);
   const timestamps = c.sections.has("timestamps") ? readSection(KIND, c, bytes, "timestamps", "float64", [n], view) : undefined;
-  const nu = userIds.length;
-  const ni = itemIds.length;
+  const nu = userIndex.size;
+  const ni = itemIndex.size;
   for (let k = 0; k < n; k++) {
     const u = users[k]!;
     const i = items[k]!;

@@ -57,3 +57,22 @@ describe("IdIndex", () => {
     assert.equal(b.indexOf(2), 1);
   });
 });
+
+test("integer ids: number and canonical string are one id, in the table or the Map, in any order", () => {
+  const idx = new IdIndex();
+  const a = idx.add("1234567890123"); // too large for the table: the Map
+  assert.equal(idx.add(1234567890123), a);
+  assert.equal(idx.indexOf(1234567890123), a);
+  const b = idx.add(7);
+  assert.equal(idx.add("7"), b);
+  assert.equal(idx.indexOf("7"), b);
+  const c = idx.add("07"); // not canonical: a different id
+  assert.notEqual(c, b);
+  assert.equal(idx.indexOf("07"), c);
+  assert.equal(idx.idAt(c), "07");
+  assert.equal(idx.indexOf(8), -1);
+  assert.equal(idx.indexOf("8"), -1);
+  const ints = IdIndex.fromInts(new Int32Array([5, 3, 5, 9]));
+  assert.deepEqual(ints.ids(), ["5", "3", "9"]);
+  assert.equal(ints.indexOf("9"), 2);
+});
