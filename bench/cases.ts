@@ -2,7 +2,8 @@
  * Benchmark cases, each run in its own child process by bench/run.ts so `maxRSS` is per case.
  * A case prints one JSON object on its last stdout line.
  */
-import { statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { rngFor } from "../src/core/rng.js";
 import type { Ratings } from "../src/data/ratings.js";
 import { readRatingsFile } from "../src/data/read-file-node.js";
@@ -11,6 +12,9 @@ import { InlinePool } from "../src/parallel/inline-pool.js";
 import { balancedRowShards, type KernelPool, kernelScratchBytes } from "../src/parallel/pool.js";
 import { createNodePool } from "../src/parallel/pool-node.js";
 import { planSgdBlocks, runSgdEpoch } from "../src/parallel/sgd-blocks.js";
+import { foldInUser } from "../src/model/fold-in.js";
+import { nodePoolFactory } from "../src/parallel/pool-node.js";
+import { recommendAll } from "../src/recommend/recommend-all.js";
 import { fitSync, trainingData } from "../src/train/fit.js";
 
 /** What every case receives. */
@@ -28,6 +32,32 @@ const now = (): number => performance.now() / 1000;
 function rss(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
+
+/** Reset the kernel's peak-RSS mark (Linux: write 5 to /proc/self/clear_refs); false where unsupported. */
+function resetPeakRss(): boolean {
+  try {
+    writeFileSync("/proc/self/clear_refs", "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Peak RSS since the last reset (VmHWM), or the process maximum. */
+function peakRssSinceReset(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+    if (m) return Number(m[1]) * 1024;
+  } catch {}
+  return rss();
+}
+
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
 async function load(path: string): Promise<{ ratings: Ratings; seconds: number }> {
   const t = now();
@@ -52,7 +82,8 @@ async function ingest(a: CaseArgs): Promise<Record<string, unknown>> {
   const { ratings, seconds } = await load(a.input);
   const bytes = statSync(a.input).size;
   const t = now();
-  trainingData(ratings);
+  const views = trainingData(ratings);
+  void views.byItem; // builds byUser, then its transpose
   const csrSeconds = now() - t;
   const out: Record<string, unknown> = {
     ratings: ratings.length,
@@ -61,6 +92,7 @@ async function ingest(a: CaseArgs): Promise<Record<string, unknown>> {
     mbPerSecond: bytes / 1e6 / seconds,
     csrSeconds,
     totalSeconds: seconds + csrSeconds,
+    loadavg: loadavg(),
   };
   if (a.gzip) {
     const t2 = now();
@@ -186,12 +218,121 @@ async function wasmScore(a: CaseArgs): Promise<Record<string, unknown>> {
   return { usersPerSecond: users / s, gflops: (2 * users * ni * k) / s / 1e9, peakRssBytes: rss() };
 }
 
-/** The TypeScript trainer through fitSync (phase 1 reference; WASM integration is phase 2). */
-async function trainer(a: CaseArgs, algorithm: string): Promise<Record<string, unknown>> {
+/** Fused WASM scoring + top-10 with history exclusion (scoreTopKRange) for a sample of users: recommend-all throughput. */
+async function wasmTopK(a: CaseArgs): Promise<Record<string, unknown>> {
   const { ratings } = await load(a.input);
+  const { byUser } = trainingData(ratings);
+  const k = a.factors;
+  const nu = byUser.rows;
+  const ni = byUser.cols;
+  const n = 10;
+  const users = Math.min(nu, 20000);
+  const scratch = Math.max(kernelScratchBytes(k), ni * 4 + n * 8 + 64);
+  const arena = KernelArena.create(KernelArena.bytesFor((nu + ni) * (k + 1) * 4, (nu + 1) * 4, ratings.length * 4, users * n * 8) + (a.threads + 1) * (scratch + 64) + (1 << 20), { shared: a.threads > 1 });
+  const pool = a.threads === 1 ? new InlinePool(arena, scratch) : createNodePool(arena, { threads: a.threads, scratchBytes: scratch });
+  const U = randomFactors(arena, nu, k, 1, 0.1);
+  const V = randomFactors(arena, ni, k, 2, 0.1);
+  const bu = arena.f32(nu);
+  const bi = arena.f32(ni);
+  const ptr = arena.copyI32(byUser.indptr);
+  const idx = arena.copyI32(byUser.indices.subarray(0, ratings.length));
+  const items = arena.i32(users * n);
+  const scores = arena.f32(users * n);
+  const shards = new Int32Array(2 * Math.ceil(users / 64));
+  for (let s = 0; s < shards.length / 2; s++) {
+    shards[2 * s] = 64 * s;
+    shards[2 * s + 1] = Math.min(users, 64 * (s + 1));
+  }
+  const c0 = cpuSeconds();
+  const t = now();
+  pool.run({ kernel: "scoreTopKRange", args: [U.byteOffset, V.byteOffset, k, ni, 3.5, bu.byteOffset, bi.byteOffset, ptr.byteOffset, idx.byteOffset, n, items.byteOffset, scores.byteOffset, 0], shards });
+  const s = now() - t;
+  const cpu = cpuSeconds() - c0;
+  await pool.close();
+  return { usersPerSecond: users / s, gflops: (2 * users * ni * k) / s / 1e9, cpuSeconds: cpu, seconds: s, peakRssBytes: rss(), loadavg: loadavg() };
+}
+
+/**
+ * A trainer through fitSync (the library path: WASM kernels on the Node pool, or `ts-` = the TS kernels).
+ * Peak RSS is measured from just before the fit (after loading), so it is the training's own peak with
+ * the loaded Ratings included; CPU seconds per epoch show how busy the threads were.
+ */
+async function trainer(a: CaseArgs, algorithm: string, kernels: "wasm" | "ts"): Promise<Record<string, unknown>> {
+  const { ratings } = await load(a.input);
+  gc();
+  const reset = resetPeakRss();
+  const before = process.memoryUsage().rss;
   const times: number[] = [];
-  fitSync(ratings, { algorithm, factors: a.factors, epochs: a.iterations, seed: 42 }, { onEpoch: (r) => void times.push(r.seconds) });
-  return { secondsPerIteration: Math.min(...times), times, peakRssBytes: rss() };
+  const cpu: number[] = [];
+  const rmse: number[] = [];
+  let epochsPeak = 0;
+  const extra: Record<string, unknown> = algorithm === "als" ? { cgSteps: 3 } : algorithm === "sgd" ? { grid: a.grid } : {};
+  const config = { algorithm, factors: a.factors, epochs: a.iterations, seed: 42, threads: a.threads, ...extra };
+  let c0 = cpuSeconds();
+  const t0 = now();
+  fitSync(ratings, config, {
+    pool: nodePoolFactory,
+    kernels,
+    onEpoch: (r) => {
+      times.push(r.seconds);
+      if (r.trainRmse !== undefined) rmse.push(r.trainRmse);
+      const c = cpuSeconds();
+      cpu.push(c - c0);
+      c0 = c;
+      epochsPeak = peakRssSinceReset();
+    },
+  });
+  const fitSeconds = now() - t0;
+  const peak = peakRssSinceReset();
+  const best = times.indexOf(Math.min(...times));
+  return {
+    config,
+    secondsPerIteration: times[best],
+    cpuSecondsPerIteration: cpu[best],
+    times,
+    cpu,
+    trainRmse: rmse,
+    fitSeconds,
+    updatesPerSecond: algorithm === "sgd" ? ratings.length / times[best]! : undefined,
+    rssBeforeFitBytes: before,
+    // through the last epoch (arena, blocks or CSR copies, factors) vs. including the model build (history CSR, factor copies)
+    peakRssEpochsBytes: epochsPeak,
+    peakRssBytes: peak,
+    peakRssIsTrainingOnly: reset,
+    bytesPerRating: peak / ratings.length,
+    loadavg: loadavg(),
+  };
+}
+
+/** Recommend-all (library, top-10 with exclusions) and fold-in latency on a model trained by one sgd epoch. */
+async function serve(a: CaseArgs): Promise<Record<string, unknown>> {
+  const { ratings } = await load(a.input);
+  const model = fitSync(ratings, { algorithm: "sgd", factors: a.factors, epochs: 1, seed: 42, threads: a.threads }, { pool: nodePoolFactory });
+  const users = Math.min(model.userIndex.size, 2000);
+  const ids = Array.from({ length: users }, (_, u) => model.userIndex.idAt(u));
+  let t = now();
+  let got = 0;
+  for (const r of recommendAll(model, { n: 10, users: ids })) got += r.items.length;
+  const recSeconds = now() - t;
+  const h = model.history!;
+  const lat: number[] = [];
+  for (let u = 0; u < 200; u++) {
+    const hist: Array<{ item: string; value: number }> = [];
+    for (let p = h.indptr[u]!; p < h.indptr[u + 1]!; p++) hist.push({ item: model.itemIndex.idAt(h.indices[p]!), value: h.values[p]! });
+    t = now();
+    foldInUser(model, hist);
+    lat.push(now() - t);
+  }
+  lat.sort((x, y) => x - y);
+  return {
+    recommendAllUsersPerSecond: users / recSeconds,
+    recommended: got,
+    foldInMedianMs: lat[lat.length >> 1]! * 1000,
+    foldInP95Ms: lat[Math.floor(lat.length * 0.95)]! * 1000,
+    foldInMeanRatings: ratings.length / model.userIndex.size,
+    peakRssBytes: rss(),
+    loadavg: loadavg(),
+  };
 }
 
 /** Run the named case. */
@@ -209,8 +350,15 @@ export async function runCase(name: string, a: CaseArgs): Promise<Record<string,
       return wasmAls(a, "chol-als");
     case "wasm-score":
       return wasmScore(a);
+    case "sgd":
+    case "als":
+      return trainer(a, name, "wasm");
+    case "serve":
+      return serve(a);
+    case "wasm-topk":
+      return wasmTopK(a);
     default:
-      if (name.startsWith("ts-")) return trainer(a, name.slice(3));
+      if (name.startsWith("ts-")) return trainer(a, name.slice(3), "ts");
       throw new Error(`unknown bench case ${name}`);
   }
 }

@@ -1,12 +1,12 @@
 /**
  * `npm run bench` — speed and memory report. Each heavy case runs in a child process (peak RSS is
  * per case). Options: --json, --size 100k|1m|10m, --input FILE, --factors K[,K...], --threads N,
- * --iterations N, --cases a,b (default: ingest and the WASM kernels), --trainers (add the TS trainers
- * through fitSync). The 10m input is /tmp/synth10m.csv (python3 gen_synth.py OUT=/tmp/synth10m.csv).
+ * --iterations N, --cases a,b (default: ingest, the sgd and als trainers through fitSync, the iALS
+ * kernel pair, scoring, recommend-all and fold-in), --trainers (add the TS-kernel trainers). The 10m input is /tmp/synth10m.csv (python3 gen_synth.py OUT=/tmp/synth10m.csv).
  */
 import { execFileSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
@@ -91,7 +91,7 @@ function runChild(name: string, a: CaseArgs): Record<string, unknown> {
   const self = fileURLToPath(import.meta.url);
   const args = [self, "--case", name, "--input", a.input, "--factors", String(a.factors), "--threads", String(a.threads), "--iterations", String(a.iterations), "--grid", String(a.grid)];
   if (a.gzip) args.push("--gzip-file", a.gzip);
-  const out = execFileSync(process.execPath, ["--max-old-space-size=8192", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
+  const out = execFileSync(process.execPath, ["--max-old-space-size=8192", "--expose-gc", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
   const last = out.trim().split("\n").pop()!;
   return JSON.parse(last) as Record<string, unknown>;
 }
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     return;
   }
   const input = inputFile(o);
-  const cases = o.cases ?? ["ingest", "wasm-sgd", "wasm-cg-als", "wasm-cg-ials", "wasm-score", ...(o.trainers ? ["ts-sgd", "ts-als", "ts-ials"] : [])];
+  const cases = o.cases ?? ["ingest", "sgd", "als", "wasm-cg-ials", "wasm-score", "wasm-topk", "serve", ...(o.trainers ? ["ts-sgd", "ts-als"] : [])];
   const threadsList = o.threads > 1 ? [1, o.threads] : [1];
   const rows: Row[] = [];
   for (const c of cases) {
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
       continue;
     }
     for (const k of o.factors) {
-      for (const t of c.startsWith("ts-") ? [1] : threadsList) {
+      for (const t of c.startsWith("ts-") ? [1] : c === "serve" ? [o.threads] : threadsList) {
         if (!o.json) process.stderr.write(`bench: ${c} k=${k} threads=${t}\n`);
         rows.push({ case: c, factors: k, threads: t, result: runChild(c, { input, factors: k, threads: t, iterations: o.iterations, grid: o.grid }) });
       }
@@ -127,20 +127,31 @@ async function main(): Promise<void> {
   }
   const cpu = cpus()[0]?.model ?? "unknown";
   const machine = { cpu, cores: availableParallelism(), node: process.version, platform: `${process.platform}-${process.arch}` };
-  const pick = (name: string) => {
+  const pick = (name: string, threads?: number) => {
     const k = o.factors.includes(64) ? 64 : o.factors[0]!;
-    const r = rows.filter((x) => x.case === name && x.factors === k).sort((a, b) => b.threads - a.threads)[0];
+    const r = rows.filter((x) => x.case === name && x.factors === k && (threads === undefined || x.threads === threads)).sort((a, b) => b.threads - a.threads)[0];
     return r?.result;
   };
+  const perIteration = (name: string) => {
+    const all = pick(name);
+    if (!all) return undefined;
+    return { secondsPerIteration: all.secondsPerIteration, cpuSecondsPerIteration: all.cpuSecondsPerIteration, oneThreadSecondsPerIteration: pick(name, 1)?.secondsPerIteration, peakRssBytes: all.peakRssBytes, case: name };
+  };
+  const served = rows.find((r) => r.case === "serve")?.result;
   const ingest = rows.find((r) => r.case === "ingest")?.result;
   const report = {
     machine,
     input,
     ingest: ingest ? { seconds: ingest.seconds, csrSeconds: ingest.csrSeconds, linesPerSecond: ingest.linesPerSecond, mbPerSecond: ingest.mbPerSecond, gzip: ingest.gzip } : undefined,
-    sgd: pick("wasm-sgd") ? { secondsPerIteration: pick("wasm-sgd")!.secondsPerIteration, kernel: "wasm-sgd" } : undefined,
-    als: pick("wasm-cg-als") ? { secondsPerIteration: pick("wasm-cg-als")!.secondsPerIteration, kernel: "wasm-cg-als" } : undefined,
-    ials: pick("wasm-cg-ials") ? { secondsPerIteration: pick("wasm-cg-ials")!.secondsPerIteration, kernel: "wasm-cg-ials" } : undefined,
-    peakRssBytes: Math.max(0, ...rows.map((r) => Number(r.result.peakRssBytes ?? 0))),
+    sgd: perIteration("sgd") ?? perIteration("wasm-sgd"),
+    als: perIteration("als") ?? perIteration("wasm-cg-als"),
+    // the ials trainer is not wired to the WASM kernels yet: this is the kernel-level half-sweep pair
+    ials: perIteration("wasm-cg-ials"),
+    recommendAll: served || pick("wasm-topk") ? { usersPerSecond: served?.recommendAllUsersPerSecond, wasmFusedUsersPerSecond: pick("wasm-topk")?.usersPerSecond } : undefined,
+    foldIn: served ? { medianMs: served.foldInMedianMs, p95Ms: served.foldInP95Ms } : undefined,
+    // the peak of training sgd (the issue's memory bar); every case's own peak is in `cases`
+    peakRssBytes: Number(pick("sgd")?.peakRssBytes ?? Math.max(0, ...rows.map((r) => Number(r.result.peakRssBytes ?? 0)))),
+    loadavg: loadavg(),
     cases: rows,
   };
   if (o.json) {
@@ -152,13 +163,23 @@ async function main(): Promise<void> {
     const g = ingest.gzip as Record<string, number> | undefined;
     console.log(`ingest: ${fmt(ingest.seconds)} s (${fmt(ingest.linesPerSecond, 0)} lines/s, ${fmt(ingest.mbPerSecond, 1)} MB/s), CSR + transpose ${fmt(ingest.csrSeconds)} s, gzip ${fmt(g?.seconds)} s (${fmt(g?.linesPerSecond, 0)} lines/s), peak RSS ${fmt(Number(ingest.peakRssBytes) / 2 ** 20, 0)} MiB (${fmt(ingest.bytesPerRating, 1)} B/rating)`);
   }
-  console.log("case            k  threads  s/iter    throughput               peak RSS MiB");
+  console.log("case            k  threads  s/iter  cpu s/iter  throughput                  peak RSS MiB  B/rating  load");
   for (const r of rows) {
-    if (r.case === "ingest") continue;
+    if (r.case === "ingest" || r.case === "serve") continue;
     const x = r.result;
     const thr = x.updatesPerSecond ? `${fmt(x.updatesPerSecond)} updates/s` : x.rowsPerSecond ? `${fmt(x.rowsPerSecond)} rows/s` : x.usersPerSecond ? `${fmt(x.usersPerSecond, 0)} users/s (${fmt(x.gflops, 1)} GFLOP/s)` : "";
-    console.log(`${r.case.padEnd(14)} ${String(r.factors).padStart(3)}  ${String(r.threads).padStart(7)}  ${fmt(x.secondsPerIteration).padStart(7)}   ${thr.padEnd(24)} ${fmt(Number(x.peakRssBytes) / 2 ** 20, 0)}`);
+    const load = Array.isArray(x.loadavg) ? fmt(x.loadavg[0], 1) : "-";
+    console.log(`${r.case.padEnd(14)} ${String(r.factors).padStart(3)}  ${String(r.threads).padStart(7)}  ${fmt(x.secondsPerIteration).padStart(6)}  ${fmt(x.cpuSecondsPerIteration).padStart(10)}  ${thr.padEnd(27)} ${fmt(Number(x.peakRssBytes) / 2 ** 20, 0).padStart(12)}  ${fmt(x.bytesPerRating, 1).padStart(8)}  ${load}`);
   }
+  for (const r of rows.filter((x) => x.result.rssBeforeFitBytes !== undefined && x.threads === Math.max(...threadsList))) {
+    const x = r.result;
+    const mib = (v: unknown) => fmt(Number(v) / 2 ** 20, 0);
+    console.log(`${r.case} k=${r.factors}: RSS ${mib(x.rssBeforeFitBytes)} MiB after loading, peak ${mib(x.peakRssEpochsBytes)} MiB through the epochs, ${mib(x.peakRssBytes)} MiB with the model build`);
+  }
+  if (served) {
+    console.log(`recommend-all (top 10, exclusions, TS scorer): ${fmt(served.recommendAllUsersPerSecond, 0)} users/s at k=${rows.find((r) => r.case === "serve")!.factors}; fold-in latency median ${fmt(served.foldInMedianMs)} ms, p95 ${fmt(served.foldInP95Ms)} ms (${fmt(served.foldInMeanRatings, 0)} ratings/user on average)`);
+  }
+  console.log(`load average now: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 }
 
 main().catch((e) => {

@@ -38,6 +38,11 @@ export interface WasmKernels {
     U: number, V: number, k: number, nItems: number, mu: number, userBias: number, itemBias: number, out: number, first: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
+  scoreTopKRange(
+    U: number, V: number, k: number, nItems: number, mu: number, userBias: number, itemBias: number,
+    histPtr: number, histIdx: number, n: number, outItems: number, outScores: number, first: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
   heapBase(): number;
 }
 
@@ -45,7 +50,7 @@ export interface WasmKernels {
 export type KernelName = Exclude<keyof WasmKernels, "heapBase">;
 
 /** Kernel ids as written into a pool's shared control block (order is part of the worker protocol). */
-export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange"];
+export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange"];
 
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);
