@@ -16,6 +16,7 @@ import { matchedRoutes } from "hono/route";
 import type { ZodError } from "zod";
 import type { ErrorCode } from "../core/errors.js";
 import { MfrecError } from "../core/errors.js";
+import { Checkpointer } from "./checkpointer.js";
 import type { ApiApp, Limits, ServerContext } from "./context.js";
 import { httpError, toErrorBody } from "./http-errors.js";
 import { Metrics } from "./metrics.js";
@@ -181,6 +182,7 @@ export function createServer(opts: ServerOptions): MfrecServer {
     }
     app.notFound((c) => c.json({ code: "E_NOT_FOUND", message: `no route ${c.req.method} ${new URL(c.req.url).pathname}`, field: null }, 404));
 
+    const checkpointer = new Checkpointer(store, 500, log);
     let closed = false;
     return {
       app,
@@ -192,6 +194,7 @@ export function createServer(opts: ServerOptions): MfrecServer {
         if (closed) return;
         closed = true;
         await jobs.stop();
+        await checkpointer.stop();
         store.close();
       },
     };

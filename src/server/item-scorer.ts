@@ -52,7 +52,11 @@ export class ItemScorer {
     const n = m.numItems;
     if (this.arena) {
       this.row.set(P.subarray(pOff, pOff + k));
-      this.arena.kernels.scoreRange(this.row.byteOffset, this.qPtr, k, n, base, 0, this.biasPtr, this.out.byteOffset, 0, 0, 1, 0, 0);
+      // Items as the kernel's "users" and the one user as its single "item": the kernel's 4-row
+      // block then scores four items per pass with independent accumulators (the one-row path
+      // is one long dependency chain). Same lanes and sums, so the same float32 scores:
+      // (base + b_i) + p·q_i, with the item bias in the per-row bias slot.
+      this.arena.kernels.scoreRange(this.qPtr, this.row.byteOffset, k, 1, base, this.biasPtr, 0, this.out.byteOffset, 0, 0, n, 0, 0);
     } else scoreRow(P, pOff, m.itemFactors.data, k, base, m.itemBias ?? null, this.out, 0, n);
     return this.out;
   }

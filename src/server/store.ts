@@ -78,6 +78,7 @@ export class Store {
   readonly db: Database.Database;
   readonly path: string;
   private clockValue: number;
+  private ratingCount: number | null = null;
   private readonly st: ReturnType<Store["prepare"]>;
 
   constructor(path: string, opts: StoreOptions = {}) {
@@ -173,6 +174,7 @@ export class Store {
    */
   putRatings(rows: ReadonlyArray<{ user: string; item: string; rating: number }>): number {
     const ts = this.tick();
+    this.ratingCount = null;
     this.db.transaction(() => {
       for (const r of rows) {
         this.st.upsertRating.run(r.user, r.item, r.rating, ts);
@@ -186,6 +188,7 @@ export class Store {
   /** Delete one rating; returns the clock value, or 0 when there was no such rating. */
   deleteRating(user: string, item: string): number {
     let ts = 0;
+    this.ratingCount = null;
     this.db.transaction(() => {
       if (this.st.deleteRating.run(user, item).changes === 0) return;
       ts = this.tick();
@@ -204,8 +207,10 @@ export class Store {
     return this.st.getRating.get(user, item) as { rating: number; ts: number } | undefined;
   }
 
+  /** Ratings in the store; counted once after each change (COUNT(*) scans the table, and /health and /metrics ask often). */
   countRatings(): number {
-    return (this.st.countRatings.get() as { n: number }).n;
+    this.ratingCount ??= (this.st.countRatings.get() as { n: number }).n;
+    return this.ratingCount;
   }
 
   /** Users whose ratings changed after clock value `t`, with their change time. */
@@ -217,6 +222,7 @@ export class Store {
 
   /** Seed the ratings table (e.g. from a model's training history) in one transaction, at clock value `ts`. */
   importRatings(users: ArrayLike<string>, items: ArrayLike<string>, values: ArrayLike<number>, ts: number): void {
+    this.ratingCount = null;
     this.db.transaction(() => {
       for (let k = 0; k < users.length; k++) {
         this.st.upsertRating.run(users[k]!, items[k]!, values[k]!, ts);

@@ -5,6 +5,7 @@ import { IdIndex } from "../../../src/data/id-index.js";
 import { topK } from "../../../src/kernels/topk.js";
 import { wasmSimdSupported } from "../../../src/kernels/wasm.js";
 import { FactorModel } from "../../../src/model/factor-model.js";
+import { KernelArena } from "../../../src/kernels/wasm-arena.js";
 import { ItemScorer } from "../../../src/server/item-scorer.js";
 
 function model(users: number, items: number, k: number, biases: boolean): FactorModel {
@@ -47,3 +48,26 @@ for (const [k, biases] of [
     }
   });
 }
+
+test("the item-major SIMD scoring is bit-identical to the kernel's one-user path (k = 64 and k = 7, with a tail of 1–3 items)", { skip: !wasmSimdSupported() && "no WebAssembly SIMD" }, () => {
+  for (const [k, biases, items] of [
+    [64, true, 3001],
+    [7, false, 2050],
+  ] as const) {
+    const m = model(3, items, k, biases);
+    const simd = new ItemScorer(m, true);
+    // The one-user orientation: the user row as the kernel's only "user", every item as an "item".
+    const arena = KernelArena.create(KernelArena.bytesFor(items * k * 4, items * 4, k * 4, items * 4));
+    const Q = arena.copyF32(m.itemFactors.data);
+    const bias = m.itemBias ? arena.copyF32(m.itemBias).byteOffset : 0;
+    const row = arena.f32(k);
+    const out = arena.f32(items);
+    for (let u = 0; u < 3; u++) {
+      const base = m.globalMean + (m.userBias ? m.userBias[u]! : 0);
+      row.set(m.userFactors.data.subarray(u * k, (u + 1) * k));
+      arena.kernels.scoreRange(row.byteOffset, Q.byteOffset, k, items, base, 0, bias, out.byteOffset, 0, 0, 1, 0, 0);
+      const got = simd.score(m.userFactors.data, u * k, base);
+      for (let i = 0; i < items; i++) assert.ok(Object.is(got[i], out[i]), `k=${k} u${u} i${i}: ${got[i]} vs ${out[i]}`);
+    }
+  }
+});
