@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { stripVTControlCharacters } from "node:util";
 import { repoRoot } from "../helpers/data.js";
 
 test("demo --serve: serves the demo's model and the dashboard until Ctrl-C, then cleans up", async () => {
@@ -12,7 +13,7 @@ test("demo --serve: serves the demo's model and the dashboard until Ctrl-C, then
     const timer = setTimeout(() => reject(new Error(`no dashboard URL after 60 s:\n${out}`)), 60_000);
     child.stdout.on("data", (d: Buffer) => {
       out += d.toString();
-      const m = /Dashboard\S*: \S*(http:\/\/127\.0\.0\.1:\d+)\//.exec(out.replace(/\x1b\[[0-9;]*m/g, ""));
+      const m = /Dashboard\S*: \S*(http:\/\/127\.0\.0\.1:\d+)\//.exec(stripVTControlCharacters(out));
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
@@ -33,6 +34,6 @@ test("demo --serve: serves the demo's model and the dashboard until Ctrl-C, then
   }
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   assert.equal(code, 0, out);
-  const dir = /Data in (\S+) \(removed on exit\)/.exec(out.replace(/\x1b\[[0-9;]*m/g, ""))?.[1];
+  const dir = /Data in (\S+) \(removed on exit\)/.exec(stripVTControlCharacters(out))?.[1];
   assert.ok(dir && !existsSync(dir), `temporary folder left behind: ${dir}`);
 });
