@@ -13,7 +13,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { rngFor } from "../src/core/rng.js";
@@ -124,7 +124,9 @@ async function main(): Promise<void> {
   writeFileSync(modelPath, saveModel(randomModel()));
   const { child, url } = await spawnServer(dbPath, modelPath);
   if (!/^http:\/\/127\.0\.0\.1:/.test(url)) throw new Error(`refusing to load-test ${url}: loopback only`);
-  console.log(`# mfrec serve load test: ${USERS} users × ${ITEMS} items, k=${K}; ${CONNECTIONS} connections; ${cpus().length} cores (${cpus()[0]?.model ?? "?"}); node ${process.version}`);
+  // The figures mean little without the machine's load: print the 1/5/15-minute load averages before and after.
+  const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
+  console.log(`# mfrec serve load test: ${USERS} users × ${ITEMS} items, k=${K}; ${CONNECTIONS} connections; ${cpus().length} cores (${cpus()[0]?.model ?? "?"}); node ${process.version}; load average ${load()}`);
   let failed = false;
   try {
     const rng = rngFor(2, "bench-server-users");
@@ -168,6 +170,7 @@ async function main(): Promise<void> {
     console.log(`  POST /ratings sent ${posted}, acknowledged ${acked}, rows in the store ${stored}: ${pass2 ? "nothing lost" : "MISMATCH"}`);
     if (firstError) console.log(`  first failed POST: ${firstError.slice(0, 300)}`);
     failed = !pass1 || !pass2;
+    console.log(`# load average after the runs: ${load()}`);
   } finally {
     child.kill("SIGTERM");
     await new Promise((ok) => child.once("exit", ok));
