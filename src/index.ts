@@ -97,8 +97,12 @@ export { balancedRowShards, kernelScratchBytes, rowShards } from "./parallel/poo
 export type { KernelPool, KernelTask } from "./parallel/pool.js";
 export { createBrowserPool } from "./parallel/pool-browser.js";
 export type { BrowserPoolOptions } from "./parallel/pool-browser.js";
-export { planSgdBlocks, runSgdEpoch, sgdEpochSchedule } from "./parallel/sgd-blocks.js";
-export type { SgdBlockPlan, SgdParams } from "./parallel/sgd-blocks.js";
+export { defaultPoolFactory, inlinePoolFactory, setDefaultPoolFactory } from "./parallel/pool-factory.js";
+export type { KernelPoolFactory } from "./parallel/pool-factory.js";
+export { heapAllocator, planSgdBlocks, runSgdEpoch, sgdEpochSchedule } from "./parallel/sgd-blocks.js";
+export type { ArrayAllocator, SgdBlockPlan, SgdParams } from "./parallel/sgd-blocks.js";
+export { alsExplicitCgHalfSweep } from "./kernels/als-explicit-cg.js";
+export type { KernelChoice } from "./train/kernel-runtime.js";
 
 // implicit
 export { bm25Weight, binarize, logConfidence, tfidfWeight } from "./data/weighting.js";

@@ -30,7 +30,7 @@ export { Store } from "./server/store.js";
 export type { JobRecord, JobStatus, ModelRecord, StoredRating, StoreOptions, SyncMode } from "./server/store.js";
 
 // speed (worker_threads kernel pool)
-export { createNodePool } from "./parallel/pool-node.js";
+export { createNodePool, nodePoolFactory } from "./parallel/pool-node.js";
 export type { NodePoolOptions } from "./parallel/pool-node.js";
 
 // implicit
