@@ -60,12 +60,13 @@ function setArg(value: string, previous: Array<[string, string | number | boolea
 export function addModelOptions(cmd: Command): Command {
   return cmd
     .option("-a, --algorithm <name>", "als (default), sgd, ials, wals, bpr, baseline, svdpp, nmf, bpmf")
-    .option("-k, --factors <k>", "latent factors", intArg(1))
-    .option("--epochs <n>", "passes over the data", intArg(1))
+    // Integers only here; ranges are the algorithm's to check (E_CONFIG, exit 1), in the same words as the library and server.
+    .option("-k, --factors <k>", "latent factors", intArg())
+    .option("--epochs <n>", "passes over the data", intArg())
     .option("--regularization <lambda>", "L2 penalty λ", numberArg)
     .option("--learning-rate <eta>", "SGD step size", numberArg)
     .option("--alpha <alpha>", "implicit confidence weight", numberArg)
-    .option("--seed <n>", "random seed", intArg(0))
+    .option("--seed <n>", "random seed", intArg())
     .option("--preset <name|file>", "start from a shipped preset (presets/*.json, e.g. ials-lastfm) or a JSON file")
     .option("--set <key=value>", "any other option of the algorithm (repeatable), e.g. --set confidence=log", setArg);
 }
