@@ -6,7 +6,7 @@ import { alsExplicitCgHalfSweep } from "../../../src/kernels/als-explicit-cg.js"
 import type { FactorModel } from "../../../src/model/factor-model.js";
 import { nodePoolFactory } from "../../../src/parallel/pool-node.js";
 import { heapAllocator, planSgdBlocks } from "../../../src/parallel/sgd-blocks.js";
-import { fitSync, trainingData } from "../../../src/train/fit.js";
+import { fit, fitSync, trainingData } from "../../../src/train/fit.js";
 import { bytes } from "./explicit-fixtures.js";
 
 /** A seeded random rating set large enough for many shards and blocks: 300 users × 120 items. */
@@ -139,5 +139,24 @@ describe("SGD block plan", () => {
     const a = fitSync(ratings, { ...configs.sgd, grid: 4 });
     const b = fitSync(ratings, { ...configs.sgd, grid: 5 });
     assert.ok(!modelBytes(a).equals(modelBytes(b)));
+  });
+});
+
+describe("thread selection", () => {
+  it("threads 0 (auto, the default) gives the same bytes as 1 and 2, sync and async, and records 0 in the config", async () => {
+    const cfg = { algorithm: "sgd", factors: 6, epochs: 3, grid: 4, seed: 9 };
+    const auto = fitSync(ratings, cfg, { pool: nodePoolFactory });
+    assert.equal(auto.config.threads, 0);
+    const one = fitSync(ratings, { ...cfg, threads: 1 });
+    const two = await fit(ratings, { ...cfg, threads: 2 }, { pool: nodePoolFactory });
+    assert.ok(modelBytes(auto).equals(modelBytes(one)));
+    assert.ok(modelBytes(two).equals(modelBytes(one)));
+  });
+
+  it("kernels: \"ts\" needs no WebAssembly and still trains; unknown thread counts are rejected", () => {
+    const m = fitSync(ratings, { algorithm: "als", factors: 4, epochs: 2, cgSteps: 2, threads: 4 }, { kernels: "ts" });
+    assert.ok(m.training[1]!.loss < m.training[0]!.loss);
+    assert.throws(() => fitSync(ratings, { algorithm: "sgd", threads: -1 }), /threads/);
+    assert.throws(() => fitSync(ratings, { algorithm: "als", cgSteps: 1.5 }), /cgSteps/);
   });
 });
