@@ -563,6 +563,51 @@ export function scoreTopKRange(
   }
 }
 
+// ---------------------------------------------------------------- weighted ALS: sharded Gramian and loss
+
+/**
+ * Partial Gramian of rows [start, end): parts[shard] = Σ_j y_j y_jᵀ (k×k f32, row stride k), overwritten.
+ * The caller sums the parts in shard order (in f64), so G never depends on the thread count.
+ */
+export function gramPartRange(Y: usize, k: i32, parts: usize, start: i32, end: i32, shard: i32, scratch: usize): void {
+  const rowBytes = <usize>k << 2;
+  const G = parts + <usize>shard * <usize>k * rowBytes;
+  memory.fill(G, 0, <usize>k * rowBytes);
+  for (let j = start; j < end; j++) {
+    const y = Y + <usize>j * rowBytes;
+    for (let a = 0; a < k; a++) axpy(G + <usize>a * rowBytes, load<f32>(y + (<usize>a << 2)), y, k);
+  }
+}
+
+/**
+ * Weighted-ALS loss of rows [start, end) (the math of weightedAlsLoss in src/kernels/implicit-als.ts):
+ * Σ_rows [w0·xᵀGx + reg‖x‖²] + Σ_obs [(w0 + e)(t − s)² − w0·s²], s = x·y, into lossOut[shard] as f64.
+ */
+export function wlossRange(
+  indptr: usize, indices: usize, extra: usize, target: usize, X: usize, Y: usize, G: usize,
+  k: i32, w0: f32, lambda: f32, nu: f32, nCols: i32, lossOut: usize,
+  start: i32, end: i32, shard: i32, scratch: usize,
+): void {
+  const rowBytes = <usize>k << 2;
+  let loss: f64 = 0;
+  for (let row = start; row < end; row++) {
+    const x = X + <usize>row * rowBytes;
+    const lo = load<i32>(indptr + (<usize>row << 2));
+    const hi = load<i32>(indptr + (<usize>(row + 1) << 2));
+    const reg: f64 = nu == 0 ? <f64>lambda : <f64>lambda * Math.pow(<f64>(hi - lo) + <f64>w0 * <f64>nCols, <f64>nu);
+    let quad: f64 = 0;
+    if (w0 != 0) for (let a = 0; a < k; a++) quad += <f64>load<f32>(x + (<usize>a << 2)) * <f64>dot(G + <usize>a * rowBytes, x, k);
+    loss += <f64>w0 * quad + reg * <f64>dot(x, x, k);
+    for (let p = lo; p < hi; p++) {
+      const s: f64 = <f64>dot(x, Y + <usize>load<i32>(indices + (<usize>p << 2)) * rowBytes, k);
+      const t: f64 = target ? <f64>load<f32>(target + (<usize>p << 2)) : 1;
+      const w: f64 = <f64>w0 + <f64>load<f32>(extra + (<usize>p << 2));
+      loss += w * (t - s) * (t - s) - <f64>w0 * s * s;
+    }
+  }
+  store<f64>(lossOut + (<usize>shard << 3), loss);
+}
+
 /** Bytes past the module's own static data: the arena starts at or after this. */
 export function heapBase(): usize {
   return __heap_base;

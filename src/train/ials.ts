@@ -40,7 +40,8 @@ export const ials: Algorithm = {
     if (confidence === "log") resolved.epsilon = epsilon;
     const cgSteps = numberOption(c, "cgSteps", d.cgSteps, { min: 1, max: 1000, integer: true });
     if (solver === "cg") resolved.cgSteps = cgSteps;
-    if (c.threads !== undefined) resolved.threads = numberOption(c, "threads", 1, { min: 1, max: 1024, integer: true });
+    // Threads never change the result (fixed shards); absent = 0 = auto (the pool factory's default).
+    if (c.threads !== undefined) resolved.threads = numberOption(c, "threads", 0, { min: 0, max: 1024, integer: true });
     return resolved;
   },
   epochs: (c) => c.epochs as number,

@@ -34,7 +34,8 @@ export const wals: Algorithm = {
     // cgSteps acts only under the CG solver: kept only there, so every key in a resolved config matters.
     const cgSteps = numberOption(c, "cgSteps", d.cgSteps, { min: 1, max: 1000, integer: true });
     if (solver === "cg") resolved.cgSteps = cgSteps;
-    if (c.threads !== undefined) resolved.threads = numberOption(c, "threads", 1, { min: 1, max: 1024, integer: true });
+    // Threads never change the result (fixed shards); absent = 0 = auto (the pool factory's default).
+    if (c.threads !== undefined) resolved.threads = numberOption(c, "threads", 0, { min: 0, max: 1024, integer: true });
     return resolved;
   },
   epochs: (c) => c.epochs as number,
