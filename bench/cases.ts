@@ -354,6 +354,7 @@ export async function runCase(name: string, a: CaseArgs): Promise<Record<string,
       return wasmScore(a);
     case "sgd":
     case "als":
+    case "ials":
       return trainer(a, name, "wasm");
     case "serve":
       return serve(a);

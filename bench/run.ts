@@ -1,8 +1,7 @@
 /**
  * `npm run bench` — speed and memory report. Each heavy case runs in a child process (peak RSS is
  * per case). Options: --json, --size 100k|1m|10m, --input FILE, --factors K[,K...], --threads N,
- * --iterations N, --cases a,b (default: ingest, the sgd and als trainers through fitSync, the iALS
- * kernel pair, scoring, recommend-all and fold-in), --trainers (add the TS-kernel trainers). The 10m input is /tmp/synth10m.csv (python3 gen_synth.py OUT=/tmp/synth10m.csv).
+ * --iterations N, --cases a,b (default: ingest, the sgd, als and ials trainers through fitSync, scoring, recommend-all and fold-in), --trainers (add the TS-kernel trainers). The 10m input is /tmp/synth10m.csv (python3 gen_synth.py OUT=/tmp/synth10m.csv).
  */
 import { execFileSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, writeFileSync } from "node:fs";
@@ -109,7 +108,7 @@ async function main(): Promise<void> {
     return;
   }
   const input = inputFile(o);
-  const cases = o.cases ?? ["ingest", "sgd", "als", "wasm-cg-ials", "wasm-score", "wasm-topk", "serve", ...(o.trainers ? ["ts-sgd", "ts-als"] : [])];
+  const cases = o.cases ?? ["ingest", "sgd", "als", "ials", "wasm-score", "wasm-topk", "serve", ...(o.trainers ? ["ts-sgd", "ts-als"] : [])];
   const threadsList = o.threads > 1 ? [1, o.threads] : [1];
   const rows: Row[] = [];
   for (const c of cases) {
@@ -145,8 +144,8 @@ async function main(): Promise<void> {
     ingest: ingest ? { seconds: ingest.seconds, csrSeconds: ingest.csrSeconds, linesPerSecond: ingest.linesPerSecond, mbPerSecond: ingest.mbPerSecond, gzip: ingest.gzip } : undefined,
     sgd: perIteration("sgd") ?? perIteration("wasm-sgd"),
     als: perIteration("als") ?? perIteration("wasm-cg-als"),
-    // the ials trainer is not wired to the WASM kernels yet: this is the kernel-level half-sweep pair
-    ials: perIteration("wasm-cg-ials"),
+    // the ials trainer (defaults: linear confidence α = 2, 3 CG steps) through fitSync; the kernel-level pair when not run
+    ials: perIteration("ials") ?? perIteration("wasm-cg-ials"),
     recommendAll: served || pick("wasm-topk") ? { usersPerSecond: served?.recommendAllUsersPerSecond, wasmFusedUsersPerSecond: pick("wasm-topk")?.usersPerSecond } : undefined,
     foldIn: served ? { medianMs: served.foldInMedianMs, p95Ms: served.foldInP95Ms } : undefined,
     // the peak of training sgd (the issue's memory bar); every case's own peak is in `cases`
