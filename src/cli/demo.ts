@@ -104,7 +104,7 @@ function fitPart(json: boolean) {
 /** A model with a rating scale for clipping (the fit of a dense matrix does not know one). */
 function withScale(m: FactorModel, scale: [number, number]): FactorModel {
   if (m.ratingScale) return m;
-  return new FactorModel({ ...m, config: m.config, ratingScale: scale, training: [...m.training] });
+  return m.with({ ratingScale: scale });
 }
 
 /** The synthetic catalogue part: train, then recommendations and similar items for one user. */

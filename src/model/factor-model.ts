@@ -146,6 +146,30 @@ export class FactorModel {
     });
   }
 
+  /** Everything the model holds, as constructor parts (arrays shared, not copied). */
+  parts(): FactorModelParts {
+    return {
+      config: this.config,
+      userFactors: this.userFactors,
+      itemFactors: this.itemFactors,
+      userIndex: this.userIndex,
+      itemIndex: this.itemIndex,
+      globalMean: this.globalMean,
+      userBias: this.userBias,
+      itemBias: this.itemBias,
+      history: this.history,
+      ratingScale: this.ratingScale,
+      implicit: this.implicit,
+      training: [...this.training],
+      provenance: this.provenance,
+    };
+  }
+
+  /** A new model with some parts replaced (the model itself is immutable). */
+  with(changes: Partial<FactorModelParts>): FactorModel {
+    return new FactorModel({ ...this.parts(), ...changes });
+  }
+
   /** Number of latent factors k. */
   get factors(): number {
     return this.userFactors.cols;

@@ -8,7 +8,7 @@ import type { RawId } from "../core/types.js";
 import type { IdIndex } from "../data/id-index.js";
 import type { Ratings } from "../data/ratings.js";
 import { type CsrMatrix, transpose } from "../matrix/csr.js";
-import { FactorModel } from "./factor-model.js";
+import type { FactorModel } from "./factor-model.js";
 import { type FoldInHistory, type FoldInOptions, foldInRow, resolveHistory } from "./fold-in.js";
 
 /** The history CSR with `rows` rows where row r's entries come from `replace` when present. */
@@ -59,8 +59,7 @@ export function withUser(model: FactorModel, rawId: RawId, history: FoldInHistor
     userBias.set(model.userBias);
     userBias[u] = row.bias;
   }
-  return new FactorModel({
-    ...partsOf(model),
+  return model.with({
     userIndex,
     userFactors: { rows, cols: k, data: P },
     userBias,
@@ -68,23 +67,6 @@ export function withUser(model: FactorModel, rawId: RawId, history: FoldInHistor
   });
 }
 
-function partsOf(m: FactorModel) {
-  return {
-    config: m.config,
-    userFactors: m.userFactors,
-    itemFactors: m.itemFactors,
-    userIndex: m.userIndex,
-    itemIndex: m.itemIndex,
-    globalMean: m.globalMean,
-    userBias: m.userBias,
-    itemBias: m.itemBias,
-    history: m.history,
-    ratingScale: m.ratingScale,
-    implicit: m.implicit,
-    training: [...m.training],
-    provenance: m.provenance,
-  };
-}
 
 /** Options of {@link partialFit}. */
 export interface PartialFitOptions extends FoldInOptions {
@@ -142,8 +124,7 @@ export function partialFit(model: FactorModel, ratings: Ratings, opts: PartialFi
   const users = [...rows.keys()].sort((a, b) => a - b);
   const items = [...touchedItems].sort((a, b) => a - b);
   const snapshot = (): FactorModel =>
-    new FactorModel({
-      ...partsOf(model),
+    model.with({
       userIndex,
       itemIndex,
       userFactors: { rows: nU, cols: k, data: P },
@@ -155,7 +136,7 @@ export function partialFit(model: FactorModel, ratings: Ratings, opts: PartialFi
   // Each pass solves against a snapshot of the current factors; the Gramian cache keys on the arrays, so copies keep it honest.
   const solveSide = (side: "user" | "item", list: number[]): void => {
     const m = snapshot();
-    const frozen = new FactorModel({ ...partsOf(m), userFactors: { rows: nU, cols: k, data: P.slice() }, itemFactors: { rows: nI, cols: k, data: Q.slice() } });
+    const frozen = m.with({ userFactors: { rows: nU, cols: k, data: P.slice() }, itemFactors: { rows: nI, cols: k, data: Q.slice() } });
     const csr = side === "user" ? history : byItem;
     const X = side === "user" ? P : Q;
     const bias = side === "user" ? bu : bi;
@@ -173,6 +154,6 @@ export function partialFit(model: FactorModel, ratings: Ratings, opts: PartialFi
     solveSide("item", items);
   }
   solveSide("user", users);
-  return new FactorModel({ ...partsOf(snapshot()), userFactors: { rows: nU, cols: k, data: P.slice() }, itemFactors: { rows: nI, cols: k, data: Q.slice() } });
+  return snapshot().with({ userFactors: { rows: nU, cols: k, data: P.slice() }, itemFactors: { rows: nI, cols: k, data: Q.slice() } });
 }
 

@@ -2,7 +2,7 @@ import { MfrecError } from "../core/errors.js";
 import type { EpochReport } from "../core/types.js";
 import type { Ratings } from "../data/ratings.js";
 import { buildCsr, type CsrMatrix, transpose } from "../matrix/csr.js";
-import { FactorModel, type ModelConfig } from "../model/factor-model.js";
+import type { FactorModel, ModelConfig } from "../model/factor-model.js";
 import type { KernelPoolFactory } from "../parallel/pool-factory.js";
 import "./algorithms.js";
 import type { KernelChoice, TrainRuntime } from "./kernel-runtime.js";
@@ -112,8 +112,7 @@ function* epochLoop(ratings: Ratings, epochs: number, trainer: Trainer, opts: Fi
     if (go === false) break;
   }
   const model = trainer.finish();
-  return new FactorModel({
-    ...partsOf(model),
+  return model.with({
     training: reports,
     provenance: {
       createdAt: new Date().toISOString(),
@@ -128,21 +127,6 @@ function* epochLoop(ratings: Ratings, epochs: number, trainer: Trainer, opts: Fi
 /** The package version written into model provenance. */
 export const MFREC_VERSION = "0.1.0";
 
-function partsOf(m: FactorModel) {
-  return {
-    config: m.config,
-    userFactors: m.userFactors,
-    itemFactors: m.itemFactors,
-    userIndex: m.userIndex,
-    itemIndex: m.itemIndex,
-    globalMean: m.globalMean,
-    userBias: m.userBias,
-    itemBias: m.itemBias,
-    history: m.history,
-    ratingScale: m.ratingScale,
-    implicit: m.implicit,
-  };
-}
 
 /** Train synchronously. `config.algorithm` names the algorithm ("als", "sgd", …). */
 export function fitSync(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: string }, opts: FitOptions = {}): FactorModel {
