@@ -106,6 +106,72 @@ export function sgdRange(
   store<f64>(lossOut + (<usize>shard << 3), sse);
 }
 
+/**
+ * sgdRange on packed block entries. With `values` ≠ 0 (8 B/rating): codes[t] = (u − uBase) << itemBits | (i − iBase)
+ * (u32) and the value in values[t]. With values = 0 (4 B/rating): codes[t] = that << valueBits | v, the value being
+ * table[v] (f32). uBase, iBase = bases[2·shard], bases[2·shard + 1] (the block's first user and item, written by the
+ * caller for each step). Same math, same order, same f32 values: the same bytes as sgdRange on the 12-byte layout.
+ */
+export function sgdPackedRange(
+  codes: usize, values: usize, table: usize, P: usize, Q: usize, bu: usize, bi: usize,
+  k: i32, mu: f32, lr: f32, reg: f32, regBias: f32, useBias: i32, lossOut: usize, bases: usize, itemBits: i32, valueBits: i32,
+  start: i32, end: i32, shard: i32, scratch: usize,
+): void {
+  const uBase = load<i32>(bases + (<usize>shard << 3));
+  const iBase = load<i32>(bases + (<usize>shard << 3), 4);
+  const mask: u32 = itemBits == 0 ? 0 : (<u32>0xffffffff) >>> <u32>(32 - itemBits);
+  const vmask: u32 = valueBits == 0 ? 0 : (<u32>0xffffffff) >>> <u32>(32 - valueBits);
+  let sse: f64 = 0;
+  const rowBytes = <usize>k << 2;
+  const shrinkF: f32 = 1 - lr * reg;
+  const shrinkB: f32 = 1 - lr * regBias;
+  const sfv = f32x4.splat(shrinkF);
+  const k4 = k & ~3;
+  for (let t = start; t < end; t++) {
+    const o = <usize>t << 2;
+    let code = load<u32>(codes + o);
+    let r: f32;
+    if (values) r = load<f32>(values + o);
+    else {
+      r = load<f32>(table + (<usize>(code & vmask) << 2));
+      code = code >>> <u32>valueBits;
+    }
+    const u = uBase + <i32>(code >>> <u32>itemBits);
+    const i = iBase + <i32>(code & mask);
+    const p = P + <usize>u * rowBytes;
+    const q = Q + <usize>i * rowBytes;
+    let pred: f32 = mu;
+    const bup = bu + (<usize>u << 2);
+    const bip = bi + (<usize>i << 2);
+    if (useBias) pred += load<f32>(bup) + load<f32>(bip);
+    pred += dot(p, q, k);
+    const e: f32 = r - pred;
+    sse += <f64>e * <f64>e;
+    const g: f32 = lr * e;
+    if (useBias) {
+      store<f32>(bup, shrinkB * load<f32>(bup) + g);
+      store<f32>(bip, shrinkB * load<f32>(bip) + g);
+    }
+    const gv = f32x4.splat(g);
+    let f = 0;
+    for (; f < k4; f += 4) {
+      const fo = <usize>f << 2;
+      const pv = v128.load(p + fo);
+      const qv = v128.load(q + fo);
+      v128.store(p + fo, f32x4.add(f32x4.mul(sfv, pv), f32x4.mul(gv, qv)));
+      v128.store(q + fo, f32x4.add(f32x4.mul(sfv, qv), f32x4.mul(gv, pv)));
+    }
+    for (; f < k; f++) {
+      const fo = <usize>f << 2;
+      const pf = load<f32>(p + fo);
+      const qf = load<f32>(q + fo);
+      store<f32>(p + fo, shrinkF * pf + g * qf);
+      store<f32>(q + fo, shrinkF * qf + g * pf);
+    }
+  }
+  store<f64>(lossOut + (<usize>shard << 3), sse);
+}
+
 // ---------------------------------------------------------------- Gram matrix
 
 /** G = Σ_{j ∈ [start,end)} y_j y_jᵀ (k×k, row stride k), overwriting G. Single shard: used for iALS's YᵀY. */

@@ -13,6 +13,11 @@ export interface WasmKernels {
     k: number, mu: number, lr: number, reg: number, regBias: number, useBias: number, lossOut: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
+  sgdPackedRange(
+    codes: number, values: number, table: number, P: number, Q: number, bu: number, bi: number,
+    k: number, mu: number, lr: number, reg: number, regBias: number, useBias: number, lossOut: number, bases: number, itemBits: number, valueBits: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
   gramRange(Y: number, k: number, G: number, start: number, end: number, shard: number, scratch: number): void;
   alsCholeskyRange(
     indptr: number, indices: number, values: number, X: number, Y: number, bx: number, by: number,
@@ -58,7 +63,7 @@ export interface WasmKernels {
 export type KernelName = Exclude<keyof WasmKernels, "heapBase">;
 
 /** Kernel ids as written into a pool's shared control block (order is part of the worker protocol). */
-export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "wlossRange"];
+export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "wlossRange", "sgdPackedRange"];
 
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);

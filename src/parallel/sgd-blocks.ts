@@ -20,6 +20,32 @@ export interface SgdBlockPlan {
   readonly blockStart: Int32Array;
   /** Per-shard Σe² written by the kernel (f64, one slot per block of a diagonal). */
   readonly loss: Float64Array;
+  /**
+   * The packed layout (planSgdBlocks with `pack`), else undefined: `users`/`items` are then empty and entry t
+   * of block (a, b) is codes[t] = (u − userStart[a]) << itemBits | (i − itemStart[b]) (read as u32), the value
+   * in `values[t]` (8 B/rating) or, when few distinct values fit in the spare bits, codes[t] = that << valueBits | v
+   * with the value table[v] and `values` empty (4 B/rating).
+   */
+  readonly packed?: SgdPackedBlocks;
+}
+
+/** How planSgdBlocks stores block entries: 12 B, 8 B (packed offsets) or 4 B (offsets and value index). */
+export type SgdPacking = "none" | "offsets" | "offsets+values";
+
+/** Block-local user/item offsets packed into one u32 per rating (see {@link SgdBlockPlan.packed}). */
+export interface SgdPackedBlocks {
+  readonly codes: Int32Array;
+  readonly itemBits: number;
+  /** Bits of the value index in the low bits of a code; −1 when the values are in `values`. */
+  readonly valueBits: number;
+  /** The distinct values in first-seen order (empty when valueBits is −1). */
+  readonly table: Float32Array;
+  /** First user of user block a (length grid + 1). */
+  readonly userStart: Int32Array;
+  /** First item of item block b (length grid + 1). */
+  readonly itemStart: Int32Array;
+  /** Per-step [userBase, itemBase] of each shard, written before each kernel run (2·grid ints). */
+  readonly bases: Int32Array;
 }
 
 /** Where a plan's arrays live: a KernelArena (WASM kernels) or {@link heapAllocator} (TS kernels). */
@@ -49,10 +75,62 @@ export function balancedParts(index: Int32Array, length: number, size: number, p
   return part;
 }
 
+/** First index of each part of a contiguous `part` map (length parts + 1). */
+function partStarts(part: Int32Array, parts: number): Int32Array {
+  const start = new Int32Array(parts + 1).fill(part.length);
+  for (let x = part.length - 1; x >= 0; x--) start[part[x]!] = x;
+  for (let p = parts - 1; p >= 0; p--) start[p] = Math.min(start[p]!, start[p + 1]!);
+  return start;
+}
+
+/** Bits for offsets 0 … span − 1. */
+function bitsFor(span: number): number {
+  return span <= 1 ? 0 : 32 - Math.clz32(span - 1);
+}
+
+/**
+ * The distinct f32 values in first-seen order (compared by bit pattern, so every value is reproduced exactly)
+ * and the index of a value's bits in it, or undefined when there are more than `limit`.
+ */
+function valueTable(values: Float32Array, length: number, limit: number): { table: Float32Array; indexOf: (bits: number) => number } | undefined {
+  const bits = new Int32Array(values.buffer, values.byteOffset, length);
+  const shift = 32 - Math.max(4, 32 - Math.clz32(2 * limit - 1));
+  const size = 2 ** (32 - shift);
+  const keys = new Int32Array(size);
+  const slot = new Int32Array(size);
+  const table: number[] = [];
+  const find = (b: number): number => {
+    let h = Math.imul(b, 0x9e3779b1) >>> shift;
+    while (slot[h] !== 0 && keys[h] !== b) h = (h + 1) & (size - 1);
+    return h;
+  };
+  for (let t = 0; t < length; t++) {
+    const b = bits[t]!;
+    const h = find(b);
+    if (slot[h] === 0) {
+      if (table.length >= limit) return undefined;
+      keys[h] = b;
+      table.push(values[t]!);
+      slot[h] = table.length;
+    }
+  }
+  return { table: Float32Array.from(table), indexOf: (b) => slot[find(b)]! - 1 };
+}
+
+function widest(start: Int32Array): number {
+  let w = 0;
+  for (let p = 0; p + 1 < start.length; p++) w = Math.max(w, start[p + 1]! - start[p]!);
+  return w;
+}
+
 /**
  * Group ratings (users[t], items[t], values[t]), t < length, into grid × grid blocks allocated from
  * `alloc`, each block sorted by user (ties keep input order). Straight from the rating columns: no
  * CSR is needed. Temporary memory: one int per (user, item block).
+ * `pack` (WASM kernels only): "offsets" stores block-local user/item offsets as one u32 per rating (8 B with the
+ * value instead of 12 B) whenever the widest user block and item block fit in 32 bits together; "offsets+values"
+ * also puts the value's index in a table of distinct values into the spare bits when they suffice (4 B/rating),
+ * else falls back to "offsets". Same order and the same f32 values, so the same results as "none".
  */
 export function planSgdBlocks(
   alloc: ArrayAllocator,
@@ -63,6 +141,7 @@ export function planSgdBlocks(
   nUsers: number,
   nItems: number,
   grid: number,
+  pack: SgdPacking = "none",
 ): SgdBlockPlan {
   const g = grid;
   const ub = balancedParts(users, length, nUsers, g);
@@ -86,6 +165,36 @@ export function planSgdBlocks(
       next[row + b]! += c;
     }
   }
+  if (pack !== "none") {
+    const userStart = partStarts(ub, g);
+    const itemStart = partStarts(ib, g);
+    const itemBits = bitsFor(widest(itemStart));
+    const spare = 32 - bitsFor(widest(userStart)) - itemBits;
+    if (itemBits <= 31 && spare >= 0) {
+      // Values as an index into a table when they fit in the spare bits (at most 2^16 distinct).
+      const vt = spare > 0 && pack === "offsets+values" ? valueTable(values, length, 2 ** Math.min(spare, 16)) : undefined;
+      const valueBits = vt ? Math.min(31, bitsFor(vt.table.length)) : -1;
+      const vbits = new Int32Array(values.buffer, values.byteOffset, length);
+      const codes = alloc.i32(length);
+      const gv = vt ? new Float32Array(0) : alloc.f32(length);
+      for (let t = 0; t < length; t++) {
+        const u = users[t]!;
+        const i = items[t]!;
+        const b = ib[i]!;
+        const p = cell[u * g + b]!++;
+        const code = ((u - userStart[ub[u]!]!) << itemBits) | (i - itemStart[b]!);
+        if (vt) codes[p] = (code << valueBits) | vt.indexOf(vbits[t]!);
+        else {
+          codes[p] = code;
+          gv[p] = values[t]!;
+        }
+      }
+      const table = vt ? alloc.f32(vt.table.length) : new Float32Array(0);
+      if (vt) table.set(vt.table);
+      const none = new Int32Array(0);
+      return { grid: g, users: none, items: none, values: gv, blockStart, loss: alloc.f64(g), packed: { codes, itemBits, valueBits, table, userStart, itemStart, bases: alloc.i32(2 * g) } };
+    }
+  }
   const gu = alloc.i32(length);
   const gi = alloc.i32(length);
   const gv = alloc.f32(length);
@@ -106,7 +215,18 @@ export function planSgdBlocks(
  * with `order` and `col` permutations drawn from rngFor(seed, "sgd-diagonals", epoch).
  */
 export function sgdEpochSchedule(plan: SgdBlockPlan, seed: number, epoch: number): Int32Array[] {
-  const g = plan.grid;
+  return epochBlocks(plan.grid, seed, epoch).map((blocks) => {
+    const shards = new Int32Array(2 * plan.grid);
+    for (let a = 0; a < plan.grid; a++) {
+      shards[2 * a] = plan.blockStart[blocks[a]!]!;
+      shards[2 * a + 1] = plan.blockStart[blocks[a]! + 1]!;
+    }
+    return shards;
+  });
+}
+
+/** The block index a·grid + b that shard a runs at each step of the epoch (see {@link sgdEpochSchedule}). */
+function epochBlocks(g: number, seed: number, epoch: number): Int32Array[] {
   const rng = rngFor(seed, "sgd-diagonals", epoch);
   const order = Int32Array.from({ length: g }, (_, i) => i);
   const col = Int32Array.from({ length: g }, (_, i) => i);
@@ -115,13 +235,9 @@ export function sgdEpochSchedule(plan: SgdBlockPlan, seed: number, epoch: number
   const steps: Int32Array[] = [];
   for (let s = 0; s < g; s++) {
     const d = order[s]!;
-    const shards = new Int32Array(2 * g);
-    for (let a = 0; a < g; a++) {
-      const blk = a * g + col[(a + d) % g]!;
-      shards[2 * a] = plan.blockStart[blk]!;
-      shards[2 * a + 1] = plan.blockStart[blk + 1]!;
-    }
-    steps.push(shards);
+    const blocks = new Int32Array(g);
+    for (let a = 0; a < g; a++) blocks[a] = a * g + col[(a + d) % g]!;
+    steps.push(blocks);
   }
   return steps;
 }
@@ -148,9 +264,28 @@ export function runSgdEpoch(pool: KernelPool, plan: SgdBlockPlan, p: SgdParams, 
     p.factors, p.globalMean, p.learningRate, p.regularization, p.biasRegularization, p.useBias ? 1 : 0, plan.loss.byteOffset,
   ];
   let sse = 0;
-  for (const shards of sgdEpochSchedule(plan, seed, epoch)) {
-    pool.run({ kernel: "sgdRange", args, shards });
-    for (let a = 0; a < plan.grid; a++) sse += plan.loss[a]!;
+  const pk = plan.packed;
+  if (!pk) {
+    for (const shards of sgdEpochSchedule(plan, seed, epoch)) {
+      pool.run({ kernel: "sgdRange", args, shards });
+      for (let a = 0; a < plan.grid; a++) sse += plan.loss[a]!;
+    }
+    return sse;
+  }
+  const g = plan.grid;
+  const inCodes = pk.valueBits >= 0;
+  const packedArgs = [pk.codes.byteOffset, inCodes ? 0 : plan.values.byteOffset, inCodes ? pk.table.byteOffset : 0, ...args.slice(3), pk.bases.byteOffset, pk.itemBits, Math.max(0, pk.valueBits)];
+  const steps = epochBlocks(g, seed, epoch);
+  const shards = sgdEpochSchedule(plan, seed, epoch);
+  for (let s = 0; s < g; s++) {
+    // Workers read the bases after the pool posts the task (an Atomics store): written here, seen there.
+    for (let a = 0; a < g; a++) {
+      const blk = steps[s]![a]!;
+      pk.bases[2 * a] = pk.userStart[Math.floor(blk / g)]!;
+      pk.bases[2 * a + 1] = pk.itemStart[blk % g]!;
+    }
+    pool.run({ kernel: "sgdPackedRange", args: packedArgs, shards: shards[s]! });
+    for (let a = 0; a < g; a++) sse += plan.loss[a]!;
   }
   return sse;
 }

@@ -167,7 +167,7 @@ class SgdTrainer implements Trainer {
       biasRegularization: cfg.regBias,
       useBias: cfg.biases,
     };
-    this.plan = planSgdBlocks(alloc, ratings.users, ratings.items, ratings.values, n, nu, ni, cfg.grid);
+    this.plan = planSgdBlocks(alloc, ratings.users, ratings.items, ratings.values, n, nu, ni, cfg.grid, this.wasm ? "offsets+values" : "none");
     this.userPtr = countPointer(ratings.users, n, nu);
     this.itemPtr = countPointer(ratings.items, n, ni);
     if (!this.wasm) {
