@@ -100,7 +100,7 @@ export type { BrowserPoolOptions } from "./parallel/pool-browser.js";
 export { defaultPoolFactory, inlinePoolFactory, setDefaultPoolFactory } from "./parallel/pool-factory.js";
 export type { KernelPoolFactory } from "./parallel/pool-factory.js";
 export { heapAllocator, planSgdBlocks, runSgdEpoch, sgdEpochSchedule } from "./parallel/sgd-blocks.js";
-export type { ArrayAllocator, SgdBlockPlan, SgdParams } from "./parallel/sgd-blocks.js";
+export type { ArrayAllocator, SgdBlockPlan, SgdPackedBlocks, SgdPacking, SgdParams } from "./parallel/sgd-blocks.js";
 export { alsExplicitCgHalfSweep } from "./kernels/als-explicit-cg.js";
 export type { KernelChoice } from "./train/kernel-runtime.js";
 
