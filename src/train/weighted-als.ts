@@ -57,7 +57,7 @@ function model(data: TrainingData, config: ModelConfig, k: number, X: Float32Arr
   return new FactorModel({
     config,
     userFactors: { rows: data.byUser.rows, cols: k, data: X.slice() },
-    itemFactors: { rows: data.byItem.rows, cols: k, data: Y.slice() },
+    itemFactors: { rows: data.byUser.cols, cols: k, data: Y.slice() },
     userIndex: data.ratings.userIndex.clone(),
     itemIndex: data.ratings.itemIndex.clone(),
     history: data.byUser,
@@ -112,23 +112,50 @@ class WasmWeightedAls implements Trainer {
     seed: number,
     private readonly wasm: WasmRuntime,
   ) {
+    // Straight into kernel memory: the per-entry weights without heap copies, and the item view transposed
+    // from byUser (the order of transpose() in matrix/csr.ts) without building data.byItem at all.
     const a = wasm.arena;
-    const side = (m: CsrMatrix): WasmSide => {
-      const n = m.indptr[m.rows]!;
-      const w = entryWeights(m.values.subarray(0, n), spec);
-      return {
-        rows: m.rows,
-        indptr: a.copyI32(m.indptr.subarray(0, m.rows + 1)),
-        indices: a.copyI32(m.indices.subarray(0, n)),
-        extra: a.copyF32(w.extra),
-        target: w.target ? a.copyF32(w.target) : null,
-        X: a.f32(m.rows * k),
-        shards: balancedRowShards(m.indptr, m.rows, SHARDS),
-        gramShards: gramShardsFor(m.rows, k),
-      };
-    };
-    this.users = side(data.byUser);
-    this.items = side(data.byItem);
+    const byUser = data.byUser;
+    const nU = byUser.rows;
+    const nI = byUser.cols;
+    const n = byUser.indptr[nU]!;
+    const hasTarget = WasmWeightedAls.hasTarget(byUser, spec);
+    const uExtra = a.f32(n);
+    const uTarget = hasTarget ? a.f32(n) : null;
+    for (let p = 0; p < n; p++) {
+      const v = byUser.values[p]!;
+      uExtra[p] = spec.extra(v);
+      if (uTarget) uTarget[p] = spec.target(v);
+    }
+    const uIndptr = a.copyI32(byUser.indptr.subarray(0, nU + 1));
+    const uIndices = a.copyI32(byUser.indices.subarray(0, n));
+    const iIndptr = a.i32(nI + 1);
+    for (let p = 0; p < n; p++) iIndptr[uIndices[p]! + 1]!++;
+    for (let c = 0; c < nI; c++) iIndptr[c + 1]! += iIndptr[c]!;
+    const next = iIndptr.slice(0, nI);
+    const iIndices = a.i32(n);
+    const iExtra = a.f32(n);
+    const iTarget = hasTarget ? a.f32(n) : null;
+    for (let r = 0; r < nU; r++) {
+      for (let p = uIndptr[r]!; p < uIndptr[r + 1]!; p++) {
+        const q = next[uIndices[p]!]!++;
+        iIndices[q] = r;
+        iExtra[q] = uExtra[p]!;
+        if (iTarget) iTarget[q] = uTarget![p]!;
+      }
+    }
+    const side = (rows: number, indptr: Int32Array, indices: Int32Array, extra: Float32Array, target: Float32Array | null): WasmSide => ({
+      rows,
+      indptr,
+      indices,
+      extra,
+      target,
+      X: a.f32(rows * k),
+      shards: balancedRowShards(indptr, rows, SHARDS),
+      gramShards: gramShardsFor(rows, k),
+    });
+    this.users = side(nU, uIndptr, uIndices, uExtra, uTarget);
+    this.items = side(nI, iIndptr, iIndices, iExtra, iTarget);
     this.G = a.f32(k * k);
     const nParts = Math.max(this.users.gramShards.length, this.items.gramShards.length) >> 1;
     this.parts = a.f32(nParts * k * k);
@@ -138,16 +165,23 @@ class WasmWeightedAls implements Trainer {
 
   /** The trainer, or undefined when the TS kernels are to run (kernels "ts", or no WebAssembly SIMD). */
   static open(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, threads: number): WasmWeightedAls | undefined {
-    const { byUser, byItem } = data;
-    const n = byUser.indptr[byUser.rows]!;
-    const side = (m: CsrMatrix, hasTarget: boolean) => [(m.rows + 1) * 4, n * 4, n * 4, hasTarget ? n * 4 : 0, m.rows * k * 4];
-    // A target array exists only when some value maps to a target other than 1 (ials: values ≤ 0).
-    let hasTarget = false;
-    for (let p = 0; p < n && !hasTarget; p++) hasTarget = spec.target(byUser.values[p]!) !== 1;
-    const parts = Math.max(gramShardsFor(byUser.rows, k).length, gramShardsFor(byItem.rows, k).length) >> 1;
-    const bytes = KernelArena.bytesFor(...side(byUser, hasTarget), ...side(byItem, hasTarget), k * k * 4, parts * k * k * 4, SHARDS * 8);
+    const byUser = data.byUser;
+    const nU = byUser.rows;
+    const nI = byUser.cols;
+    const n = byUser.indptr[nU]!;
+    const side = (rows: number, hasTarget: boolean) => [(rows + 1) * 4, n * 4, n * 4, hasTarget ? n * 4 : 0, rows * k * 4];
+    const hasTarget = WasmWeightedAls.hasTarget(byUser, spec);
+    const parts = Math.max(gramShardsFor(nU, k).length, gramShardsFor(nI, k).length) >> 1;
+    const bytes = KernelArena.bytesFor(...side(nU, hasTarget), ...side(nI, hasTarget), k * k * 4, parts * k * k * 4, SHARDS * 8);
     const wasm = openWasmRuntime(data.runtime, threads, bytes, k, n);
     return wasm ? new WasmWeightedAls(data, config, spec, k, seed, wasm) : undefined;
+  }
+
+  /** True when some value maps to a target other than 1 (ials: values ≤ 0), as entryWeights decides. */
+  private static hasTarget(m: CsrMatrix, spec: WeightedAlsSpec): boolean {
+    const n = m.indptr[m.rows]!;
+    for (let p = 0; p < n; p++) if (spec.target(m.values[p]!) !== 1) return true;
+    return false;
   }
 
   /** G = XᵀX of a side: partial Gramians on the pool, summed in shard order in f64. */
