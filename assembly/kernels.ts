@@ -107,9 +107,9 @@ export function sgdRange(
 }
 
 /**
- * sgdRange on packed block entries. With `values` ≠ 0 (8 B/rating): codes[t] = (u − uBase) << itemBits | (i − iBase)
- * (u32) and the value in values[t]. With values = 0 (4 B/rating): codes[t] = that << valueBits | v, the value being
- * table[v] (f32). uBase, iBase = bases[2·shard], bases[2·shard + 1] (the block's first user and item, written by the
+ * sgdRange on packed block entries: codes[t] = (u − uBase) << itemBits | (i − iBase) (u32), the value in
+ * values[t] as f32 (valueBits = −1; 8 B/rating), or table[values[t]] with values a u8 array (valueBits = −2;
+ * 5 B/rating), or table[v] with codes[t] = that << valueBits | v (valueBits ≥ 0; 4 B/rating). uBase, iBase = bases[2·shard], bases[2·shard + 1] (the block's first user and item, written by the
  * caller for each step). Same math, same order, same f32 values: the same bytes as sgdRange on the 12-byte layout.
  */
 export function sgdPackedRange(
@@ -120,7 +120,7 @@ export function sgdPackedRange(
   const uBase = load<i32>(bases + (<usize>shard << 3));
   const iBase = load<i32>(bases + (<usize>shard << 3), 4);
   const mask: u32 = itemBits == 0 ? 0 : (<u32>0xffffffff) >>> <u32>(32 - itemBits);
-  const vmask: u32 = valueBits == 0 ? 0 : (<u32>0xffffffff) >>> <u32>(32 - valueBits);
+  const vmask: u32 = valueBits <= 0 ? 0 : (<u32>0xffffffff) >>> <u32>(32 - valueBits);
   let sse: f64 = 0;
   const rowBytes = <usize>k << 2;
   const shrinkF: f32 = 1 - lr * reg;
@@ -131,11 +131,11 @@ export function sgdPackedRange(
     const o = <usize>t << 2;
     let code = load<u32>(codes + o);
     let r: f32;
-    if (values) r = load<f32>(values + o);
-    else {
+    if (valueBits >= 0) {
       r = load<f32>(table + (<usize>(code & vmask) << 2));
       code = code >>> <u32>valueBits;
-    }
+    } else if (valueBits == -1) r = load<f32>(values + o);
+    else r = load<f32>(table + (<usize>load<u8>(values + <usize>t) << 2));
     const u = uBase + <i32>(code >>> <u32>itemBits);
     const i = iBase + <i32>(code & mask);
     const p = P + <usize>u * rowBytes;

@@ -23,21 +23,23 @@ export interface SgdBlockPlan {
   /**
    * The packed layout (planSgdBlocks with `pack`), else undefined: `users`/`items` are then empty and entry t
    * of block (a, b) is codes[t] = (u − userStart[a]) << itemBits | (i − itemStart[b]) (read as u32), the value
-   * in `values[t]` (8 B/rating) or, when few distinct values fit in the spare bits, codes[t] = that << valueBits | v
-   * with the value table[v] and `values` empty (4 B/rating).
+   * in `values[t]` (8 B/rating) or, with few distinct values, the value's index v in `table`: in the spare bits
+   * (codes[t] = that << valueBits | v; 4 B/rating) or in `valueIndex[t]` (u8; 5 B/rating). `values` is empty then.
    */
   readonly packed?: SgdPackedBlocks;
 }
 
 /** How planSgdBlocks stores block entries: 12 B, 8 B (packed offsets) or 4 B (offsets and value index). */
-export type SgdPacking = "none" | "offsets" | "offsets+values";
+export type SgdPacking = "none" | "offsets" | "offsets+values" | "offsets+byte-values";
 
 /** Block-local user/item offsets packed into one u32 per rating (see {@link SgdBlockPlan.packed}). */
 export interface SgdPackedBlocks {
   readonly codes: Int32Array;
   readonly itemBits: number;
-  /** Bits of the value index in the low bits of a code; −1 when the values are in `values`. */
+  /** Bits of the value index in the low bits of a code; −1: values in plan.values (f32); −2: indices in `valueIndex` (u8). */
   readonly valueBits: number;
+  /** Per-entry value index when valueBits is −2 (else empty). */
+  readonly valueIndex: Uint8Array;
   /** The distinct values in first-seen order (empty when valueBits is −1). */
   readonly table: Float32Array;
   /** First user of user block a (length grid + 1). */
@@ -117,6 +119,12 @@ function valueTable(values: Float32Array, length: number, limit: number): { tabl
   return { table: Float32Array.from(table), indexOf: (b) => slot[find(b)]! - 1 };
 }
 
+/** A Uint8Array of n bytes from an allocator that hands out words. */
+function bytesView(alloc: ArrayAllocator, n: number): Uint8Array {
+  const w = alloc.i32(Math.ceil(n / 4));
+  return new Uint8Array(w.buffer, w.byteOffset, n);
+}
+
 function widest(start: Int32Array): number {
   let w = 0;
   for (let p = 0; p + 1 < start.length; p++) w = Math.max(w, start[p + 1]! - start[p]!);
@@ -129,8 +137,9 @@ function widest(start: Int32Array): number {
  * CSR is needed. Temporary memory: one int per (user, item block).
  * `pack` (WASM kernels only): "offsets" stores block-local user/item offsets as one u32 per rating (8 B with the
  * value instead of 12 B) whenever the widest user block and item block fit in 32 bits together; "offsets+values"
- * also puts the value's index in a table of distinct values into the spare bits when they suffice (4 B/rating),
- * else falls back to "offsets". Same order and the same f32 values, so the same results as "none".
+ * also replaces the value by its index in a table of distinct values: in the spare bits when they suffice
+ * (4 B/rating), else one byte (5 B/rating, at most 256 values), else falls back to "offsets";
+ * "offsets+byte-values" always uses the byte (tests). Same order and the same f32 values, so the same results as "none".
  */
 export function planSgdBlocks(
   alloc: ArrayAllocator,
@@ -171,28 +180,34 @@ export function planSgdBlocks(
     const itemBits = bitsFor(widest(itemStart));
     const spare = 32 - bitsFor(widest(userStart)) - itemBits;
     if (itemBits <= 31 && spare >= 0) {
-      // Values as an index into a table when they fit in the spare bits (at most 2^16 distinct).
-      const vt = spare > 0 && pack === "offsets+values" ? valueTable(values, length, 2 ** Math.min(spare, 16)) : undefined;
-      const valueBits = vt ? Math.min(31, bitsFor(vt.table.length)) : -1;
+      // Values as an index into a table of distinct values: in the spare bits when they suffice, else one byte each.
+      const byteIndex = pack === "offsets+byte-values";
+      const limit = byteIndex ? 256 : Math.max(256, 2 ** Math.min(spare, 16));
+      const vt = pack !== "offsets" ? valueTable(values, length, limit) : undefined;
+      const inCodes = vt !== undefined && !byteIndex && bitsFor(vt.table.length) <= spare;
+      const inBytes = vt !== undefined && !inCodes && vt.table.length <= 256;
+      const valueBits = inCodes ? bitsFor(vt.table.length) : inBytes ? -2 : -1;
       const vbits = new Int32Array(values.buffer, values.byteOffset, length);
       const codes = alloc.i32(length);
-      const gv = vt ? new Float32Array(0) : alloc.f32(length);
+      const gv = valueBits === -1 ? alloc.f32(length) : new Float32Array(0);
+      const valueIndex = inBytes ? bytesView(alloc, length) : new Uint8Array(0);
       for (let t = 0; t < length; t++) {
         const u = users[t]!;
         const i = items[t]!;
         const b = ib[i]!;
         const p = cell[u * g + b]!++;
         const code = ((u - userStart[ub[u]!]!) << itemBits) | (i - itemStart[b]!);
-        if (vt) codes[p] = (code << valueBits) | vt.indexOf(vbits[t]!);
+        if (inCodes) codes[p] = (code << valueBits) | vt.indexOf(vbits[t]!);
         else {
           codes[p] = code;
-          gv[p] = values[t]!;
+          if (inBytes) valueIndex[p] = vt.indexOf(vbits[t]!);
+          else gv[p] = values[t]!;
         }
       }
-      const table = vt ? alloc.f32(vt.table.length) : new Float32Array(0);
-      if (vt) table.set(vt.table);
+      const table = valueBits === -1 ? new Float32Array(0) : alloc.f32(vt!.table.length);
+      if (valueBits !== -1) table.set(vt!.table);
       const none = new Int32Array(0);
-      return { grid: g, users: none, items: none, values: gv, blockStart, loss: alloc.f64(g), packed: { codes, itemBits, valueBits, table, userStart, itemStart, bases: alloc.i32(2 * g) } };
+      return { grid: g, users: none, items: none, values: gv, blockStart, loss: alloc.f64(g), packed: { codes, itemBits, valueBits, valueIndex, table, userStart, itemStart, bases: alloc.i32(2 * g) } };
     }
   }
   const gu = alloc.i32(length);
@@ -273,8 +288,8 @@ export function runSgdEpoch(pool: KernelPool, plan: SgdBlockPlan, p: SgdParams, 
     return sse;
   }
   const g = plan.grid;
-  const inCodes = pk.valueBits >= 0;
-  const packedArgs = [pk.codes.byteOffset, inCodes ? 0 : plan.values.byteOffset, inCodes ? pk.table.byteOffset : 0, ...args.slice(3), pk.bases.byteOffset, pk.itemBits, Math.max(0, pk.valueBits)];
+  const valuesPtr = pk.valueBits === -1 ? plan.values.byteOffset : pk.valueBits === -2 ? pk.valueIndex.byteOffset : 0;
+  const packedArgs = [pk.codes.byteOffset, valuesPtr, pk.table.byteOffset, ...args.slice(3), pk.bases.byteOffset, pk.itemBits, pk.valueBits];
   const steps = epochBlocks(g, seed, epoch);
   const shards = sgdEpochSchedule(plan, seed, epoch);
   for (let s = 0; s < g; s++) {

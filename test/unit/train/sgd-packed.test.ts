@@ -35,11 +35,16 @@ function train(pack: SgdPacking, threads: number, grid: number, seed: number) {
   const p: SgdParams = { P, Q, userBias: arena.f32(nu), itemBias: arena.f32(ni), factors: k, globalMean: 3, learningRate: 0.02, regularization: 0.05, biasRegularization: 0.02, useBias: true };
   const plan = planSgdBlocks(arena, r.users, r.items, r.values, n, nu, ni, grid, pack);
   assert.equal(plan.packed !== undefined, pack !== "none");
-  if (plan.packed) assert.equal(plan.packed.valueBits >= 0, pack === "offsets+values", "value table used");
+  if (plan.packed) assert.equal(plan.packed.valueBits, pack === "offsets+values" ? bitsOfTable(plan.packed.table.length) : pack === "offsets+byte-values" ? -2 : -1, "value layout");
   const losses: number[] = [];
   for (let e = 0; e < 3; e++) losses.push(runSgdEpoch(pool, plan, p, 9, e));
   void pool.close();
   return { bytes: Buffer.concat([P, Q, p.userBias, p.itemBias].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))), losses, plan };
+}
+
+/** Bits for indices 0 … n − 1. */
+function bitsOfTable(n: number): number {
+  return n <= 1 ? 0 : 32 - Math.clz32(n - 1);
 }
 
 /** The block holding entry t. */
@@ -53,7 +58,7 @@ describe("sgd packed blocks (8 and 4 bytes per rating)", () => {
   for (const grid of [1, 4, 7]) {
     it(`grid ${grid}: 8-byte and 4-byte layouts give the same bytes and losses as the 12-byte one, on 1 and 2 threads`, () => {
       const plain = train("none", 1, grid, 3);
-      for (const pack of ["offsets", "offsets+values"] as const) {
+      for (const pack of ["offsets", "offsets+values", "offsets+byte-values"] as const) {
         const packed = train(pack, 1, grid, 3);
         const packed2 = train(pack, 2, grid, 3);
         assert.ok(plain.bytes.equals(packed.bytes), `${pack} vs plain`);
@@ -87,7 +92,11 @@ describe("sgd packed blocks (8 and 4 bytes per rating)", () => {
     for (let t = 0; t < plain.values.length; t++) {
       const c = pk4.codes[t]! >>> 0;
       assert.equal(pk4.table[c & 7], plain.values[t]);
-      assert.equal((c >>> 3) & (0xffffffff >>> (32 - pk4.itemBits)), plain.items[t]! - pk4.itemStart[t >= 0 ? blockOf(four.blockStart, t) % 5 : 0]!);
+      assert.equal((c >>> 3) & (0xffffffff >>> (32 - pk4.itemBits)), plain.items[t]! - pk4.itemStart[blockOf(four.blockStart, t) % 5]!);
     }
+    const { plan: five } = train("offsets+byte-values", 1, 5, 4);
+    const pk5 = five.packed!;
+    assert.equal(pk5.valueIndex.length, plain.values.length);
+    for (let t = 0; t < plain.values.length; t++) assert.equal(pk5.table[pk5.valueIndex[t]!], plain.values[t]);
   });
 });
