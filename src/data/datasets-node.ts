@@ -88,7 +88,7 @@ export async function verifyArchive(spec: DatasetSpec, path: string): Promise<st
   if (spec.sha256 && spec.sha256.toLowerCase() !== sha256) {
     throw new MfrecError("E_CHECKSUM", `${spec.name}: the archive's SHA-256 does not match`, { file: path, value: sha256, expected: spec.sha256, hint: "the file is corrupted or not the publisher's; it was not used" });
   }
-  if (!spec.sha256 && spec.md5) {
+  if (spec.md5) {
     const md5 = await hashFile(path, "md5");
     if (md5 !== spec.md5.toLowerCase()) {
       throw new MfrecError("E_CHECKSUM", `${spec.name}: the archive's MD5 does not match the publisher's`, { file: path, value: md5, expected: spec.md5, hint: "the file is corrupted or not the publisher's; it was not used" });

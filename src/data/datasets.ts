@@ -55,10 +55,22 @@ const ML_LICENSE =
   "(Harper & Konstan, ACM TiiS 5(4), 2015); no redistribution without separate permission (latest-small: only under the same license); " +
   "no commercial or revenue-bearing use without permission.";
 
+/**
+ * SHA-256 of the publisher's archives as pinned by TensorFlow Datasets' url_checksums/movielens.txt
+ * (same URLs and byte sizes); GroupLens itself publishes MD5 sums only, kept as a second check.
+ */
+const ML_SHA256: Record<string, string> = {
+  "ml-100k": "50d2a982c66986937beb9ffb3aa76efe955bf3d5c6b761f4e3a7cd717c6a3229",
+  "ml-1m": "a6898adb50b9ca05aa231689da44c217cb524e7ebd39d264c56e2832f2c54e20",
+  "ml-25m": "8b21cfb7eb1706b4ec0aac894368d90acf26ebdfb6aced3ebd4ad5bd1eb9c6aa",
+  "ml-latest-small": "696d65a3dfceac7c45750ad32df2c259311949efec81f0f144fdfb91ebc9e436",
+};
+
 const ml = (name: string, title: string, md5: string | undefined, ratings: number, ratingsFile: DatasetRatingsFile, titlesFile: DatasetTitlesFile): DatasetSpec => ({
   name,
   title,
   url: `https://files.grouplens.org/datasets/movielens/${name}.zip`,
+  sha256: ML_SHA256[name],
   md5,
   ratings,
   license: ML_LICENSE,
@@ -86,10 +98,9 @@ export const DATASETS: readonly DatasetSpec[] = [
   ml("ml-1m", "MovieLens 1M (2003): 1,000,209 ratings, 6,040 users, 3,706 movies", "c4d9eecfca2ab87c1945afe126590906", 1_000_209, { ...datRatings, scale: [1, 5] }, datTitles),
   ml("ml-10m", "MovieLens 10M (2009): 10,000,054 ratings, 69,878 users, 10,677 movies", "ce571fd55effeba0271552578f2648bd", 10_000_054, datRatings, datTitles),
   ml("ml-25m", "MovieLens 25M (2019): 25,000,095 ratings, 162,541 users, 59,047 movies", "6b51fb2759a8657d3bfcbfc42b592ada", 25_000_095, csvRatings, csvTitles),
-  {
-    ...ml("ml-latest-small", "MovieLens latest small (development set; the 2018-09 build has 100,836 ratings)", undefined, 100_836, csvRatings, csvTitles),
-    // The publisher rebuilds this set from time to time, so no checksum is pinned (the 2018-09-26 zip has MD5 31a303aabbc519bd33d025e44d6c2570).
-  },
+  // A development set its publisher may rebuild: the pinned checksums are those of the 2018-09-26 build
+  // (978,202 bytes, 100,836 ratings); a rebuilt archive is refused with E_CHECKSUM rather than loaded unverified.
+  ml("ml-latest-small", "MovieLens latest small (the 2018-09 build: 100,836 ratings)", "31a303aabbc519bd33d025e44d6c2570", 100_836, csvRatings, csvTitles),
   {
     name: "lastfm-2k",
     title: "Last.fm hetrec2011 2K: 92,834 (user, artist, play count) rows, 1,892 users, 17,632 artists",

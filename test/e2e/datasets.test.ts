@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { zipSync } from "fflate";
 import { isMfrecError } from "../../src/core/errors.js";
-import type { DatasetSpec } from "../../src/data/datasets.js";
+import { DATASETS, type DatasetSpec } from "../../src/data/datasets.js";
 import { fetchDataset, loadDataset } from "../../src/data/datasets-node.js";
 import { dataFile, repoRoot } from "../helpers/data.js";
 
@@ -95,6 +95,17 @@ describe("datasets: fetch, verify, cache, extract", () => {
     const catalogue = [spec("bad", "/good.zip", { sha256: "0".repeat(64) })];
     await assert.rejects(fetchDataset("bad", { cacheDir: cache, catalogue }), (e) => isMfrecError(e, "E_CHECKSUM") && /SHA-256/.test(e.message));
     assert.ok(!existsSync(join(cache, "bad.zip")) && !existsSync(join(cache, "bad.zip.part")) && !existsSync(join(cache, "bad")));
+  });
+
+  test("the publisher's MD5 is checked too where known", async () => {
+    const md5 = createHash("md5").update(archive).digest("hex");
+    assert.equal((await fetchDataset("both", { cacheDir: cache, catalogue: [spec("both", "/good.zip", { md5 })] })).sha256, sha256);
+    await assert.rejects(fetchDataset("badmd5", { cacheDir: cache, catalogue: [spec("badmd5", "/good.zip", { md5: "0".repeat(32) })] }), (e) => isMfrecError(e, "E_CHECKSUM") && /MD5/.test(e.message));
+  });
+
+  test("the catalogue pins SHA-256 for the MovieLens archives with known sums", () => {
+    for (const name of ["ml-100k", "ml-1m", "ml-25m", "ml-latest-small"]) assert.match(DATASETS.find((d) => d.name === name)?.sha256 ?? "", /^[0-9a-f]{64}$/, name);
+    for (const d of DATASETS) assert.ok(d.sha256 || d.md5 || ["lastfm-2k", "goodbooks-10k"].includes(d.name), `${d.name} has no checksum`);
   });
 
   test("a truncated download is an error naming the bytes, never a file under the final name", async () => {
