@@ -52,6 +52,49 @@
 // ---------------------------------------------------------------- SGD (biased MF)
 
 /**
+ * One rating's biased-MF SGD step (shared by sgdRange and sgdPackedRange): e = r − (μ + b_u + b_i + p·q),
+ * g = lr·e, b ← shrinkB·b + g, p ← shrinkF·p + g·q, q ← shrinkF·q + g·p (old p, q). Returns e² as f64.
+ */
+@inline function sgdUpdate(
+  P: usize, Q: usize, bu: usize, bi: usize, u: i32, i: i32, r: f32,
+  k: i32, mu: f32, lr: f32, shrinkF: f32, shrinkB: f32, useBias: i32,
+): f64 {
+  const rowBytes = <usize>k << 2;
+  const p = P + <usize>u * rowBytes;
+  const q = Q + <usize>i * rowBytes;
+  let pred: f32 = mu;
+  const bup = bu + (<usize>u << 2);
+  const bip = bi + (<usize>i << 2);
+  if (useBias) pred += load<f32>(bup) + load<f32>(bip);
+  pred += dot(p, q, k);
+  const e: f32 = r - pred;
+  const g: f32 = lr * e;
+  if (useBias) {
+    store<f32>(bup, shrinkB * load<f32>(bup) + g);
+    store<f32>(bip, shrinkB * load<f32>(bip) + g);
+  }
+  const gv = f32x4.splat(g);
+  const sfv = f32x4.splat(shrinkF);
+  const k4 = k & ~3;
+  let f = 0;
+  for (; f < k4; f += 4) {
+    const fo = <usize>f << 2;
+    const pv = v128.load(p + fo);
+    const qv = v128.load(q + fo);
+    v128.store(p + fo, f32x4.add(f32x4.mul(sfv, pv), f32x4.mul(gv, qv)));
+    v128.store(q + fo, f32x4.add(f32x4.mul(sfv, qv), f32x4.mul(gv, pv)));
+  }
+  for (; f < k; f++) {
+    const fo = <usize>f << 2;
+    const pf = load<f32>(p + fo);
+    const qf = load<f32>(q + fo);
+    store<f32>(p + fo, shrinkF * pf + g * qf);
+    store<f32>(q + fo, shrinkF * qf + g * pf);
+  }
+  return <f64>e * <f64>e;
+}
+
+/**
  * One SGD pass over ratings t ∈ [start, end) in stored order (the block schedule groups and orders them);
  * the math of src/kernels/sgd.ts: e = r − (μ + b_u + b_i + p_u·q_i), g = lr·e,
  * b ← (1 − lr·λ_b) b + g, p_u ← (1 − lr·λ) p_u + g q_i, q_i ← (1 − lr·λ) q_i + g p_u (old p_u, q_i).
@@ -63,45 +106,13 @@ export function sgdRange(
   start: i32, end: i32, shard: i32, scratch: usize,
 ): void {
   let sse: f64 = 0;
-  const rowBytes = <usize>k << 2;
   const shrinkF: f32 = 1 - lr * reg;
   const shrinkB: f32 = 1 - lr * regBias;
-  const sfv = f32x4.splat(shrinkF);
-  const k4 = k & ~3;
   for (let t = start; t < end; t++) {
     const o = <usize>t << 2;
     const u = load<i32>(users + o);
     const i = load<i32>(items + o);
-    const p = P + <usize>u * rowBytes;
-    const q = Q + <usize>i * rowBytes;
-    let pred: f32 = mu;
-    const bup = bu + (<usize>u << 2);
-    const bip = bi + (<usize>i << 2);
-    if (useBias) pred += load<f32>(bup) + load<f32>(bip);
-    pred += dot(p, q, k);
-    const e: f32 = load<f32>(values + o) - pred;
-    sse += <f64>e * <f64>e;
-    const g: f32 = lr * e;
-    if (useBias) {
-      store<f32>(bup, shrinkB * load<f32>(bup) + g);
-      store<f32>(bip, shrinkB * load<f32>(bip) + g);
-    }
-    const gv = f32x4.splat(g);
-    let f = 0;
-    for (; f < k4; f += 4) {
-      const fo = <usize>f << 2;
-      const pv = v128.load(p + fo);
-      const qv = v128.load(q + fo);
-      v128.store(p + fo, f32x4.add(f32x4.mul(sfv, pv), f32x4.mul(gv, qv)));
-      v128.store(q + fo, f32x4.add(f32x4.mul(sfv, qv), f32x4.mul(gv, pv)));
-    }
-    for (; f < k; f++) {
-      const fo = <usize>f << 2;
-      const pf = load<f32>(p + fo);
-      const qf = load<f32>(q + fo);
-      store<f32>(p + fo, shrinkF * pf + g * qf);
-      store<f32>(q + fo, shrinkF * qf + g * pf);
-    }
+    sse += sgdUpdate(P, Q, bu, bi, u, i, load<f32>(values + o), k, mu, lr, shrinkF, shrinkB, useBias);
   }
   store<f64>(lossOut + (<usize>shard << 3), sse);
 }
@@ -122,11 +133,8 @@ export function sgdPackedRange(
   const mask: u32 = itemBits == 0 ? 0 : (<u32>0xffffffff) >>> <u32>(32 - itemBits);
   const vmask: u32 = valueBits <= 0 ? 0 : (<u32>0xffffffff) >>> <u32>(32 - valueBits);
   let sse: f64 = 0;
-  const rowBytes = <usize>k << 2;
   const shrinkF: f32 = 1 - lr * reg;
   const shrinkB: f32 = 1 - lr * regBias;
-  const sfv = f32x4.splat(shrinkF);
-  const k4 = k & ~3;
   for (let t = start; t < end; t++) {
     const o = <usize>t << 2;
     let code = load<u32>(codes + o);
@@ -138,36 +146,7 @@ export function sgdPackedRange(
     else r = load<f32>(table + (<usize>load<u8>(values + <usize>t) << 2));
     const u = uBase + <i32>(code >>> <u32>itemBits);
     const i = iBase + <i32>(code & mask);
-    const p = P + <usize>u * rowBytes;
-    const q = Q + <usize>i * rowBytes;
-    let pred: f32 = mu;
-    const bup = bu + (<usize>u << 2);
-    const bip = bi + (<usize>i << 2);
-    if (useBias) pred += load<f32>(bup) + load<f32>(bip);
-    pred += dot(p, q, k);
-    const e: f32 = r - pred;
-    sse += <f64>e * <f64>e;
-    const g: f32 = lr * e;
-    if (useBias) {
-      store<f32>(bup, shrinkB * load<f32>(bup) + g);
-      store<f32>(bip, shrinkB * load<f32>(bip) + g);
-    }
-    const gv = f32x4.splat(g);
-    let f = 0;
-    for (; f < k4; f += 4) {
-      const fo = <usize>f << 2;
-      const pv = v128.load(p + fo);
-      const qv = v128.load(q + fo);
-      v128.store(p + fo, f32x4.add(f32x4.mul(sfv, pv), f32x4.mul(gv, qv)));
-      v128.store(q + fo, f32x4.add(f32x4.mul(sfv, qv), f32x4.mul(gv, pv)));
-    }
-    for (; f < k; f++) {
-      const fo = <usize>f << 2;
-      const pf = load<f32>(p + fo);
-      const qf = load<f32>(q + fo);
-      store<f32>(p + fo, shrinkF * pf + g * qf);
-      store<f32>(q + fo, shrinkF * qf + g * pf);
-    }
+    sse += sgdUpdate(P, Q, bu, bi, u, i, r, k, mu, lr, shrinkF, shrinkB, useBias);
   }
   store<f64>(lossOut + (<usize>shard << 3), sse);
 }
