@@ -7,7 +7,7 @@ import type { CsrMatrix } from "../matrix/csr.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
 import { balancedRowShards } from "../parallel/pool.js";
 import { heapAllocator } from "../parallel/sgd-blocks.js";
-import { booleanOption, numberOption, rejectUnknownKeys } from "./config.js";
+import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
 import { meanOf, rangeOf } from "./init.js";
 import { openWasmRuntime, type WasmRuntime } from "./kernel-runtime.js";
 import type { Algorithm, EpochResult, Trainer, TrainingData } from "./trainer.js";
@@ -68,16 +68,16 @@ export function resolveAlsConfig(config: Partial<ModelConfig>): AlsConfig {
   const regularization = numberOption(c, "regularization", d.regularization, { above: 0 });
   return {
     algorithm: "als",
-    factors: numberOption(c, "factors", d.factors, { min: 1, max: 4096, integer: true }),
-    epochs: numberOption(c, "epochs", d.epochs, { min: 1, max: 100000, integer: true }),
+    factors: numberOption(c, "factors", d.factors, RULES.factors),
+    epochs: numberOption(c, "epochs", d.epochs, RULES.epochs),
     regularization,
     regBias: numberOption(c, "regBias", given ? regularization : d.regBias, { min: 0 }),
     biases: booleanOption(c, "biases", d.biases),
     weightedRegularization: booleanOption(c, "weightedRegularization", d.weightedRegularization),
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
-    seed: numberOption(c, "seed", d.seed, { min: 0, max: 0xffffffff, integer: true }),
+    seed: numberOption(c, "seed", d.seed, RULES.seed),
     cgSteps: numberOption(c, "cgSteps", d.cgSteps, { min: 0, max: 1000, integer: true }),
-    threads: numberOption(c, "threads", d.threads, { min: 0, max: 1024, integer: true }),
+    threads: numberOption(c, "threads", d.threads, RULES.threads),
   };
 }
 

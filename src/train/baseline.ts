@@ -1,7 +1,7 @@
 import { baselineAlsHalfStep, baselineSgdPass } from "../kernels/baseline.js";
 import { explicitSquaredError } from "../kernels/explicit-loss.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
-import { choiceOption, numberOption, rejectUnknownKeys } from "./config.js";
+import { choiceOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
 import { meanOf, rangeOf } from "./init.js";
 import type { Algorithm, EpochResult, Trainer, TrainingData } from "./trainer.js";
 
@@ -44,7 +44,7 @@ export function resolveBaselineConfig(config: Partial<ModelConfig>): BaselineCon
     return {
       algorithm: "baseline",
       method,
-      epochs: numberOption(c, "epochs", d.epochs, { min: 1, max: 100000, integer: true }),
+      epochs: numberOption(c, "epochs", d.epochs, RULES.epochs),
       regUser: numberOption(c, "regUser", d.regUser, { min: 0 }),
       regItem: numberOption(c, "regItem", d.regItem, { min: 0 }),
     };
@@ -54,7 +54,7 @@ export function resolveBaselineConfig(config: Partial<ModelConfig>): BaselineCon
   return {
     algorithm: "baseline",
     method,
-    epochs: numberOption(c, "epochs", d.epochs, { min: 1, max: 100000, integer: true }),
+    epochs: numberOption(c, "epochs", d.epochs, RULES.epochs),
     learningRate: numberOption(c, "learningRate", d.learningRate, { above: 0 }),
     regularization: numberOption(c, "regularization", d.regularization, { min: 0 }),
   };

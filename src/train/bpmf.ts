@@ -5,7 +5,7 @@ import { explicitSquaredError } from "../kernels/explicit-loss.js";
 import { type NormalWishartScratch, normalWishartScratch, sampleNormalWishart } from "../kernels/wishart.js";
 import type { DenseMatrix } from "../matrix/dense.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
-import { booleanOption, numberOption, rejectUnknownKeys } from "./config.js";
+import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
 import { meanOf, normalFactors, rangeOf } from "./init.js";
 import type { Algorithm, EpochResult, Trainer, TrainingData } from "./trainer.js";
 
@@ -65,7 +65,7 @@ export function resolveBpmfConfig(config: Partial<ModelConfig>): BpmfConfig {
   const c = config as Record<string, unknown>;
   rejectUnknownKeys(c, KEYS, "bpmf");
   const d = BPMF_DEFAULTS;
-  const epochs = numberOption(c, "epochs", d.epochs, { min: 1, max: 100000, integer: true });
+  const epochs = numberOption(c, "epochs", d.epochs, RULES.epochs);
   const out: BpmfConfig = {
     algorithm: "bpmf",
     factors: numberOption(c, "factors", d.factors, { min: 1, max: 512, integer: true }),
@@ -78,8 +78,8 @@ export function resolveBpmfConfig(config: Partial<ModelConfig>): BpmfConfig {
     priorScale: numberOption(c, "priorScale", d.priorScale, { above: 0 }),
     biases: booleanOption(c, "biases", d.biases),
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
-    seed: numberOption(c, "seed", d.seed, { min: 0, max: 0xffffffff, integer: true }),
-    threads: numberOption(c, "threads", d.threads, { min: 1, max: 1024, integer: true }),
+    seed: numberOption(c, "seed", d.seed, RULES.seed),
+    threads: numberOption(c, "threads", d.threads, RULES.threads),
   };
   if (out.burnIn >= out.epochs) {
     throw new MfrecError("E_CONFIG", "option burnIn must be smaller than epochs (no sample would be averaged)", {

@@ -2,7 +2,7 @@ import { deriveSeed, rngFor } from "../core/rng.js";
 import { bprEpoch } from "../kernels/bpr.js";
 import { sortRowIndices } from "../matrix/csr.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
-import { booleanOption, numberOption, rejectUnknownKeys } from "./config.js";
+import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
 import type { Algorithm } from "./trainer.js";
 
 const KEYS = ["factors", "epochs", "learningRate", "regularization", "itemBias", "seed", "threads"] as const;
@@ -25,14 +25,14 @@ export const bpr: Algorithm = {
     const d = BPR_DEFAULTS;
     const resolved: ModelConfig = {
       algorithm: "bpr",
-      factors: numberOption(c, "factors", d.factors, { min: 1, max: 4096, integer: true }),
+      factors: numberOption(c, "factors", d.factors, RULES.factors),
       epochs: numberOption(c, "epochs", d.epochs, { min: 0, max: 100000, integer: true }),
       learningRate: numberOption(c, "learningRate", d.learningRate, { above: 0, max: 10 }),
       regularization: numberOption(c, "regularization", d.regularization, { min: 0 }),
       itemBias: booleanOption(c, "itemBias", d.itemBias),
-      seed: numberOption(c, "seed", d.seed, { integer: true }),
+      seed: numberOption(c, "seed", d.seed, RULES.seed),
     };
-    if (c.threads !== undefined) resolved.threads = numberOption(c, "threads", 1, { min: 1, max: 1024, integer: true });
+    if (c.threads !== undefined) resolved.threads = numberOption(c, "threads", 1, RULES.threads);
     return resolved;
   },
   epochs: (c) => c.epochs as number,

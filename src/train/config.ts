@@ -10,6 +10,19 @@ export interface NumberRule {
 }
 
 /**
+ * Rules for the keys every algorithm shares (ARCHITECTURE lesson 10: one vocabulary), so a value is
+ * accepted or refused the same way whichever algorithm reads it. Implicit ALS-family trainers also
+ * accept `epochs: 0` (the seeded initial factors) — see their own rule.
+ */
+export const RULES = {
+  factors: { min: 1, max: 4096, integer: true },
+  epochs: { min: 1, max: 100000, integer: true },
+  seed: { min: 0, max: 0xffffffff, integer: true },
+  /** 0 = automatic (all cores when a pool factory is registered; 1 for single-threaded algorithms). Never changes results. */
+  threads: { min: 0, max: 1024, integer: true },
+} as const satisfies Record<string, NumberRule>;
+
+/**
  * Read a numeric option with a default, rejecting wrong types and values with E_CONFIG that
  * names the option, the value and the allowed range.
  */

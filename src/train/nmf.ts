@@ -3,7 +3,7 @@ import { explicitSquaredError, weightedSquaredNorms } from "../kernels/explicit-
 import { nmfHalfSweep } from "../kernels/nmf.js";
 import type { DenseMatrix } from "../matrix/dense.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
-import { booleanOption, numberOption, rejectUnknownKeys } from "./config.js";
+import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
 import { meanOf, rangeOf, uniformFactors } from "./init.js";
 import type { Algorithm, EpochResult, Trainer, TrainingData } from "./trainer.js";
 
@@ -54,14 +54,14 @@ export function resolveNmfConfig(config: Partial<ModelConfig>): NmfConfig {
   const initLow = numberOption(c, "initLow", d.initLow, { min: 0 });
   const out: NmfConfig = {
     algorithm: "nmf",
-    factors: numberOption(c, "factors", d.factors, { min: 1, max: 4096, integer: true }),
-    epochs: numberOption(c, "epochs", d.epochs, { min: 1, max: 100000, integer: true }),
+    factors: numberOption(c, "factors", d.factors, RULES.factors),
+    epochs: numberOption(c, "epochs", d.epochs, RULES.epochs),
     regularization: numberOption(c, "regularization", d.regularization, { min: 0 }),
     biases,
     initLow,
     initHigh: numberOption(c, "initHigh", d.initHigh, { above: initLow }),
-    seed: numberOption(c, "seed", d.seed, { min: 0, max: 0xffffffff, integer: true }),
-    threads: numberOption(c, "threads", d.threads, { min: 1, max: 1024, integer: true }),
+    seed: numberOption(c, "seed", d.seed, RULES.seed),
+    threads: numberOption(c, "threads", d.threads, RULES.threads),
   };
   if (biases) {
     out.regBias = numberOption(c, "regBias", d.regBias, { min: 0 });

@@ -4,7 +4,7 @@ import { sgdEpoch } from "../kernels/sgd.js";
 import { KernelArena } from "../kernels/wasm-arena.js";
 import { heapAllocator, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule } from "../parallel/sgd-blocks.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
-import { booleanOption, choiceOption, numberOption, rejectUnknownKeys } from "./config.js";
+import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
 import { meanOf, rangeOf } from "./init.js";
 import { openWasmRuntime, type WasmRuntime } from "./kernel-runtime.js";
 import type { Algorithm, EpochResult, Trainer, TrainingData } from "./trainer.js";
@@ -86,8 +86,8 @@ export function resolveSgdConfig(config: Partial<ModelConfig>): SgdConfig {
   return {
     algorithm: "sgd",
     preset,
-    factors: numberOption(c, "factors", d.factors, { min: 1, max: 4096, integer: true }),
-    epochs: numberOption(c, "epochs", d.epochs, { min: 1, max: 100000, integer: true }),
+    factors: numberOption(c, "factors", d.factors, RULES.factors),
+    epochs: numberOption(c, "epochs", d.epochs, RULES.epochs),
     learningRate: numberOption(c, "learningRate", d.learningRate, { above: 0 }),
     learningRateDecay: numberOption(c, "learningRateDecay", d.learningRateDecay, { above: 0, max: 1 }),
     regularization,
@@ -95,9 +95,9 @@ export function resolveSgdConfig(config: Partial<ModelConfig>): SgdConfig {
     biases: booleanOption(c, "biases", d.biases),
     initMean: numberOption(c, "initMean", d.initMean),
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
-    seed: numberOption(c, "seed", d.seed, { min: 0, max: 0xffffffff, integer: true }),
+    seed: numberOption(c, "seed", d.seed, RULES.seed),
     grid: numberOption(c, "grid", d.grid, { min: 1, max: 256, integer: true }),
-    threads: numberOption(c, "threads", d.threads, { min: 0, max: 1024, integer: true }),
+    threads: numberOption(c, "threads", d.threads, RULES.threads),
   };
 }
 

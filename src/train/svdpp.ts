@@ -1,7 +1,7 @@
 import { svdppEpoch, svdppFoldUsers } from "../kernels/svdpp.js";
 import type { DenseMatrix } from "../matrix/dense.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
-import { booleanOption, choiceOption, numberOption, rejectUnknownKeys } from "./config.js";
+import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
 import { meanOf, normalFactors, rangeOf } from "./init.js";
 import type { Algorithm, EpochResult, Trainer, TrainingData } from "./trainer.js";
 
@@ -76,8 +76,8 @@ export function resolveSvdppConfig(config: Partial<ModelConfig>): SvdppConfig {
   return {
     algorithm: "svdpp",
     preset,
-    factors: numberOption(c, "factors", d.factors, { min: 1, max: 4096, integer: true }),
-    epochs: numberOption(c, "epochs", d.epochs, { min: 1, max: 100000, integer: true }),
+    factors: numberOption(c, "factors", d.factors, RULES.factors),
+    epochs: numberOption(c, "epochs", d.epochs, RULES.epochs),
     learningRate: numberOption(c, "learningRate", d.learningRate, { above: 0 }),
     learningRateDecay: numberOption(c, "learningRateDecay", d.learningRateDecay, { above: 0, max: 1 }),
     regBias: numberOption(c, "regBias", given ? regularization : d.regBias, { min: 0 }),
@@ -86,8 +86,8 @@ export function resolveSvdppConfig(config: Partial<ModelConfig>): SvdppConfig {
     biases: booleanOption(c, "biases", d.biases),
     initMean: numberOption(c, "initMean", d.initMean),
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
-    seed: numberOption(c, "seed", d.seed, { min: 0, max: 0xffffffff, integer: true }),
-    threads: numberOption(c, "threads", d.threads, { min: 1, max: 1024, integer: true }),
+    seed: numberOption(c, "seed", d.seed, RULES.seed),
+    threads: numberOption(c, "threads", d.threads, RULES.threads),
   };
 }
 

@@ -1,6 +1,6 @@
 import { WALS_DEFAULTS, weightedAlsSpec } from "../model/implicit-weights.js";
 import type { ModelConfig } from "../model/factor-model.js";
-import { choiceOption, numberOption, rejectUnknownKeys } from "./config.js";
+import { choiceOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
 import type { Algorithm } from "./trainer.js";
 import { createWeightedAlsTrainer } from "./weighted-als.js";
 
@@ -23,19 +23,19 @@ export const wals: Algorithm = {
     const solver = choiceOption(c, "solver", d.solver, ["cholesky", "cg"] as const);
     const resolved: ModelConfig = {
       algorithm: "wals",
-      factors: numberOption(c, "factors", d.factors, { min: 1, max: 4096, integer: true }),
+      factors: numberOption(c, "factors", d.factors, RULES.factors),
       epochs: numberOption(c, "epochs", d.epochs, { min: 0, max: 100000, integer: true }),
       regularization: numberOption(c, "regularization", d.regularization, { min: 0 }),
       unobservedWeight: numberOption(c, "unobservedWeight", d.unobservedWeight, { min: 0 }),
       observedWeight: choiceOption(c, "observedWeight", d.observedWeight, ["one", "value"] as const),
       solver,
-      seed: numberOption(c, "seed", d.seed, { integer: true }),
+      seed: numberOption(c, "seed", d.seed, RULES.seed),
     };
     // cgSteps acts only under the CG solver: kept only there, so every key in a resolved config matters.
     const cgSteps = numberOption(c, "cgSteps", d.cgSteps, { min: 1, max: 1000, integer: true });
     if (solver === "cg") resolved.cgSteps = cgSteps;
     // Threads never change the result (fixed shards); absent = 0 = auto (the pool factory's default).
-    if (c.threads !== undefined) resolved.threads = numberOption(c, "threads", 0, { min: 0, max: 1024, integer: true });
+    if (c.threads !== undefined) resolved.threads = numberOption(c, "threads", 0, RULES.threads);
     return resolved;
   },
   epochs: (c) => c.epochs as number,

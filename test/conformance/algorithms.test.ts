@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { isMfrecError } from "../../src/core/errors.js";
 import { Rng } from "../../src/core/rng.js";
 import { type Ratings, ratingsFromArray } from "../../src/data/ratings.js";
 import type { FactorModel, ModelConfig } from "../../src/model/factor-model.js";
@@ -129,6 +130,14 @@ for (const name of listAlgorithms()) {
       if (!seeded) return; // deterministic algorithms (baseline) take no seed
       const other = fitSync(ratings, { ...smallConfig(name), seed: 12 });
       assert.notDeepEqual(bytesOf(other), bytesOf(model));
+    });
+
+    test("the shared vocabulary is validated the same way: seed -1 and factors 0 refused, threads 0 (auto) accepted", () => {
+      const base = smallConfig(name);
+      const refuses = (key: string, value: number) => assert.throws(() => algo.resolveConfig({ ...base, [key]: value }), (e) => isMfrecError(e, "E_CONFIG"), `${name}: ${key} = ${value}`);
+      if ("seed" in base) refuses("seed", -1);
+      if ("factors" in base) refuses("factors", 0);
+      if ("threads" in model.config) algo.resolveConfig({ ...base, threads: 0 });
     });
 
     test("every hyper-parameter changes the result", () => {
