@@ -22,13 +22,6 @@ export type { SparkImportOptions } from "./model/spark-node.js";
 // evaluate
 export { readPredefinedFolds, readTrainTest } from "./evaluate/folds-node.js";
 
-// server
-export { createServer, DEFAULT_LIMITS, startServer } from "./server/create-server.js";
-export type { MfrecServer, RunningServer, ServerOptions } from "./server/create-server.js";
-export type { Limits } from "./server/context.js";
-export { Store } from "./server/store.js";
-export type { JobRecord, JobStatus, ModelRecord, StoredRating, StoreOptions, SyncMode } from "./server/store.js";
-
 // speed (worker_threads kernel pool)
 export { createNodePool, nodePoolFactory } from "./parallel/pool-node.js";
 export type { NodePoolOptions } from "./parallel/pool-node.js";

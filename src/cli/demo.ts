@@ -10,7 +10,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { writeModelFile } from "../node.js";
-import { startServer } from "../server/create-server.js";
 import { FactorModel, fitSync, MfrecError, generateRatings, predict, type Ratings, ratingsFromDense, recommend, similarItems, syntheticCatalogue } from "../index.js";
 import type { CommonFlags } from "./args.js";
 import { fmt, fmtInt, formatTable, out, printJson, say } from "./output.js";
@@ -209,6 +208,7 @@ async function serveDemo(model: FactorModel, port: number): Promise<void> {
   const modelPath = join(dir, "demo.mfr");
   await writeModelFile(modelPath, model);
   const token = randomBytes(12).toString("hex");
+  const { startServer } = await import("../server/index.js");
   const server = await startServer({ dbPath: join(dir, "demo.db"), model: modelPath, token, port });
   say();
   say(`  ${out.bold("Dashboard")}: ${out.cyan(`${server.url}/`)}  (the seed live, training curves, embedding map, users, models)`);

@@ -1,6 +1,5 @@
 /** `mfrec serve`: the HTTP recommendation service over an embedded SQLite store (docs/server.md). */
 import type { Command } from "commander";
-import { startServer } from "../../node.js";
 import { choiceArg, intArg } from "../args.js";
 import { note, say } from "../output.js";
 
@@ -35,6 +34,8 @@ export function registerServeCommand(program: Command): void {
     .option("--debug", "show stack traces")
     .action(async (f: ServeFlags) => {
       const token = f.token ?? process.env.MFREC_TOKEN;
+      // Loaded here, not at start-up: the HTTP stack and SQLite cost ~0.2 s that other commands need not pay.
+      const { startServer } = await import("../../server/index.js");
       const server = await startServer({
         dbPath: f.db,
         model: f.model,
