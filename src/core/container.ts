@@ -81,6 +81,33 @@ export function failer(kind: Pick<ContainerKind, "code">): Fail {
 
 /** Serialise `header` (any JSON fields) and `sections` into one container. */
 export function writeContainer(kind: ContainerKind, header: Record<string, unknown>, sections: readonly SectionData[]): Uint8Array {
+  return joinChunks(containerChunks(kind, header, sections));
+}
+
+/** The chunks joined into one array of `byteLength` bytes. */
+export function joinChunks(c: ContainerChunks): Uint8Array {
+  const out = new Uint8Array(c.byteLength);
+  let at = 0;
+  for (const chunk of c.chunks()) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+/** A container as a sequence of byte chunks: its total size, and the chunks in file order. */
+export interface ContainerChunks {
+  readonly byteLength: number;
+  /**
+   * The file's bytes piece by piece (prefix and header, each section as a view of its array on
+   * little-endian hosts, padding, checksum), so a writer never holds the whole file: writing a model
+   * with a 10M-rating history costs no second copy of its arrays. Each call starts over.
+   */
+  chunks(): Generator<Uint8Array>;
+}
+
+/** The same bytes as {@link writeContainer}, as chunks with a running CRC-32. */
+export function containerChunks(kind: ContainerKind, header: Record<string, unknown>, sections: readonly SectionData[]): ContainerChunks {
   let offset = 0;
   const table: SectionEntry[] = sections.map((s) => {
     const e: SectionEntry = { name: s.name, dtype: s.dtype, offset, length: s.data.byteLength, shape: s.shape };
@@ -90,30 +117,50 @@ export function writeContainer(kind: ContainerKind, header: Record<string, unkno
   const full = { format: kind.format, formatVersion: kind.version, ...header, sections: table, dataLength: offset };
   const json = new TextEncoder().encode(JSON.stringify(full));
   const dataStart = align8(CONTAINER_PREFIX + json.length);
-  const total = dataStart + offset + 4;
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
-  out.set(kind.magic, 0);
-  view.setUint16(6, kind.version, true);
-  view.setUint32(8, json.length, true);
-  out.set(json, CONTAINER_PREFIX);
-  sections.forEach((s, n) => {
-    writeArray(out, view, dataStart + table[n]!.offset, s.data);
-  });
-  view.setUint32(total - 4, crc32(out, 0, total - 4), true);
-  return out;
+  const dataLength = offset;
+  return {
+    byteLength: dataStart + dataLength + 4,
+    *chunks() {
+      const head = new Uint8Array(dataStart);
+      const view = new DataView(head.buffer);
+      head.set(kind.magic, 0);
+      view.setUint16(6, kind.version, true);
+      view.setUint32(8, json.length, true);
+      head.set(json, CONTAINER_PREFIX);
+      let crc = crc32(head);
+      yield head;
+      let at = 0;
+      const zeros = new Uint8Array(8);
+      for (let n = 0; n < sections.length; n++) {
+        const bytes = littleEndianBytes(sections[n]!.data);
+        crc = crc32(bytes, 0, bytes.length, crc);
+        yield bytes;
+        at += bytes.length;
+        const pad = (n + 1 < sections.length ? table[n + 1]!.offset : dataLength) - at;
+        if (pad > 0) {
+          crc = crc32(zeros, 0, pad, crc);
+          yield zeros.subarray(0, pad);
+          at += pad;
+        }
+      }
+      const tail = new Uint8Array(4);
+      new DataView(tail.buffer).setUint32(0, crc, true);
+      yield tail;
+    },
+  };
 }
 
-function writeArray(out: Uint8Array, view: DataView, at: number, a: Float32Array | Int32Array | Float64Array): void {
-  if (LITTLE_ENDIAN_HOST) {
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
-    return;
-  }
+/** The array's bytes in little-endian order: a view on little-endian hosts, a converted copy elsewhere. */
+function littleEndianBytes(a: Float32Array | Int32Array | Float64Array): Uint8Array {
+  if (LITTLE_ENDIAN_HOST) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const out = new Uint8Array(a.byteLength);
+  const view = new DataView(out.buffer);
   for (let i = 0; i < a.length; i++) {
-    if (a instanceof Float32Array) view.setFloat32(at + 4 * i, a[i]!, true);
-    else if (a instanceof Float64Array) view.setFloat64(at + 8 * i, a[i]!, true);
-    else view.setInt32(at + 4 * i, a[i]!, true);
+    if (a instanceof Float32Array) view.setFloat32(4 * i, a[i]!, true);
+    else if (a instanceof Float64Array) view.setFloat64(8 * i, a[i]!, true);
+    else view.setInt32(4 * i, a[i]!, true);
   }
+  return out;
 }
 
 /** A parsed container: its header (kind-specific fields still unchecked), the data area's start and the section table. */

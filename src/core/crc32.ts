@@ -22,10 +22,13 @@ function crcTables(): Uint32Array {
   return t;
 }
 
-/** CRC-32 of bytes[start, end); crc32(ascii "123456789") = 0xCBF43926. */
-export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
+/**
+ * CRC-32 of bytes[start, end); crc32(ascii "123456789") = 0xCBF43926. `previous` continues a running
+ * checksum (zlib's crc32(prev, …)): crc32(b, m, e, crc32(b, s, m)) = crc32(b, s, e).
+ */
+export function crc32(bytes: Uint8Array, start = 0, end = bytes.length, previous = 0): number {
   const t = crcTables();
-  let c = 0xffffffff;
+  let c = (previous ^ 0xffffffff) >>> 0;
   let i = start;
   for (; i + 8 <= end; i += 8) {
     const a = c ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));

@@ -1,12 +1,12 @@
 /** Node-only model files: atomic write (temp file + rename), read with validation, CSV export. */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { type FileHandle, mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { isMfrecError, MfrecError } from "../core/errors.js";
 import { exportFactorsCsv } from "./export.js";
 import type { FactorModel } from "./factor-model.js";
-import { loadModel, saveModel } from "./format.js";
+import { loadModel, modelFileChunks } from "./format.js";
 
 const tempName = (path: string): string => `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
 
@@ -21,27 +21,46 @@ function withFile(e: unknown, path: string): unknown {
   return e;
 }
 
-/** Write a model file atomically: the bytes go to a temporary file beside `path`, which is then renamed over it. */
+/**
+ * Write a model file atomically: the bytes go to a temporary file beside `path`, which is then renamed
+ * over it. The file is streamed section by section from the model's arrays (no in-memory copy of the file).
+ */
 export function writeModelFileSync(path: string, model: FactorModel): void {
-  const bytes = saveModel(model);
+  const file = modelFileChunks(model);
   const tmp = tempName(path);
+  let fd: number | undefined;
   try {
-    writeFileSync(tmp, bytes);
+    fd = openSync(tmp, "w");
+    for (const chunk of file.chunks()) writeAllSync(fd, chunk);
+    closeSync(fd);
+    fd = undefined;
     renameSync(tmp, path);
   } catch (e) {
+    if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
     throw ioError(e, path, "write the model file");
   }
 }
 
+function writeAllSync(fd: number, chunk: Uint8Array): void {
+  for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at, chunk.length - at);
+}
+
 /** Async {@link writeModelFileSync}. */
 export async function writeModelFile(path: string, model: FactorModel): Promise<void> {
-  const bytes = saveModel(model);
+  const file = modelFileChunks(model);
   const tmp = tempName(path);
+  let handle: FileHandle | undefined;
   try {
-    await writeFile(tmp, bytes);
+    handle = await open(tmp, "w");
+    for (const chunk of file.chunks()) {
+      for (let at = 0; at < chunk.length; ) at += (await handle.write(chunk, at, chunk.length - at)).bytesWritten;
+    }
+    await handle.close();
+    handle = undefined;
     await rename(tmp, path);
   } catch (e) {
+    await handle?.close();
     await rm(tmp, { force: true });
     throw ioError(e, path, "write the model file");
   }

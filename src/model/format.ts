@@ -12,7 +12,7 @@
  *
  * The loader validates every field and bound and never evaluates anything (JSON.parse only).
  */
-import { type ContainerKind, type Fail, type ParsedContainer, type SectionData, type SectionEntry, checkFiniteArray, failer, isCount, isObject, readContainer, readSection, writeContainer } from "../core/container.js";
+import { type ContainerChunks, type ContainerKind, containerChunks, type Fail, type ParsedContainer, type SectionData, type SectionEntry, checkFiniteArray, failer, isCount, isObject, joinChunks, readContainer, readSection } from "../core/container.js";
 import { MfrecError } from "../core/errors.js";
 import type { EpochReport } from "../core/types.js";
 import { IdIndex } from "../data/id-index.js";
@@ -86,6 +86,14 @@ function assertFiniteArray(name: string, a: Float32Array): void {
 
 /** Serialise a model to the version-1 file format. Throws E_NOT_FINITE for NaN/Infinity in the model. */
 export function saveModel(model: FactorModel): Uint8Array {
+  return joinChunks(modelFileChunks(model));
+}
+
+/**
+ * The bytes of {@link saveModel} as chunks (views of the model's arrays, no copy), validated up front:
+ * what file writers stream so that saving never holds a second copy of the model.
+ */
+export function modelFileChunks(model: FactorModel): ContainerChunks {
   const sections = sectionsOf(model);
   for (const s of sections) if (s.data instanceof Float32Array) assertFiniteArray(s.name, s.data);
   if (!Number.isFinite(model.globalMean)) throw new MfrecError("E_NOT_FINITE", "the global mean is not finite", { value: String(model.globalMean) });
@@ -108,7 +116,7 @@ export function saveModel(model: FactorModel): Uint8Array {
     training: [...model.training],
     provenance: model.provenance ?? null,
   };
-  return writeContainer(KIND, header, sections);
+  return containerChunks(KIND, header, sections);
 }
 
 function needCount(h: Record<string, unknown>, key: string): number {

@@ -28,6 +28,18 @@ describe("model files on disk", () => {
     );
   });
 
+  test("streamed writes of odd-sized sections (padding between them) give saveModel's bytes, sync and async", async () => {
+    for (const seed of [1, 2, 3]) {
+      const m = randomModel({ users: 3 + 2 * seed, items: 5 + seed, factors: seed, biases: seed !== 2, history: seed !== 3, implicit: false, seed });
+      const p = join(dir, `odd-${seed}.mfrec`);
+      writeModelFileSync(p, m);
+      assert.deepEqual(new Uint8Array(readFileSync(p)), saveModel(m));
+      await writeModelFile(p, m);
+      assert.deepEqual(new Uint8Array(readFileSync(p)), saveModel(m));
+      assert.deepEqual(predictMatrix(await readModelFile(p)), predictMatrix(m));
+    }
+  });
+
   test("a missing file is E_IO; a corrupted one E_MODEL_FORMAT with the file name", async () => {
     assert.throws(() => readModelFileSync(join(dir, "missing.mfrec")), (e: unknown) => isMfrecError(e, "E_IO"));
     await assert.rejects(readModelFile(join(dir, "missing.mfrec")), (e: unknown) => isMfrecError(e, "E_IO"));

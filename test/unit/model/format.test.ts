@@ -4,7 +4,7 @@ import { isMfrecError } from "../../../src/core/errors.js";
 import { IdIndex } from "../../../src/data/id-index.js";
 import { crc32 } from "../../../src/core/crc32.js";
 import { FactorModel } from "../../../src/model/factor-model.js";
-import { loadModel, readModelHeader, saveModel } from "../../../src/model/format.js";
+import { loadModel, modelFileChunks, readModelHeader, saveModel } from "../../../src/model/format.js";
 import { predict } from "../../../src/recommend/predict.js";
 import { randomModel, seedModel, seedModelWithHistory } from "./fixtures.js";
 
@@ -60,6 +60,29 @@ describe("crc32", () => {
   test("matches the standard check value", () => {
     assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
     assert.equal(crc32(new Uint8Array(0)), 0);
+  });
+
+  test("continues a running checksum: crc32(b, m, e, crc32(b, 0, m)) = crc32(b, 0, e) at every split", () => {
+    const b = Uint8Array.from({ length: 45 }, (_, i) => (i * 151 + 7) & 0xff);
+    for (let m = 0; m <= b.length; m++) assert.equal(crc32(b, m, b.length, crc32(b, 0, m)), crc32(b), `split at ${m}`);
+  });
+});
+
+describe("modelFileChunks", () => {
+  test("the chunks join to saveModel's bytes, and the large sections are views of the model's arrays (no copy)", () => {
+    const m = randomModel({ users: 7, items: 5, factors: 3, biases: true, history: true, implicit: false, seed: 9 });
+    const c = modelFileChunks(m);
+    const chunks = [...c.chunks()];
+    const joined = new Uint8Array(chunks.reduce((n, x) => n + x.length, 0));
+    let at = 0;
+    for (const x of chunks) {
+      joined.set(x, at);
+      at += x.length;
+    }
+    assert.equal(joined.length, c.byteLength);
+    assert.deepEqual(joined, saveModel(m));
+    assert.ok(chunks.some((x) => x.buffer === m.userFactors.data.buffer), "userFactors written from its own buffer");
+    assert.ok(chunks.some((x) => x.buffer === m.history!.indices.buffer), "history written from its own buffer");
   });
 });
 
