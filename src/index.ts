@@ -120,8 +120,9 @@ export { wals } from "./train/wals.js";
 export { BPR_DEFAULTS, bpr } from "./train/bpr.js";
 export { explain } from "./recommend/explain.js";
 export type { Contribution, Explanation } from "./recommend/explain.js";
-export { recommendAll } from "./recommend/recommend-all.js";
+export { recommendAll, recommendAllAsync, recommendAllPlan } from "./recommend/recommend-all.js";
 export type { RecommendAllOptions, UserRecommendations } from "./recommend/recommend-all.js";
+export type { RecommendAllPlan, RecommendKernels, RecommendRuntimeOptions } from "./recommend/recommend-all-wasm.js";
 
 // accuracy algorithms
 export { BASELINE_ALS_DEFAULTS, BASELINE_SGD_DEFAULTS, baseline, resolveBaselineConfig } from "./train/baseline.js";

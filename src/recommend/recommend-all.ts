@@ -1,23 +1,29 @@
 /**
- * Top-N for every user (batch scoring): blocks of `batchSize` users × all items are scored into one
- * reused Float32Array, item tile by item tile so a tile of Q stays in cache across the block's
- * users, then each user's n best are picked with the heap top-k kernel. Memory is bounded by the
- * block (batchSize · numItems floats), whatever the number of users.
+ * Top-N for every user (batch scoring), block by block: memory is bounded by one block of users,
+ * whatever the number of users.
  *
- * Each cell is computed exactly as recommend() computes it (μ + b_u + b_i + Σ_f p_uf·q_if
- * accumulated in order in a double, stored as float32), and ties break the same way (lower
- * index first), so the lists equal per-user recommend() calls.
+ * Two paths (option `kernels`, as in fit):
+ * - TS (the reference): blocks of `batchSize` users × all items are scored into one reused
+ *   Float32Array, item tile by item tile so a tile of Q stays in cache across the block's users, then
+ *   each user's n best are picked with the heap top-k kernel. Each cell is computed exactly as
+ *   recommend() computes it (μ + b_u + b_i + Σ_f p_uf·q_if accumulated in order in a double, stored as
+ *   float32) and ties break the same way (lower index first), so the lists equal per-user recommend().
+ * - WASM (recommend-all-wasm.ts): the fused SIMD score + exclusion + top-n kernel on a worker pool.
+ *   Scores are f32 sums, within float rounding of recommend()'s; items whose scores are that close may
+ *   swap. The thread count never changes the output.
  */
 import { MfrecError } from "../core/errors.js";
 import type { RawId } from "../core/types.js";
 import { topK } from "../kernels/topk.js";
 import type { FactorModel } from "../model/factor-model.js";
+import { defaultPoolFactory } from "../parallel/pool-factory.js";
 import { resultCount } from "./candidates.js";
 import { finalScore } from "./predict.js";
 import { maskRated } from "./recommend.js";
+import { planRecommendAll, type RecommendAllPlan, type RecommendRuntimeOptions, WasmTopKScorer } from "./recommend-all-wasm.js";
 
-/** Options of {@link recommendAll}. */
-export interface RecommendAllOptions {
+/** Options of {@link recommendAll}: `kernels` ("auto" | "wasm" | "ts"), `threads` and `pool` as in fit. */
+export interface RecommendAllOptions extends RecommendRuntimeOptions {
   /** Items per user (default 10). */
   n?: number;
   /** Users scored per block (default 256). */
@@ -89,12 +95,18 @@ function scoreBlock(model: FactorModel, us: Int32Array, count: number, out: Floa
   }
 }
 
-/** Every user's (or `opts.users`') top-n items, block by block (a lazy iterable: stop early at no cost). */
-export function* recommendAll(model: FactorModel, opts: RecommendAllOptions = {}): Generator<UserRecommendations> {
+interface Prepared {
+  n: number;
+  batch: number;
+  exclude: boolean;
+  order: Int32Array;
+}
+
+/** Validate the options and resolve `users` to dense indices (E_CONFIG, E_UNKNOWN_USER). */
+function prepare(model: FactorModel, opts: RecommendAllOptions): Prepared {
   const n = resultCount(opts.n);
   const batch = opts.batchSize ?? 256;
   if (!Number.isInteger(batch) || batch < 1) throw new MfrecError("E_CONFIG", "batchSize must be a positive integer", { column: "batchSize", value: batch, expected: "an integer >= 1" });
-  const exclude = opts.excludeRated ?? true;
   let order: Int32Array;
   if (opts.users) {
     order = new Int32Array(opts.users.length);
@@ -107,6 +119,12 @@ export function* recommendAll(model: FactorModel, opts: RecommendAllOptions = {}
     order = new Int32Array(model.numUsers);
     for (let u = 0; u < order.length; u++) order[u] = u;
   }
+  return { n, batch, exclude: opts.excludeRated ?? true, order };
+}
+
+/** The TS reference path over prepared options. */
+function* recommendAllTs(model: FactorModel, p: Prepared): Generator<UserRecommendations> {
+  const { n, batch, exclude, order } = p;
   const nI = model.numItems;
   const block = new Float32Array(Math.min(batch, Math.max(1, order.length)) * nI);
   const mask = new Uint8Array(nI);
@@ -127,5 +145,74 @@ export function* recommendAll(model: FactorModel, opts: RecommendAllOptions = {}
       }
       yield { user: model.userIndex.idAt(u), items, scores };
     }
+  }
+}
+
+/** The lists of one scored block: row b of the scorer's output, cut at the first −1 (fewer candidates than n). */
+function blockLists(model: FactorModel, s: WasmTopKScorer, us: Int32Array): UserRecommendations[] {
+  const lists: UserRecommendations[] = new Array(us.length);
+  const n = s.n;
+  for (let b = 0; b < us.length; b++) {
+    const items: string[] = [];
+    const scores: number[] = [];
+    for (let t = b * n; t < (b + 1) * n; t++) {
+      const i = s.items[t]!;
+      if (i < 0) break;
+      items.push(model.itemIndex.idAt(i));
+      scores.push(finalScore(model, s.scores[t]!));
+    }
+    lists[b] = { user: model.userIndex.idAt(us[b]!), items, scores };
+  }
+  return lists;
+}
+
+/** How {@link recommendAll} will run for these options: "wasm" or "ts" and the thread count (validates kernels/threads). */
+export function recommendAllPlan(model: FactorModel, opts: RecommendAllOptions = {}): RecommendAllPlan {
+  const users = opts.users ? opts.users.length : model.numUsers;
+  return planRecommendAll(model, users, resultCount(opts.n), opts);
+}
+
+/**
+ * Every user's (or `opts.users`') top-n items, block by block (a lazy iterable: stop early at no cost;
+ * the WASM path's workers stop when the loop ends or breaks). On the WASM path each block runs
+ * synchronously on the pool (Node, or inside a browser worker); on a browser's main thread use
+ * {@link recommendAllAsync}.
+ */
+export function* recommendAll(model: FactorModel, opts: RecommendAllOptions = {}): Generator<UserRecommendations> {
+  const p = prepare(model, opts);
+  const plan = planRecommendAll(model, p.order.length, p.n, opts);
+  if (plan.kernels === "ts") {
+    yield* recommendAllTs(model, p);
+    return;
+  }
+  const s = new WasmTopKScorer(model, p.batch, p.n, p.exclude, p.order, plan, opts.pool ?? defaultPoolFactory());
+  try {
+    for (let start = 0; start < p.order.length; start += p.batch) {
+      const us = p.order.subarray(start, Math.min(p.order.length, start + p.batch));
+      s.run(us);
+      yield* blockLists(model, s, us);
+    }
+  } finally {
+    s.close().catch(() => {});
+  }
+}
+
+/** {@link recommendAll} as an async iterable: WASM blocks run with the pool's runAsync, so a page's main thread never blocks on the workers. Same lists. */
+export async function* recommendAllAsync(model: FactorModel, opts: RecommendAllOptions = {}): AsyncGenerator<UserRecommendations> {
+  const p = prepare(model, opts);
+  const plan = planRecommendAll(model, p.order.length, p.n, opts);
+  if (plan.kernels === "ts") {
+    yield* recommendAllTs(model, p);
+    return;
+  }
+  const s = new WasmTopKScorer(model, p.batch, p.n, p.exclude, p.order, plan, opts.pool ?? defaultPoolFactory());
+  try {
+    for (let start = 0; start < p.order.length; start += p.batch) {
+      const us = p.order.subarray(start, Math.min(p.order.length, start + p.batch));
+      await s.runAsync(us);
+      yield* blockLists(model, s, us);
+    }
+  } finally {
+    await s.close();
   }
 }

@@ -1,7 +1,8 @@
 /** `mfrec recommend-all`: every user's top-n, streamed to JSON Lines or CSV in bounded memory. */
 import { extname } from "node:path";
 import type { Command } from "commander";
-import { readModelFile, writeRecommendationsCsv, writeRecommendationsJsonl } from "../../node.js";
+import { recommendAllPlan } from "../../index.js";
+import { nodePoolFactory, readModelFile, writeRecommendationsCsv, writeRecommendationsJsonl } from "../../node.js";
 import { type CommonFlags, choiceArg, intArg, listArg } from "../args.js";
 import { fmt, fmtInt, out, printJson, say } from "../output.js";
 
@@ -12,6 +13,8 @@ interface RecommendAllFlags extends CommonFlags {
   format?: "jsonl" | "csv";
   includeRated?: boolean;
   users?: string[];
+  threads: number;
+  kernels: "auto" | "wasm" | "ts";
 }
 
 /** Register recommend-all. */
@@ -26,17 +29,20 @@ export function registerRecommendAllCommand(program: Command): void {
     .option("--format <format>", "jsonl or csv (default: from the file extension)", choiceArg(["jsonl", "csv"] as const))
     .option("--include-rated", "also recommend items the user rated in training")
     .option("--users <a,b,...>", "only these users, in this order", listArg)
+    .option("--threads <n>", "scoring threads (0 = all cores; 1 for small work); never changes the output", intArg(0), 0)
+    .option("--kernels <kernels>", "auto (WebAssembly SIMD for catalogues of 2048+ items), wasm or ts (the exact reference)", choiceArg(["auto", "wasm", "ts"] as const), "auto")
     .option("--json", "print one JSON document")
     .option("--debug", "show stack traces")
     .action(async (modelPath: string, f: RecommendAllFlags) => {
       const model = await readModelFile(modelPath);
       const format = f.format ?? (extname(f.out).toLowerCase() === ".csv" ? "csv" : "jsonl");
-      const opts = { n: f.n, batchSize: f.batchSize, excludeRated: !f.includeRated, users: f.users };
+      const opts = { n: f.n, batchSize: f.batchSize, excludeRated: !f.includeRated, users: f.users, threads: f.threads, kernels: f.kernels, pool: nodePoolFactory };
+      const plan = recommendAllPlan(model, opts);
       const t0 = performance.now();
       const users = format === "csv" ? await writeRecommendationsCsv(model, f.out, opts) : await writeRecommendationsJsonl(model, f.out, opts);
       const seconds = (performance.now() - t0) / 1000;
-      const doc = { command: "recommend-all", model: modelPath, out: f.out, format, users, n: f.n, seconds, usersPerSecond: seconds > 0 ? users / seconds : null };
+      const doc = { command: "recommend-all", model: modelPath, out: f.out, format, users, n: f.n, kernels: plan.kernels, threads: plan.threads, seconds, usersPerSecond: seconds > 0 ? users / seconds : null };
       if (f.json) return printJson(doc);
-      say(`${out.green("wrote")} ${f.out}: top ${f.n} for ${fmtInt(users)} users in ${fmt(seconds, 2)} s (${fmtInt(Math.round(doc.usersPerSecond ?? 0))} users/s)`);
+      say(`${out.green("wrote")} ${f.out}: top ${f.n} for ${fmtInt(users)} users in ${fmt(seconds, 2)} s (${fmtInt(Math.round(doc.usersPerSecond ?? 0))} users/s, ${plan.kernels}, ${plan.threads} thread${plan.threads === 1 ? "" : "s"})`);
     });
 }
