@@ -8,6 +8,7 @@
  * count — so 1 thread and N threads give bitwise identical factors.
  */
 import { rngFor } from "../core/rng.js";
+import type { CsrMatrix } from "../matrix/csr.js";
 import type { KernelPool } from "./pool.js";
 
 /** Ratings regrouped block by block. Block (a, b) = user block a × item block b. */
@@ -222,6 +223,53 @@ export function planSgdBlocks(
     gv[p] = values[t]!;
   }
   return { grid: g, users: gu, items: gi, values: gv, blockStart, loss: alloc.f64(g) };
+}
+
+/**
+ * The user × item ratings of a plan as a CSR (the model's history), decoded from the blocks: packed or not,
+ * the entries and f32 values are the plan's own, so the ratings columns need not outlive the plan. Row u
+ * lists u's items item block by item block, in input order inside a block (not the input order overall).
+ */
+export function planHistory(plan: SgdBlockPlan, nUsers: number, nItems: number): CsrMatrix {
+  const g = plan.grid;
+  const nnz = plan.blockStart[g * g]!;
+  const indptr = new Int32Array(nUsers + 1);
+  const indices = new Int32Array(nnz);
+  const values = new Float32Array(nnz);
+  const pk = plan.packed;
+  // Two passes over the same decoding: count per user, then place (each row fills in block order).
+  const walk = (visit: (u: number, i: number, v: number) => void): void => {
+    for (let blk = 0; blk < g * g; blk++) {
+      const lo = plan.blockStart[blk]!;
+      const hi = plan.blockStart[blk + 1]!;
+      if (!pk) {
+        for (let t = lo; t < hi; t++) visit(plan.users[t]!, plan.items[t]!, plan.values[t]!);
+        continue;
+      }
+      const u0 = pk.userStart[Math.floor(blk / g)]!;
+      const i0 = pk.itemStart[blk % g]!;
+      const itemScale = 2 ** pk.itemBits;
+      const valueScale = pk.valueBits >= 0 ? 2 ** pk.valueBits : 1;
+      for (let t = lo; t < hi; t++) {
+        const c = pk.codes[t]! >>> 0;
+        const off = Math.floor(c / valueScale);
+        const v = pk.valueBits >= 0 ? pk.table[c - off * valueScale]! : pk.valueBits === -2 ? pk.table[pk.valueIndex[t]!]! : plan.values[t]!;
+        const du = Math.floor(off / itemScale);
+        visit(u0 + du, i0 + (off - du * itemScale), v);
+      }
+    }
+  };
+  walk((u) => {
+    indptr[u + 1]!++;
+  });
+  for (let u = 0; u < nUsers; u++) indptr[u + 1]! += indptr[u]!;
+  const next = indptr.slice(0, nUsers);
+  walk((u, i, v) => {
+    const p = next[u]!++;
+    indices[p] = i;
+    values[p] = v;
+  });
+  return { rows: nUsers, cols: nItems, indptr, indices, values };
 }
 
 /**

@@ -53,17 +53,32 @@ export function trainingData(ratings: Ratings): TrainingData {
 
 const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
 
-/** Wraps one run of the epoch loop: shared by fitSync and fit. */
-function* runEpochs(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: string }, opts: FitOptions): Generator<void, FactorModel> {
+/** A fit whose trainer is built: what the epoch loop needs, and no reference to the ratings themselves. */
+interface Started {
+  trainer: Trainer;
+  epochs: number;
+  ratings: number;
+  source: string | undefined;
+}
+
+/**
+ * Resolve the config and build the trainer. The epoch loop keeps only what this returns, so a trainer
+ * that copies what it needs (sgd) leaves the Ratings collectable once the caller drops them.
+ */
+function start(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: string }, opts: FitOptions): Started {
   const algo = getAlgorithm(config.algorithm);
   const base = opts.data ?? trainingData(ratings);
   const data: TrainingData = opts.pool || opts.kernels ? withRuntime(base, { poolFactory: opts.pool, kernels: opts.kernels }) : base;
   const resolved = algo.resolveConfig(config, data);
-  const trainer = algo.create(data, resolved);
+  return { trainer: algo.create(data, resolved), epochs: algo.epochs(resolved), ratings: ratings.length, source: ratings.report.file };
+}
+
+/** One run of the epoch loop (shared by fitSync and fit); closes the trainer however it ends. */
+function* runEpochs(s: Started, opts: FitOptions): Generator<void, FactorModel> {
   try {
-    return yield* epochLoop(ratings, algo.epochs(resolved), trainer, opts);
+    return yield* epochLoop(s, opts);
   } finally {
-    trainer.close?.();
+    s.trainer.close?.();
   }
 }
 
@@ -81,7 +96,7 @@ function withRuntime(d: TrainingData, runtime: TrainRuntime): TrainingData {
   };
 }
 
-function* epochLoop(ratings: Ratings, epochs: number, trainer: Trainer, opts: FitOptions): Generator<void, FactorModel> {
+function* epochLoop({ trainer, epochs, ratings, source }: Started, opts: FitOptions): Generator<void, FactorModel> {
   const reports: EpochReport[] = [];
   const t0 = now();
   let firstLoss = Number.NaN;
@@ -117,8 +132,8 @@ function* epochLoop(ratings: Ratings, epochs: number, trainer: Trainer, opts: Fi
     provenance: {
       createdAt: new Date().toISOString(),
       mfrecVersion: MFREC_VERSION,
-      ratings: ratings.length,
-      source: ratings.report.file,
+      ratings,
+      source,
       fitSeconds: (now() - t0) / 1000,
     },
   });
@@ -130,16 +145,29 @@ export const MFREC_VERSION = "0.1.0";
 
 /** Train synchronously. `config.algorithm` names the algorithm ("als", "sgd", …). */
 export function fitSync(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: string }, opts: FitOptions = {}): FactorModel {
-  const it = runEpochs(ratings, config, opts);
+  const it = runEpochs(start(ratings, config, opts), opts);
   for (;;) {
     const r = it.next();
     if (r.done) return r.value;
   }
 }
 
-/** Train asynchronously, yielding to the event loop between epochs so progress and abort work. */
-export async function fit(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: string }, opts: FitOptions = {}): Promise<FactorModel> {
-  const it = runEpochs(ratings, config, opts);
+/**
+ * Train asynchronously, yielding to the event loop between epochs so progress and abort work. The trainer
+ * is built before this returns; past that point the fit holds no reference to `ratings` (for sgd), so a
+ * caller that drops its own lets their memory be reclaimed during training.
+ */
+export function fit(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: string }, opts: FitOptions = {}): Promise<FactorModel> {
+  let started: Started;
+  try {
+    started = start(ratings, config, opts);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return drive(runEpochs(started, opts));
+}
+
+async function drive(it: Generator<void, FactorModel>): Promise<FactorModel> {
   for (;;) {
     const r = it.next();
     if (r.done) return r.value;

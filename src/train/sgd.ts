@@ -1,8 +1,10 @@
 import { rngFor } from "../core/rng.js";
+import type { IdIndex } from "../data/id-index.js";
+import type { CsrMatrix } from "../matrix/csr.js";
 import { weightedSquaredNorms } from "../kernels/explicit-loss.js";
 import { sgdEpoch } from "../kernels/sgd.js";
 import { KernelArena } from "../kernels/wasm-arena.js";
-import { heapAllocator, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule } from "../parallel/sgd-blocks.js";
+import { heapAllocator, planHistory, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule } from "../parallel/sgd-blocks.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
 import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
 import { meanOf, rangeOf } from "./init.js";
@@ -128,8 +130,10 @@ function runSgdEpochTs(plan: SgdBlockPlan, p: SgdParams, seed: number, epoch: nu
 }
 
 /**
- * The mutable state of one SGD fit. Reads only the rating columns (no CSR while training); the blocks
- * and factors live in a KernelArena when the WASM kernels run, else in ordinary arrays.
+ * The mutable state of one SGD fit. Reads only the rating columns, once, to build the block plan (no CSR
+ * while training); the blocks and factors live in a KernelArena when the WASM kernels run, else in
+ * ordinary arrays. It keeps no reference to the TrainingData: the model's history is decoded from the
+ * plan, so a caller that drops its Ratings lets their memory go while the epochs run.
  */
 class SgdTrainer implements Trainer {
   private readonly params: SgdParams;
@@ -138,12 +142,21 @@ class SgdTrainer implements Trainer {
   private readonly userPtr: Int32Array;
   private readonly itemPtr: Int32Array;
   private ident: Int32Array = new Int32Array(0);
+  private readonly userIndex: IdIndex;
+  private readonly itemIndex: IdIndex;
+  private readonly ratingScale: [number, number];
+  private readonly count: number;
+  private history: CsrMatrix | undefined;
 
   constructor(
-    private readonly data: TrainingData,
+    data: TrainingData,
     private readonly cfg: SgdConfig,
   ) {
     const { ratings } = data;
+    this.userIndex = ratings.userIndex;
+    this.itemIndex = ratings.itemIndex;
+    this.ratingScale = rangeOf(ratings.values, ratings.length);
+    this.count = ratings.length;
     const k = cfg.factors;
     const n = ratings.length;
     const nu = ratings.userIndex.size;
@@ -191,24 +204,26 @@ class SgdTrainer implements Trainer {
     if (cfg.biases) {
       reg += cfg.regBias * (weightedSquaredNorms(p.userBias, 1, this.userPtr, true, 0, nu) + weightedSquaredNorms(p.itemBias, 1, this.itemPtr, true, 0, ni));
     }
-    return { loss: sse + reg, trainRmse: Math.sqrt(sse / Math.max(1, this.data.ratings.length)) };
+    return { loss: sse + reg, trainRmse: Math.sqrt(sse / Math.max(1, this.count)) };
   }
 
   finish(): FactorModel {
-    const { ratings } = this.data;
     const p = this.params;
     const k = this.cfg.factors;
+    const nu = this.userIndex.size;
+    // Built once (finish may run every epoch for validation), after the epochs' memory peak.
+    this.history ??= planHistory(this.plan, nu, this.itemIndex.size);
     return new FactorModel({
       config: { ...this.cfg },
       userFactors: { rows: p.P.length / k, cols: k, data: p.P.slice() },
       itemFactors: { rows: p.Q.length / k, cols: k, data: p.Q.slice() },
-      userIndex: ratings.userIndex,
-      itemIndex: ratings.itemIndex,
+      userIndex: this.userIndex,
+      itemIndex: this.itemIndex,
       globalMean: p.globalMean,
       userBias: this.cfg.biases ? p.userBias.slice() : undefined,
       itemBias: this.cfg.biases ? p.itemBias.slice() : undefined,
-      history: this.data.byUser,
-      ratingScale: rangeOf(ratings.values, ratings.length),
+      history: this.history,
+      ratingScale: this.ratingScale,
     });
   }
 

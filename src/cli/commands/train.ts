@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { type EpochReport, type FactorModel, fit, getAlgorithm } from "../../index.js";
+import { type EpochReport, type FactorModel, fit, getAlgorithm, type Ratings } from "../../index.js";
 import { readRatingsFile, writeModelFile } from "../../node.js";
 import type { CommonFlags } from "../args.js";
 import { addInputOptions, type InputFlags, printParseReport, readOptionsFrom } from "../input.js";
@@ -25,17 +25,22 @@ export function registerTrainCommand(program: Command): void {
     .option("--debug", "show stack traces")
     .action(async (file: string, f: TrainFlags) => {
       const t0 = performance.now();
-      const ratings = await readRatingsFile(file, readOptionsFrom(f));
-      printParseReport(ratings.report);
+      // A holder, emptied once training has started: sgd then keeps no reference to the ratings, so their
+      // columns (12 bytes a rating) are freed while the epochs run.
+      const input: { ratings?: Ratings } = { ratings: await readRatingsFile(file, readOptionsFrom(f)) };
+      const { length: ratingCount, report } = input.ratings!;
+      printParseReport(report);
       const config = modelConfigFrom(f);
       const algo = getAlgorithm(config.algorithm);
       const epochs = algo.epochs(algo.resolveConfig(config));
       const progress = new Progress({ label: `train ${config.algorithm}`, total: epochs, unit: "epochs", quiet: f.quiet });
       let model: FactorModel;
       try {
-        model = await fit(ratings, config, {
+        const training = fit(input.ratings!, config, {
           onEpoch: (r: EpochReport) => progress.update(r.epoch, r.trainRmse !== undefined ? `train RMSE ${fmt(r.trainRmse, 4)}` : `loss ${fmt(r.loss, 4)}`),
         });
+        input.ratings = undefined;
+        model = await training;
       } catch (e) {
         progress.abandon();
         throw e;
@@ -45,10 +50,10 @@ export function registerTrainCommand(program: Command): void {
       const stats = model.stats();
       const rmse = last?.trainRmse !== undefined ? `final train RMSE ${fmt(last.trainRmse, 4)}` : `final loss ${fmt(last?.loss ?? Number.NaN, 4)}`;
       progress.finish(
-        `trained ${model.algorithm} k=${model.factors}: ${fmtInt(ratings.length)} ratings, ${fmtInt(stats.users)} users, ${fmtInt(stats.items)} items, ${model.training.length} epochs, ${rmse}, ${fmt(progress.seconds, 2)} s`,
+        `trained ${model.algorithm} k=${model.factors}: ${fmtInt(ratingCount)} ratings, ${fmtInt(stats.users)} users, ${fmtInt(stats.items)} items, ${model.training.length} epochs, ${rmse}, ${fmt(progress.seconds, 2)} s`,
       );
       if (f.json) {
-        printJson({ command: "train", model: f.output, algorithm: model.algorithm, config: model.config, stats, training: model.training, report: ratings.report, seconds: (performance.now() - t0) / 1000 });
+        printJson({ command: "train", model: f.output, algorithm: model.algorithm, config: model.config, stats, training: model.training, report, seconds: (performance.now() - t0) / 1000 });
       } else {
         say(`${out.green("saved")} ${f.output}`);
       }

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { type Ratings, ratingsFromArray } from "../../../src/data/ratings.js";
+import { buildCsr, type CsrMatrix } from "../../../src/matrix/csr.js";
+import { heapAllocator, planHistory, planSgdBlocks, type SgdPacking } from "../../../src/parallel/sgd-blocks.js";
+import { fit } from "../../../src/train/fit.js";
+
+/** Seeded ratings; `distinct` values 1, 1 + 1/distinct, … (many distinct values force the f32 value column). */
+function seeded(seed: number, users: number, items: number, density: number, distinct: number): Ratings {
+  let s = seed >>> 0;
+  const rnd = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+  const rows: Array<{ user: string; item: string; rating: number }> = [];
+  for (let u = 0; u < users; u++) for (let i = 0; i < items; i++) if (rnd() < density) rows.push({ user: `u${u}`, item: `i${(i * 7) % items}`, rating: 1 + Math.floor(rnd() * distinct) / distinct });
+  return ratingsFromArray(rows);
+}
+
+/** Each row as "item:value" strings, sorted: a CSR's content whatever the order inside a row. */
+function rowsOf(m: CsrMatrix): string[][] {
+  const out: string[][] = [];
+  for (let r = 0; r < m.rows; r++) {
+    const row: string[] = [];
+    for (let p = m.indptr[r]!; p < m.indptr[r + 1]!; p++) row.push(`${m.indices[p]}:${m.values[p]}`);
+    out.push(row.sort());
+  }
+  return out;
+}
+
+describe("planHistory: the model's history decoded from the SGD block plan", () => {
+  const packings: SgdPacking[] = ["none", "offsets", "offsets+values", "offsets+byte-values"];
+  for (const distinct of [1, 5, 200, 4000]) {
+    for (const grid of [1, 3, 8]) {
+      it(`${distinct} distinct values, grid ${grid}: every packing gives the ratings' user × item matrix, rows in block order`, () => {
+        const r = seeded(distinct + grid, 61, 47, 0.25, distinct);
+        const nu = r.userIndex.size;
+        const ni = r.itemIndex.size;
+        const want = buildCsr(r.users, r.items, r.values, nu, ni, r.length);
+        for (const pack of packings) {
+          const plan = planSgdBlocks(heapAllocator, r.users, r.items, r.values, r.length, nu, ni, grid, pack);
+          const h = planHistory(plan, nu, ni);
+          assert.deepEqual(h.indptr, want.indptr, `${pack}: row lengths`);
+          assert.deepEqual(rowsOf(h), rowsOf(want), `${pack}: row contents`);
+          // inside a row, items come item block by item block (the block order the plan stores)
+          const none = planHistory(planSgdBlocks(heapAllocator, r.users, r.items, r.values, r.length, nu, ni, grid, "none"), nu, ni);
+          assert.deepEqual(h.indices, none.indices, `${pack}: same order as the unpacked plan`);
+        }
+      });
+    }
+  }
+});
+
+describe("sgd keeps no reference to the ratings while it trains", () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+
+  for (const kernels of ["wasm", "ts"] as const) {
+    it(`${kernels} kernels: once the caller drops its Ratings, their columns are collected during the epochs; the model still has the history`, async () => {
+      const input: { ratings?: Ratings } = { ratings: seeded(3, 80, 60, 0.3, 5) };
+      const users = new WeakRef(input.ratings!.users);
+      const values = new WeakRef(input.ratings!.values);
+      const want = rowsOf(buildCsr(input.ratings!.users, input.ratings!.items, input.ratings!.values, 80, 60));
+      const alive: boolean[] = [];
+      const training = fit(input.ratings!, { algorithm: "sgd", factors: 4, epochs: 3, seed: 5, threads: 1 }, {
+        kernels,
+        onEpoch: () => {
+          gc();
+          alive.push(users.deref() !== undefined || values.deref() !== undefined);
+        },
+      });
+      input.ratings = undefined;
+      const model = await training;
+      assert.deepEqual(alive.slice(1), [false, false], "collected after the first epoch");
+      assert.deepEqual(rowsOf(model.history!), want);
+      assert.equal(model.provenance?.ratings, want.flat().length);
+    });
+  }
+
+  it("a caller that keeps its Ratings keeps them usable (fit never empties them)", async () => {
+    const r = seeded(4, 30, 20, 0.4, 5);
+    const copy = r.values.slice();
+    await fit(r, { algorithm: "sgd", factors: 3, epochs: 2 });
+    assert.deepEqual(r.values, copy);
+  });
+});
