@@ -14,7 +14,7 @@ import { createNodePool } from "../src/parallel/pool-node.js";
 import { planSgdBlocks, runSgdEpoch } from "../src/parallel/sgd-blocks.js";
 import { foldInUser } from "../src/model/fold-in.js";
 import { nodePoolFactory } from "../src/parallel/pool-node.js";
-import { recommendAll } from "../src/recommend/recommend-all.js";
+import { recommendAll, recommendAllPlan } from "../src/recommend/recommend-all.js";
 import { fitSync, trainingData } from "../src/train/fit.js";
 
 /** What every case receives. */
@@ -218,7 +218,7 @@ async function wasmScore(a: CaseArgs): Promise<Record<string, unknown>> {
   return { usersPerSecond: users / s, gflops: (2 * users * ni * k) / s / 1e9, peakRssBytes: rss() };
 }
 
-/** Fused WASM scoring + top-10 with history exclusion (scoreTopKRange) for a sample of users: recommend-all throughput. */
+/** Fused WASM scoring + top-10 with history exclusion (scoreTopKRange) for a sample of users: the kernel alone, on random factors (the library path is in `serve`). */
 async function wasmTopK(a: CaseArgs): Promise<Record<string, unknown>> {
   const { ratings } = await load(a.input);
   const { byUser } = trainingData(ratings);
@@ -306,16 +306,28 @@ async function trainer(a: CaseArgs, algorithm: string, kernels: "wasm" | "ts"): 
   };
 }
 
-/** Recommend-all (library, top-10 with exclusions) and fold-in latency on a model trained by one sgd epoch. */
+/**
+ * Recommend-all through the library (top-10 with exclusions, `recommendAll` on its default fast path:
+ * WASM SIMD fused scoring + top-n on the Node pool with `threads`), the TS reference path on fewer users,
+ * and fold-in latency, on a model trained by one sgd epoch.
+ */
 async function serve(a: CaseArgs): Promise<Record<string, unknown>> {
   const { ratings } = await load(a.input);
   const model = fitSync(ratings, { algorithm: "sgd", factors: a.factors, epochs: 1, seed: 42, threads: a.threads }, { pool: nodePoolFactory });
-  const users = Math.min(model.userIndex.size, 2000);
-  const ids = Array.from({ length: users }, (_, u) => model.userIndex.idAt(u));
-  let t = now();
-  let got = 0;
-  for (const r of recommendAll(model, { n: 10, users: ids })) got += r.items.length;
-  const recSeconds = now() - t;
+  const rec = (users: number, kernels: "auto" | "ts") => {
+    const ids = Array.from({ length: Math.min(model.userIndex.size, users) }, (_, u) => model.userIndex.idAt(u));
+    const opts = { n: 10, users: ids, kernels, threads: a.threads, pool: nodePoolFactory };
+    const plan = recommendAllPlan(model, opts);
+    const c0 = cpuSeconds();
+    const t0 = now();
+    let got = 0;
+    for (const r of recommendAll(model, opts)) got += r.items.length;
+    const seconds = now() - t0;
+    return { usersPerSecond: ids.length / seconds, seconds, cpuSeconds: cpuSeconds() - c0, users: ids.length, recommended: got, ...plan };
+  };
+  const fast = rec(20000, "auto");
+  const reference = rec(1000, "ts");
+  let t: number;
   const h = model.history!;
   const lat: number[] = [];
   for (let u = 0; u < 200; u++) {
@@ -327,8 +339,10 @@ async function serve(a: CaseArgs): Promise<Record<string, unknown>> {
   }
   lat.sort((x, y) => x - y);
   return {
-    recommendAllUsersPerSecond: users / recSeconds,
-    recommended: got,
+    recommendAllUsersPerSecond: fast.usersPerSecond,
+    recommendAll: fast,
+    recommendAllTsUsersPerSecond: reference.usersPerSecond,
+    recommendAllTs: reference,
     foldInMedianMs: lat[lat.length >> 1]! * 1000,
     foldInP95Ms: lat[Math.floor(lat.length * 0.95)]! * 1000,
     foldInMeanRatings: ratings.length / model.userIndex.size,

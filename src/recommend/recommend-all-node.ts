@@ -1,7 +1,8 @@
 /**
  * Node writers for {@link recommendAll}: stream every user's top-n to a file as JSON Lines
  * ({"user":…,"items":[…],"scores":[…]} per line) or CSV (user,rank,item,score per row), writing
- * through a stream with back-pressure so memory stays bounded by one scoring block.
+ * through a stream with back-pressure so memory stays bounded by one scoring block. The options are
+ * recommendAll's: `kernels`/`threads`/`pool` pick the WASM SIMD path on the worker pool or the TS reference.
  */
 import { createWriteStream, type WriteStream } from "node:fs";
 import { MfrecError } from "../core/errors.js";
