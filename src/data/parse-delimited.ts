@@ -93,6 +93,21 @@ export class DelimitedParser {
     return this.layout;
   }
 
+  /** Ratings accepted so far (before duplicate resolution). */
+  get count(): number {
+    return this.builder.count;
+  }
+
+  /** Rows the builder holds before it next grows. */
+  get capacity(): number {
+    return this.builder.capacity;
+  }
+
+  /** Capacity hint for the rows still to come, in all: see {@link RatingsBuilder.reserve}. */
+  reserve(rows: number): void {
+    this.builder.reserve(rows);
+  }
+
   /** Feed the next chunk of bytes. Chunk boundaries may fall anywhere (inside a field, a CRLF, a BOM, a UTF-8 character). */
   push(chunk: Uint8Array): void {
     if (this.finished) throw new MfrecError("E_CONFIG", "push() after finish()", { expected: "a new DelimitedParser per input" });

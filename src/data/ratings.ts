@@ -1,9 +1,9 @@
 import { type ErrorCode, MfrecError } from "../core/errors.js";
 import type { RawId } from "../core/types.js";
 import { IdIndex } from "./id-index.js";
+import { type DuplicatePolicy, markDuplicates } from "./resolve-duplicates.js";
 
-/** What to do when the same (user, item) pair occurs more than once. */
-export type DuplicatePolicy = "last" | "mean" | "error";
+export type { DuplicatePolicy } from "./resolve-duplicates.js";
 
 /** What to do with an invalid row: stop with an error (default) or skip it and count it. */
 export type InvalidPolicy = "error" | "skip";
@@ -79,7 +79,24 @@ export interface RatingsOptions {
   /** Reuse existing id indexes (e.g. a test set indexed like its training set). Unknown ids are still added. */
   userIndex?: IdIndex;
   itemIndex?: IdIndex;
+  /**
+   * Capacity hint: about how many ratings the input holds. The builder allocates that many rows up
+   * front and grows by 1.25x beyond it (instead of doubling from 1024), so a good hint means one
+   * allocation and no copy; `readRatingsFile` estimates it from the file size when not given.
+   * Affects memory and speed only, never the result. A non-negative integer.
+   */
+  expectedRows?: number;
 }
+
+/** Capacity of a builder without a hint. */
+const INITIAL_CAPACITY = 1024;
+/** Without a hint, capacity doubles up to this many rows, then grows by 1.5x (less slack on large inputs). */
+const DOUBLING_LIMIT = 1 << 20;
+/**
+ * finish() returns views of the builder's columns when at most 1/4 of their capacity is unused, else
+ * copies. The unused tail was never written, so it holds address space, not resident memory.
+ */
+const MAX_VIEW_SLACK = 1 / 4;
 
 /**
  * Accumulates ratings into growable typed arrays, validating each value, then resolves duplicates.
@@ -88,12 +105,15 @@ export interface RatingsOptions {
 export class RatingsBuilder {
   readonly userIndex: IdIndex;
   readonly itemIndex: IdIndex;
-  private users = new Int32Array(1024);
-  private items = new Int32Array(1024);
-  private values = new Float32Array(1024);
-  private lines = new Int32Array(1024);
+  private users: Int32Array;
+  private items: Int32Array;
+  private values: Float32Array;
+  /** Source line per entry; only materialized once lines stop being line0 + k (a skipped or blank line). */
+  private lines: Int32Array | undefined;
+  private line0 = 0;
   private times: Float64Array | undefined;
   private n = 0;
+  private hinted = false;
   private rowsSeen = 0;
   private readonly report: ParseReport;
   private readonly opts: Required<Pick<RatingsOptions, "duplicates" | "onInvalid">> & RatingsOptions;
@@ -103,6 +123,14 @@ export class RatingsBuilder {
     this.opts = { ...opts, duplicates: opts.duplicates ?? "last", onInvalid: opts.onInvalid ?? "error" };
     this.userIndex = opts.userIndex ?? new IdIndex();
     this.itemIndex = opts.itemIndex ?? new IdIndex();
+    const hint = opts.expectedRows;
+    if (hint !== undefined && !(Number.isSafeInteger(hint) && hint >= 0)) {
+      throw new MfrecError("E_CONFIG", "expectedRows must be a non-negative integer", { value: hint, expected: "an integer >= 0 (a capacity hint)" });
+    }
+    this.users = new Int32Array(INITIAL_CAPACITY);
+    this.items = new Int32Array(INITIAL_CAPACITY);
+    this.values = new Float32Array(INITIAL_CAPACITY);
+    if (hint !== undefined) this.reserve(hint);
     this.report = {
       file: opts.source,
       rows: 0,
@@ -120,18 +148,59 @@ export class RatingsBuilder {
     return this.n;
   }
 
-  private grow(): void {
-    const cap = this.users.length * 2;
-    const g = <T extends Int32Array | Float32Array | Float64Array>(a: T, ctor: new (n: number) => T): T => {
-      const b = new ctor(cap);
-      b.set(a);
-      return b;
-    };
-    this.users = g(this.users, Int32Array);
-    this.items = g(this.items, Int32Array);
-    this.values = g(this.values, Float32Array);
-    this.lines = g(this.lines, Int32Array);
-    if (this.times) this.times = g(this.times, Float64Array);
+  /** Rows the columns hold before the next grow. */
+  get capacity(): number {
+    return this.users.length;
+  }
+
+  /**
+   * Capacity hint: make room for `rows` ratings in all now (one allocation instead of repeated
+   * growth) and grow by 1.25x beyond it from then on. Never shrinks; never changes the result. When
+   * the memory cannot be had, the hint is ignored and growth continues as without it.
+   */
+  reserve(rows: number): void {
+    this.hinted = true;
+    if (!(rows > this.users.length)) return;
+    try {
+      this.grow(Math.ceil(rows));
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+    }
+  }
+
+  /** Move the columns into arrays of `cap` rows; allocates all before replacing any, so a RangeError leaves the builder intact. */
+  private grow(cap: number): void {
+    const n = this.n;
+    const users = new Int32Array(cap);
+    const items = new Int32Array(cap);
+    const values = new Float32Array(cap);
+    const lines = this.lines ? new Int32Array(cap) : undefined;
+    const times = this.times ? new Float64Array(cap) : undefined;
+    users.set(this.users.subarray(0, n));
+    items.set(this.items.subarray(0, n));
+    values.set(this.values.subarray(0, n));
+    if (lines) lines.set(this.lines!.subarray(0, n));
+    if (times) times.set(this.times!.subarray(0, n));
+    this.users = users;
+    this.items = items;
+    this.values = values;
+    this.lines = lines;
+    this.times = times;
+  }
+
+  /** Next capacity when full: 1.25x past a hint; else 2x up to DOUBLING_LIMIT rows, then 1.5x. */
+  private nextCapacity(): number {
+    const cap = this.users.length;
+    if (this.hinted) return Math.max(cap + INITIAL_CAPACITY, Math.ceil(cap * 1.25));
+    return cap < DOUBLING_LIMIT ? Math.max(cap * 2, INITIAL_CAPACITY) : Math.ceil(cap * 1.5);
+  }
+
+  /** Store lines explicitly from entry k on, the first whose line is not line0 + k. */
+  private materializeLines(k: number, line: number): void {
+    const lines = new Int32Array(this.users.length);
+    for (let j = 0; j < k; j++) lines[j] = this.line0 + j;
+    lines[k] = line;
+    this.lines = lines;
   }
 
   /**
@@ -212,13 +281,17 @@ export class RatingsBuilder {
   }
 
   private push(u: number, i: number, v: number, line: number, timestamp: number | undefined): void {
-    if (this.n === this.users.length) this.grow();
+    if (this.n === this.users.length) this.grow(this.nextCapacity());
     const k = this.n++;
     this.rowsSeen++;
     this.users[k] = u;
     this.items[k] = i;
     this.values[k] = v;
-    this.lines[k] = line;
+    if (this.lines) this.lines[k] = line;
+    else if (line !== this.line0 + k) {
+      if (k === 0) this.line0 = line;
+      else this.materializeLines(k, line);
+    }
     if (timestamp !== undefined) {
       if (!this.times) this.times = new Float64Array(this.users.length);
       this.times[k] = timestamp;
@@ -236,89 +309,53 @@ export class RatingsBuilder {
       throw new MfrecError("E_EMPTY_INPUT", `the input holds no ratings: ${why}`, { file: this.opts.source, expected: "at least one rating" });
     }
     const n = this.n;
-    const keep = this.resolveDuplicates(n);
-    let users: Int32Array;
-    let items: Int32Array;
-    let values: Float32Array;
-    let times: Float64Array | undefined;
-    if (keep === n) {
-      // No duplicates: one memcpy per column instead of a per-entry copy.
-      users = this.users.slice(0, n);
-      items = this.items.slice(0, n);
-      values = this.values.slice(0, n);
-      times = this.times?.slice(0, n);
-    } else {
-      users = new Int32Array(keep);
-      items = new Int32Array(keep);
-      values = new Float32Array(keep);
-      times = this.times ? new Float64Array(keep) : undefined;
-    }
-    let w = keep === n ? n : 0;
-    for (let k = w; k < n; k++) {
-      if (this.lines[k] === -1) continue; // merged into a later duplicate
-      users[w] = this.users[k]!;
-      items[w] = this.items[k]!;
-      values[w] = this.values[k]!;
-      if (times) times[w] = this.times![k]!;
-      w++;
-    }
+    const lines = this.lines;
+    const line0 = this.line0;
+    const marks = markDuplicates({
+      n,
+      users: this.users,
+      items: this.items,
+      values: this.values,
+      lineAt: lines ? (k) => lines[k]! : (k) => line0 + k,
+      userIndex: this.userIndex,
+      itemIndex: this.itemIndex,
+      policy: this.opts.duplicates,
+      source: this.opts.source,
+    });
+    // Line numbers are only needed for E_DUPLICATE: release them before anything else is allocated.
+    this.lines = undefined;
+    const keep = n - marks.count;
+    report.duplicates = marks.count;
     report.ratings = keep;
-    // Release the growable buffers: the builder is single-use.
+    const dropped = marks.dropped;
+    if (dropped) {
+      // Compact in place (w <= k), keeping the order of the kept entries.
+      const { users, items, values, times } = this;
+      let w = 0;
+      for (let k = 0; k < n; k++) {
+        if (dropped[k] === 1) continue;
+        users[w] = users[k]!;
+        items[w] = items[k]!;
+        values[w] = values[k]!;
+        if (times) times[w] = times[k]!;
+        w++;
+      }
+    }
+    // Views when the unused tail is small (no copy, no second set of columns at the peak); copies
+    // otherwise, so a generous hint or a last grow does not pin unused memory.
+    const view = this.users.length - keep <= this.users.length * MAX_VIEW_SLACK;
+    const take = <T extends Int32Array | Float32Array | Float64Array>(a: T): T => (view ? a.subarray(0, keep) : a.slice(0, keep)) as T;
+    const users = take(this.users);
     this.users = new Int32Array(0);
+    const items = take(this.items);
     this.items = new Int32Array(0);
+    const values = take(this.values);
     this.values = new Float32Array(0);
-    this.lines = new Int32Array(0);
+    const times = this.times ? take(this.times) : undefined;
+    // The builder is single-use: drop its buffers.
     this.times = undefined;
     this.n = 0;
     return { length: keep, users, items, values, timestamps: times, userIndex: this.userIndex, itemIndex: this.itemIndex, report };
-  }
-
-  /**
-   * Mark duplicates (lines[k] = -1 for dropped entries) per the policy in O(nnz):
-   * group by user with a counting sort, then detect repeated items with a stamp array.
-   * "last": the later row wins (and keeps its position); "mean": the later row's value becomes the mean.
-   */
-  private resolveDuplicates(n: number): number {
-    const nu = this.userIndex.size;
-    const ni = this.itemIndex.size;
-    const start = new Int32Array(nu + 1);
-    for (let k = 0; k < n; k++) start[this.users[k]! + 1]!++;
-    for (let u = 0; u < nu; u++) start[u + 1]! += start[u]!;
-    const next = start.slice(0, nu);
-    const order = new Int32Array(n);
-    for (let k = 0; k < n; k++) order[next[this.users[k]!]!++] = k;
-    const lastPos = new Int32Array(ni).fill(-1); // position k of the current user's latest entry for item
-    const stamp = new Int32Array(ni).fill(-1);
-    const counts = this.opts.duplicates === "mean" ? new Map<number, number>() : undefined;
-    let dups = 0;
-    for (let u = 0; u < nu; u++) {
-      for (let p = start[u]!; p < start[u + 1]!; p++) {
-        const k = order[p]!;
-        const i = this.items[k]!;
-        if (stamp[i] === u) {
-          const prev = lastPos[i]!;
-          if (this.opts.duplicates === "error") {
-            throw new MfrecError("E_DUPLICATE", `duplicate rating for user ${JSON.stringify(this.userIndex.idAt(u))} and item ${JSON.stringify(this.itemIndex.idAt(i))} (first at line ${this.lines[prev]})`, {
-              file: this.opts.source,
-              line: this.lines[k],
-              expected: 'each (user, item) pair once, or duplicates: "last" | "mean"',
-            });
-          }
-          if (counts) {
-            const c = counts.get(prev) ?? 1;
-            this.values[k] = (this.values[prev]! * c + this.values[k]!) / (c + 1);
-            counts.delete(prev);
-            counts.set(k, c + 1);
-          }
-          this.lines[prev] = -1;
-          dups++;
-        }
-        stamp[i] = u;
-        lastPos[i] = k;
-      }
-    }
-    this.report.duplicates = dups;
-    return n - dups;
   }
 }
 
@@ -327,7 +364,7 @@ export function ratingsFromArray(
   rows: ReadonlyArray<{ user: RawId; item: RawId; rating?: number; value?: number; timestamp?: number }>,
   opts: RatingsOptions = {},
 ): Ratings {
-  const b = new RatingsBuilder({ source: "array", ...opts });
+  const b = new RatingsBuilder({ source: "array", ...opts, expectedRows: opts.expectedRows ?? rows.length });
   rows.forEach((r, k) => {
     const v = r.rating ?? r.value;
     if (v === undefined) {
@@ -385,7 +422,7 @@ export function ratingsFromColumns(
   if (users.length !== items.length || (values && values.length !== users.length)) {
     throw new MfrecError("E_SHAPE", "columns have different lengths", { value: [users.length, items.length, values?.length], expected: "equal lengths" });
   }
-  const b = new RatingsBuilder({ source: "columns", ...opts });
+  const b = new RatingsBuilder({ source: "columns", ...opts, expectedRows: opts.expectedRows ?? users.length });
   for (let k = 0; k < users.length; k++) b.add(users[k]!, items[k]!, values ? values[k]! : 1, k + 1, timestamps?.[k]);
   return b.finish({ format: "columns" });
 }
