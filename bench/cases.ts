@@ -176,7 +176,7 @@ async function wasmAls(a: CaseArgs, variant: "cg-ials" | "cg-als" | "chol-als"):
     const w0 = variant === "cg-ials" ? 1 : 0;
     if (w0) pool.run({ kernel: "gramRange", args: [B.byteOffset, k, G.byteOffset], shards: Int32Array.of(0, nB) });
     const target = variant === "cg-ials" ? 0 : s.iv.byteOffset;
-    pool.run({ kernel: "cgRange", args: [s.ip.byteOffset, s.ix.byteOffset, s.extra.byteOffset, target, A.byteOffset, B.byteOffset, G.byteOffset, k, w0, 0.05, variant === "cg-als" ? 1 : 0, nB, 3], shards: s.shards });
+    pool.run({ kernel: "cgRange", args: [s.ip.byteOffset, s.ix.byteOffset, s.extra.byteOffset, target, A.byteOffset, B.byteOffset, G.byteOffset, k, w0, 0.05, variant === "cg-als" ? 1 : 0, nB, 3, 0], shards: s.shards });
   };
   const times: number[] = [];
   for (let e = 0; e < a.iterations; e++) {

@@ -26,7 +26,7 @@ export interface WasmKernels {
   ): void;
   cgRange(
     indptr: number, indices: number, extra: number, target: number, X: number, Y: number, G: number,
-    k: number, w0: number, lambda: number, nu: number, nCols: number, steps: number,
+    k: number, w0: number, lambda: number, nu: number, nCols: number, steps: number, lossOut: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
   alsCgRange(
@@ -48,14 +48,15 @@ export interface WasmKernels {
     histPtr: number, histIdx: number, n: number, outItems: number, outScores: number, first: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
-  /** Partial YᵀY of rows [start, end) into parts[shard] (k×k f32); the caller sums parts in shard order. */
-  gramPartRange(Y: number, k: number, parts: number, start: number, end: number, shard: number, scratch: number): void;
-  /** Weighted-ALS loss of rows [start, end) (weightedAlsLoss) into lossOut[shard] as f64. */
-  wlossRange(
-    indptr: number, indices: number, extra: number, target: number, X: number, Y: number, G: number,
-    k: number, w0: number, lambda: number, nu: number, nCols: number, lossOut: number,
+  /** cgRange in lockstep over one row shard, entries grouped by column (see assembly/kernels.ts); phase 0 residual, 1 a CG step. */
+  cgShardRange(
+    segPtr: number, rows: number, extra: number, target: number, nOther: number, Y: number,
+    X: number, R: number, Pv: number, AP: number, rs: number, active: number, counts: number, G: number,
+    k: number, w0: number, lambda: number, nu: number, nCols: number, phase: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
+  /** Partial YᵀY of rows [start, end) into parts[shard] (k×k f32); the caller sums parts in shard order. */
+  gramPartRange(Y: number, k: number, parts: number, start: number, end: number, shard: number, scratch: number): void;
   heapBase(): number;
 }
 
@@ -63,7 +64,7 @@ export interface WasmKernels {
 export type KernelName = Exclude<keyof WasmKernels, "heapBase">;
 
 /** Kernel ids as written into a pool's shared control block (order is part of the worker protocol). */
-export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "wlossRange", "sgdPackedRange"];
+export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "sgdPackedRange", "cgShardRange"];
 
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);

@@ -6,6 +6,8 @@ import { scoreRow } from "../../../src/kernels/score.js";
 import { sgdEpoch } from "../../../src/kernels/sgd.js";
 import { wasmSimdSupported } from "../../../src/kernels/wasm.js";
 import { KernelArena } from "../../../src/kernels/wasm-arena.js";
+import { transpose } from "../../../src/matrix/csr.js";
+import { columnSegments } from "../../../src/parallel/column-segments.js";
 import { InlinePool } from "../../../src/parallel/inline-pool.js";
 import { kernelScratchBytes, rowShards } from "../../../src/parallel/pool.js";
 import { maxRelDiff, randomFloats, randomProblem } from "./wasm-fixtures.js";
@@ -85,7 +87,7 @@ describe("WASM SIMD kernels against the TypeScript kernels", () => {
       const [ip, ix, ex] = [arena.copyI32(m.indptr), arena.copyI32(m.indices), arena.copyF32(extra)];
       const tg = target ? arena.copyF32(target).byteOffset : 0;
       const nu = mode === "ials" ? 0 : 1;
-      arena.kernels.cgRange(ip.byteOffset, ix.byteOffset, ex.byteOffset, tg, X.byteOffset, Y.byteOffset, G.byteOffset, k, w0, 0.05, nu, pr.nItems, 3, 0, pr.nUsers, 0, scratch.byteOffset);
+      arena.kernels.cgRange(ip.byteOffset, ix.byteOffset, ex.byteOffset, tg, X.byteOffset, Y.byteOffset, G.byteOffset, k, w0, 0.05, nu, pr.nItems, 3, 0, 0, pr.nUsers, 0, scratch.byteOffset);
       weightedAlsHalfSweep(
         { indptr: m.indptr, indices: m.indices, extra, target, X: X2, Y: Y.slice(), k, gram: G64, w0, lambda: 0.05, nu, nCols: pr.nItems, solver: 0, cgSteps: 3 },
         0,
@@ -93,6 +95,53 @@ describe("WASM SIMD kernels against the TypeScript kernels", () => {
       );
       assert.ok(maxRelDiff(X, X2) < 1e-3, `X differs by ${maxRelDiff(X, X2)}`);
     });
+  }
+
+  for (const mode of ["ials", "explicit"] as const) {
+    for (const count of [1, 3, 8]) {
+      it(`cgShardRange = cgRange on the transposed side, bitwise (${mode}, ${count} row shards, 0 and 3 CG steps)`, () => {
+        const k = 10;
+        const pr = randomProblem(40 + count, 35, 28, 260);
+        const arena = KernelArena.create(1 << 21);
+        const byUser = pr.byUser;
+        const nnz = byUser.indices.length;
+        const extra = Float32Array.from({ length: nnz }, (_, p) => (mode === "ials" ? 2 * byUser.values[p]! : 1));
+        const target = mode === "ials" ? null : byUser.values;
+        const w0 = mode === "ials" ? 1 : 0;
+        const nu = mode === "ials" ? 0 : 1;
+        // the row-by-row kernel reads the item × user CSR (users ascending in each row)
+        const exI = transpose({ ...byUser, values: extra }).values;
+        const tgI = target ? transpose(byUser).values : null;
+        const Y = arena.copyF32(randomFloats(51, pr.nUsers * k, 0.4));
+        const G = arena.copyF32(fullGramian(Y, pr.nUsers, k));
+        const X0 = randomFloats(52, pr.nItems * k);
+        const scratch = arena.f32(kernelScratchBytes(k) / 4);
+        const ip = arena.copyI32(pr.byItem.indptr);
+        const ix = arena.copyI32(pr.byItem.indices);
+        const ex = arena.copyF32(exI);
+        const tg = tgI ? arena.copyF32(tgI).byteOffset : 0;
+        const seg = columnSegments(arena, byUser.indptr, byUser.indices, extra, target, ip, count);
+        const [R, Pv, AP] = [arena.f32(pr.nItems * k), arena.f32(pr.nItems * k), arena.f32(pr.nItems * k)];
+        const rs = arena.f32(pr.nItems);
+        const active = arena.i32(pr.nItems);
+        for (const steps of [0, 3]) {
+          const Xa = arena.copyF32(X0);
+          arena.kernels.cgRange(ip.byteOffset, ix.byteOffset, ex.byteOffset, tg, Xa.byteOffset, Y.byteOffset, G.byteOffset, k, w0, 0.05, nu, pr.nUsers, steps, 0, 0, pr.nItems, 0, scratch.byteOffset);
+          const Xb = arena.copyF32(X0);
+          for (let phase = 0; phase <= steps; phase++) {
+            for (let s = 0; s < seg.shards.length >> 1; s++) {
+              arena.kernels.cgShardRange(
+                seg.segPtr.byteOffset, seg.entries.byteOffset, seg.extra.byteOffset, seg.target ? seg.target.byteOffset : 0, pr.nUsers, Y.byteOffset,
+                Xb.byteOffset, R.byteOffset, Pv.byteOffset, AP.byteOffset, rs.byteOffset, active.byteOffset, ip.byteOffset, G.byteOffset,
+                k, w0, 0.05, nu, pr.nUsers, phase === 0 ? 0 : 1, seg.shards[2 * s]!, seg.shards[2 * s + 1]!, s, scratch.byteOffset,
+              );
+            }
+          }
+          assert.deepEqual(Xb, Xa, `${steps} steps: same bytes`);
+          if (steps > 0) assert.ok(maxRelDiff(Xa, X0) > 1e-3, "the solve moved x");
+        }
+      });
+    }
   }
 
   it("gramRange = fullGramian", () => {

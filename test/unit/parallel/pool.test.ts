@@ -103,7 +103,7 @@ describe("kernel pools: fixed shards give the same bits for any thread count", (
       const chol = X.slice();
       const G = a.f32(k * k);
       pool.run({ kernel: "gramRange", args: [Y.byteOffset, k, G.byteOffset], shards: Int32Array.of(0, pr.nItems) });
-      pool.run({ kernel: "cgRange", args: [ip.byteOffset, ix.byteOffset, iv.byteOffset, 0, X.byteOffset, Y.byteOffset, G.byteOffset, k, 1, 0.1, 0, pr.nItems, 3], shards });
+      pool.run({ kernel: "cgRange", args: [ip.byteOffset, ix.byteOffset, iv.byteOffset, 0, X.byteOffset, Y.byteOffset, G.byteOffset, k, 1, 0.1, 0, pr.nItems, 3, 0], shards });
       const out = a.f32(pr.nUsers * pr.nItems);
       pool.run({ kernel: "scoreRange", args: [X.byteOffset, Y.byteOffset, k, pr.nItems, 0, 0, 0, out.byteOffset, 0], shards: rowShards(pr.nUsers, 10) });
       return [chol, bx.slice(), X.slice(), out.slice()];

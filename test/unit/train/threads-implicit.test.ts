@@ -99,7 +99,7 @@ describe("implicit trainers: WASM kernels agree with the TypeScript reference", 
 });
 
 describe("weighted-ALS WASM kernels against the TS reference, one half-sweep", () => {
-  it("gramPartRange parts sum to YᵀY; cgRange and wlossRange match weightedAlsHalfSweep / weightedAlsLoss", () => {
+  it("gramPartRange parts sum to YᵀY; cgRange matches weightedAlsHalfSweep, its fused loss + w0·tr(G_Y·G_X) matches weightedAlsLoss", () => {
     const rows = 37;
     const cols = 23;
     const k = 7;
@@ -124,7 +124,6 @@ describe("weighted-ALS WASM kernels against the TS reference, one half-sweep", (
     const Y = Float32Array.from({ length: cols * k }, () => rnd() - 0.5);
     const gram = fullGramian(Y, cols, k);
     const args = { indptr, indices: Int32Array.from(idx), extra: Float32Array.from(ex), target: null, X: X.slice(), Y, k, gram, w0: 0.7, lambda: 0.1, nu: 0.5, nCols: cols, solver: 0 as const, cgSteps: 3 };
-    const lossBefore = weightedAlsLoss(args, 0, rows);
     weightedAlsHalfSweep(args, 0, rows);
 
     const arena = KernelArena.create(KernelArena.bytesFor(indptr.length * 4, idx.length * 8, rows * k * 4, cols * k * 4, 5 * k * k * 4, 8 * 8) + 65536);
@@ -144,11 +143,15 @@ describe("weighted-ALS WASM kernels against the TS reference, one half-sweep", (
     }
     const common = [aI.byteOffset, aJ.byteOffset, aE.byteOffset, 0, aX.byteOffset, aY.byteOffset, G.byteOffset, k, 0.7, 0.1, 0.5, cols];
     const shards = Int32Array.of(0, 5, 5, 20, 20, rows);
-    pool.run({ kernel: "wlossRange", args: [...common, loss.byteOffset], shards });
-    const wl = loss[0]! + loss[1]! + loss[2]!;
-    assert.ok(Math.abs(wl - lossBefore) < 1e-4 * Math.abs(lossBefore), `loss ${wl} vs ${lossBefore}`);
-    pool.run({ kernel: "cgRange", args: [...common, 3], shards });
+    pool.run({ kernel: "cgRange", args: [...common, 3, loss.byteOffset], shards });
     assert.ok(maxRelDiff(aX, args.X) < 1e-4, `x: ${maxRelDiff(aX, args.X)}`);
+    // the loss at the solved rows: the kernel's per-shard parts plus the Gramian term from the two Gramians
+    const gx = fullGramian(aX, rows, k);
+    let trace = 0;
+    for (let q = 0; q < k * k; q++) trace += G[q]! * gx[q]!;
+    const fused = loss[0]! + loss[1]! + loss[2]! + 0.7 * trace;
+    const want = weightedAlsLoss({ ...args, X: aX }, 0, rows);
+    assert.ok(Math.abs(fused - want) < 1e-4 * Math.abs(want), `loss ${fused} vs ${want}`);
     const reg = regularizationLoss(indptr, aX, k, 0.1, 0, 0.7, cols, 0, rows);
     assert.ok(reg > 0);
   });

@@ -1,0 +1,62 @@
+/**
+ * The layout of cgShardRange (assembly/kernels.ts): a row × column matrix solved by rows, its rows cut into
+ * shards, and inside each shard the entries grouped by column, columns ascending. A pass over one shard then
+ * streams the columns' factors in memory order and touches only the shard's own rows at random, which stay
+ * in cache; every row still meets its entries in ascending column order, as it would in the row-major CSR
+ * (the transpose), so the sums, and the results, are those of the row-by-row kernel.
+ */
+import type { ArrayAllocator } from "./sgd-blocks.js";
+import { balancedRowShards } from "./pool.js";
+
+/** Entries of the rows regrouped by (row shard, column). */
+export interface ColumnSegments {
+  /** The rows' CSR row pointer (counts: n_r = indptr[r + 1] − indptr[r]); rows own no column list here. */
+  indptr: Int32Array;
+  /** Row shards [start, end) pairs, balanced by entries: fixed by the data, never by the thread count. */
+  shards: Int32Array;
+  /** Entries of shard s and column c: segPtr[s·cols + c] … segPtr[s·cols + c + 1] (length shards·cols + 1). */
+  segPtr: Int32Array;
+  /** The row of each entry. */
+  entries: Int32Array;
+  extra: Float32Array;
+  target: Float32Array | null;
+}
+
+/**
+ * Regroup the entries of a column-major CSR (`indptr`/`indices` over columns, e.g. user × item when the items
+ * are solved) whose rows have the row pointer `rowPtr`, into `count` row shards balanced by entries;
+ * `extra` and `target` (per entry, in the CSR's order) move with their entries. Memory from `alloc`.
+ */
+export function columnSegments(
+  alloc: ArrayAllocator,
+  indptr: Int32Array,
+  indices: Int32Array,
+  extra: Float32Array,
+  target: Float32Array | null,
+  rowPtr: Int32Array,
+  count: number,
+): ColumnSegments {
+  const cols = indptr.length - 1;
+  const rows = rowPtr.length - 1;
+  const n = indptr[cols]!;
+  const shards = balancedRowShards(rowPtr, rows, count);
+  const S = shards.length >> 1;
+  const shardOf = new Int32Array(rows);
+  for (let s = 0; s < S; s++) shardOf.fill(s, shards[2 * s]!, shards[2 * s + 1]!);
+  const segPtr = alloc.i32(S * cols + 1);
+  for (let c = 0; c < cols; c++) for (let p = indptr[c]!; p < indptr[c + 1]!; p++) segPtr[shardOf[indices[p]!]! * cols + c + 1]!++;
+  for (let t = 0; t < S * cols; t++) segPtr[t + 1]! += segPtr[t]!;
+  const next = segPtr.slice(0, S * cols);
+  const entries = alloc.i32(n);
+  const ex = alloc.f32(n);
+  const tg = target ? alloc.f32(n) : null;
+  for (let c = 0; c < cols; c++) {
+    for (let p = indptr[c]!; p < indptr[c + 1]!; p++) {
+      const q = next[shardOf[indices[p]!]! * cols + c]!++;
+      entries[q] = indices[p]!;
+      ex[q] = extra[p]!;
+      if (tg) tg[q] = target![p]!;
+    }
+  }
+  return { indptr: rowPtr, shards, segPtr, entries, extra: ex, target: tg };
+}
