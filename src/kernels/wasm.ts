@@ -55,6 +55,13 @@ export interface WasmKernels {
     k: number, w0: number, lambda: number, nu: number, nCols: number, phase: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
+  /** alsCgRange in lockstep over one row shard, entries grouped by column (see assembly/kernels.ts); phase 0 residual, 1 a CG step. */
+  alsCgShardRange(
+    segPtr: number, rows: number, values: number, nOther: number, Y: number, by: number,
+    X: number, bx: number, R: number, Pv: number, AP: number, sc: number, active: number, counts: number,
+    k: number, mu: number, reg: number, regBias: number, scaleByCount: number, useBias: number, phase: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
   /** Partial YᵀY of rows [start, end) into parts[shard] (k×k f32); the caller sums parts in shard order. */
   gramPartRange(Y: number, k: number, parts: number, start: number, end: number, shard: number, scratch: number): void;
   heapBase(): number;
@@ -64,7 +71,7 @@ export interface WasmKernels {
 export type KernelName = Exclude<keyof WasmKernels, "heapBase">;
 
 /** Kernel ids as written into a pool's shared control block (order is part of the worker protocol). */
-export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "sgdPackedRange", "cgShardRange"];
+export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "sgdPackedRange", "cgShardRange", "alsCgShardRange"];
 
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);

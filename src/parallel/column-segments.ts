@@ -23,6 +23,14 @@ export interface ColumnSegments {
 }
 
 /**
+ * Row shards for a side of `rows` rows of k factors: enough that a shard's CG vectors (two of k floats a row
+ * touched at random per pass) take about 1 MiB, 8 to 32 shards: fixed by the data, never by the thread count.
+ */
+export function segmentShardCount(rows: number, k: number): number {
+  return Math.max(1, Math.min(rows, Math.max(8, Math.min(32, Math.ceil((rows * k * 8) / (1 << 20))))));
+}
+
+/**
  * Regroup the entries of a column-major CSR (`indptr`/`indices` over columns, e.g. user × item when the items
  * are solved) whose rows have the row pointer `rowPtr`, into `count` row shards balanced by entries;
  * `extra` and `target` (per entry, in the CSR's order) move with their entries. Memory from `alloc`.

@@ -5,6 +5,7 @@ import { explicitSquaredError, weightedSquaredNorms } from "../kernels/explicit-
 import { KernelArena } from "../kernels/wasm-arena.js";
 import type { CsrMatrix } from "../matrix/csr.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
+import { type ColumnSegments, columnSegments, segmentShardCount } from "../parallel/column-segments.js";
 import { balancedRowShards } from "../parallel/pool.js";
 import { heapAllocator } from "../parallel/sgd-blocks.js";
 import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
@@ -91,6 +92,21 @@ interface Side {
   shards: Int32Array;
 }
 
+/**
+ * The items' layout and CG state for alsCgShardRange (WASM and cgSteps > 0): each item shard's ratings
+ * grouped by user, so a pass streams the users' factors in order (see parallel/column-segments.ts).
+ */
+interface ShardState {
+  seg: ColumnSegments;
+  R: Float32Array;
+  Pv: Float32Array;
+  AP: Float32Array;
+  /** [r_b, p_b, Ap_b, rᵀr] per item. */
+  sc: Float32Array;
+  active: Int32Array;
+}
+
+
 /** The mutable state of one ALS fit (arrays in a KernelArena when the WASM kernels run). */
 class AlsTrainer implements Trainer {
   private readonly users: Side;
@@ -98,6 +114,7 @@ class AlsTrainer implements Trainer {
   private readonly mu: number;
   private readonly wasm: WasmRuntime | undefined;
   private readonly loss: Float64Array;
+  private readonly itemShards: ShardState | undefined;
 
   constructor(
     private readonly data: TrainingData,
@@ -108,16 +125,25 @@ class AlsTrainer implements Trainer {
     const n = ratings.length;
     const csrBytes = (m: CsrMatrix) => [(m.rows + 1) * 4, n * 4, n * 4];
     const nb = cfg.biases ? 1 : 0;
-    const bytes = KernelArena.bytesFor(...csrBytes(byUser), ...csrBytes(byItem), byUser.rows * (k + nb) * 4, byItem.rows * (k + nb) * 4, 2 * SHARDS * 8);
+    const ni = byItem.rows;
+    const shardBytes = cfg.cgSteps > 0 ? [(segmentShardCount(ni, k) * byUser.rows + 1) * 4, 3 * ni * k * 4, ni * 16, ni * 4] : [];
+    const bytes = KernelArena.bytesFor(...csrBytes(byUser), ...csrBytes(byItem), ...shardBytes, byUser.rows * (k + nb) * 4, byItem.rows * (k + nb) * 4, 2 * SHARDS * 8);
     this.wasm = openWasmRuntime(data.runtime, cfg.threads, bytes, k, n);
     const alloc = this.wasm?.arena ?? heapAllocator;
-    const side = (m: CsrMatrix): Side => {
-      const a = this.wasm?.arena;
-      const csr: CsrMatrix = a ? { ...m, indptr: a.copyI32(m.indptr.subarray(0, m.rows + 1)), indices: a.copyI32(m.indices.subarray(0, n)), values: a.copyF32(m.values.subarray(0, n)) } : m;
+    const a = this.wasm?.arena;
+    const side = (m: CsrMatrix, copy: boolean): Side => {
+      const csr: CsrMatrix = a && copy ? { ...m, indptr: a.copyI32(m.indptr.subarray(0, m.rows + 1)), indices: a.copyI32(m.indices.subarray(0, n)), values: a.copyF32(m.values.subarray(0, n)) } : m;
       return { csr, X: alloc.f32(m.rows * k), bias: cfg.biases ? alloc.f32(m.rows) : EMPTY, shards: balancedRowShards(m.indptr, m.rows, SHARDS) };
     };
-    this.users = side(byUser);
-    this.items = side(byItem);
+    this.users = side(byUser, true);
+    // With CG on the WASM kernels the items are solved from the users' CSR regrouped by item shard (no item CSR copy).
+    const sharded = a !== undefined && cfg.cgSteps > 0;
+    this.items = side(byItem, !sharded);
+    if (sharded) {
+      const u = this.users.csr;
+      const seg = columnSegments(a, u.indptr, u.indices, u.values, null, a.copyI32(byItem.indptr.subarray(0, ni + 1)), segmentShardCount(ni, k));
+      this.itemShards = { seg, R: a.f32(ni * k), Pv: a.f32(ni * k), AP: a.f32(ni * k), sc: a.f32(ni * 4), active: a.i32(ni) };
+    }
     this.loss = alloc.f64(SHARDS);
     // P is overwritten by the first user half-sweep (from zero when CG); only Q's start matters.
     if (cfg.initStd === 0) this.items.X.fill(0);
@@ -130,7 +156,15 @@ class AlsTrainer implements Trainer {
     const k = c.factors;
     const w = c.weightedRegularization;
     const m = x.csr;
-    if (this.wasm) {
+    const sh = this.itemShards;
+    if (this.wasm && sh && x === this.items) {
+      const s = sh.seg;
+      const head = [s.segPtr.byteOffset, s.entries.byteOffset, s.extra.byteOffset, y.csr.rows, y.X.byteOffset, y.bias.byteOffset, x.X.byteOffset, x.bias.byteOffset];
+      const state = [sh.R.byteOffset, sh.Pv.byteOffset, sh.AP.byteOffset, sh.sc.byteOffset, sh.active.byteOffset, s.indptr.byteOffset];
+      const args = (phase: number) => [...head, ...state, k, this.mu, c.regularization, c.regBias, w ? 1 : 0, c.biases ? 1 : 0, phase];
+      this.wasm.pool.run({ kernel: "alsCgShardRange", args: args(0), shards: s.shards });
+      for (let step = 0; step < c.cgSteps; step++) this.wasm.pool.run({ kernel: "alsCgShardRange", args: args(1), shards: s.shards });
+    } else if (this.wasm) {
       const args = [m.indptr.byteOffset, m.indices.byteOffset, m.values.byteOffset, x.X.byteOffset, y.X.byteOffset, x.bias.byteOffset, y.bias.byteOffset, k, this.mu, c.regularization, c.regBias, w ? 1 : 0, c.biases ? 1 : 0];
       if (c.cgSteps > 0) this.wasm.pool.run({ kernel: "alsCgRange", args: [...args, c.cgSteps], shards: x.shards });
       else this.wasm.pool.run({ kernel: "alsCholeskyRange", args, shards: x.shards });

@@ -4,7 +4,7 @@ import { KernelArena } from "../kernels/wasm-arena.js";
 import type { CsrMatrix } from "../matrix/csr.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
 import { entryWeights, type WeightedAlsSpec } from "../model/implicit-weights.js";
-import { type ColumnSegments, columnSegments } from "../parallel/column-segments.js";
+import { type ColumnSegments, columnSegments, segmentShardCount } from "../parallel/column-segments.js";
 import { balancedRowShards, rowShards } from "../parallel/pool.js";
 import { openWasmRuntime, type WasmRuntime } from "./kernel-runtime.js";
 import type { EpochResult, Trainer, TrainingData } from "./trainer.js";
@@ -43,13 +43,6 @@ interface ShardSide extends ColumnSegments {
   gramShards: Int32Array;
 }
 
-/**
- * Item shards of cgShardRange: enough that a shard's rows (x and r or p and Ap, 8k bytes a row) take about
- * 1 MiB, 8 to 32 of them: fixed by the data, never by the thread count.
- */
-function itemShardCount(rows: number, k: number): number {
-  return Math.max(1, Math.min(rows, Math.max(8, Math.min(32, Math.ceil((rows * k * 8) / (1 << 20))))));
-}
 
 /**
  * The trainer shared by `ials` and `wals`: alternating exact (Cholesky) or CG solves of the
@@ -173,7 +166,7 @@ class WasmWeightedAls implements Trainer {
       gramShards: gramShardsFor(nU, k),
     };
     const state = { X: a.f32(nI * k), R: a.f32(nI * k), Pv: a.f32(nI * k), AP: a.f32(nI * k), rs: a.f32(nI), active: a.i32(nI), gramShards: gramShardsFor(nI, k) };
-    this.items = { rows: nI, ...columnSegments(a, uIndptr, uIndices, uExtra, uTarget, iIndptr, itemShardCount(nI, k)), ...state };
+    this.items = { rows: nI, ...columnSegments(a, uIndptr, uIndices, uExtra, uTarget, iIndptr, segmentShardCount(nI, k)), ...state };
     this.GU = a.f32(k * k);
     this.GI = a.f32(k * k);
     const nParts = Math.max(this.users.gramShards.length, this.items.gramShards.length) >> 1;
@@ -191,7 +184,7 @@ class WasmWeightedAls implements Trainer {
     const side = (rows: number, hasTarget: boolean) => [(rows + 1) * 4, n * 4, n * 4, hasTarget ? n * 4 : 0, rows * k * 4];
     const hasTarget = WasmWeightedAls.hasTarget(byUser, spec);
     const parts = Math.max(gramShardsFor(nU, k).length, gramShardsFor(nI, k).length) >> 1;
-    const itemState = [(itemShardCount(nI, k) * nU + 1) * 4, 3 * nI * k * 4, nI * 4, nI * 4];
+    const itemState = [(segmentShardCount(nI, k) * nU + 1) * 4, 3 * nI * k * 4, nI * 4, nI * 4];
     const bytes = KernelArena.bytesFor(...side(nU, hasTarget), ...side(nI, hasTarget), ...itemState, 2 * k * k * 4, parts * k * k * 4, SHARDS * 8);
     const wasm = openWasmRuntime(data.runtime, threads, bytes, k, n);
     return wasm ? new WasmWeightedAls(data, config, spec, k, seed, wasm) : undefined;

@@ -144,6 +144,50 @@ describe("WASM SIMD kernels against the TypeScript kernels", () => {
     }
   }
 
+  for (const bias of [true, false]) {
+    for (const count of [1, 5]) {
+      it(`alsCgShardRange = alsCgRange on the transposed side, bitwise (biases ${bias}, ${count} row shards, 0 and 3 CG steps)`, () => {
+        const k = 9;
+        const pr = randomProblem(60 + count, 33, 26, 240);
+        const arena = KernelArena.create(1 << 21);
+        const byUser = pr.byUser;
+        const Y = arena.copyF32(randomFloats(61, pr.nUsers * k, 0.4));
+        const by = arena.copyF32(randomFloats(62, pr.nUsers, 0.3));
+        const X0 = randomFloats(63, pr.nItems * k);
+        const b0 = randomFloats(64, pr.nItems, 0.3);
+        const scratch = arena.f32(kernelScratchBytes(k) / 4);
+        const ip = arena.copyI32(pr.byItem.indptr);
+        const ix = arena.copyI32(pr.byItem.indices);
+        const iv = arena.copyF32(pr.byItem.values);
+        const seg = columnSegments(arena, byUser.indptr, byUser.indices, byUser.values, null, ip, count);
+        const [R, Pv, AP] = [arena.f32(pr.nItems * k), arena.f32(pr.nItems * k), arena.f32(pr.nItems * k)];
+        const sc = arena.f32(pr.nItems * 4);
+        const active = arena.i32(pr.nItems);
+        for (const scaleByCount of [0, 1]) {
+          for (const steps of [0, 3]) {
+            const [Xa, ba] = [arena.copyF32(X0), arena.copyF32(b0)];
+            arena.kernels.alsCgRange(ip.byteOffset, ix.byteOffset, iv.byteOffset, Xa.byteOffset, Y.byteOffset, ba.byteOffset, by.byteOffset, k, 3.2, 0.08, 0.03, scaleByCount, bias ? 1 : 0, steps, 0, pr.nItems, 0, scratch.byteOffset);
+            const [Xb, bb] = [arena.copyF32(X0), arena.copyF32(b0)];
+            for (let phase = 0; phase <= steps; phase++) {
+              for (let s = 0; s < seg.shards.length >> 1; s++) {
+                arena.kernels.alsCgShardRange(
+                  seg.segPtr.byteOffset, seg.entries.byteOffset, seg.extra.byteOffset, pr.nUsers, Y.byteOffset, by.byteOffset,
+                  Xb.byteOffset, bb.byteOffset, R.byteOffset, Pv.byteOffset, AP.byteOffset, sc.byteOffset, active.byteOffset, ip.byteOffset,
+                  k, 3.2, 0.08, 0.03, scaleByCount, bias ? 1 : 0, phase === 0 ? 0 : 1, seg.shards[2 * s]!, seg.shards[2 * s + 1]!, s, scratch.byteOffset,
+                );
+              }
+            }
+            assert.deepEqual(Xb, Xa, `scaleByCount ${scaleByCount}, ${steps} steps: same x`);
+            assert.deepEqual(bb, ba, `scaleByCount ${scaleByCount}, ${steps} steps: same b_x`);
+            // item 0 has no ratings: zeroed like alsCgRange does
+            for (let f = 0; f < k; f++) assert.equal(Xb[f], 0);
+            if (steps > 0) assert.ok(maxRelDiff(Xa, X0) > 1e-3, "the solve moved x");
+          }
+        }
+      });
+    }
+  }
+
   it("gramRange = fullGramian", () => {
     const k = 9;
     const arena = KernelArena.create(1 << 16);
