@@ -230,12 +230,12 @@ export function planSgdBlocks(
  * the entries and f32 values are the plan's own, so the ratings columns need not outlive the plan. Row u
  * lists u's items item block by item block, in input order inside a block (not the input order overall).
  */
-export function planHistory(plan: SgdBlockPlan, nUsers: number, nItems: number): CsrMatrix {
+export function planHistory(plan: SgdBlockPlan, nUsers: number, nItems: number, alloc: ArrayAllocator = heapAllocator): CsrMatrix {
   const g = plan.grid;
   const nnz = plan.blockStart[g * g]!;
-  const indptr = new Int32Array(nUsers + 1);
-  const indices = new Int32Array(nnz);
-  const values = new Float32Array(nnz);
+  const indptr = alloc.i32(nUsers + 1);
+  const indices = alloc.i32(nnz);
+  const values = alloc.f32(nnz);
   const pk = plan.packed;
   // Two passes over the same decoding: count per user, then place (each row fills in block order).
   const walk = (visit: (u: number, i: number, v: number) => void): void => {

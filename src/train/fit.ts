@@ -26,6 +26,14 @@ export interface FitOptions {
   pool?: KernelPoolFactory;
   /** "auto" (WASM SIMD where available), "wasm" or "ts" (the TypeScript reference kernels). Results agree to float rounding. */
   kernels?: KernelChoice;
+  /**
+   * Let the model's arrays be the trainer's own memory instead of copies (sgd: its factors and a history
+   * decoded into its kernel memory). Saves a copy of the factors and the history at the end of the fit, the
+   * process's memory peak for a large sgd fit, but the model then keeps all of that memory (training layout
+   * included) alive, and its arrays may be views of a SharedArrayBuffer: for one-shot jobs that save the model
+   * and exit, like `mfrec train`. Same values either way.
+   */
+  zeroCopy?: boolean;
 }
 
 /**
@@ -126,7 +134,7 @@ function* epochLoop({ trainer, epochs, ratings, source }: Started, opts: FitOpti
     yield;
     if (go === false) break;
   }
-  const model = trainer.finish();
+  const model = trainer.finish({ zeroCopy: opts.zeroCopy === true });
   return model.with({
     training: reports,
     provenance: {

@@ -4,12 +4,12 @@ import type { CsrMatrix } from "../matrix/csr.js";
 import { weightedSquaredNorms } from "../kernels/explicit-loss.js";
 import { sgdEpoch } from "../kernels/sgd.js";
 import { KernelArena } from "../kernels/wasm-arena.js";
-import { heapAllocator, planHistory, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule } from "../parallel/sgd-blocks.js";
+import { type ArrayAllocator, heapAllocator, planHistory, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule } from "../parallel/sgd-blocks.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
 import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
 import { meanOf, rangeOf } from "./init.js";
 import { openWasmRuntime, type WasmRuntime } from "./kernel-runtime.js";
-import type { Algorithm, EpochResult, Trainer, TrainingData } from "./trainer.js";
+import type { Algorithm, EpochResult, FinishOptions, Trainer, TrainingData } from "./trainer.js";
 
 /** Resolved configuration of `sgd` (every key present: plain JSON that round-trips). */
 export type SgdConfig = ModelConfig & SgdSettings & { algorithm: "sgd" };
@@ -147,6 +147,7 @@ class SgdTrainer implements Trainer {
   private readonly ratingScale: [number, number];
   private readonly count: number;
   private history: CsrMatrix | undefined;
+  private readonly alloc: ArrayAllocator;
 
   constructor(
     data: TrainingData,
@@ -162,8 +163,11 @@ class SgdTrainer implements Trainer {
     const nu = ratings.userIndex.size;
     const ni = ratings.itemIndex.size;
     const nb = cfg.biases ? 1 : 0;
-    this.wasm = openWasmRuntime(data.runtime, cfg.threads, KernelArena.bytesFor(n * 4, n * 4, n * 4, nu * k * 4, ni * k * 4, nu * 4 * nb, ni * 4 * nb, cfg.grid * 8), k, n);
+    // The history's region ((nu + 1) + 2n words) is only reserved: its pages cost memory if a zero-copy finish writes them.
+    const history = [(nu + 1) * 4, n * 4, n * 4];
+    this.wasm = openWasmRuntime(data.runtime, cfg.threads, KernelArena.bytesFor(n * 4, n * 4, n * 4, nu * k * 4, ni * k * 4, nu * 4 * nb, ni * 4 * nb, cfg.grid * 8, ...history), k, n);
     const alloc = this.wasm?.arena ?? heapAllocator;
+    this.alloc = alloc;
     const P = alloc.f32(nu * k);
     const Q = alloc.f32(ni * k);
     fillNormal(P, cfg.seed, "init-users", cfg.initMean, cfg.initStd);
@@ -207,21 +211,23 @@ class SgdTrainer implements Trainer {
     return { loss: sse + reg, trainRmse: Math.sqrt(sse / Math.max(1, this.count)) };
   }
 
-  finish(): FactorModel {
+  finish(opts: FinishOptions = {}): FactorModel {
     const p = this.params;
     const k = this.cfg.factors;
     const nu = this.userIndex.size;
-    // Built once (finish may run every epoch for validation), after the epochs' memory peak.
-    this.history ??= planHistory(this.plan, nu, this.itemIndex.size);
+    // Built once (finish may run every epoch for validation), after the epochs' memory peak; on the final
+    // zero-copy call into the kernel memory reserved for it, so the factors need no copy beside it.
+    this.history ??= planHistory(this.plan, nu, this.itemIndex.size, opts.zeroCopy ? this.alloc : heapAllocator);
+    const own = (a: Float32Array): Float32Array => (opts.zeroCopy ? a : a.slice());
     return new FactorModel({
       config: { ...this.cfg },
-      userFactors: { rows: p.P.length / k, cols: k, data: p.P.slice() },
-      itemFactors: { rows: p.Q.length / k, cols: k, data: p.Q.slice() },
+      userFactors: { rows: p.P.length / k, cols: k, data: own(p.P) },
+      itemFactors: { rows: p.Q.length / k, cols: k, data: own(p.Q) },
       userIndex: this.userIndex,
       itemIndex: this.itemIndex,
       globalMean: p.globalMean,
-      userBias: this.cfg.biases ? p.userBias.slice() : undefined,
-      itemBias: this.cfg.biases ? p.itemBias.slice() : undefined,
+      userBias: this.cfg.biases ? own(p.userBias) : undefined,
+      itemBias: this.cfg.biases ? own(p.itemBias) : undefined,
       history: this.history,
       ratingScale: this.ratingScale,
     });

@@ -46,9 +46,18 @@ export interface EpochResult {
 export interface Trainer {
   epoch(epochIndex: number): EpochResult;
   /** Build the immutable model from the current state (may be called for a snapshot). */
-  finish(): FactorModel;
+  finish(opts?: FinishOptions): FactorModel;
   /** Release workers and memory of the fit (the driver calls it once, after the last finish). */
   close?(): void;
+}
+
+/** How the driver asks for the model. */
+export interface FinishOptions {
+  /**
+   * The last call (no epoch follows) and the caller accepts views (FitOptions.zeroCopy): a trainer may hand
+   * over its own arrays, kernel memory included, instead of copies.
+   */
+  zeroCopy?: boolean;
 }
 
 /** An algorithm: a name, validated defaults and a trainer factory. */

@@ -5,6 +5,7 @@ import type { CommonFlags } from "../args.js";
 import { addInputOptions, type InputFlags, printParseReport, readOptionsFrom } from "../input.js";
 import { addModelOptions, type ModelFlags, modelConfigFrom } from "../model-options.js";
 import { fmt, fmtInt, out, printJson, say } from "../output.js";
+import { collectGarbage } from "../collect-garbage.js";
 import { Progress } from "../progress.js";
 
 interface TrainFlags extends CommonFlags, InputFlags, ModelFlags {
@@ -36,10 +37,14 @@ export function registerTrainCommand(program: Command): void {
       const progress = new Progress({ label: `train ${config.algorithm}`, total: epochs, unit: "epochs", quiet: f.quiet });
       let model: FactorModel;
       try {
+        // zeroCopy: the model is written and the process ends, so it may keep the fit's memory instead of a copy.
         const training = fit(input.ratings!, config, {
+          zeroCopy: true,
           onEpoch: (r: EpochReport) => progress.update(r.epoch, r.trainRmse !== undefined ? `train RMSE ${fmt(r.trainRmse, 4)}` : `loss ${fmt(r.loss, 4)}`),
         });
         input.ratings = undefined;
+        // After this frame has suspended at the await below: a collection now would still see the ratings in its registers.
+        queueMicrotask(collectGarbage);
         model = await training;
       } catch (e) {
         progress.abandon();

@@ -86,3 +86,30 @@ describe("sgd keeps no reference to the ratings while it trains", () => {
     assert.deepEqual(r.values, copy);
   });
 });
+
+describe("zeroCopy: the model keeps the fit's own arrays", () => {
+  for (const kernels of ["wasm", "ts"] as const) {
+    it(`${kernels} kernels: same factors, biases and history as the copying finish; snapshots for validate stay copies`, async () => {
+      const r = seeded(6, 90, 70, 0.3, 5);
+      const cfg = { algorithm: "sgd", factors: 5, epochs: 3, seed: 8, threads: 2 };
+      const copied = await fit(r, cfg, { kernels });
+      const snapshots: Float32Array[] = [];
+      const own = await fit(r, cfg, {
+        kernels,
+        zeroCopy: true,
+        validate: (m) => {
+          snapshots.push(m.userFactors.data);
+          return {};
+        },
+      });
+      assert.deepEqual(own.userFactors.data, copied.userFactors.data);
+      assert.deepEqual(own.itemFactors.data, copied.itemFactors.data);
+      assert.deepEqual(own.userBias, copied.userBias);
+      assert.deepEqual(own.itemBias, copied.itemBias);
+      assert.deepEqual(own.history, copied.history);
+      // a snapshot taken after epoch 1 is a copy: later epochs did not change it
+      assert.notDeepEqual(snapshots[0], own.userFactors.data);
+      if (kernels === "wasm") assert.ok(own.userFactors.data.buffer instanceof SharedArrayBuffer, "2 threads: the arena's shared memory");
+    });
+  }
+});
