@@ -2,8 +2,11 @@
  * Benchmark cases, each run in its own child process by bench/run.ts so `maxRSS` is per case.
  * A case prints one JSON object on its last stdout line.
  */
-import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { loadavg } from "node:os";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { rngFor } from "../src/core/rng.js";
 import type { Ratings } from "../src/data/ratings.js";
 import { readRatingsFile } from "../src/data/read-file-node.js";
@@ -351,6 +354,22 @@ async function serve(a: CaseArgs): Promise<Record<string, unknown>> {
   };
 }
 
+/**
+ * The whole `mfrec train` job as a user runs it (parse the file, fit, write the model), in its own process:
+ * its `peakRssBytes` is that process's peak, the figure of the issue's memory bar for `sgd`.
+ */
+function trainJob(a: CaseArgs, algorithm: string): Record<string, unknown> {
+  const cli = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+  const out = join(mkdtempSync(join(tmpdir(), "mfrec-bench-")), "model.mfr");
+  const args = [cli, "train", a.input, "--algorithm", algorithm, "--factors", String(a.factors), "--epochs", String(a.iterations), "--threads", String(a.threads), "-o", out, "--json", "-q"];
+  const t0 = now();
+  const doc = JSON.parse(execFileSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26 })) as { training: Array<{ seconds: number }>; peakRssBytes: number; stats: { ratings: number } };
+  const seconds = now() - t0;
+  rmSync(dirname(out), { recursive: true, force: true });
+  const times = doc.training.map((e) => e.seconds);
+  return { seconds, times, secondsPerIteration: Math.min(...(times.length > 1 ? times.slice(1) : times)), peakRssBytes: doc.peakRssBytes, bytesPerRating: doc.peakRssBytes / doc.stats.ratings, loadavg: loadavg() };
+}
+
 /** Run the named case. */
 export async function runCase(name: string, a: CaseArgs): Promise<Record<string, unknown>> {
   switch (name) {
@@ -372,6 +391,10 @@ export async function runCase(name: string, a: CaseArgs): Promise<Record<string,
       return trainer(a, name, "wasm");
     case "serve":
       return serve(a);
+    case "train-sgd":
+    case "train-als":
+    case "train-ials":
+      return trainJob(a, name.slice(6));
     case "wasm-topk":
       return wasmTopK(a);
     default:

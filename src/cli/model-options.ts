@@ -1,6 +1,6 @@
 /**
  * The model-configuration flags of train, eval and tune, defined once: the common vocabulary
- * (--algorithm --factors --epochs --regularization --learning-rate --alpha --seed), a shipped or
+ * (--algorithm --factors --epochs --regularization --learning-rate --alpha --seed --threads), a shipped or
  * custom preset (--preset ials-lastfm | file.json) and any algorithm-specific key (--set key=value).
  * Precedence: preset < common flags < --set.
  */
@@ -19,6 +19,7 @@ export interface ModelFlags {
   learningRate?: number;
   alpha?: number;
   seed?: number;
+  threads?: number;
   preset?: string;
   set?: Array<[string, string | number | boolean]>;
 }
@@ -67,6 +68,7 @@ export function addModelOptions(cmd: Command): Command {
     .option("--learning-rate <eta>", "SGD step size", numberArg)
     .option("--alpha <alpha>", "implicit confidence weight", numberArg)
     .option("--seed <n>", "random seed", intArg())
+    .option("--threads <n>", "worker threads (0 = all cores, the default); the result does not depend on it", intArg())
     .option("--preset <name|file>", "start from a shipped preset (presets/*.json, e.g. ials-lastfm) or a JSON file")
     .option("--set <key=value>", "any other option of the algorithm (repeatable), e.g. --set confidence=log", setArg);
 }
@@ -86,6 +88,7 @@ export function modelConfigFrom(f: ModelFlags): Partial<ModelConfig> & { algorit
     ["learningRate", f.learningRate],
     ["alpha", f.alpha],
     ["seed", f.seed],
+    ["threads", f.threads],
   ];
   for (const [key, v] of given) if (v !== undefined) config[key] = v;
   for (const [key, v] of f.set ?? []) config[key] = v;

@@ -58,7 +58,7 @@ export function registerTrainCommand(program: Command): void {
         `trained ${model.algorithm} k=${model.factors}: ${fmtInt(ratingCount)} ratings, ${fmtInt(stats.users)} users, ${fmtInt(stats.items)} items, ${model.training.length} epochs, ${rmse}, ${fmt(progress.seconds, 2)} s`,
       );
       if (f.json) {
-        printJson({ command: "train", model: f.output, algorithm: model.algorithm, config: model.config, stats, training: model.training, report, seconds: (performance.now() - t0) / 1000 });
+        printJson({ command: "train", model: f.output, algorithm: model.algorithm, config: model.config, stats, training: model.training, report, seconds: (performance.now() - t0) / 1000, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
       } else {
         say(`${out.green("saved")} ${f.output}`);
       }
