@@ -3,6 +3,7 @@ import { alsExplicitHalfSweep } from "../kernels/als-explicit.js";
 import { alsExplicitCgHalfSweep } from "../kernels/als-explicit-cg.js";
 import { explicitSquaredError, weightedSquaredNorms } from "../kernels/explicit-loss.js";
 import { KernelArena } from "../kernels/wasm-arena.js";
+import type { IdIndex } from "../data/id-index.js";
 import type { CsrMatrix } from "../matrix/csr.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
 import { type ColumnSegments, columnSegments, segmentShardCount } from "../parallel/column-segments.js";
@@ -107,6 +108,15 @@ interface ShardState {
 }
 
 
+/** The item side's row pointer (rating counts) from the user × item CSR, with no column lists: all the sharded CG solve keeps of the items' view. */
+function countsView(byUser: CsrMatrix): CsrMatrix {
+  const n = byUser.indptr[byUser.rows]!;
+  const indptr = new Int32Array(byUser.cols + 1);
+  for (let p = 0; p < n; p++) indptr[byUser.indices[p]! + 1]!++;
+  for (let c = 0; c < byUser.cols; c++) indptr[c + 1]! += indptr[c]!;
+  return { rows: byUser.cols, cols: byUser.rows, indptr, indices: new Int32Array(0), values: new Float32Array(0) };
+}
+
 /** The mutable state of one ALS fit (arrays in a KernelArena when the WASM kernels run). */
 class AlsTrainer implements Trainer {
   private readonly users: Side;
@@ -115,19 +125,31 @@ class AlsTrainer implements Trainer {
   private readonly wasm: WasmRuntime | undefined;
   private readonly loss: Float64Array;
   private readonly itemShards: ShardState | undefined;
+  private readonly count: number;
+  private readonly userIndex: IdIndex;
+  private readonly itemIndex: IdIndex;
+  private readonly history: CsrMatrix;
+  private readonly ratingScale: [number, number];
 
   constructor(
-    private readonly data: TrainingData,
+    data: TrainingData,
     private readonly cfg: AlsConfig,
   ) {
-    const { byUser, byItem, ratings } = data;
+    // No reference to `data` is kept: what the model needs is copied out here, so the caller's Ratings can go.
+    const { byUser, ratings } = data;
     const k = cfg.factors;
     const n = ratings.length;
-    const csrBytes = (m: CsrMatrix) => [(m.rows + 1) * 4, n * 4, n * 4];
+    this.count = n;
+    this.userIndex = ratings.userIndex;
+    this.itemIndex = ratings.itemIndex;
+    this.history = byUser;
+    this.ratingScale = rangeOf(ratings.values, n);
+    const nu = byUser.rows;
+    const ni = byUser.cols;
+    const csrBytes = (rows: number) => [(rows + 1) * 4, n * 4, n * 4];
     const nb = cfg.biases ? 1 : 0;
-    const ni = byItem.rows;
-    const shardBytes = cfg.cgSteps > 0 ? [(segmentShardCount(ni, k) * byUser.rows + 1) * 4, 3 * ni * k * 4, ni * 16, ni * 4] : [];
-    const bytes = KernelArena.bytesFor(...csrBytes(byUser), ...csrBytes(byItem), ...shardBytes, byUser.rows * (k + nb) * 4, byItem.rows * (k + nb) * 4, 2 * SHARDS * 8);
+    const shardBytes = cfg.cgSteps > 0 ? [(segmentShardCount(ni, k) * nu + 1) * 4, 3 * ni * k * 4, ni * 16, ni * 4] : [];
+    const bytes = KernelArena.bytesFor(...csrBytes(nu), ...csrBytes(ni), ...shardBytes, nu * (k + nb) * 4, ni * (k + nb) * 4, 2 * SHARDS * 8);
     this.wasm = openWasmRuntime(data.runtime, cfg.threads, bytes, k, n);
     const alloc = this.wasm?.arena ?? heapAllocator;
     const a = this.wasm?.arena;
@@ -136,12 +158,13 @@ class AlsTrainer implements Trainer {
       return { csr, X: alloc.f32(m.rows * k), bias: cfg.biases ? alloc.f32(m.rows) : EMPTY, shards: balancedRowShards(m.indptr, m.rows, SHARDS) };
     };
     this.users = side(byUser, true);
-    // With CG on the WASM kernels the items are solved from the users' CSR regrouped by item shard (no item CSR copy).
+    // With CG on the WASM kernels the items are solved from the users' CSR regrouped by item shard: no item
+    // CSR at all (its row pointer, the item counts, is all that is kept of it), else the transpose.
     const sharded = a !== undefined && cfg.cgSteps > 0;
-    this.items = side(byItem, !sharded);
+    this.items = side(sharded ? countsView(byUser) : data.byItem, !sharded);
     if (sharded) {
       const u = this.users.csr;
-      const seg = columnSegments(a, u.indptr, u.indices, u.values, null, a.copyI32(byItem.indptr.subarray(0, ni + 1)), segmentShardCount(ni, k));
+      const seg = columnSegments(a, u.indptr, u.indices, u.values, null, a.copyI32(this.items.csr.indptr), segmentShardCount(ni, k));
       this.itemShards = { seg, R: a.f32(ni * k), Pv: a.f32(ni * k), AP: a.f32(ni * k), sc: a.f32(ni * 4), active: a.i32(ni) };
     }
     this.loss = alloc.f64(SHARDS);
@@ -198,24 +221,22 @@ class AlsTrainer implements Trainer {
     if (this.cfg.biases) {
       penalty += this.cfg.regBias * (weightedSquaredNorms(U.bias, 1, U.csr.indptr, w, 0, U.csr.rows) + weightedSquaredNorms(I.bias, 1, I.csr.indptr, w, 0, I.csr.rows));
     }
-    const n = this.data.ratings.length;
-    return { loss: sse + penalty, trainRmse: Math.sqrt(sse / n) };
+    return { loss: sse + penalty, trainRmse: Math.sqrt(sse / this.count) };
   }
 
   finish(): FactorModel {
-    const { ratings, byUser } = this.data;
     const k = this.cfg.factors;
     return new FactorModel({
       config: { ...this.cfg },
-      userFactors: { rows: byUser.rows, cols: k, data: this.users.X.slice() },
+      userFactors: { rows: this.users.csr.rows, cols: k, data: this.users.X.slice() },
       itemFactors: { rows: this.items.csr.rows, cols: k, data: this.items.X.slice() },
-      userIndex: ratings.userIndex,
-      itemIndex: ratings.itemIndex,
+      userIndex: this.userIndex,
+      itemIndex: this.itemIndex,
       globalMean: this.mu,
       userBias: this.cfg.biases ? this.users.bias.slice() : undefined,
       itemBias: this.cfg.biases ? this.items.bias.slice() : undefined,
-      history: byUser,
-      ratingScale: rangeOf(ratings.values, ratings.length),
+      history: this.history,
+      ratingScale: this.ratingScale,
     });
   }
 

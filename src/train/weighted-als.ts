@@ -1,6 +1,7 @@
 import { rngFor } from "../core/rng.js";
 import { fullGramian, regularizationLoss, type WeightedAlsArgs, weightedAlsHalfSweep, weightedAlsLoss } from "../kernels/implicit-als.js";
 import { KernelArena } from "../kernels/wasm-arena.js";
+import type { IdIndex } from "../data/id-index.js";
 import type { CsrMatrix } from "../matrix/csr.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
 import { entryWeights, type WeightedAlsSpec } from "../model/implicit-weights.js";
@@ -72,14 +73,23 @@ function initFactors(X: Float32Array, Y: Float32Array, k: number, seed: number):
   rngFor(seed, "init-items").fillNormal(Y, 0, std);
 }
 
-function model(data: TrainingData, config: ModelConfig, k: number, X: Float32Array, Y: Float32Array): FactorModel {
+/** What a model needs from the training data: kept instead of the TrainingData, so the Ratings can go. */
+interface ModelSource {
+  history: CsrMatrix;
+  userIndex: IdIndex;
+  itemIndex: IdIndex;
+}
+
+const sourceOf = (data: TrainingData): ModelSource => ({ history: data.byUser, userIndex: data.ratings.userIndex, itemIndex: data.ratings.itemIndex });
+
+function model(src: ModelSource, config: ModelConfig, k: number, X: Float32Array, Y: Float32Array): FactorModel {
   return new FactorModel({
     config,
-    userFactors: { rows: data.byUser.rows, cols: k, data: X.slice() },
-    itemFactors: { rows: data.byUser.cols, cols: k, data: Y.slice() },
-    userIndex: data.ratings.userIndex.clone(),
-    itemIndex: data.ratings.itemIndex.clone(),
-    history: data.byUser,
+    userFactors: { rows: src.history.rows, cols: k, data: X.slice() },
+    itemFactors: { rows: src.history.cols, cols: k, data: Y.slice() },
+    userIndex: src.userIndex.clone(),
+    itemIndex: src.itemIndex.clone(),
+    history: src.history,
     implicit: true,
   });
 }
@@ -105,7 +115,7 @@ function tsWeightedAls(data: TrainingData, config: ModelConfig, spec: WeightedAl
       const loss = weightedAlsLoss(ua, 0, nU) + regularizationLoss(byItem.indptr, Y, k, spec.lambda, spec.nu, spec.w0, nU, 0, nI);
       return { loss };
     },
-    finish: () => model(data, config, k, X, Y),
+    finish: () => model(sourceOf(data), config, k, X, Y),
   };
 }
 
@@ -124,11 +134,12 @@ class WasmWeightedAls implements Trainer {
   /** YᵀY of the items. */
   private readonly GI: Float32Array;
   private userGramFresh = false;
+  private readonly source: ModelSource;
   private readonly parts: Float32Array;
   private readonly loss: Float64Array;
 
   private constructor(
-    private readonly data: TrainingData,
+    data: TrainingData,
     private readonly config: ModelConfig,
     private readonly spec: WeightedAlsSpec,
     private readonly k: number,
@@ -138,6 +149,7 @@ class WasmWeightedAls implements Trainer {
     // Straight into kernel memory: the per-entry weights without heap copies, and the item view transposed
     // from byUser (the order of transpose() in matrix/csr.ts) without building data.byItem at all.
     const a = wasm.arena;
+    this.source = sourceOf(data);
     const byUser = data.byUser;
     const nU = byUser.rows;
     const nI = byUser.cols;
@@ -255,7 +267,7 @@ class WasmWeightedAls implements Trainer {
   }
 
   finish(): FactorModel {
-    return model(this.data, this.config, this.k, this.users.X, this.items.X);
+    return model(this.source, this.config, this.k, this.users.X, this.items.X);
   }
 
   close(): void {
