@@ -153,3 +153,80 @@ export function bprFoldInRow(
   }
   for (let f = 0; f < k; f++) out[f] = x[f]!;
 }
+
+/** Arguments of {@link bprBlockRange}: one block of the parallel schedule (src/parallel/bpr-blocks.ts). */
+export interface BprBlockArgs {
+  /** Every user's positives (CSR, rows sorted ascending): read only, to reject sampled positives. */
+  indptr: Int32Array;
+  indices: Int32Array;
+  /** The epoch's positives (users[t], items[t]) grouped by block. */
+  users: Int32Array;
+  items: Int32Array;
+  /** Items ordered by the epoch's item block: block c holds perm[itemLo..itemHi). */
+  perm: Int32Array;
+  P: Float32Array;
+  Q: Float32Array;
+  itemBias: Float32Array | null;
+  k: number;
+  learningRate: number;
+  regularization: number;
+  biasRegularization: number;
+}
+
+/**
+ * BPR steps on one block (the reference of the WASM bprBlockRange, same draws): end − start draws of a
+ * positive t uniform in [start, end) (with replacement), u = users[t], i = items[t]; a negative j uniform
+ * over perm[itemLo..itemHi) (i's item block), redrawn up to 16 times while it is a positive of u (the step is
+ * skipped if all fail); then the update of {@link bprEpoch}. The stream is `new Rng(seed)`. The rows touched
+ * are the block's users and items only, so blocks sharing neither run concurrently.
+ * Returns Σ −ln σ(x) over the steps taken and their count.
+ */
+export function bprBlockRange(a: BprBlockArgs, start: number, end: number, itemLo: number, itemHi: number, seed: number): { loss: number; steps: number } {
+  const { indptr, indices, users, items, perm, P, Q, itemBias, k } = a;
+  const lr = a.learningRate;
+  const reg = a.regularization;
+  const breg = a.biasRegularization;
+  const count = end - start;
+  const span = itemHi - itemLo;
+  if (count <= 0 || span <= 0) return { loss: 0, steps: 0 };
+  const rng = new Rng(seed);
+  let loss = 0;
+  let steps = 0;
+  for (let s = 0; s < count; s++) {
+    const t = start + rng.int(count);
+    const u = users[t]!;
+    const i = items[t]!;
+    const lo = indptr[u]!;
+    const hi = indptr[u + 1]!;
+    let j = -1;
+    for (let r = 0; r < 16; r++) {
+      const c = perm[itemLo + rng.int(span)]!;
+      if (!sortedContains(indices, lo, hi, c)) {
+        j = c;
+        break;
+      }
+    }
+    if (j < 0) continue;
+    const uo = u * k;
+    const io = i * k;
+    const jo = j * k;
+    let x = itemBias ? itemBias[i]! - itemBias[j]! : 0;
+    for (let f = 0; f < k; f++) x += P[uo + f]! * (Q[io + f]! - Q[jo + f]!);
+    const z = x >= 0 ? Math.exp(-x) / (1 + Math.exp(-x)) : 1 / (1 + Math.exp(x));
+    loss += x >= 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
+    steps++;
+    for (let f = 0; f < k; f++) {
+      const pu = P[uo + f]!;
+      const qi = Q[io + f]!;
+      const qj = Q[jo + f]!;
+      P[uo + f] = pu + lr * (z * (qi - qj) - reg * pu);
+      Q[io + f] = qi + lr * (z * pu - reg * qi);
+      Q[jo + f] = qj + lr * (-z * pu - reg * qj);
+    }
+    if (itemBias) {
+      itemBias[i] = itemBias[i]! + lr * (z - breg * itemBias[i]!);
+      itemBias[j] = itemBias[j]! + lr * (-z - breg * itemBias[j]!);
+    }
+  }
+  return { loss, steps };
+}

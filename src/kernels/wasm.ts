@@ -64,6 +64,12 @@ export interface WasmKernels {
   ): void;
   /** Partial YᵀY of rows [start, end) into parts[shard] (k×k f32); the caller sums parts in shard order. */
   gramPartRange(Y: number, k: number, parts: number, start: number, end: number, shard: number, scratch: number): void;
+  /** BPR steps on one block of the parallel schedule (src/kernels/bpr.ts bprBlockRange); meta[3·shard] = [itemLo, itemHi, seed]. */
+  bprBlockRange(
+    indptr: number, indices: number, users: number, items: number, perm: number, P: number, Q: number, bias: number,
+    k: number, lr: number, reg: number, regBias: number, useBias: number, meta: number, lossOut: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
   heapBase(): number;
 }
 
@@ -71,7 +77,7 @@ export interface WasmKernels {
 export type KernelName = Exclude<keyof WasmKernels, "heapBase">;
 
 /** Kernel ids as written into a pool's shared control block (order is part of the worker protocol). */
-export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "sgdPackedRange", "cgShardRange", "alsCgShardRange"];
+export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "sgdPackedRange", "cgShardRange", "alsCgShardRange", "bprBlockRange"];
 
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);

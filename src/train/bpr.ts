@@ -1,9 +1,13 @@
-import { deriveSeed, rngFor } from "../core/rng.js";
-import { bprEpoch } from "../kernels/bpr.js";
-import { sortRowIndices } from "../matrix/csr.js";
+import { rngFor } from "../core/rng.js";
+import type { IdIndex } from "../data/id-index.js";
+import { KernelArena } from "../kernels/wasm-arena.js";
+import { type CsrMatrix, sortRowIndices } from "../matrix/csr.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
+import { type BprBlockPlan, type BprParams, bprGrid, planBprBlocks, runBprEpoch } from "../parallel/bpr-blocks.js";
+import { heapAllocator } from "../parallel/sgd-blocks.js";
 import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
-import type { Algorithm } from "./trainer.js";
+import { openWasmRuntime, type WasmRuntime } from "./kernel-runtime.js";
+import type { Algorithm, EpochResult, Trainer, TrainingData } from "./trainer.js";
 
 const KEYS = ["factors", "epochs", "learningRate", "regularization", "itemBias", "seed", "threads"] as const;
 
@@ -12,8 +16,9 @@ export const BPR_DEFAULTS = { factors: 64, epochs: 40, learningRate: 0.05, regul
 
 /**
  * `bpr`: Bayesian personalised ranking (Rendle et al. 2009), maximising Σ ln σ(x̂_ui − x̂_uj)
- * − reg‖θ‖² by SGD over sampled triples; one epoch = as many triples as training interactions,
- * drawn from rngFor(seed, "bpr", epoch) (deterministic for a seed). x̂_ui = b_i + p_u·q_i.
+ * − reg‖θ‖² by SGD over sampled triples, x̂_ui = b_i + p_u·q_i; one epoch = as many triples as training
+ * interactions, on the conflict-free block schedule of parallel/bpr-blocks.ts (j drawn from i's item block of a
+ * per-epoch random item partition). Deterministic for a seed, bitwise the same for any thread count.
  */
 export const bpr: Algorithm = {
   name: "bpr",
@@ -36,47 +41,83 @@ export const bpr: Algorithm = {
     return resolved;
   },
   epochs: (c) => c.epochs as number,
-  create(data, c) {
-    const k = c.factors as number;
-    const seed = c.seed as number;
+  create: (data, c) => new BprTrainer(data, c),
+};
+
+/**
+ * The mutable state of one BPR fit: the user × item CSR (read only, to reject sampled positives), the block
+ * plan and the factors, in a KernelArena when the WASM kernel runs (threads from `threads`, 0 = auto), else in
+ * ordinary arrays for the TS reference (`kernels: "ts"` or no WebAssembly SIMD). Same draws either way.
+ */
+class BprTrainer implements Trainer {
+  private readonly params: BprParams;
+  private readonly plan: BprBlockPlan;
+  private readonly wasm: WasmRuntime | undefined;
+  private readonly byUser: CsrMatrix;
+  private readonly seed: number;
+  private readonly userIndex: IdIndex;
+  private readonly itemIndex: IdIndex;
+
+  constructor(
+    data: TrainingData,
+    private readonly cfg: ModelConfig,
+  ) {
+    this.userIndex = data.ratings.userIndex;
+    this.itemIndex = data.ratings.itemIndex;
+    const k = cfg.factors as number;
+    this.seed = cfg.seed as number;
     const byUser = sortRowIndices(data.byUser);
+    this.byUser = byUser;
     const nU = byUser.rows;
     const nI = byUser.cols;
-    const P = new Float32Array(nU * k);
-    const Q = new Float32Array(nI * k);
-    rngFor(seed, "init-users").fillNormal(P, 0, 0.1);
-    rngFor(seed, "init-items").fillNormal(Q, 0, 0.1);
-    const itemBias = c.itemBias ? new Float32Array(nI) : null;
-    const args = {
-      indptr: byUser.indptr,
-      indices: byUser.indices,
+    const nnz = byUser.indptr[nU]!;
+    const grid = bprGrid(nI);
+    const nb = cfg.itemBias ? 1 : 0;
+    const bytes = KernelArena.bytesFor((nU + 1) * 4, nnz * 4, nnz * 4, nnz * 4, nI * 4, nU * k * 4, nI * k * 4, nI * 4 * nb, grid * 12, grid * 16);
+    this.wasm = openWasmRuntime(data.runtime, (cfg.threads as number | undefined) ?? 0, bytes, k, nnz);
+    const alloc = this.wasm?.arena ?? heapAllocator;
+    const P = alloc.f32(nU * k);
+    const Q = alloc.f32(nI * k);
+    rngFor(this.seed, "init-users").fillNormal(P, 0, 0.1);
+    rngFor(this.seed, "init-items").fillNormal(Q, 0, 0.1);
+    const indptr = this.wasm ? this.wasm.arena.copyI32(byUser.indptr) : byUser.indptr;
+    const indices = this.wasm ? this.wasm.arena.copyI32(byUser.indices.subarray(0, nnz)) : byUser.indices;
+    this.params = {
+      indptr,
+      indices,
       P,
       Q,
-      itemBias,
+      itemBias: cfg.itemBias ? alloc.f32(nI) : null,
       k,
-      nItems: nI,
-      learningRate: c.learningRate as number,
-      regularization: c.regularization as number,
-      biasRegularization: c.regularization as number,
+      learningRate: cfg.learningRate as number,
+      regularization: cfg.regularization as number,
+      biasRegularization: cfg.regularization as number,
     };
-    const nnz = byUser.indptr[nU]!;
-    return {
-      epoch(e) {
-        const r = bprEpoch(args, 0, nU, nnz, deriveSeed(seed, "bpr", e));
-        return { loss: r.steps === 0 ? 0 : r.loss / r.steps };
-      },
-      finish() {
-        return new FactorModel({
-          config: c,
-          userFactors: { rows: nU, cols: k, data: P.slice() },
-          itemFactors: { rows: nI, cols: k, data: Q.slice() },
-          userIndex: data.ratings.userIndex.clone(),
-          itemIndex: data.ratings.itemIndex.clone(),
-          itemBias: itemBias ? itemBias.slice() : undefined,
-          history: byUser,
-          implicit: true,
-        });
-      },
-    };
-  },
-};
+    this.plan = planBprBlocks(alloc, indptr, nU, nI, grid);
+  }
+
+  epoch(e: number): EpochResult {
+    if (this.plan.nItems < 2) return { loss: 0 };
+    const r = runBprEpoch(this.wasm?.pool, this.plan, this.params, this.seed, e);
+    return { loss: r.steps === 0 ? 0 : r.loss / r.steps };
+  }
+
+  finish(): FactorModel {
+    const p = this.params;
+    const k = p.k;
+    return new FactorModel({
+      config: this.cfg,
+      userFactors: { rows: this.byUser.rows, cols: k, data: p.P.slice() },
+      itemFactors: { rows: this.byUser.cols, cols: k, data: p.Q.slice() },
+      userIndex: this.userIndex.clone(),
+      itemIndex: this.itemIndex.clone(),
+      itemBias: p.itemBias ? p.itemBias.slice() : undefined,
+      history: this.byUser,
+      implicit: true,
+    });
+  }
+
+  close(): void {
+    if (this.wasm) void this.wasm.pool.close();
+  }
+}
