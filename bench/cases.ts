@@ -19,6 +19,7 @@ import { foldInUser } from "../src/model/fold-in.js";
 import { nodePoolFactory } from "../src/parallel/pool-node.js";
 import { recommendAll, recommendAllPlan } from "../src/recommend/recommend-all.js";
 import { fitSync, trainingData } from "../src/train/fit.js";
+import { listAlgorithms } from "../src/train/registry.js";
 
 /** What every case receives. */
 export interface CaseArgs {
@@ -260,7 +261,7 @@ async function wasmTopK(a: CaseArgs): Promise<Record<string, unknown>> {
  * Peak RSS is measured from just before the fit (after loading), so it is the training's own peak with
  * the loaded Ratings included; CPU seconds per epoch show how busy the threads were.
  */
-async function trainer(a: CaseArgs, algorithm: string, kernels: "wasm" | "ts"): Promise<Record<string, unknown>> {
+async function trainer(a: CaseArgs, algorithm: string, kernels: "wasm" | "ts" | "auto"): Promise<Record<string, unknown>> {
   const { ratings } = await load(a.input);
   gc();
   const reset = resetPeakRss();
@@ -269,8 +270,10 @@ async function trainer(a: CaseArgs, algorithm: string, kernels: "wasm" | "ts"): 
   const cpu: number[] = [];
   const rmse: number[] = [];
   let epochsPeak = 0;
-  const extra: Record<string, unknown> = algorithm === "als" ? { cgSteps: 3 } : algorithm === "sgd" ? { grid: a.grid } : {};
-  const config = { algorithm, factors: a.factors, epochs: a.iterations, seed: 42, threads: a.threads, ...extra };
+  // bpmf: the first sample is averaged from the second iteration on (burnIn 1), so every iteration is timed alike
+  const extra: Record<string, unknown> = algorithm === "als" ? { cgSteps: 3 } : algorithm === "sgd" ? { grid: a.grid } : algorithm === "bpmf" ? { burnIn: Math.max(0, a.iterations - 1) } : {};
+  // baseline has no factors, seed or threads: biases only
+  const config = algorithm === "baseline" ? { algorithm, epochs: a.iterations } : { algorithm, factors: a.factors, epochs: a.iterations, seed: 42, threads: a.threads, ...extra };
   let c0 = cpuSeconds();
   const t0 = now();
   fitSync(ratings, config, {
@@ -399,6 +402,8 @@ export async function runCase(name: string, a: CaseArgs): Promise<Record<string,
       return wasmTopK(a);
     default:
       if (name.startsWith("ts-")) return trainer(a, name.slice(3), "ts");
+      // any other registered algorithm, through fitSync on its default kernels
+      if (listAlgorithms().includes(name)) return trainer(a, name, "auto");
       throw new Error(`unknown bench case ${name}`);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run bench` — speed and memory report. Each heavy case runs in a child process (peak RSS is
  * per case). Options: --json, --size 100k|1m|10m, --input FILE, --factors K[,K...], --threads N,
- * --iterations N, --cases a,b (default: ingest, the sgd, als and ials trainers through fitSync, the whole `mfrec train --algorithm sgd` process (train-sgd), scoring, recommend-all and fold-in), --trainers (add the TS-kernel trainers). The 10m input is /tmp/synth10m.csv (python3 gen_synth.py OUT=/tmp/synth10m.csv).
+ * --iterations N, --cases a,b (default: ingest, the sgd, als and ials trainers through fitSync, the whole `mfrec train --algorithm sgd` process (train-sgd), scoring, recommend-all and fold-in), --trainers (add the TS-kernel trainers), --algorithms (add every other registered algorithm through fitSync: wals, bpr, baseline, svdpp, nmf, bpmf; any registered name also works in --cases). The 10m input is /tmp/synth10m.csv (python3 gen_synth.py OUT=/tmp/synth10m.csv).
  */
 import { execFileSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, writeFileSync } from "node:fs";
@@ -22,11 +22,12 @@ interface Options {
   iterations: number;
   cases?: string[];
   trainers: boolean;
+  algorithms: boolean;
   grid: number;
 }
 
 function parseArgs(argv: string[]): Options & { child?: string } {
-  const o: Options & { child?: string } = { json: false, size: "10m", factors: [64], threads: availableParallelism(), iterations: 2, trainers: false, grid: 16 };
+  const o: Options & { child?: string } = { json: false, size: "10m", factors: [64], threads: availableParallelism(), iterations: 2, trainers: false, algorithms: false, grid: 16 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = () => {
@@ -42,6 +43,7 @@ function parseArgs(argv: string[]): Options & { child?: string } {
     else if (a === "--iterations") o.iterations = Number(v());
     else if (a === "--cases") o.cases = v().split(",");
     else if (a === "--trainers") o.trainers = true;
+    else if (a === "--algorithms") o.algorithms = true;
     else if (a === "--grid") o.grid = Number(v());
     else if (a === "--case") o.child = v();
     else throw new Error(`unknown option ${a}`);
@@ -108,7 +110,7 @@ async function main(): Promise<void> {
     return;
   }
   const input = inputFile(o);
-  const cases = o.cases ?? ["ingest", "sgd", "als", "ials", "train-sgd", "wasm-score", "wasm-topk", "serve", ...(o.trainers ? ["ts-sgd", "ts-als"] : [])];
+  const cases = o.cases ?? ["ingest", "sgd", "als", "ials", "train-sgd", "wasm-score", "wasm-topk", "serve", ...(o.trainers ? ["ts-sgd", "ts-als"] : []), ...(o.algorithms ? ["wals", "bpr", "baseline", "svdpp", "nmf", "bpmf"] : [])];
   const threadsList = o.threads > 1 ? [1, o.threads] : [1];
   const rows: Row[] = [];
   for (const c of cases) {
