@@ -70,6 +70,12 @@ export interface WasmKernels {
     k: number, lr: number, reg: number, regBias: number, useBias: number, meta: number, lossOut: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
+  /** Exact weighted-ALS row solves of rows [start, end) (assembly/kernels.ts; weightedAlsHalfSweep solver 1), loss part to lossOut[shard] when ≠ 0. */
+  wcholRange(
+    indptr: number, indices: number, extra: number, target: number, X: number, Y: number, G: number,
+    k: number, w0: number, lambda: number, nu: number, nCols: number, lossOut: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
   heapBase(): number;
 }
 
@@ -77,7 +83,7 @@ export interface WasmKernels {
 export type KernelName = Exclude<keyof WasmKernels, "heapBase">;
 
 /** Kernel ids as written into a pool's shared control block (order is part of the worker protocol). */
-export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "sgdPackedRange", "cgShardRange", "alsCgShardRange", "bprBlockRange"];
+export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "sgdPackedRange", "cgShardRange", "alsCgShardRange", "bprBlockRange", "wcholRange"];
 
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);

@@ -56,15 +56,13 @@ interface ShardSide extends ColumnSegments {
  * allows: gramPartRange for the Gramians, cgShardRange for the items (all items of a shard in lockstep, the
  * users' factors streamed in order: 1.7× faster than row by row at 10M ratings, where the user matrix is
  * larger than the cache), cgRange for the users with the loss fused. f32 arithmetic: equal to the TS reference
- * up to float rounding, bitwise the same for any thread count. The Cholesky solver stays on the TS kernels.
+ * up to float rounding, bitwise the same for any thread count. The Cholesky solver runs on wcholRange over
+ * fixed shards of the users' CSR and of its transpose (built in kernel memory), the loss fused the same way.
  */
 export function createWeightedAlsTrainer(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number): Trainer {
   const threads = typeof config.threads === "number" ? config.threads : 0;
-  if (spec.solver === 0) {
-    const t = WasmWeightedAls.open(data, config, spec, k, seed, threads);
-    if (t) return t;
-  }
-  return tsWeightedAls(data, config, spec, k, seed);
+  const t = spec.solver === 0 ? WasmWeightedAls.open(data, config, spec, k, seed, threads) : WasmCholeskyWeightedAls.open(data, config, spec, k, seed, threads);
+  return t ?? tsWeightedAls(data, config, spec, k, seed);
 }
 
 function initFactors(X: Float32Array, Y: Float32Array, k: number, seed: number): void {
@@ -94,7 +92,7 @@ function model(src: ModelSource, config: ModelConfig, k: number, X: Float32Array
   });
 }
 
-/** The TypeScript reference trainer (Float64 accumulation; the only one with the Cholesky solver). */
+/** The TypeScript reference trainer (Float64 accumulation). */
 function tsWeightedAls(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number): Trainer {
   const { byUser, byItem } = data;
   const nU = byUser.rows;
@@ -123,6 +121,25 @@ function tsWeightedAls(data: TrainingData, config: ModelConfig, spec: WeightedAl
 function gramShardsFor(rows: number, k: number): Int32Array {
   const parts = Math.max(1, Math.min(GRAM_SHARDS, Math.floor(GRAM_PART_FLOATS / (k * k))));
   return rowShards(rows, Math.max(1, Math.ceil(rows / parts)));
+}
+
+/** True when some value maps to a target other than 1 (ials: values ≤ 0), as entryWeights decides. */
+function anyTarget(m: CsrMatrix, spec: WeightedAlsSpec): boolean {
+  const n = m.indptr[m.rows]!;
+  for (let p = 0; p < n; p++) if (spec.target(m.values[p]!) !== 1) return true;
+  return false;
+}
+
+/** G = XᵀX of a side: partial Gramians on the pool (into `parts`), summed in shard order in f64. */
+function gramInto(wasm: WasmRuntime, parts: Float32Array, s: { X: Float32Array; gramShards: Int32Array }, G: Float32Array, k: number): void {
+  const kk = k * k;
+  wasm.pool.run({ kernel: "gramPartRange", args: [s.X.byteOffset, k, parts.byteOffset], shards: s.gramShards });
+  const n = s.gramShards.length >> 1;
+  for (let q = 0; q < kk; q++) {
+    let t = 0;
+    for (let p = 0; p < n; p++) t += parts[p * kk + q]!;
+    G[q] = t;
+  }
 }
 
 /** The CG trainer on the WASM kernels: every array in the fit's KernelArena, one pool per fit. */
@@ -154,7 +171,7 @@ class WasmWeightedAls implements Trainer {
     const nU = byUser.rows;
     const nI = byUser.cols;
     const n = byUser.indptr[nU]!;
-    const hasTarget = WasmWeightedAls.hasTarget(byUser, spec);
+    const hasTarget = anyTarget(byUser, spec);
     const uExtra = a.f32(n);
     const uTarget = hasTarget ? a.f32(n) : null;
     for (let p = 0; p < n; p++) {
@@ -194,7 +211,7 @@ class WasmWeightedAls implements Trainer {
     const nI = byUser.cols;
     const n = byUser.indptr[nU]!;
     const side = (rows: number, hasTarget: boolean) => [(rows + 1) * 4, n * 4, n * 4, hasTarget ? n * 4 : 0, rows * k * 4];
-    const hasTarget = WasmWeightedAls.hasTarget(byUser, spec);
+    const hasTarget = anyTarget(byUser, spec);
     const parts = Math.max(gramShardsFor(nU, k).length, gramShardsFor(nI, k).length) >> 1;
     const itemState = [(segmentShardCount(nI, k) * nU + 1) * 4, 3 * nI * k * 4, nI * 4, nI * 4];
     const bytes = KernelArena.bytesFor(...side(nU, hasTarget), ...side(nI, hasTarget), ...itemState, 2 * k * k * 4, parts * k * k * 4, SHARDS * 8);
@@ -202,26 +219,9 @@ class WasmWeightedAls implements Trainer {
     return wasm ? new WasmWeightedAls(data, config, spec, k, seed, wasm) : undefined;
   }
 
-  /** True when some value maps to a target other than 1 (ials: values ≤ 0), as entryWeights decides. */
-  private static hasTarget(m: CsrMatrix, spec: WeightedAlsSpec): boolean {
-    const n = m.indptr[m.rows]!;
-    for (let p = 0; p < n; p++) if (spec.target(m.values[p]!) !== 1) return true;
-    return false;
-  }
-
-  /** G = XᵀX of a side: partial Gramians on the pool, summed in shard order in f64. */
+  /** G = XᵀX of a side (gramInto). */
   private gram(s: { X: Float32Array; gramShards: Int32Array }, G: Float32Array): void {
-    const k = this.k;
-    const kk = k * k;
-    const pool = this.wasm.pool;
-    pool.run({ kernel: "gramPartRange", args: [s.X.byteOffset, k, this.parts.byteOffset], shards: s.gramShards });
-    const n = s.gramShards.length >> 1;
-    const P = this.parts;
-    for (let q = 0; q < kk; q++) {
-      let t = 0;
-      for (let p = 0; p < n; p++) t += P[p * kk + q]!;
-      G[q] = t;
-    }
+    gramInto(this.wasm, this.parts, s, G, this.k);
   }
 
   /** The items against the users (Gramian GU): cgShardRange's residual pass, then one pass per CG step. */
@@ -254,6 +254,134 @@ class WasmWeightedAls implements Trainer {
     this.gram(I, this.GI);
     this.solveUsers();
     this.gram(U, this.GU);
+    this.userGramFresh = true;
+    let loss = 0;
+    for (let p = 0; p < U.shards.length >> 1; p++) loss += this.loss[p]!;
+    if (s.w0 !== 0) {
+      let trace = 0;
+      for (let q = 0; q < k * k; q++) trace += this.GI[q]! * this.GU[q]!;
+      loss += s.w0 * trace;
+    }
+    loss += regularizationLoss(I.indptr, I.X, k, s.lambda, s.nu, s.w0, U.rows, 0, I.rows);
+    return { loss };
+  }
+
+  finish(): FactorModel {
+    return model(this.source, this.config, this.k, this.users.X, this.items.X);
+  }
+
+  close(): void {
+    void this.wasm.pool.close();
+  }
+}
+
+/**
+ * The Cholesky trainer on the WASM kernels: wcholRange solves every row exactly (Σ e·y yᵀ in f32 SIMD, the
+ * factorization in f64), users on the users' CSR, items on its transpose built straight into kernel memory,
+ * both over fixed shards balanced by entries plus the k³/6 of each factorization. The loss is fused into the
+ * user solve as in WasmWeightedAls (Σ shard parts + w0·tr(G_Y·G_X)).
+ */
+class WasmCholeskyWeightedAls implements Trainer {
+  private readonly users: WasmSide;
+  private readonly items: WasmSide;
+  private readonly GU: Float32Array;
+  private readonly GI: Float32Array;
+  private userGramFresh = false;
+  private readonly source: ModelSource;
+  private readonly parts: Float32Array;
+  private readonly loss: Float64Array;
+
+  private constructor(
+    data: TrainingData,
+    private readonly config: ModelConfig,
+    private readonly spec: WeightedAlsSpec,
+    private readonly k: number,
+    seed: number,
+    private readonly wasm: WasmRuntime,
+  ) {
+    const a = wasm.arena;
+    this.source = sourceOf(data);
+    const byUser = data.byUser;
+    const nU = byUser.rows;
+    const nI = byUser.cols;
+    const n = byUser.indptr[nU]!;
+    const hasTarget = anyTarget(byUser, spec);
+    const uExtra = a.f32(n);
+    const uTarget = hasTarget ? a.f32(n) : null;
+    for (let p = 0; p < n; p++) {
+      const v = byUser.values[p]!;
+      uExtra[p] = spec.extra(v);
+      if (uTarget) uTarget[p] = spec.target(v);
+    }
+    const uIndptr = a.copyI32(byUser.indptr.subarray(0, nU + 1));
+    const uIndices = a.copyI32(byUser.indices.subarray(0, n));
+    // the transpose in the order of transpose() in matrix/csr.ts: users ascending within each item
+    const iIndptr = a.i32(nI + 1);
+    for (let p = 0; p < n; p++) iIndptr[uIndices[p]! + 1]!++;
+    for (let c = 0; c < nI; c++) iIndptr[c + 1]! += iIndptr[c]!;
+    const next = iIndptr.slice(0, nI);
+    const iIndices = a.i32(n);
+    const iExtra = a.f32(n);
+    const iTarget = hasTarget ? a.f32(n) : null;
+    for (let r = 0; r < nU; r++) {
+      for (let p = uIndptr[r]!; p < uIndptr[r + 1]!; p++) {
+        const q = next[uIndices[p]!]!++;
+        iIndices[q] = r;
+        iExtra[q] = uExtra[p]!;
+        if (iTarget) iTarget[q] = uTarget![p]!;
+      }
+    }
+    // a row costs its entries (k²/2 each) plus its factorization (k³/6): k/3 entries' worth
+    const rowCost = 8 + Math.ceil(k / 3);
+    const side = (rows: number, indptr: Int32Array, indices: Int32Array, extra: Float32Array, target: Float32Array | null): WasmSide => ({
+      rows,
+      indptr,
+      indices,
+      extra,
+      target,
+      X: a.f32(rows * k),
+      shards: balancedRowShards(indptr, rows, SHARDS, rowCost),
+      gramShards: gramShardsFor(rows, k),
+    });
+    this.users = side(nU, uIndptr, uIndices, uExtra, uTarget);
+    this.items = side(nI, iIndptr, iIndices, iExtra, iTarget);
+    this.GU = a.f32(k * k);
+    this.GI = a.f32(k * k);
+    const nParts = Math.max(this.users.gramShards.length, this.items.gramShards.length) >> 1;
+    this.parts = a.f32(nParts * k * k);
+    this.loss = a.f64(SHARDS);
+    initFactors(this.users.X, this.items.X, k, seed);
+  }
+
+  /** The trainer, or undefined when the TS kernels are to run (kernels "ts", or no WebAssembly SIMD). */
+  static open(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, threads: number): WasmCholeskyWeightedAls | undefined {
+    const byUser = data.byUser;
+    const nU = byUser.rows;
+    const nI = byUser.cols;
+    const n = byUser.indptr[nU]!;
+    const hasTarget = anyTarget(byUser, spec);
+    const side = (rows: number) => [(rows + 1) * 4, n * 4, n * 4, hasTarget ? n * 4 : 0, rows * k * 4];
+    const parts = Math.max(gramShardsFor(nU, k).length, gramShardsFor(nI, k).length) >> 1;
+    const bytes = KernelArena.bytesFor(...side(nU), ...side(nI), 2 * k * k * 4, parts * k * k * 4, SHARDS * 8);
+    const wasm = openWasmRuntime(data.runtime, threads, bytes, k, n);
+    return wasm ? new WasmCholeskyWeightedAls(data, config, spec, k, seed, wasm) : undefined;
+  }
+
+  /** Rows of side x solved against side y (Gramian G of y), the loss into this.loss when `loss`. */
+  private solve(x: WasmSide, y: WasmSide, G: Float32Array, loss: boolean): void {
+    const s = this.spec;
+    const args = [x.indptr.byteOffset, x.indices.byteOffset, x.extra.byteOffset, x.target ? x.target.byteOffset : 0, x.X.byteOffset, y.X.byteOffset, G.byteOffset, this.k, s.w0, s.lambda, s.nu, y.rows, loss ? this.loss.byteOffset : 0];
+    this.wasm.pool.run({ kernel: "wcholRange", args, shards: x.shards });
+  }
+
+  /** As WasmWeightedAls.epoch: items, then users with the loss fused; one Gramian per side per epoch. */
+  epoch(): EpochResult {
+    const { users: U, items: I, spec: s, k } = this;
+    if (!this.userGramFresh) gramInto(this.wasm, this.parts, U, this.GU, k);
+    this.solve(I, U, this.GU, false);
+    gramInto(this.wasm, this.parts, I, this.GI, k);
+    this.solve(U, I, this.GI, true);
+    gramInto(this.wasm, this.parts, U, this.GU, k);
     this.userGramFresh = true;
     let loss = 0;
     for (let p = 0; p < U.shards.length >> 1; p++) loss += this.loss[p]!;
