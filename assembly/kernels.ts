@@ -1063,6 +1063,26 @@ export function bprBlockRange(
   }
 }
 
+/** y[m] −= s0·x0[m] + s1·x1[m] + s2·x2[m] + s3·x3[m] over m < n in f64: four rank-1 downdates, one pass over y. */
+@inline function wcholAxpy64x4(y: usize, s0: f64, x0: usize, s1: f64, x1: usize, s2: f64, x2: usize, s3: f64, x3: usize, n: i32): void {
+  const v0 = f64x2.splat(s0);
+  const v1 = f64x2.splat(s1);
+  const v2 = f64x2.splat(s2);
+  const v3 = f64x2.splat(s3);
+  let m = 0;
+  const n2 = n & ~1;
+  for (; m < n2; m += 2) {
+    const o = <usize>m << 3;
+    const t01 = f64x2.add(f64x2.mul(v0, v128.load(x0 + o)), f64x2.mul(v1, v128.load(x1 + o)));
+    const t23 = f64x2.add(f64x2.mul(v2, v128.load(x2 + o)), f64x2.mul(v3, v128.load(x3 + o)));
+    v128.store(y + o, f64x2.sub(v128.load(y + o), f64x2.add(t01, t23)));
+  }
+  if (m < n) {
+    const o = <usize>m << 3;
+    store<f64>(y + o, load<f64>(y + o) - ((s0 * load<f64>(x0 + o) + s1 * load<f64>(x1 + o)) + (s2 * load<f64>(x2 + o) + s3 * load<f64>(x3 + o))));
+  }
+}
+
 /** y[f] += s0·x0[f] + s1·x1[f] + s2·x2[f] + s3·x3[f] for f < n: four rank-1 updates with one load/store of y. */
 @inline function wcholAxpy4(y: usize, s0: f32, x0: usize, s1: f32, x1: usize, s2: f32, x2: usize, s3: f32, x3: usize, n: i32): void {
   const v0 = f32x4.splat(s0);
@@ -1091,7 +1111,7 @@ export function bprBlockRange(
  *   (w0·G + Σ_j e_j y_j y_jᵀ + reg·I) x = Σ_j (w0 + e_j) t_j y_j,   reg = λ (n + w0·nCols)^ν (λ when ν = 0),
  * G = YᵀY (k×k f32, row stride k), e_j = extra[p], t_j = target[p] (1 when target = 0).
  * Σ e_j y_j y_jᵀ is accumulated in f32 SIMD (upper triangle, four entries per pass over A); w0·G, reg, the
- * right-hand side, the Cholesky factor (right-looking, upper: contiguous f64x2 row updates) and both triangular
+ * right-hand side, the Cholesky factor (right-looking, upper, rank-4 f64x2 row updates) and both triangular
  * solves are f64, a pivot ≤ 1e-12 becomes 1e-6 (the TS rule). A row without entries gets x = 0 (b = 0). lossOut ≠ 0: the shard's part of the loss at the
  * solved rows as cgRange writes it (without w0·xᵀGx). Scratch: k·kp f32 + k·k f64 + kp f64, kp = k rounded up to 4.
  */
@@ -1167,16 +1187,33 @@ export function wcholRange(
       }
       store<f64>(ua + (<usize>a << 3), load<f64>(ua + (<usize>a << 3)) + reg);
     }
-    // right-looking Cholesky U ← R with RᵀR = U (upper R in place): every update a contiguous f64x2 row axpy
-    for (let c = 0; c < k; c++) {
-      const uc = L + ((<usize>c * <usize>k) << 3);
-      const dd = load<f64>(uc + (<usize>c << 3));
-      const d: f64 = dd > 1e-12 ? Math.sqrt(dd) : 1e-6;
-      store<f64>(uc + (<usize>c << 3), d);
-      for (let a = c + 1; a < k; a++) store<f64>(uc + (<usize>a << 3), load<f64>(uc + (<usize>a << 3)) / d);
-      for (let a = c + 1; a < k; a++) {
-        const ua = L + ((<usize>a * <usize>k) << 3);
-        wcholAxpy64(ua + (<usize>a << 3), -load<f64>(uc + (<usize>a << 3)), uc + (<usize>a << 3), k - a);
+    // right-looking Cholesky U ← R with RᵀR = U (upper R in place), four pivot rows at a time: the panel's rows
+    // one by one, then each trailing row gets the panel's four rank-1 updates in one contiguous f64x2 pass
+    for (let c0 = 0; c0 < k; c0 += 4) {
+      const c1 = c0 + 4 < k ? c0 + 4 : k;
+      for (let c = c0; c < c1; c++) {
+        const uc = L + ((<usize>c * <usize>k) << 3);
+        const dd = load<f64>(uc + (<usize>c << 3));
+        const d: f64 = dd > 1e-12 ? Math.sqrt(dd) : 1e-6;
+        store<f64>(uc + (<usize>c << 3), d);
+        for (let a = c + 1; a < k; a++) store<f64>(uc + (<usize>a << 3), load<f64>(uc + (<usize>a << 3)) / d);
+        for (let a = c + 1; a < c1; a++) {
+          const ua = L + ((<usize>a * <usize>k) << 3);
+          wcholAxpy64(ua + (<usize>a << 3), -load<f64>(uc + (<usize>a << 3)), uc + (<usize>a << 3), k - a);
+        }
+      }
+      for (let a = c1; a < k; a++) {
+        const ua = L + ((<usize>a * <usize>k) << 3) + (<usize>a << 3);
+        const r0 = L + ((<usize>c0 * <usize>k) << 3) + (<usize>a << 3);
+        if (c1 - c0 == 4) {
+          const rs = (<usize>k) << 3;
+          wcholAxpy64x4(ua, load<f64>(r0), r0, load<f64>(r0 + rs), r0 + rs, load<f64>(r0 + 2 * rs), r0 + 2 * rs, load<f64>(r0 + 3 * rs), r0 + 3 * rs, k - a);
+        } else {
+          for (let c = c0; c < c1; c++) {
+            const rc = r0 + ((<usize>(c - c0) * <usize>k) << 3);
+            wcholAxpy64(ua, -load<f64>(rc), rc, k - a);
+          }
+        }
       }
     }
     // Rᵀ z = b in place (column by column: contiguous rows of R), then R x = z in place (row dots)
