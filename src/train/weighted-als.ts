@@ -142,6 +142,30 @@ function gramInto(wasm: WasmRuntime, parts: Float32Array, s: { X: Float32Array; 
   }
 }
 
+/**
+ * The users' CSR in kernel memory with the per-entry weights (extra, and target when some value maps to a
+ * target other than 1) computed straight into it, and the items' row pointer (rating counts): what both WASM
+ * trainers start from.
+ */
+function usersInArena(a: KernelArena, byUser: CsrMatrix, spec: WeightedAlsSpec): { indptr: Int32Array; indices: Int32Array; extra: Float32Array; target: Float32Array | null; itemPtr: Int32Array } {
+  const nU = byUser.rows;
+  const nI = byUser.cols;
+  const n = byUser.indptr[nU]!;
+  const extra = a.f32(n);
+  const target = anyTarget(byUser, spec) ? a.f32(n) : null;
+  for (let p = 0; p < n; p++) {
+    const v = byUser.values[p]!;
+    extra[p] = spec.extra(v);
+    if (target) target[p] = spec.target(v);
+  }
+  const indptr = a.copyI32(byUser.indptr.subarray(0, nU + 1));
+  const indices = a.copyI32(byUser.indices.subarray(0, n));
+  const itemPtr = a.i32(nI + 1);
+  for (let p = 0; p < n; p++) itemPtr[indices[p]! + 1]!++;
+  for (let c = 0; c < nI; c++) itemPtr[c + 1]! += itemPtr[c]!;
+  return { indptr, indices, extra, target, itemPtr };
+}
+
 /** The CG trainer on the WASM kernels: every array in the fit's KernelArena, one pool per fit. */
 class WasmWeightedAls implements Trainer {
   private readonly users: WasmSide;
@@ -163,27 +187,14 @@ class WasmWeightedAls implements Trainer {
     seed: number,
     private readonly wasm: WasmRuntime,
   ) {
-    // Straight into kernel memory: the per-entry weights without heap copies, and the item view transposed
-    // from byUser (the order of transpose() in matrix/csr.ts) without building data.byItem at all.
+    // Straight into kernel memory: the per-entry weights without heap copies; the items as column segments
+    // of the users' CSR (no item CSR at all).
     const a = wasm.arena;
     this.source = sourceOf(data);
     const byUser = data.byUser;
     const nU = byUser.rows;
     const nI = byUser.cols;
-    const n = byUser.indptr[nU]!;
-    const hasTarget = anyTarget(byUser, spec);
-    const uExtra = a.f32(n);
-    const uTarget = hasTarget ? a.f32(n) : null;
-    for (let p = 0; p < n; p++) {
-      const v = byUser.values[p]!;
-      uExtra[p] = spec.extra(v);
-      if (uTarget) uTarget[p] = spec.target(v);
-    }
-    const uIndptr = a.copyI32(byUser.indptr.subarray(0, nU + 1));
-    const uIndices = a.copyI32(byUser.indices.subarray(0, n));
-    const iIndptr = a.i32(nI + 1);
-    for (let p = 0; p < n; p++) iIndptr[uIndices[p]! + 1]!++;
-    for (let c = 0; c < nI; c++) iIndptr[c + 1]! += iIndptr[c]!;
+    const { indptr: uIndptr, indices: uIndices, extra: uExtra, target: uTarget, itemPtr: iIndptr } = usersInArena(a, byUser, spec);
     this.users = {
       rows: nU,
       indptr: uIndptr,
@@ -305,20 +316,9 @@ class WasmCholeskyWeightedAls implements Trainer {
     const nU = byUser.rows;
     const nI = byUser.cols;
     const n = byUser.indptr[nU]!;
-    const hasTarget = anyTarget(byUser, spec);
-    const uExtra = a.f32(n);
-    const uTarget = hasTarget ? a.f32(n) : null;
-    for (let p = 0; p < n; p++) {
-      const v = byUser.values[p]!;
-      uExtra[p] = spec.extra(v);
-      if (uTarget) uTarget[p] = spec.target(v);
-    }
-    const uIndptr = a.copyI32(byUser.indptr.subarray(0, nU + 1));
-    const uIndices = a.copyI32(byUser.indices.subarray(0, n));
+    const { indptr: uIndptr, indices: uIndices, extra: uExtra, target: uTarget, itemPtr: iIndptr } = usersInArena(a, byUser, spec);
+    const hasTarget = uTarget !== null;
     // the transpose in the order of transpose() in matrix/csr.ts: users ascending within each item
-    const iIndptr = a.i32(nI + 1);
-    for (let p = 0; p < n; p++) iIndptr[uIndices[p]! + 1]!++;
-    for (let c = 0; c < nI; c++) iIndptr[c + 1]! += iIndptr[c]!;
     const next = iIndptr.slice(0, nI);
     const iIndices = a.i32(n);
     const iExtra = a.f32(n);
