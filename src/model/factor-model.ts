@@ -205,7 +205,7 @@ export class FactorModel {
   clip(score: number): number {
     const s = this.ratingScale;
     if (!s) return score;
-    return score < s[0] ? s[0] : score > s[1] ? s[1] : score;
+    return Math.min(Math.max(score, s[0]), s[1]);
   }
 
   /** Sizes and compactness. */
