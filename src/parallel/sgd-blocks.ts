@@ -156,10 +156,34 @@ export function planSgdBlocks(
   const g = grid;
   const ub = balancedParts(users, length, nUsers, g);
   const ib = balancedParts(items, length, nItems, g);
-  // cell[u·g + b] = ratings of user u in item block b, then turned into that cell's next write position.
-  const cell = new Int32Array(nUsers * g);
-  for (let t = 0; t < length; t++) cell[users[t]! * g + ib[items[t]!]!]!++;
   const blocks = g * g;
+  // The block entries are allocated first, then the temporary table on top of them (from the arena's top when
+  // there is one, given back at the end, so the factors allocated next reuse its pages).
+  let layout: { codes: Int32Array; gv: Float32Array; valueIndex: Uint8Array; itemBits: number; valueBits: number; userStart: Int32Array; itemStart: Int32Array; vt: ReturnType<typeof valueTable> } | undefined;
+  if (pack !== "none") {
+    const userStart = partStarts(ub, g);
+    const itemStart = partStarts(ib, g);
+    const itemBits = bitsFor(widest(itemStart));
+    const spare = 32 - bitsFor(widest(userStart)) - itemBits;
+    if (itemBits <= 31 && spare >= 0) {
+      // Values as an index into a table of distinct values: in the spare bits when they suffice, else one byte each.
+      const byteIndex = pack === "offsets+byte-values";
+      const limit = byteIndex ? 256 : Math.max(256, 2 ** Math.min(spare, 16));
+      const vt = pack !== "offsets" ? valueTable(values, length, limit) : undefined;
+      const inCodes = vt !== undefined && !byteIndex && bitsFor(vt.table.length) <= spare;
+      const inBytes = vt !== undefined && !inCodes && vt.table.length <= 256;
+      const valueBits = inCodes ? bitsFor(vt.table.length) : inBytes ? -2 : -1;
+      const codes = alloc.i32(length);
+      const gv = valueBits === -1 ? alloc.f32(length) : new Float32Array(0);
+      const valueIndex = inBytes ? bytesView(alloc, length) : new Uint8Array(0);
+      layout = { codes, gv, valueIndex, itemBits, valueBits, userStart, itemStart, vt };
+    }
+  }
+  const plain = layout ? undefined : { gu: alloc.i32(length), gi: alloc.i32(length), gv: alloc.f32(length) };
+  const temp = temporary(alloc, nUsers * g);
+  // cell[u·g + b] = ratings of user u in item block b, then turned into that cell's next write position.
+  const cell = temp.array;
+  for (let t = 0; t < length; t++) cell[users[t]! * g + ib[items[t]!]!]!++;
   const blockStart = new Int32Array(blocks + 1);
   for (let u = 0; u < nUsers; u++) {
     const row = ub[u]! * g + 1;
@@ -175,45 +199,31 @@ export function planSgdBlocks(
       next[row + b]! += c;
     }
   }
-  if (pack !== "none") {
-    const userStart = partStarts(ub, g);
-    const itemStart = partStarts(ib, g);
-    const itemBits = bitsFor(widest(itemStart));
-    const spare = 32 - bitsFor(widest(userStart)) - itemBits;
-    if (itemBits <= 31 && spare >= 0) {
-      // Values as an index into a table of distinct values: in the spare bits when they suffice, else one byte each.
-      const byteIndex = pack === "offsets+byte-values";
-      const limit = byteIndex ? 256 : Math.max(256, 2 ** Math.min(spare, 16));
-      const vt = pack !== "offsets" ? valueTable(values, length, limit) : undefined;
-      const inCodes = vt !== undefined && !byteIndex && bitsFor(vt.table.length) <= spare;
-      const inBytes = vt !== undefined && !inCodes && vt.table.length <= 256;
-      const valueBits = inCodes ? bitsFor(vt.table.length) : inBytes ? -2 : -1;
-      const vbits = new Int32Array(values.buffer, values.byteOffset, length);
-      const codes = alloc.i32(length);
-      const gv = valueBits === -1 ? alloc.f32(length) : new Float32Array(0);
-      const valueIndex = inBytes ? bytesView(alloc, length) : new Uint8Array(0);
-      for (let t = 0; t < length; t++) {
-        const u = users[t]!;
-        const i = items[t]!;
-        const b = ib[i]!;
-        const p = cell[u * g + b]!++;
-        const code = ((u - userStart[ub[u]!]!) << itemBits) | (i - itemStart[b]!);
-        if (inCodes) codes[p] = (code << valueBits) | vt.indexOf(vbits[t]!);
-        else {
-          codes[p] = code;
-          if (inBytes) valueIndex[p] = vt.indexOf(vbits[t]!);
-          else gv[p] = values[t]!;
-        }
+  if (layout) {
+    const { codes, gv, valueIndex, itemBits, valueBits, userStart, itemStart, vt } = layout;
+    const inCodes = valueBits >= 0;
+    const inBytes = valueBits === -2;
+    const vbits = new Int32Array(values.buffer, values.byteOffset, length);
+    for (let t = 0; t < length; t++) {
+      const u = users[t]!;
+      const i = items[t]!;
+      const b = ib[i]!;
+      const p = cell[u * g + b]!++;
+      const code = ((u - userStart[ub[u]!]!) << itemBits) | (i - itemStart[b]!);
+      if (inCodes) codes[p] = (code << valueBits) | vt!.indexOf(vbits[t]!);
+      else {
+        codes[p] = code;
+        if (inBytes) valueIndex[p] = vt!.indexOf(vbits[t]!);
+        else gv[p] = values[t]!;
       }
-      const table = valueBits === -1 ? new Float32Array(0) : alloc.f32(vt!.table.length);
-      if (valueBits !== -1) table.set(vt!.table);
-      const none = new Int32Array(0);
-      return { grid: g, users: none, items: none, values: gv, blockStart, loss: alloc.f64(g), packed: { codes, itemBits, valueBits, valueIndex, table, userStart, itemStart, bases: alloc.i32(2 * g) } };
     }
+    temp.release();
+    const table = valueBits === -1 ? new Float32Array(0) : alloc.f32(vt!.table.length);
+    if (valueBits !== -1) table.set(vt!.table);
+    const none = new Int32Array(0);
+    return { grid: g, users: none, items: none, values: gv, blockStart, loss: alloc.f64(g), packed: { codes, itemBits, valueBits, valueIndex, table, userStart, itemStart, bases: alloc.i32(2 * g) } };
   }
-  const gu = alloc.i32(length);
-  const gi = alloc.i32(length);
-  const gv = alloc.f32(length);
+  const { gu, gi, gv } = plain!;
   for (let t = 0; t < length; t++) {
     const u = users[t]!;
     const i = items[t]!;
@@ -222,7 +232,22 @@ export function planSgdBlocks(
     gi[p] = i;
     gv[p] = values[t]!;
   }
+  temp.release();
   return { grid: g, users: gu, items: gi, values: gv, blockStart, loss: alloc.f64(g) };
+}
+
+/** An allocator that can give back what it handed out last (a KernelArena's mark/release). */
+interface ReleasingAllocator extends ArrayAllocator {
+  mark(): number;
+  release(mark: number): void;
+}
+
+/** A zeroed Int32Array for the duration of a computation: on top of an arena (released after), else on the heap. */
+function temporary(alloc: ArrayAllocator, n: number): { array: Int32Array; release(): void } {
+  const a = alloc as Partial<ReleasingAllocator>;
+  if (typeof a.mark !== "function" || typeof a.release !== "function") return { array: new Int32Array(n), release: () => {} };
+  const m = a.mark();
+  return { array: alloc.i32(n), release: () => a.release!(m) };
 }
 
 /**

@@ -76,7 +76,7 @@ interface Started {
 function start(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: string }, opts: FitOptions): Started {
   const algo = getAlgorithm(config.algorithm);
   const base = opts.data ?? trainingData(ratings);
-  const data: TrainingData = opts.pool || opts.kernels ? withRuntime(base, { poolFactory: opts.pool, kernels: opts.kernels }) : base;
+  const data: TrainingData = opts.pool || opts.kernels || opts.zeroCopy ? withRuntime(base, { poolFactory: opts.pool, kernels: opts.kernels, zeroCopy: opts.zeroCopy }) : base;
   const resolved = algo.resolveConfig(config, data);
   return { trainer: algo.create(data, resolved), epochs: algo.epochs(resolved), ratings: ratings.length, source: ratings.report.file };
 }

@@ -17,7 +17,12 @@ export type KernelChoice = "auto" | "wasm" | "ts";
 export interface TrainRuntime {
   poolFactory?: KernelPoolFactory;
   kernels?: KernelChoice;
+  /** FitOptions.zeroCopy: the final model may keep the trainer's arrays (a trainer may reserve kernel memory for them). */
+  zeroCopy?: boolean;
 }
+
+/** Kernel memory one fit may reserve: wasm32's 4 GiB, less room for the module's page and the threads' scratch. */
+export const KERNEL_MEMORY_LIMIT = 2 ** 32 - 2 ** 26;
 
 /** Below this much work (ratings) `threads: 0` (auto) stays on one thread: starting workers costs more. */
 export const SMALL_WORK = 50_000;

@@ -8,7 +8,7 @@ import { type ArrayAllocator, heapAllocator, planHistory, planSgdBlocks, runSgdE
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
 import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
 import { meanOf, rangeOf } from "./init.js";
-import { openWasmRuntime, type WasmRuntime } from "./kernel-runtime.js";
+import { KERNEL_MEMORY_LIMIT, openWasmRuntime, type WasmRuntime } from "./kernel-runtime.js";
 import type { Algorithm, EpochResult, FinishOptions, Trainer, TrainingData } from "./trainer.js";
 
 /** Resolved configuration of `sgd` (every key present: plain JSON that round-trips). */
@@ -147,7 +147,8 @@ class SgdTrainer implements Trainer {
   private readonly ratingScale: [number, number];
   private readonly count: number;
   private history: CsrMatrix | undefined;
-  private readonly alloc: ArrayAllocator;
+  /** Where a zero-copy finish decodes the history: the kernel memory reserved for it, else the heap. */
+  private readonly historyAlloc: ArrayAllocator;
 
   constructor(
     data: TrainingData,
@@ -163,11 +164,18 @@ class SgdTrainer implements Trainer {
     const nu = ratings.userIndex.size;
     const ni = ratings.itemIndex.size;
     const nb = cfg.biases ? 1 : 0;
-    // The history's region ((nu + 1) + 2n words) is only reserved: its pages cost memory if a zero-copy finish writes them.
-    const history = [(nu + 1) * 4, n * 4, n * 4];
-    this.wasm = openWasmRuntime(data.runtime, cfg.threads, KernelArena.bytesFor(n * 4, n * 4, n * 4, nu * k * 4, ni * k * 4, nu * 4 * nb, ni * 4 * nb, cfg.grid * 8, ...history), k, n);
+    // Room for any block layout (12 B a rating at most; 4 B when packed) and the factors; with zeroCopy also for the
+    // model's history ((nu + 1) + 2n words), decoded there at the end, when it fits under wasm32's 4 GiB.
+    // Reserved pages cost no memory until written.
+    // (+ the plan's temporary (user, item block) table, given back before the factors take its place)
+    const bytes = KernelArena.bytesFor(n * 4, n * 4, n * 4, nu * cfg.grid * 4, nu * k * 4, ni * k * 4, nu * 4 * nb, ni * 4 * nb, cfg.grid * 8);
+    const history = KernelArena.bytesFor((nu + 1) * 4, n * 4, n * 4);
+    const roomForHistory = data.runtime?.zeroCopy === true && bytes + history <= KERNEL_MEMORY_LIMIT;
+    this.wasm = openWasmRuntime(data.runtime, cfg.threads, bytes + (roomForHistory ? history : 0), k, n);
     const alloc = this.wasm?.arena ?? heapAllocator;
-    this.alloc = alloc;
+    this.historyAlloc = roomForHistory ? alloc : heapAllocator;
+    // The plan first: its temporary table is given back, and the factors then reuse those pages.
+    this.plan = planSgdBlocks(alloc, ratings.users, ratings.items, ratings.values, n, nu, ni, cfg.grid, this.wasm ? "offsets+values" : "none");
     const P = alloc.f32(nu * k);
     const Q = alloc.f32(ni * k);
     fillNormal(P, cfg.seed, "init-users", cfg.initMean, cfg.initStd);
@@ -184,7 +192,6 @@ class SgdTrainer implements Trainer {
       biasRegularization: cfg.regBias,
       useBias: cfg.biases,
     };
-    this.plan = planSgdBlocks(alloc, ratings.users, ratings.items, ratings.values, n, nu, ni, cfg.grid, this.wasm ? "offsets+values" : "none");
     this.userPtr = countPointer(ratings.users, n, nu);
     this.itemPtr = countPointer(ratings.items, n, ni);
     if (!this.wasm) {
@@ -217,7 +224,7 @@ class SgdTrainer implements Trainer {
     const nu = this.userIndex.size;
     // Built once (finish may run every epoch for validation), after the epochs' memory peak; on the final
     // zero-copy call into the kernel memory reserved for it, so the factors need no copy beside it.
-    this.history ??= planHistory(this.plan, nu, this.itemIndex.size, opts.zeroCopy ? this.alloc : heapAllocator);
+    this.history ??= planHistory(this.plan, nu, this.itemIndex.size, opts.zeroCopy ? this.historyAlloc : heapAllocator);
     const own = (a: Float32Array): Float32Array => (opts.zeroCopy ? a : a.slice());
     return new FactorModel({
       config: { ...this.cfg },

@@ -109,7 +109,14 @@ describe("zeroCopy: the model keeps the fit's own arrays", () => {
       assert.deepEqual(own.history, copied.history);
       // a snapshot taken after epoch 1 is a copy: later epochs did not change it
       assert.notDeepEqual(snapshots[0], own.userFactors.data);
-      if (kernels === "wasm") assert.ok(own.userFactors.data.buffer instanceof SharedArrayBuffer, "2 threads: the arena's shared memory");
+      assert.ok(!(copied.history!.indices.buffer instanceof SharedArrayBuffer), "without zeroCopy the history is an ordinary array");
+      if (kernels === "wasm") {
+        assert.ok(own.userFactors.data.buffer instanceof SharedArrayBuffer, "2 threads: the arena's shared memory");
+        // without validate snapshots (which build the history on the heap once), it is decoded into the memory reserved for it
+        const direct = await fit(r, cfg, { kernels, zeroCopy: true });
+        assert.ok(direct.history!.indices.buffer instanceof SharedArrayBuffer);
+        assert.deepEqual(direct.history, copied.history);
+      }
     });
   }
 });
