@@ -48,6 +48,33 @@ function rowOf(indptr: Int32Array, p: number, start: number, end: number): numbe
 }
 
 /**
+ * One SGD step on the triple (u, i, j): x = b_i − b_j + p_u·(q_i − q_j), every parameter θ moves by
+ * lr·(σ(−x)·∂x/∂θ − reg·θ) (old values on the right). Returns −ln σ(x), the step's loss.
+ */
+function bprStep(P: Float32Array, Q: Float32Array, itemBias: Float32Array | null, k: number, u: number, i: number, j: number, lr: number, reg: number, breg: number): number {
+  const uo = u * k;
+  const io = i * k;
+  const jo = j * k;
+  let x = itemBias ? itemBias[i]! - itemBias[j]! : 0;
+  for (let f = 0; f < k; f++) x += P[uo + f]! * (Q[io + f]! - Q[jo + f]!);
+  // σ(−x) and −ln σ(x), written to stay finite for large |x|.
+  const z = x >= 0 ? Math.exp(-x) / (1 + Math.exp(-x)) : 1 / (1 + Math.exp(x));
+  for (let f = 0; f < k; f++) {
+    const pu = P[uo + f]!;
+    const qi = Q[io + f]!;
+    const qj = Q[jo + f]!;
+    P[uo + f] = pu + lr * (z * (qi - qj) - reg * pu);
+    Q[io + f] = qi + lr * (z * pu - reg * qi);
+    Q[jo + f] = qj + lr * (-z * pu - reg * qj);
+  }
+  if (itemBias) {
+    itemBias[i] = itemBias[i]! + lr * (z - breg * itemBias[i]!);
+    itemBias[j] = itemBias[j]! + lr * (-z - breg * itemBias[j]!);
+  }
+  return x >= 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
+}
+
+/**
  * One epoch of `samples` SGD steps (the caller passes the range's positive count for one
  * pass). Positives are drawn uniformly from rows [start, end), negatives uniformly from all
  * items with up to 16 redraws when the draw is a positive (a triple is skipped if all fail).
@@ -81,27 +108,8 @@ export function bprEpoch(a: BprArgs, start: number, end: number, samples: number
       }
     }
     if (j < 0) continue;
-    const uo = u * k;
-    const io = i * k;
-    const jo = j * k;
-    let x = itemBias ? itemBias[i]! - itemBias[j]! : 0;
-    for (let f = 0; f < k; f++) x += P[uo + f]! * (Q[io + f]! - Q[jo + f]!);
-    // σ(−x) and −ln σ(x), written to stay finite for large |x|.
-    const z = x >= 0 ? Math.exp(-x) / (1 + Math.exp(-x)) : 1 / (1 + Math.exp(x));
-    loss += x >= 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
+    loss += bprStep(P, Q, itemBias, k, u, i, j, lr, reg, breg);
     steps++;
-    for (let f = 0; f < k; f++) {
-      const pu = P[uo + f]!;
-      const qi = Q[io + f]!;
-      const qj = Q[jo + f]!;
-      P[uo + f] = pu + lr * (z * (qi - qj) - reg * pu);
-      Q[io + f] = qi + lr * (z * pu - reg * qi);
-      Q[jo + f] = qj + lr * (-z * pu - reg * qj);
-    }
-    if (itemBias) {
-      itemBias[i] = itemBias[i]! + lr * (z - breg * itemBias[i]!);
-      itemBias[j] = itemBias[j]! + lr * (-z - breg * itemBias[j]!);
-    }
   }
   return { loss, steps };
 }
@@ -207,26 +215,8 @@ export function bprBlockRange(a: BprBlockArgs, start: number, end: number, itemL
       }
     }
     if (j < 0) continue;
-    const uo = u * k;
-    const io = i * k;
-    const jo = j * k;
-    let x = itemBias ? itemBias[i]! - itemBias[j]! : 0;
-    for (let f = 0; f < k; f++) x += P[uo + f]! * (Q[io + f]! - Q[jo + f]!);
-    const z = x >= 0 ? Math.exp(-x) / (1 + Math.exp(-x)) : 1 / (1 + Math.exp(x));
-    loss += x >= 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
+    loss += bprStep(P, Q, itemBias, k, u, i, j, lr, reg, breg);
     steps++;
-    for (let f = 0; f < k; f++) {
-      const pu = P[uo + f]!;
-      const qi = Q[io + f]!;
-      const qj = Q[jo + f]!;
-      P[uo + f] = pu + lr * (z * (qi - qj) - reg * pu);
-      Q[io + f] = qi + lr * (z * pu - reg * qi);
-      Q[jo + f] = qj + lr * (-z * pu - reg * qj);
-    }
-    if (itemBias) {
-      itemBias[i] = itemBias[i]! + lr * (z - breg * itemBias[i]!);
-      itemBias[j] = itemBias[j]! + lr * (-z - breg * itemBias[j]!);
-    }
   }
   return { loss, steps };
 }
