@@ -23,6 +23,8 @@ export { DelimitedParser, parseRatingsText } from "./data/parse-delimited.js";
 export { COLUMN_ALIASES, detectDelimiter, splitLine } from "./data/detect-layout.js";
 export type { ColumnRef, InputFormat, ReadOptions } from "./data/detect-layout.js";
 export type { InputLayout } from "./data/ratings.js";
+export { alignFeatures, featuresOf, parseFeaturesText, toFeatureTable } from "./data/features.js";
+export type { AlignedFeatures, FeatureInput, FeatureReadReport, FeatureTable } from "./data/features.js";
 
 // data (synthetic)
 export { generateRatingChunks, generateRatings, syntheticCatalogue } from "./data/synthetic.js";

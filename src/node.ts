@@ -4,6 +4,7 @@
  */
 // data (ingest)
 export { readRatingsBinaryFile, readRatingsFile, readRatingsFileSync, writeRatingsBinaryFile } from "./data/read-file-node.js";
+export { readFeaturesFile } from "./data/features-node.js";
 export { writeRatingsText } from "./data/write-ratings-node.js";
 export type { TextLayout } from "./data/write-ratings-node.js";
 
