@@ -4,8 +4,8 @@ import { after, before, describe, test } from "node:test";
 import { explain } from "../../src/recommend/explain.js";
 import { recommend } from "../../src/recommend/recommend.js";
 import { similarItems } from "../../src/recommend/similar.js";
-import type { RunningServer } from "../../src/server/create-server.js";
-import { Store } from "../../src/server/store.js";
+import type { RunningServer } from "mfrec-server/internal/create-server.js";
+import { Store } from "mfrec-server/internal/store.js";
 import { call, start, TOKEN, tempDir, trainedModel } from "./server-fixtures.js";
 
 describe("server API", () => {

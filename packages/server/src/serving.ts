@@ -4,14 +4,8 @@
  * against the current item matrix, cached until their next rating. Swapping models replaces one
  * immutable state object, so a request sees either the old model or the new one, never a mix.
  */
-import { MfrecError } from "../core/errors.js";
-import type { RawId, Scored } from "../core/types.js";
-import { scoreRow } from "../kernels/score.js";
-import { topK } from "../kernels/topk.js";
-import type { FactorModel } from "../model/factor-model.js";
-import { finalScore, predict, rawScoreIndex, unknownReason } from "../recommend/predict.js";
-import { maskRated, popularityScores } from "../recommend/recommend.js";
-import { type SimilarityMetric, similarItems, similarUsers } from "../recommend/similar.js";
+import { type FactorModel, MfrecError, predict, type RawId, type Scored, similarItems, type SimilarityMetric, similarUsers, topK } from "mfrec";
+import { finalScore, maskRated, popularityScores, rawScoreIndex, scoreRow, unknownReason } from "mfrec/internal";
 import { explainServed, oneUserModel, type ServedExplanation } from "./explain-user.js";
 import { foldInRow } from "./fold-in-adapter.js";
 import { ItemScorer } from "./item-scorer.js";

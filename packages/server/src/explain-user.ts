@@ -4,9 +4,7 @@
  * one-user model holding their stored ratings (the model's items only) and their folded row, so
  * the same closed-form system that produced the folded row splits its score.
  */
-import { IdIndex } from "../data/id-index.js";
-import { FactorModel } from "../model/factor-model.js";
-import { type Contribution, explain } from "../recommend/explain.js";
+import { type Contribution, explain, FactorModel, IdIndex } from "mfrec";
 
 /** The answer of GET /explain. */
 export interface ServedExplanation {
