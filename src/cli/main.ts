@@ -79,4 +79,17 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
+/**
+ * A reader that closes the pipe early (`mfrec info m.mfr | head -1`) is not an error: stop writing and
+ * exit quietly with 0, as a process ended by SIGPIPE would have said nothing either.
+ */
+export function exitQuietlyOnEpipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
+}
+
+exitQuietlyOnEpipe(process.stdout);
+exitQuietlyOnEpipe(process.stderr);
 process.exitCode = await run(process.argv);
