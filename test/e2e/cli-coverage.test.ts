@@ -19,7 +19,7 @@ function leafCommands(c: Command, path: string[] = []): string[][] {
   return out;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 test("every mfrec subcommand has an end-to-end test that runs it as typed", () => {
   const e2e = join(repoRoot, "test", "e2e");
@@ -31,7 +31,7 @@ test("every mfrec subcommand has an end-to-end test that runs it as typed", () =
   assert.ok(commands.length >= 18, `found ${commands.length} commands`);
   const missing = commands.filter((path) => {
     // The command words as the first arguments of a CLI run: mfrec(["a", "b", …]), run("a", …), spawn(node, [CLI, "a", …]).
-    const words = path.map((w) => `["']${escape(w)}["']`).join("\\s*,\\s*");
+    const words = path.map((w) => `["']${escapeRe(w)}["']`).join("\\s*,\\s*");
     const re = new RegExp(`(?:mfrec(?:Json)?\\s*(?:<[^>]*>)?\\(\\s*\\[|\\brun\\(|\\[\\s*(?:CLI|cli)\\s*,)\\s*${words}\\s*[,\\]\\)]`);
     return !re.test(sources);
   });
