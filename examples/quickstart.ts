@@ -13,9 +13,10 @@ const ratings = ratingsFromDense(
   ],
   { items: movies, scale: [1, 5] },
 );
-const model = fitSync(ratings, { algorithm: "als", factors: 2, epochs: 30, seed: 42 });
+// biases: false: the plain product p_u·q_i (with biases, 3 users leave the factors one-dimensional: every cosine is ±1).
+const model = fitSync(ratings, { algorithm: "als", factors: 2, epochs: 30, biases: false, seed: 42 });
 console.log(predict(model, "User 1", "Black Panther")); // { score, raw, known: true, ... }
 console.log(recommend(model, "User 1", { n: 2 })); // unrated movies, best first
-console.log(similarItems(model, "Star Wars", { n: 2 }));
+console.log(similarItems(model, "Black Panther", { n: 2 })); // Wonder Woman first
 const bytes: Uint8Array = saveModel(model); // loadModel(bytes) gives it back
 console.log(`model: ${bytes.length} bytes`);

@@ -3,6 +3,7 @@
  * the flag named; ranges are left to the algorithm's validator (MfrecError E_CONFIG, exit 1)
  * so the CLI, the server and the library reject the same values with the same words.
  */
+import { availableParallelism } from "node:os";
 import { InvalidArgumentError } from "commander";
 
 /** An integer flag value (at least `min` when given). */
@@ -11,6 +12,24 @@ export function intArg(min?: number): (value: string) => number {
     const v = Number(value);
     if (value.trim() === "" || !Number.isInteger(v)) throw new InvalidArgumentError(`expected an integer, got ${JSON.stringify(value)}`);
     if (min !== undefined && v < min) throw new InvalidArgumentError(`expected an integer >= ${min}, got ${value}`);
+    return v;
+  };
+}
+
+/**
+ * A --threads value: an integer (at least `min` when given; 0 = all cores). More threads than the
+ * machine has cores only adds contention (results never depend on the count), so such a value is
+ * lowered to the core count with a warning on stderr. `cores` is for tests.
+ */
+export function threadsArg(min?: number, cores: () => number = availableParallelism): (value: string) => number {
+  const int = intArg(min);
+  return (value: string) => {
+    const v = int(value);
+    const n = cores();
+    if (v > n) {
+      process.stderr.write(`warning: --threads ${v} is more than the ${n} core${n === 1 ? "" : "s"} here; using ${n}\n`);
+      return n;
+    }
     return v;
   };
 }

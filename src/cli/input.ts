@@ -10,7 +10,7 @@ import { fmtInt, note } from "./output.js";
 /** The parsed values of {@link addInputOptions}' flags. */
 export interface InputFlags {
   format?: string;
-  /** The input format where --format names the output (export-ratings). */
+  /** The input format where --format names the output (export-ratings; that command passes format: undefined). */
   inputFormat?: string;
   delimiter?: string;
   header?: boolean;
@@ -66,6 +66,15 @@ function colRef(s: string | undefined): string | number | undefined {
 
 /** The parse report on stderr when anything was skipped or merged. */
 export function printParseReport(report: ParseReport): void {
+  const from = report.file ? `${report.file}: ` : "";
+  const x = report.extraFields;
+  if (x) {
+    note(`warning: ${from}${fmtInt(x.rows)} row${x.rows === 1 ? " has" : "s have"} more fields than the first line's ${x.expected} (line ${x.firstLine} has ${x.fields}); the extra fields were ignored (check the delimiter, or quote fields that hold it)`);
+  }
+  const neg = report.negativeRatings;
+  if (neg) {
+    note(`warning: ${from}${fmtInt(neg.count)} negative rating${neg.count === 1 ? "" : "s"} (lowest ${neg.min}) and no --scale: the rating scale starts at ${neg.min}; pass --scale lo,hi if that is wrong (ratings outside it are then invalid rows)`);
+  }
   if (report.skipped === 0 && report.duplicates === 0) return;
   if (report.skipped > 0) {
     const reasons = Object.entries(report.skippedByReason)

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Command, InvalidArgumentError } from "commander";
 import { MfrecError, type ModelConfig } from "../index.js";
-import { intArg, numberArg } from "./args.js";
+import { intArg, numberArg, threadsArg } from "./args.js";
 
 /** The parsed values of {@link addModelOptions}' flags. */
 export interface ModelFlags {
@@ -68,7 +68,7 @@ export function addModelOptions(cmd: Command): Command {
     .option("--learning-rate <eta>", "SGD step size", numberArg)
     .option("--alpha <alpha>", "implicit confidence weight", numberArg)
     .option("--seed <n>", "random seed", intArg())
-    .option("--threads <n>", "worker threads (0 = all cores, the default); the result does not depend on it", intArg())
+    .option("--threads <n>", "worker threads (0 = all cores, the default; at most the core count); the result does not depend on it", threadsArg())
     .option("--preset <name|file>", "start from a shipped preset (presets/*.json, e.g. ials-lastfm) or a JSON file")
     .option("--set <key=value>", "any other option of the algorithm (repeatable), e.g. --set confidence=log", setArg);
 }

@@ -1,5 +1,5 @@
 /**
- * The seed's worked example made concrete (see docs and /work/shared/seed/example.md): a 3 users ×
+ * The seed's worked example made concrete (the README's demo section tells it): a 3 users ×
  * 5 movies rating matrix with blanks, the seed's own k = 2 factors, and the product it prints.
  * Kept in the source so the built CLI's demo has it; test/fixtures/seed-example.json holds the
  * same numbers for tests.

@@ -68,7 +68,12 @@ export const ErrorCodes = {
   E_UNKNOWN_DATASET: "no dataset has that name",
   /** A binary ratings file is malformed, truncated or corrupted. */
   E_RATINGS_FORMAT: "a binary ratings file is malformed",
+  /** A user or item id is longer than {@link MAX_ID_LENGTH} characters (a wrong column or a broken file, not an id). */
+  E_ID_TOO_LONG: "a user or item id is too long",
 } as const;
+
+/** The longest user or item id accepted from input (characters; E_ID_TOO_LONG beyond). */
+export const MAX_ID_LENGTH = 1024;
 
 export type ErrorCode = keyof typeof ErrorCodes;
 

@@ -192,7 +192,8 @@ export class DelimitedParser {
     const layout = detectLayout(splitLine(text, delimiter), { ...o, delimiter }, lineNo, file);
     const c = layout.columns;
     this.maxNeeded = Math.max(c.user, c.item, c.rating ?? -1, c.timestamp ?? -1);
-    this.maxCol = this.maxNeeded;
+    // Scan every field of the first line's width (unused ones too), so a row with more is noticed.
+    this.maxCol = Math.max(this.maxNeeded, layout.fields - 1);
     this.roles = new Int8Array(this.maxCol + 1);
     this.roles[c.user] = ROLE_USER;
     this.roles[c.item] = ROLE_ITEM;
@@ -239,6 +240,15 @@ export class DelimitedParser {
     return escaped ? text.replace(/""/g, '"') : text;
   }
 
+  /** Fields of the line ending at buf[nl] (for the extra-fields report only: rare, and quotes are not considered). */
+  private countFields(buf: Uint8Array, nl: number): number {
+    const s = buf.lastIndexOf(NL, nl - 1) + 1;
+    const text = decoder.decode(buf.subarray(s, nl)).replace(/\r$/, "").trim();
+    if (this.kind === 1) return text.split(/[ \t]+/).length;
+    if (this.kind === 2) return text.split("::").length;
+    return text.split(String.fromCharCode(this.delim)).length;
+  }
+
   /** The hot loop: one pass over the bytes of whole lines, numbers parsed in place. */
   private rows(buf: Uint8Array, pos: number, end: number): void {
     const b = this.builder;
@@ -274,6 +284,7 @@ export class DelimitedParser {
       let tS: string | undefined;
       let f = 0;
       let bad = false;
+      let extra = false;
       for (;;) {
         if (kind === 1) {
           while ((c = buf[p]!) === SPACE || c === TAB || c === CR) p++;
@@ -335,6 +346,10 @@ export class DelimitedParser {
         f++;
         if (buf[p] === NL) break;
         if (f > maxCol) {
+          // More than the first line's fields, unless only blanks are left (whitespace-delimited rows).
+          let r = p;
+          if (kind === 1) while ((c = buf[r]!) === SPACE || c === TAB || c === CR) r++;
+          if (buf[r] !== NL) extra = true;
           p = buf.indexOf(NL, p);
           break;
         }
@@ -354,6 +369,7 @@ export class DelimitedParser {
         b.invalid("E_EMPTY_ID", "empty item id", line, { column: "item", value: "", expected: "a non-empty id" });
         continue;
       }
+      if ((uS !== undefined && !b.idLengthOk(uS, "user", line)) || (iS !== undefined && !b.idLengthOk(iS, "item", line))) continue;
       let v = 1;
       if (hasRating) {
         if (vS !== undefined) {
@@ -372,6 +388,7 @@ export class DelimitedParser {
           if (t === undefined) continue;
         } else t = tN;
       }
+      if (extra) b.extraFields(line, this.countFields(buf, pos - 1), maxCol + 1);
       const u = uS === undefined ? users.addInt(uN) : users.add(uS);
       const i = iS === undefined ? items.addInt(iN) : items.add(iS);
       b.addIndexed(u, i, v, line, t);

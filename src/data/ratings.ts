@@ -1,4 +1,4 @@
-import { type ErrorCode, MfrecError } from "../core/errors.js";
+import { type ErrorCode, MAX_ID_LENGTH, MfrecError } from "../core/errors.js";
 import type { RawId } from "../core/types.js";
 import { IdIndex } from "./id-index.js";
 import { type DuplicatePolicy, markDuplicates } from "./resolve-duplicates.js";
@@ -32,6 +32,13 @@ export interface ParseReport {
   duplicatePolicy: DuplicatePolicy;
   /** How a text input was read (text parsers only). */
   layout?: InputLayout;
+  /**
+   * Rows with more fields than the first line (header or first data row) had: read, the extra fields
+   * ignored. Present only when there were some (text parsers only).
+   */
+  extraFields?: { rows: number; firstLine: number; fields: number; expected: number };
+  /** Ratings below 0 when no scale was given (the model's scale then starts there). Present only when there were some. */
+  negativeRatings?: { count: number; min: number };
 }
 
 /** The layout a text parser detected or was told: delimiter, header, and the column used for each role. */
@@ -141,6 +148,13 @@ export class RatingsBuilder {
       duplicates: 0,
       duplicatePolicy: this.opts.duplicates,
     };
+  }
+
+  /** A row read with more fields than the first line had (the parsers call this; the row itself is kept). */
+  extraFields(line: number, fields: number, expected: number): void {
+    const x = this.report.extraFields;
+    if (x) x.rows++;
+    else this.report.extraFields = { rows: 1, firstLine: line, fields, expected };
   }
 
   /** Number of ratings accepted so far (before duplicate resolution). */
@@ -262,6 +276,7 @@ export class RatingsBuilder {
       this.invalid("E_EMPTY_ID", `empty ${uKey === "" ? "user" : "item"} id`, line, { value: uKey === "" ? user : item, expected: "a non-empty id" });
       return false;
     }
+    if (!this.idLengthOk(uKey, "user", line) || !this.idLengthOk(iKey, "item", line)) return false;
     const v = this.checkValue(value, line);
     if (v === undefined) return false;
     if (timestamp !== undefined && !Number.isFinite(timestamp)) {
@@ -270,6 +285,13 @@ export class RatingsBuilder {
     }
     this.push(this.userIndex.add(uKey), this.itemIndex.add(iKey), v, line, timestamp);
     return true;
+  }
+
+  /** False (after recording E_ID_TOO_LONG) when a string id is longer than MAX_ID_LENGTH. */
+  idLengthOk(id: RawId, column: "user" | "item", line: number): boolean {
+    if (typeof id !== "string" || id.length <= MAX_ID_LENGTH) return true;
+    this.invalid("E_ID_TOO_LONG", `${column} id has ${id.length.toLocaleString("en-US")} characters`, line, { column, value: `${id.slice(0, 40)}…`, expected: `an id of at most ${MAX_ID_LENGTH} characters (is the delimiter or the column right?)` });
+    return false;
   }
 
   /**
@@ -309,6 +331,21 @@ export class RatingsBuilder {
       throw new MfrecError("E_EMPTY_INPUT", `the input holds no ratings: ${why}`, { file: this.opts.source, expected: "at least one rating" });
     }
     const n = this.n;
+    if (!this.opts.scale) {
+      // Negative ratings are legal (Jester's -10..10), but more often a sign of a wrong column or a
+      // missing --scale: count them so the reader can say so.
+      const vals = this.values;
+      let count = 0;
+      let min = 0;
+      for (let k = 0; k < n; k++) {
+        const v = vals[k]!;
+        if (v < 0) {
+          count++;
+          if (v < min) min = v;
+        }
+      }
+      if (count > 0) report.negativeRatings = { count, min };
+    }
     const lines = this.lines;
     const line0 = this.line0;
     const marks = markDuplicates({

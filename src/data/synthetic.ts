@@ -2,7 +2,7 @@
  * Seeded synthetic ratings of a realistic shape, browser-safe (no node:*), streamed in columnar
  * chunks so 10M ratings never become one big array of objects.
  *
- * The model (close to /work/shared/bench/gen_synth.py, with taste clusters added):
+ * The model (the rank-16-plus-noise generator the peer benchmarks use, with taste clusters added):
  *  - user activity w_u ∝ (rank_u + 10)^-0.6 and item popularity w_i ∝ (rank_i + 5)^-0.9, where the
  *    ranks are random permutations of the ids (popularity is not aligned with id order);
  *  - each user rates exactly n_u distinct items, n_u ∝ w_u (at least 1 when ratings ≥ users, at most

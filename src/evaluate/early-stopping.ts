@@ -12,6 +12,13 @@ export interface EarlyStopping {
   patience: number;
   /** Validation metric ("rmse", "ndcg@10", …; default "rmse"). */
   metric?: string;
+  /**
+   * Warm-up: never stop before this many epochs have run (default 0). Early epochs of a factor model
+   * can get worse before they get better (the biases settle, then the factors grow); without a
+   * warm-up a small `patience` ends such a run near the mean predictor and reports a tiny best
+   * epoch. The best epoch is still the best over every epoch run, warm-up included.
+   */
+  minEpochs?: number;
   /** Smallest change that counts as an improvement (default 0). */
   minDelta?: number;
   /** Return a model trained for exactly the best epoch count (refit with the same seed; default true). */
@@ -47,6 +54,10 @@ export function fitWithEarlyStopping(
   if (!(Number.isInteger(rule.patience) && rule.patience >= 1)) {
     throw new MfrecError("E_CONFIG", "option patience must be an integer >= 1", { column: "patience", value: rule.patience, expected: "an integer >= 1" });
   }
+  const minEpochs = rule.minEpochs ?? 0;
+  if (!(Number.isInteger(minEpochs) && minEpochs >= 0)) {
+    throw new MfrecError("E_CONFIG", "option minEpochs must be an integer >= 0", { column: "minEpochs", value: rule.minEpochs, expected: "an integer >= 0" });
+  }
   const metric = parseMetric(rule.metric ?? "rmse").name;
   const up = higherIsBetter(metric);
   const minDelta = rule.minDelta ?? 0;
@@ -74,7 +85,7 @@ export function fitWithEarlyStopping(
         since = 0;
       } else since++;
       const go = userOnEpoch?.(r);
-      if (since >= rule.patience) {
+      if (since >= rule.patience && r.epoch >= minEpochs) {
         stoppedEarly = true;
         return false;
       }

@@ -20,7 +20,11 @@ async function writeLines(path: string, lines: Iterable<string>): Promise<number
     }
     await Promise.race([new Promise<void>((r) => out.end(r)), failed]);
   } catch (e) {
+    // Wait for the close: the file is opened asynchronously, so a caller removing it right away could
+    // otherwise run before the open and find the file reappear.
+    const closed = new Promise<void>((r) => out.once("close", () => r()));
     out.destroy();
+    if (!out.closed) await closed;
     throw e;
   }
   return count;

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { readRatingsFile, writeRatingsBinaryFile, writeRatingsText } from "../../node.js";
 import { type CommonFlags, choiceArg } from "../args.js";
 import { fmt, fmtInt, out, printJson, say } from "../output.js";
+import { writeOutputFile } from "../output-file.js";
 import { addInputOptions, type InputFlags, printParseReport, readOptionsFrom } from "../input.js";
 
 type Target = "mfrb" | "csv" | "tsv" | "ml-dat";
@@ -30,8 +31,7 @@ export function registerConvertCommand(program: Command): void {
       const ratings = await readRatingsFile(input, readOptionsFrom(f));
       const readSeconds = (performance.now() - t0) / 1000;
       const t1 = performance.now();
-      if (to === "mfrb") writeRatingsBinaryFile(f.output, ratings);
-      else writeRatingsText(f.output, ratings, to);
+      await writeOutputFile(f.output, (tmp) => (to === "mfrb" ? writeRatingsBinaryFile(tmp, ratings) : writeRatingsText(tmp, ratings, to)));
       const writeSeconds = (performance.now() - t1) / 1000;
       if (!f.json) printParseReport(ratings.report);
       const doc = { command: "convert", input, output: f.output, to, ratings: ratings.length, users: ratings.userIndex.size, items: ratings.itemIndex.size, readSeconds, writeSeconds, report: ratings.report };

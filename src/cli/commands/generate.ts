@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { generateRatingChunks, MfrecError } from "../../index.js";
 import { type CommonFlags, intArg, numberArg } from "../args.js";
 import { fmt, fmtInt, out, printJson, say } from "../output.js";
+import { writeOutputFile } from "../output-file.js";
 import { Progress } from "../progress.js";
 
 interface GenerateFlags extends CommonFlags {
@@ -42,30 +43,32 @@ export function registerGenerateCommand(program: Command): void {
       const chunks = generateRatingChunks(opts);
       const first = chunks.next(); // validates the options before the file is created
       const progress = new Progress({ label: "generate", total: f.ratings, unit: "ratings", quiet: f.quiet });
-      const stream = createWriteStream(f.output);
-      const failed = new Promise<never>((_, reject) =>
-        stream.on("error", (e) => reject(new MfrecError("E_IO", `cannot write ${f.output}: ${e.message}`, { file: f.output, cause: e }))),
-      );
       const histogram: Record<string, number> = {};
       let written = 0;
-      const write = async (s: string) => {
-        if (!stream.write(s)) await Promise.race([once(stream, "drain"), failed]);
-      };
-      await write("user,item,rating\n");
-      for (let r = first; !r.done; r = chunks.next()) {
-        const c = r.value;
-        const lines: string[] = new Array(c.length);
-        for (let k = 0; k < c.length; k++) {
-          const v = c.values[k]!;
-          lines[k] = `${c.users[k]},${c.items[k]},${v}`;
-          histogram[v] = (histogram[v] ?? 0) + 1;
+      await writeOutputFile(f.output, async (tmp) => {
+        const stream = createWriteStream(tmp);
+        const failed = new Promise<never>((_, reject) =>
+          stream.on("error", (e) => reject(new MfrecError("E_IO", `cannot write ${f.output}: ${e.message}`, { file: f.output, cause: e }))),
+        );
+        const write = async (s: string) => {
+          if (!stream.write(s)) await Promise.race([once(stream, "drain"), failed]);
+        };
+        await write("user,item,rating\n");
+        for (let r = first; !r.done; r = chunks.next()) {
+          const c = r.value;
+          const lines: string[] = new Array(c.length);
+          for (let k = 0; k < c.length; k++) {
+            const v = c.values[k]!;
+            lines[k] = `${c.users[k]},${c.items[k]},${v}`;
+            histogram[v] = (histogram[v] ?? 0) + 1;
+          }
+          await write(`${lines.join("\n")}\n`);
+          written += c.length;
+          progress.update(written);
         }
-        await write(`${lines.join("\n")}\n`);
-        written += c.length;
-        progress.update(written);
-      }
-      stream.end();
-      await Promise.race([once(stream, "finish"), failed]);
+        stream.end();
+        await Promise.race([once(stream, "finish"), failed]);
+      });
       progress.finish(`generated ${fmtInt(written)} ratings (${fmtInt(f.users)} users, ${fmtInt(f.items)} items, rank ${f.rank}, seed ${f.seed}) in ${fmt(progress.seconds, 2)} s`);
       if (f.json) printJson({ command: "generate", file: f.output, ...opts, written, histogram, seconds: progress.seconds });
       else say(`${out.green("wrote")} ${f.output}`);

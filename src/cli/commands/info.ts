@@ -1,8 +1,10 @@
 /** `mfrec info <model>` and `mfrec export <model> --out dir/`. */
 import type { Command } from "commander";
+import { join } from "node:path";
 import { exportModelCsv, readModelFile } from "../../node.js";
 import type { CommonFlags } from "../args.js";
 import { fmt, fmtInt, formatTable, out, printJson, say } from "../output.js";
+import { writeOutputDir } from "../output-file.js";
 
 /** Register info and export. */
 export function registerInfoCommands(program: Command): void {
@@ -67,7 +69,8 @@ export function registerInfoCommands(program: Command): void {
     .option("--debug", "show stack traces")
     .action(async (file: string, f: CommonFlags & { out: string }) => {
       const model = await readModelFile(file);
-      const files = await exportModelCsv(model, f.out);
+      await writeOutputDir(f.out, (tmp) => exportModelCsv(model, tmp));
+      const files = { users: join(f.out, "users.csv"), items: join(f.out, "items.csv") };
       if (f.json) {
         printJson({ command: "export", model: file, dir: f.out, files });
         return;

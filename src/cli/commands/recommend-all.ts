@@ -3,8 +3,9 @@ import { extname } from "node:path";
 import type { Command } from "commander";
 import { recommendAllPlan } from "../../index.js";
 import { nodePoolFactory, readModelFile, writeRecommendationsCsv, writeRecommendationsJsonl } from "../../node.js";
-import { type CommonFlags, choiceArg, intArg, listArg } from "../args.js";
+import { type CommonFlags, choiceArg, intArg, listArg, threadsArg } from "../args.js";
 import { fmt, fmtInt, out, printJson, say } from "../output.js";
+import { writeOutputFile } from "../output-file.js";
 
 interface RecommendAllFlags extends CommonFlags {
   out: string;
@@ -29,7 +30,7 @@ export function registerRecommendAllCommand(program: Command): void {
     .option("--format <format>", "jsonl or csv (default: from the file extension)", choiceArg(["jsonl", "csv"] as const))
     .option("--include-rated", "also recommend items the user rated in training")
     .option("--users <a,b,...>", "only these users, in this order", listArg)
-    .option("--threads <n>", "scoring threads (0 = all cores; 1 for small work); never changes the output", intArg(0), 0)
+    .option("--threads <n>", "scoring threads (0 = all cores; 1 for small work; at most the core count); never changes the output", threadsArg(0), 0)
     .option("--kernels <kernels>", "auto (WebAssembly SIMD for catalogues of 2048+ items), wasm or ts (the exact reference)", choiceArg(["auto", "wasm", "ts"] as const), "auto")
     .option("--json", "print one JSON document")
     .option("--debug", "show stack traces")
@@ -39,7 +40,7 @@ export function registerRecommendAllCommand(program: Command): void {
       const opts = { n: f.n, batchSize: f.batchSize, excludeRated: !f.includeRated, users: f.users, threads: f.threads, kernels: f.kernels, pool: nodePoolFactory };
       const plan = recommendAllPlan(model, opts);
       const t0 = performance.now();
-      const users = format === "csv" ? await writeRecommendationsCsv(model, f.out, opts) : await writeRecommendationsJsonl(model, f.out, opts);
+      const users = await writeOutputFile(f.out, (tmp) => (format === "csv" ? writeRecommendationsCsv(model, tmp, opts) : writeRecommendationsJsonl(model, tmp, opts)));
       const seconds = (performance.now() - t0) / 1000;
       const doc = { command: "recommend-all", model: modelPath, out: f.out, format, users, n: f.n, kernels: plan.kernels, threads: plan.threads, seconds, usersPerSecond: seconds > 0 ? users / seconds : null };
       if (f.json) return printJson(doc);

@@ -1,9 +1,11 @@
 /** Spark MLlib round trip: `export-ratings`, `spark-job`, `import spark`. */
 import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { exportRatingsParquet, importSparkModel, readRatingsFile, writeModelFile } from "../../node.js";
 import { type CommonFlags, choiceArg, intArg, numberArg } from "../args.js";
 import { fmtInt, out, printJson, say } from "../output.js";
+import { writeOutputDir, writeOutputFile } from "../output-file.js";
 import { sparkJobOptions, sparkJobScript } from "../spark-job.js";
 import { addInputOptions, type InputFlags, readOptionsFrom } from "../input.js";
 
@@ -40,8 +42,9 @@ export function registerSparkCommands(program: Command): void {
     .option("--json", "print one JSON document")
     .option("--debug", "show stack traces")
     .action(async (file: string, f: ExportFlags) => {
-      const ratings = await readRatingsFile(file, readOptionsFrom(f));
-      const res = exportRatingsParquet(ratings, f.out);
+      // --format names the output here; the input's format is --input-format (auto when absent).
+      const ratings = await readRatingsFile(file, readOptionsFrom({ ...f, format: undefined }));
+      const res = { ...(await writeOutputDir(f.out, (tmp) => exportRatingsParquet(ratings, tmp))), ratings: join(f.out, "ratings.parquet") };
       const doc = { command: "export-ratings", ...res, users: ratings.userIndex.size, items: ratings.itemIndex.size };
       if (f.json) return printJson(doc);
       say(`${out.green("wrote")} ${fmtInt(res.rows)} ratings to ${res.ratings} (+ users.parquet, items.parquet)`);
@@ -61,9 +64,9 @@ export function registerSparkCommands(program: Command): void {
     .option("--model <dir>", "default model output directory")
     .requiredOption("--out <file>", "the .py file to write")
     .option("--json", "print one JSON document")
-    .action((f: JobFlags) => {
+    .action(async (f: JobFlags) => {
       const o = sparkJobOptions({ algorithm: f.algorithm, factors: f.factors, epochs: f.epochs, regularization: f.regularization, alpha: f.alpha, nonnegative: f.nonnegative, seed: f.seed, input: f.input, output: f.model });
-      writeFileSync(f.out, sparkJobScript(o));
+      await writeOutputFile(f.out, (tmp) => writeFileSync(tmp, sparkJobScript(o)));
       if (f.json) return printJson({ command: "spark-job", file: f.out, params: o });
       say(`${out.green("wrote")} ${f.out}: spark-submit ${f.out} ${o.input} ${o.output}`);
     });

@@ -5,11 +5,12 @@
  * --folds-from) each training part is tuned, the best config is refitted on the whole training
  * part and scored on its test part (nested cross-validation for folds).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { MfrecError } from "../../core/errors.js";
 import { crossValidate, getAlgorithm, gridConfigs, higherIsBetter, type ModelConfig, parseMetric, parseMetrics, type SearchSpace, type TuneResult, tune } from "../../index.js";
 import { choiceArg, intArg, numberArg } from "../args.js";
+import { PRESETS_DIR } from "../model-options.js";
 import { fmt, fmtInt, formatTable, note, printJson, say } from "../output.js";
 import { Progress } from "../progress.js";
 import { addDataOptions, configFromFlags, defaultMetrics, type EvalDataFlags, evaluateOptionsFrom, loadEvalData } from "./eval.js";
@@ -21,15 +22,27 @@ interface TuneFlags extends EvalDataFlags {
   metric?: string;
   validationFraction?: number;
   patience?: number;
+  minEpochs: number;
 }
 
-/** Read and shape-check the search space file (plain JSON: name → [values] or { min, max, log?, integer?, steps? }). */
-export function readSpaceFile(path: string): SearchSpace {
+/** The search spaces shipped in presets/spaces/ (names without .json). */
+export function spaceNames(): string[] {
+  const dir = `${PRESETS_DIR}spaces/`;
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort() : [];
+}
+
+/**
+ * Read and shape-check the search space file (plain JSON: name → [values] or { min, max, log?, integer?, steps? }).
+ * A name that is not a file but a shipped space (presets/spaces/<name>.json: sgd, als, ials) reads that one.
+ */
+export function readSpaceFile(nameOrPath: string): SearchSpace {
+  const shipped = `${PRESETS_DIR}spaces/${nameOrPath}.json`;
+  const path = !existsSync(nameOrPath) && /^[a-z0-9-]+$/.test(nameOrPath) && existsSync(shipped) ? shipped : nameOrPath;
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new MfrecError("E_IO", "cannot read the search space file", { file: path, expected: "a JSON file", cause: e });
+    throw new MfrecError("E_IO", "cannot read the search space file", { file: path, expected: `a JSON file or a shipped space (${spaceNames().join(", ")})`, cause: e });
   }
   let doc: unknown;
   try {
@@ -50,12 +63,13 @@ function csvLine(cells: ReadonlyArray<string | number>): string {
 /** `mfrec tune`: see the file header. */
 export function registerTuneCommand(program: Command): void {
   addDataOptions(program.command("tune").description("search hyper-parameters (grid or random) on a validation split of the training data"))
-    .requiredOption("--space <file>", "search space JSON: { \"factors\": [10, 50], \"regularization\": { \"min\": 0.01, \"max\": 1, \"log\": true } }")
+    .requiredOption("--space <file|name>", "search space JSON ({ \"factors\": [10, 50], \"regularization\": { \"min\": 0.01, \"max\": 1, \"log\": true, \"steps\": 3 } }) or a shipped one: sgd, als, ials (presets/spaces/)")
     .option("--strategy <s>", "grid (every combination) or random", choiceArg(["grid", "random"] as const))
     .option("--trials <n>", "random: samples (default 10); grid: at most this many combinations", intArg(1))
     .option("--metric <name>", "metric to optimise (default rmse; ndcg@10 for implicit algorithms)")
     .option("--validation-fraction <f>", "share of each user's training ratings held out for validation (default 0.2)", numberArg)
     .option("--patience <n>", "early stopping: stop a trial after n epochs without improvement and keep the best epoch count", intArg(1))
+    .option("--min-epochs <n>", "early stopping warm-up: no trial stops before n epochs", intArg(0), 10)
     .action(async (file: string | undefined, f: TuneFlags) => {
       const space = readSpaceFile(f.space);
       const base = configFromFlags(f);
@@ -77,7 +91,7 @@ export function registerTuneCommand(program: Command): void {
             seed: f.seed ?? 0,
             metric,
             validationFraction: f.validationFraction,
-            earlyStopping: f.patience === undefined ? undefined : { patience: f.patience },
+            earlyStopping: f.patience === undefined ? undefined : { patience: f.patience, minEpochs: f.minEpochs },
             onTrial: (t, i, total) => {
               trialsDone = p * total + i + 1;
               progress.update(trialsDone, t.score === undefined ? `failed ${t.error}` : `${metric} ${fmt(t.score, 4)}`);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type ErrorCode, MfrecError } from "../../../src/core/errors.js";
+import { type ErrorCode, MAX_ID_LENGTH, MfrecError } from "../../../src/core/errors.js";
 import type { ReadOptions } from "../../../src/data/detect-layout.js";
 import { DelimitedParser, parseRatingsText } from "../../../src/data/parse-delimited.js";
 import type { Ratings } from "../../../src/data/ratings.js";
@@ -128,6 +128,25 @@ describe("formats and layout detection", () => {
   test("extra columns beyond the needed ones are ignored", () => {
     const r = parseRatingsText("user,item,rating,a,b\n1,2,3,x,y\n");
     assert.deepEqual(triples(r), ["1|2|3"]);
+    assert.equal(r.report.extraFields, undefined);
+  });
+
+  test("rows with more fields than the header are read and counted in report.extraFields", () => {
+    const r = parseRatingsText("user,item,rating\n1,2,3\n1,3,4,x\n2,2,5\n2,3,1,y,z\n");
+    assert.deepEqual(triples(r), ["1|2|3", "1|3|4", "2|2|5", "2|3|1"]);
+    assert.deepEqual(r.report.extraFields, { rows: 2, firstLine: 3, fields: 4, expected: 3 });
+    // Headerless: the first data line sets the width; trailing blanks of a whitespace file are no field.
+    const w = parseRatingsText("1 2 3 \n1 3 4\t\n2 2 5 9\n");
+    assert.deepEqual(w.report.extraFields, { rows: 1, firstLine: 3, fields: 4, expected: 3 });
+    // Unused columns of the first line's width are no extra fields.
+    assert.equal(parseRatingsText("196\t242\t3\t881250949\n186\t302\t3\t891717742\n").report.extraFields, undefined);
+  });
+
+  test("negative ratings without a scale are counted in report.negativeRatings; with a scale they are checked instead", () => {
+    const r = parseRatingsText("u,i,r\n1,2,-4\n1,3,5\n2,2,-1.5\n");
+    assert.deepEqual(r.report.negativeRatings, { count: 2, min: -4 });
+    assert.equal(parseRatingsText("u,i,r\n1,2,4\n").report.negativeRatings, undefined);
+    assert.equal(parseRatingsText("u,i,r\n1,2,-4\n", { scale: [-10, 10] }).report.negativeRatings, undefined);
   });
 
   test("ids: leading zeros and non-integers stay distinct strings; large ids fall back to the map", () => {
@@ -207,6 +226,17 @@ describe("bad input: every problem is an MfrecError with code and line", () => {
     const e = throwsCode(`${H}1,2,3\n1,2\n`, {}, "E_MISSING_COLUMN", 3, 2);
     assert.match(e.expected ?? "", /3 fields/);
     throwsCode("196\t242\t3\t881250949\n186\t302\t3\n", {}, "E_MISSING_COLUMN", 2, 3);
+  });
+  test(`an id longer than ${MAX_ID_LENGTH} characters -> E_ID_TOO_LONG (skippable), quoted or not`, () => {
+    const long = "a".repeat(MAX_ID_LENGTH + 1);
+    const e = throwsCode(`${H}1,2,3\n${long},2,3\n`, {}, "E_ID_TOO_LONG", 3);
+    assert.equal(e.column, "user");
+    assert.match(e.message, /1,025 characters/);
+    assert.equal(throwsCode(`${H}1,"${long}",3\n`, {}, "E_ID_TOO_LONG", 2).column, "item");
+    const r = parseRatingsText(`${H}1,2,3\n${"b".repeat(5_000_000)},2,3\n`, { onInvalid: "skip" });
+    assert.equal(r.length, 1);
+    assert.equal(r.report.skippedByReason.E_ID_TOO_LONG, 1);
+    assert.equal(parseRatingsText(`${H}${"c".repeat(MAX_ID_LENGTH)},2,3\n`).userIndex.idAt(0)!.length, MAX_ID_LENGTH);
   });
   test("a single-column first line -> E_MISSING_COLUMN (no delimiter)", () => void throwsCode("justonefield\n", {}, "E_MISSING_COLUMN", 1));
   test("empty user / item id -> E_EMPTY_ID", () => {
@@ -305,10 +335,10 @@ describe("streaming", () => {
     assert.deepEqual(triples(p.finish()), triples(parseRatingsText(text)));
   });
   test("a long line spanning many chunks", () => {
-    const id = "x".repeat(100_000);
+    const id = "x".repeat(MAX_ID_LENGTH);
     const bytes = new TextEncoder().encode(`u,i,r\n${id},1,2\n`);
     const p = new DelimitedParser();
-    for (let k = 0; k < bytes.length; k += 777) p.push(bytes.subarray(k, k + 777));
+    for (let k = 0; k < bytes.length; k += 77) p.push(bytes.subarray(k, k + 77));
     const r = p.finish();
     assert.equal(r.userIndex.idAt(0), id);
   });
