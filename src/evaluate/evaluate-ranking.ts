@@ -57,13 +57,16 @@ export interface RankingEvaluation {
 }
 
 /**
- * Rank every candidate item for each test user by the model's score (μ + b_u + b_i + p_u·q_i,
+ * Rank every candidate item for each test user by the score recommend() ranks by (the model's ranker:
+ * its ranking part when it has one, else μ + b_u + b_i + p_u·q_i;
  * one reused Float32Array, heap top-k) and average the ranking metrics over users. Users with
  * no relevant test item, and users unknown to the model, are skipped and counted. AUC is exact
  * over all candidates (relevant vs. every non-relevant candidate; unrankable relevant items under
  * "miss" count as ranked below every candidate).
  */
-export function evaluateRanking(model: FactorModel, test: Ratings, opts: RankingOptions = {}): RankingEvaluation {
+export function evaluateRanking(full: FactorModel, test: Ratings, opts: RankingOptions = {}): RankingEvaluation {
+  // Lists are ranked as recommend() ranks them: by the ranking part when the model has one.
+  const model = full.ranker;
   const specs = parseMetrics(opts.metrics ?? ["precision", "recall", "ndcg", "map"], opts.k ?? 10).filter((m) => !isRatingMetric(m));
   if (specs.length === 0) throw new MfrecError("E_CONFIG", "no ranking metric named", { column: "metrics", value: opts.metrics, expected: "e.g. ndcg@10" });
   const excludeTrain = opts.excludeTrain ?? true;

@@ -61,7 +61,8 @@ function str(c: ModelConfig, key: string, fallback: string): string {
 
 /**
  * The spec of an `ials` or `wals` config (undefined for other algorithms).
- * ials: W = w0 + α·v (linear) or w0 + α·ln(1 + v/ε) (log), t = 1 for v > 0, else W = w0, t = 0.
+ * ials: W = w0 + α·v (linear), w0 + α·ln(1 + v/ε) (log) or w0 + α (binary: every positive value counts
+ * the same, so a rating is "the user chose this item"), t = 1 for v > 0, else W = w0, t = 0.
  * wals: W = 1 (or v when observedWeight is "value"), t = 1; ν = 0.
  */
 export function weightedAlsSpec(config: ModelConfig): WeightedAlsSpec | undefined {
@@ -69,14 +70,16 @@ export function weightedAlsSpec(config: ModelConfig): WeightedAlsSpec | undefine
     const d = IALS_DEFAULTS;
     const alpha = num(config, "alpha", d.alpha);
     const eps = num(config, "epsilon", d.epsilon);
-    const log = str(config, "confidence", d.confidence) === "log";
+    const confidence = str(config, "confidence", d.confidence);
+    const log = confidence === "log";
+    const binary = confidence === "binary";
     return {
       w0: num(config, "unobservedWeight", d.unobservedWeight),
       lambda: num(config, "regularization", d.regularization),
       nu: num(config, "regularizationExponent", d.regularizationExponent),
       solver: str(config, "solver", d.solver) === "cholesky" ? 1 : 0,
       cgSteps: num(config, "cgSteps", d.cgSteps),
-      extra: (v) => (v <= 0 ? 0 : log ? alpha * Math.log1p(v / eps) : alpha * v),
+      extra: (v) => (v <= 0 ? 0 : binary ? alpha : log ? alpha * Math.log1p(v / eps) : alpha * v),
       target: (v) => (v > 0 ? 1 : 0),
     };
   }

@@ -21,7 +21,7 @@ export const ials: Algorithm = {
     const c = config as Record<string, unknown>;
     rejectUnknownKeys(c, KEYS, "ials");
     const d = IALS_DEFAULTS;
-    const confidence = choiceOption(c, "confidence", d.confidence, ["linear", "log"] as const);
+    const confidence = choiceOption(c, "confidence", d.confidence, ["linear", "log", "binary"] as const);
     const solver = choiceOption(c, "solver", d.solver, ["cg", "cholesky"] as const);
     const resolved: ModelConfig = {
       algorithm: "ials",
