@@ -85,7 +85,7 @@ function start(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: str
   const algo = getAlgorithm(config.algorithm);
   const base = opts.data ?? trainingData(ratings);
   const data: TrainingData = opts.pool || opts.kernels || opts.zeroCopy ? withRuntime(base, { poolFactory: opts.pool, kernels: opts.kernels, zeroCopy: opts.zeroCopy }) : base;
-  const rc = opts.ranking === false ? null : rankingConfig(config, algo.implicit);
+  const rc = opts.ranking === false ? null : rankingConfig(config, algo.implicit, data);
   const resolved = algo.resolveConfig(withoutRankingKeys(config), data);
   let ranking: Started["ranking"];
   if (rc) {
