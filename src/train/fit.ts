@@ -73,8 +73,8 @@ interface Started {
   epochs: number;
   ratings: number;
   source: string | undefined;
-  /** The ranking part still to train after the rating part (with the data it needs). */
-  ranking?: { config: ModelConfig; epochs: number; data: TrainingData };
+  /** The ranking part still to train after the rating part (on the rating model's history: no reference to the ratings is kept). */
+  ranking?: { config: ModelConfig; epochs: number };
 }
 
 /**
@@ -91,7 +91,7 @@ function start(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: str
   if (rc) {
     const ials = getAlgorithm(rc.algorithm);
     const r = ials.resolveConfig(rc, data);
-    ranking = { config: r, epochs: ials.epochs(r), data };
+    ranking = { config: r, epochs: ials.epochs(r) };
   }
   return { trainer: algo.create(data, resolved), epochs: algo.epochs(resolved), ratings: ratings.length, source: ratings.report.file, ranking };
 }
@@ -106,8 +106,11 @@ function* runEpochs(s: Started, opts: FitOptions): Generator<void, FactorModel> 
   }
   const r = s.ranking;
   if (!r) return model;
-  // The rating part's trainer is closed first, so the two fits never hold their memory at once.
-  const trainer = getAlgorithm(r.config.algorithm).create(r.data, r.config);
+  // The rating part's trainer is closed first, so the two fits never hold their memory at once; the
+  // ranking part trains on the rating model's history (the same cells), so the ratings need not be kept.
+  const h = model.history;
+  if (!h) throw new MfrecError("E_UNSUPPORTED", `algorithm ${model.algorithm} keeps no history to train a ranking part on`, { hint: 'set ranking: "none"' });
+  const trainer = getAlgorithm(r.config.algorithm).create(historyData(model, h), r.config);
   try {
     const t0 = now();
     const reports: EpochReport[] = [];
@@ -126,6 +129,31 @@ function* runEpochs(s: Started, opts: FitOptions): Generator<void, FactorModel> 
   } finally {
     trainer.close?.();
   }
+}
+
+/** Training data over a model's history CSR (users × items with values): what the ranking part trains on. */
+function historyData(model: FactorModel, h: CsrMatrix): TrainingData {
+  const nnz = h.indptr[h.rows]!;
+  const users = new Int32Array(nnz);
+  for (let u = 0; u < h.rows; u++) users.fill(u, h.indptr[u]!, h.indptr[u + 1]!);
+  const ratings: Ratings = {
+    length: nnz,
+    users,
+    items: h.indices.subarray(0, nnz),
+    values: h.values.subarray(0, nnz),
+    userIndex: model.userIndex,
+    itemIndex: model.itemIndex,
+    report: { rows: nnz, ratings: nnz, skipped: 0, duplicates: 0, skippedByReason: {}, examples: [], duplicatePolicy: "last" },
+  };
+  let byItem: CsrMatrix | undefined;
+  return {
+    ratings,
+    byUser: h,
+    get byItem() {
+      byItem ??= transpose(h);
+      return byItem;
+    },
+  };
 }
 
 /** The same views (getters stay lazy) with a runtime attached. */
