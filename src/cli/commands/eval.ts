@@ -5,7 +5,7 @@
  * The data flags are shared with `mfrec tune` through {@link addDataOptions} and {@link loadEvalData}.
  */
 import type { Command } from "commander";
-import { type CrossValidation, crossValidate, type FoldResult, getAlgorithm, kFoldSplit, type ModelConfig, parseMetrics, randomSplit, type Ratings, type Split, temporalSplit, userSplit } from "../../index.js";
+import { type CrossValidation, crossValidate, type FoldResult, getAlgorithm, kFoldSplit, type ModelConfig, parseMetrics, randomSplit, type Ratings, type Split, temporalSplit, userSplit, withoutRankingKeys } from "../../index.js";
 import { readPredefinedFolds, readRatingsFile, readTrainTest } from "../../node.js";
 import { MfrecError } from "../../core/errors.js";
 import { type CommonFlags, choiceArg, intArg, listArg, numberArg } from "../args.js";
@@ -184,7 +184,7 @@ export function printEvaluation(cv: CrossValidation, metricNames: readonly strin
 /** Fit and evaluate every fold with a progress bar over all epochs. */
 export function runFolds(folds: readonly Split[], config: Partial<ModelConfig> & { algorithm: string }, metricNames: readonly string[], f: EvalDataFlags): CrossValidation {
   const algo = getAlgorithm(config.algorithm);
-  const epochs = algo.epochs(algo.resolveConfig(config));
+  const epochs = algo.epochs(algo.resolveConfig(withoutRankingKeys(config)));
   const progress = new Progress({ label: `eval ${config.algorithm}`, total: epochs * folds.length, unit: "epochs", quiet: f.quiet });
   let done = 0;
   try {
