@@ -129,7 +129,7 @@ describe("server API", () => {
         lib.contributions.map((x) => x.item),
       );
       // The closed-form row is the ALS row solve: close to the trained row's own score.
-      assert.ok(Math.abs(all.body.modelScore - model.scoreIndex(0, model.itemIndex.indexOf(item))) < 1e-9);
+      assert.ok(Math.abs(all.body.modelScore - model.ranker.scoreIndex(0, model.itemIndex.indexOf(item))) < 1e-9);
       assert.ok(Math.abs(all.body.score - all.body.modelScore) < 0.25, `${all.body.score} vs ${all.body.modelScore}`);
       // Listing only two: the rest are summed, and everything still adds up to the score.
       const two = await call(s, "GET", `/explain/${user0}/${item}?n=2`);

@@ -62,7 +62,8 @@ function currentModel(): Fitted {
   const ratings = ratingsFromDense(state.ratings, { users: state.users, items: state.items });
   const config = configFor(state.algorithm, state.k);
   const t0 = performance.now();
-  const model = fitSync(ratings, config);
+  // The seed view is about the rating matrix (and explain of its cells): no ranking part for its 3 × 5 example.
+  const model = fitSync(ratings, { ...config, ranking: "none" });
   const ms = performance.now() - t0;
   const last = model.training[model.training.length - 1];
   const rmse = last?.trainRmse === undefined ? "" : `, training RMSE ${num(last.trainRmse, 3)}`;
