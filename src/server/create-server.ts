@@ -101,7 +101,9 @@ function deepestIssue(issues: readonly Issue[]): Issue | undefined {
 export function createServer(opts: ServerOptions): MfrecServer {
   const log = opts.log ?? (() => {});
   const dbPath = resolve(opts.dbPath);
-  const store = new Store(dbPath, { sync: opts.sync });
+  // A short lock wait while starting: a database another process holds locked fails start-up in
+  // about half a second instead of five; requests get the long wait once the server runs.
+  const store = new Store(dbPath, { sync: opts.sync, busyTimeoutMs: STARTUP_BUSY_MS });
   const warnings: string[] = [];
   const note = (w: string): void => {
     warnings.push(w);
@@ -183,6 +185,7 @@ export function createServer(opts: ServerOptions): MfrecServer {
     app.notFound((c) => c.json({ code: "E_NOT_FOUND", message: `no route ${c.req.method} ${new URL(c.req.url).pathname}`, field: null }, 404));
 
     const checkpointer = new Checkpointer(store, 500, log);
+    store.setBusyTimeout(RUNNING_BUSY_MS);
     let closed = false;
     return {
       app,
@@ -200,8 +203,37 @@ export function createServer(opts: ServerOptions): MfrecServer {
     };
   } catch (e) {
     store.close();
-    throw e;
+    throw lockError(e, dbPath);
   }
+}
+
+/** How long start-up waits for a database lock, and how long a request's statement may. */
+const STARTUP_BUSY_MS = 500;
+const RUNNING_BUSY_MS = 5000;
+
+/** SQLite's "database is locked" during start-up as an MfrecError naming the file; anything else unchanged. */
+function lockError(e: unknown, dbPath: string): unknown {
+  const code = (e as { code?: unknown }).code;
+  if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED" || (typeof code === "string" && code.startsWith("SQLITE_BUSY"))) {
+    return new MfrecError("E_BUSY", "the database is locked by another process", { file: dbPath, cause: e, hint: "stop the process that holds it (another mfrec serve, or an open sqlite3 shell with a transaction)" });
+  }
+  return e;
+}
+
+/** A failed listen as one line a person can act on (the port is taken, privileged, or the address is not local). */
+function listenError(e: unknown, host: string, port: number): MfrecError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const why =
+    code === "EADDRINUSE"
+      ? "the port is already in use (another server is listening there)"
+      : code === "EACCES"
+        ? "permission denied (ports below 1024 need privileges)"
+        : code === "EADDRNOTAVAIL" || code === "ENOTFOUND"
+          ? "the address is not one of this machine's"
+          : (e as Error).message;
+  const hint = code === "EADDRINUSE" || code === "EACCES" ? "choose another --port (0 picks a free one)" : "check --host";
+  return new MfrecError("E_IO", `cannot listen on ${where}: ${why}`, { hint, cause: e });
 }
 
 /** A listening server: its address and a stop() that closes the socket, the worker and the database. */
@@ -215,10 +247,21 @@ export interface RunningServer extends MfrecServer {
 export async function startServer(opts: ServerOptions & { port?: number; host?: string }): Promise<RunningServer> {
   const s = createServer(opts);
   const host = opts.host ?? "127.0.0.1";
-  const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
-    const srv = serve({ fetch: s.app.fetch, port: opts.port ?? 8080, hostname: host }, () => ok(srv));
-    srv.once("error", fail);
-  });
+  const wanted = opts.port ?? 8080;
+  let server: ReturnType<typeof serve>;
+  try {
+    server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
+      const srv = serve({ fetch: s.app.fetch, port: wanted, hostname: host }, () => ok(srv));
+      srv.once("error", (e) => {
+        srv.close();
+        fail(e);
+      });
+    });
+  } catch (e) {
+    // Nothing may stay open after a failed listen: the worker threads and the database would keep the process alive.
+    await s.close();
+    throw listenError(e, host, wanted);
+  }
   const port = (server.address() as AddressInfo).port;
   const shown = host.includes(":") ? `[${host}]` : host;
   return {

@@ -36,6 +36,13 @@ export function registerServeCommand(program: Command): void {
       const token = f.token ?? process.env.MFREC_TOKEN;
       // Loaded here, not at start-up: the HTTP stack and SQLite cost ~0.2 s that other commands need not pay.
       const { startServer } = await import("../../server/index.js");
+      // Start-up notes are shown once the socket listens: a failed start prints only its one error line.
+      const pending: string[] = [];
+      let started = false;
+      const log = (line: string): void => {
+        if (started) note(`mfrec serve: ${line}`);
+        else pending.push(line);
+      };
       const server = await startServer({
         dbPath: f.db,
         model: f.model,
@@ -45,8 +52,10 @@ export function registerServeCommand(program: Command): void {
         web: f.web === false ? false : f.web,
         sync: f.sync,
         limits: { bodyBytes: f.maxBody, batch: f.maxBatch },
-        log: (line) => note(`mfrec serve: ${line}`),
+        log,
       });
+      started = true;
+      for (const line of pending) note(`mfrec serve: ${line}`);
       say(`mfrec serve: listening on ${server.url} (${token ? "read-write" : "read-only"}; OpenAPI at ${server.url}/openapi.json)`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
