@@ -14,6 +14,7 @@ import { maskRated, popularityScores } from "../recommend/recommend.js";
 import { type SimilarityMetric, similarItems, similarUsers } from "../recommend/similar.js";
 import { explainServed, oneUserModel, type ServedExplanation } from "./explain-user.js";
 import { foldInRow } from "./fold-in-adapter.js";
+import { httpError } from "./http-errors.js";
 import { ItemScorer } from "./item-scorer.js";
 import type { ModelRecord, Store } from "./store.js";
 
@@ -249,13 +250,12 @@ export class Serving {
   explain(user: string, item: string, n: number): ServedExplanation {
     const st = this.active();
     const m = st.model;
-    if (!m.itemIndex.has(item)) throw new MfrecError("E_UNKNOWN_ITEM", `item ${JSON.stringify(item)} is not known to the model`, { column: "item", value: item });
+    if (!m.itemIndex.has(item)) throw httpError("E_UNKNOWN_ITEM", `item ${JSON.stringify(item)} is not known to the model`, "item", { value: item });
     const r = this.resolve(st, user);
     const modelVersion = st.record?.version ?? null;
     if (r.kind === "model") return explainServed(m, user, item, n, { modelVersion, source: "model" });
     if (r.kind === "fold-in") return explainServed(oneUserModel(m, user, r.f.factors, r.f.bias, r.f.rated, r.f.values), user, item, n, { modelVersion, source: "fold-in" });
-    throw new MfrecError("E_UNKNOWN_USER", `user ${JSON.stringify(user)} has no history the model can use (their recommendations are the popular items)`, {
-      column: "user",
+    throw httpError("E_UNKNOWN_USER", `user ${JSON.stringify(user)} has no history the model can use (their recommendations are the popular items)`, "user", {
       value: user,
       expected: "a user of the model, or one with stored ratings of the model's items",
     });
