@@ -228,8 +228,11 @@ export class Serving {
     const r = this.resolve(st, user);
     const modelVersion = st.record?.version ?? null;
     const i = m.itemIndex.indexOf(item);
-    if (r.kind === "fold-in" && i >= 0) {
-      return { user, item, score: finalScore(m, foldedScore(m, r.f, i)), known: true, source: "fold-in", modelVersion };
+    if (r.kind === "fold-in") {
+      if (i >= 0) return { user, item, score: finalScore(m, foldedScore(m, r.f, i)), known: true, source: "fold-in", modelVersion };
+      // The user is known (folded in), the item is not: μ + b_u of the folded row, as rawScoreIndex gives a model user.
+      const raw = m.implicit ? 0 : m.globalMean + (m.userBias ? r.f.bias : 0);
+      return { user, item, score: finalScore(m, raw), known: false, source: "fallback", reason: "unknown-item", modelVersion };
     }
     if (r.kind === "model") {
       const p = predict(m, user, item);
