@@ -18,7 +18,7 @@ import { matchedRoutes } from "hono/route";
 import type { ZodError } from "zod";
 import type { ErrorCode } from "../core/errors.js";
 import { MfrecError } from "../core/errors.js";
-import { Checkpointer } from "./checkpointer.js";
+import { Checkpointer, WAL_RESTART_BYTES } from "./checkpointer.js";
 import type { ApiApp, Limits, ServerContext } from "./context.js";
 import { httpError, toErrorBody } from "./http-errors.js";
 import { Metrics } from "./metrics.js";
@@ -41,6 +41,8 @@ export interface ServerOptions {
   /** Where trained model files go (default: `<db dir>/models`). */
   modelsDir?: string;
   sync?: SyncMode;
+  /** WAL size (bytes) past which the checkpoint worker truncates it (default 16 MiB). */
+  walLimitBytes?: number;
   limits?: Partial<Limits>;
   /** Start-up and job messages (default: none). */
   log?: (line: string) => void;
@@ -137,7 +139,17 @@ export function createServer(opts: ServerOptions): MfrecServer {
     const modelsDir = resolve(opts.modelsDir ?? join(dirname(dbPath), "models"));
     const jobs = new TrainingJobs(store, serving, dbPath, modelsDir, log);
     const metrics = new Metrics();
-    const ctx: ServerContext = { store, serving, jobs, metrics, token, limits: { ...DEFAULT_LIMITS, ...opts.limits }, startedAt: Date.now() };
+    let checkpointer: Checkpointer | undefined;
+    const ctx: ServerContext = {
+      store,
+      serving,
+      jobs,
+      metrics,
+      token,
+      limits: { ...DEFAULT_LIMITS, ...opts.limits },
+      startedAt: Date.now(),
+      wal: () => ({ ...(checkpointer?.stats ?? { peakWalBytes: 0, truncations: 0, reports: 0 }), walBytes: store.walBytes() }),
+    };
 
     const app: ApiApp = new OpenAPIHono({
       defaultHook: (result, _c) => {
@@ -219,7 +231,8 @@ export function createServer(opts: ServerOptions): MfrecServer {
       return c.json({ code: "E_NOT_FOUND", message: `no route ${c.req.method} ${path}`, field: "path", value: path }, 404);
     });
 
-    const checkpointer = new Checkpointer(store, 500, log);
+    checkpointer = new Checkpointer(store, 500, log, opts.walLimitBytes ?? WAL_RESTART_BYTES);
+    const ck = checkpointer;
     store.setBusyTimeout(RUNNING_BUSY_MS);
     let closed = false;
     return {
@@ -232,7 +245,7 @@ export function createServer(opts: ServerOptions): MfrecServer {
         if (closed) return;
         closed = true;
         await jobs.stop();
-        await checkpointer.stop();
+        await ck.stop();
         store.close();
       },
     };

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { MfrecError } from "../core/errors.js";
 import { MIGRATIONS } from "./migrations.js";
@@ -105,6 +106,15 @@ export class Store {
     }
     const last = this.db.prepare("SELECT MAX(updated_at) AS m FROM users").get() as { m: number | null };
     this.clockValue = last.m ?? 0;
+  }
+
+  /** Bytes in the write-ahead log file now (0 when there is none). */
+  walBytes(): number {
+    try {
+      return statSync(`${this.path}-wal`).size;
+    } catch {
+      return 0;
+    }
   }
 
   /** Milliseconds a statement waits for another connection's lock. */

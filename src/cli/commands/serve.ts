@@ -13,6 +13,7 @@ interface ServeFlags {
   sync: "normal" | "full";
   maxBody: number;
   maxBatch: number;
+  walLimit: number;
   debug?: boolean;
 }
 
@@ -31,6 +32,7 @@ export function registerServeCommand(program: Command): void {
     .option("--sync <mode>", "commit durability: normal (survives a process crash) or full (also power loss; slower)", choiceArg(["normal", "full"] as const), "normal")
     .option("--max-body <bytes>", "largest request body", intArg(1), 1 << 20)
     .option("--max-batch <n>", "most ratings per POST /ratings", intArg(1), 10_000)
+    .option("--wal-limit <bytes>", "truncate the SQLite write-ahead log when it passes this size", intArg(65536), 16 << 20)
     .option("--debug", "show stack traces")
     .action(async (f: ServeFlags) => {
       const token = f.token ?? process.env.MFREC_TOKEN;
@@ -51,6 +53,7 @@ export function registerServeCommand(program: Command): void {
         token,
         web: f.web === false ? false : f.web,
         sync: f.sync,
+        walLimitBytes: f.walLimit,
         limits: { bodyBytes: f.maxBody, batch: f.maxBatch },
         log,
       });
