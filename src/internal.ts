@@ -78,3 +78,4 @@ export type { NmfConfig, NmfSettings } from "./train/nmf.js";
 export { bpmf, BPMF_DEFAULTS, bpmfKeptSamples, resolveBpmfConfig } from "./train/bpmf.js";
 export type { BpmfConfig, BpmfSettings } from "./train/bpmf.js";
 export { sampleChiSquare, sampleGamma, sampleWishart } from "./kernels/wishart.js";
+export { groupByUser } from "./evaluate/splits.js";
