@@ -52,6 +52,12 @@ export type { PredictMatrixOptions } from "./recommend/predict-matrix.js";
 export { recommend, recommendIndices } from "./recommend/recommend.js";
 export type { RecommendOptions, UnknownUserPolicy } from "./recommend/recommend.js";
 export { similarItems, similarUsers } from "./recommend/similar.js";
+export { AnnIndex, attachAnnIndex, buildAnnIndex, DEFAULT_EF_SEARCH, itemSideChecksum } from "./model/ann-index.js";
+export type { AnnBuildOptions, AnnParams } from "./model/ann-index.js";
+export { ANN_FORMAT_VERSION, ANN_MAGIC, loadAnnIndex, readAnnHeader, saveAnnIndex } from "./model/ann-format.js";
+export type { AnnFileHeader } from "./model/ann-format.js";
+export { ANN_SMALL_ALLOW_LIST_FRACTION } from "./recommend/ann.js";
+export type { AnnOptions } from "./recommend/ann.js";
 export type { ScoredUser, SimilarOptions, SimilarityMetric } from "./recommend/similar.js";
 export { topK } from "./kernels/topk.js";
 

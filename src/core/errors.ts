@@ -68,6 +68,8 @@ export const ErrorCodes = {
   E_UNKNOWN_DATASET: "no dataset has that name",
   /** A binary ratings file is malformed, truncated or corrupted. */
   E_RATINGS_FORMAT: "a binary ratings file is malformed",
+  /** An ANN index file was built from another model (item count, factor count or checksum differ). */
+  E_INDEX_MISMATCH: "the ANN index does not match its model",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

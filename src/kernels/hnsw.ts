@@ -164,6 +164,8 @@ export class HnswSearcher {
   readonly y: Float64Array;
   yb = 0;
   ya = 0;
+  /** When set, similarities are multiplied by scale[j] (item-to-item search by cosine: 1/‖q_j‖). */
+  scale: Float32Array | null = null;
   /** Similarity evaluations since construction (for benchmarks). */
   evaluations = 0;
 
@@ -211,7 +213,7 @@ export class HnswSearcher {
     let s = s0 + s1 + (s2 + s3);
     if (bias !== null && this.yb !== 0) s += this.yb * bias[j]!;
     if (this.ya !== 0) s += this.ya * aug[j]!;
-    return s;
+    return this.scale === null ? s : s * this.scale[j]!;
   }
 
   /** Set la/lb/ld to the links of `node` on `layer`: la[lb .. lb + ld). (Fields, not a returned object: no allocation per visit.) */

@@ -1,0 +1,164 @@
+/**
+ * An approximate top-N index over a model's items: the HNSW graph of kernels/hnsw.ts over the
+ * MIPS transform of [q_i, b_i] (b_i only when the model has item biases), so the graph ranks by
+ * p_u·q_i + b_i, which is recommend()'s score up to the per-user constant μ + b_u.
+ *
+ * The index holds no copy of the factors: it reads the model's item factor rows and keeps only the
+ * graph and the n MIPS coordinates a_i. It belongs to one model, identified by
+ * {@link itemSideChecksum}; loading it against another model is refused (format in ann-format.ts).
+ */
+import { crc32 } from "../core/crc32.js";
+import { MfrecError } from "../core/errors.js";
+import { rowNorms } from "../kernels/score.js";
+import { buildHnsw, type HnswGraph, HnswSearcher, type IpVectors, mipsAugment, upperOffsets } from "../kernels/hnsw.js";
+import type { FactorModel } from "./factor-model.js";
+
+/** Build options of {@link buildAnnIndex}. */
+export interface AnnBuildOptions {
+  /** HNSW links per node on the upper layers; layer 0 keeps 2M (default 16). */
+  M?: number;
+  /** Candidate list size while inserting (default 100). */
+  efConstruction?: number;
+  /** Seed of the level draw (default 42): one seed, one graph. */
+  seed?: number;
+  /** Candidate list size of a query (default {@link DEFAULT_EF_SEARCH}); can be changed per query. */
+  efSearch?: number;
+  /** Called every 65536 insertions with the number of items inserted so far. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Default query candidate list size: recall@10 ≥ 0.95 on the 1M × 64 bench catalogue (docs/performance.md). */
+export const DEFAULT_EF_SEARCH = 128;
+
+/** The parameters an index was built with (stored in its file). */
+export interface AnnParams {
+  M: number;
+  efConstruction: number;
+  seed: number;
+  efSearch: number;
+}
+
+function bytesOf(a: Float32Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/**
+ * CRC-32 of what an index depends on: the item factor bytes, then the item bias bytes when there
+ * are biases, then the item count and factor count (little-endian uint32). Hex, 8 digits.
+ */
+export function itemSideChecksum(model: FactorModel): string {
+  let c = crc32(bytesOf(model.itemFactors.data));
+  if (model.itemBias) c = crc32(bytesOf(model.itemBias), 0, model.itemBias.byteLength, c);
+  const tail = new Uint8Array(8);
+  const v = new DataView(tail.buffer);
+  v.setUint32(0, model.numItems, true);
+  v.setUint32(4, model.factors, true);
+  c = crc32(tail, 0, 8, c);
+  return (c >>> 0).toString(16).padStart(8, "0");
+}
+
+function checkInt(name: string, v: number, min: number, max: number): number {
+  if (!Number.isInteger(v) || v < min || v > max) throw new MfrecError("E_CONFIG", `${name} must be an integer from ${min} to ${max}`, { column: name, value: v, expected: `${min}..${max}` });
+  return v;
+}
+
+const registry = new WeakMap<FactorModel, AnnIndex>();
+
+/** An HNSW index bound to one model's items. */
+export class AnnIndex {
+  readonly model: FactorModel;
+  readonly graph: HnswGraph;
+  readonly params: AnnParams;
+  /** {@link itemSideChecksum} of the model it was built from. */
+  readonly checksum: string;
+  readonly vectors: IpVectors;
+  readonly upperStart: Int32Array;
+  private searcher?: HnswSearcher;
+  private norms?: Float32Array;
+
+  /** Bind a graph to a model (checks shapes; callers check the checksum). */
+  constructor(model: FactorModel, graph: HnswGraph, params: AnnParams, checksum: string) {
+    if (graph.n !== model.numItems) throw new MfrecError("E_SHAPE", "the ANN graph and the model have different item counts", { value: graph.n, expected: String(model.numItems) });
+    this.model = model;
+    this.graph = graph;
+    this.params = params;
+    this.checksum = checksum;
+    const Q = model.itemFactors.data;
+    const bias = model.itemBias ?? null;
+    this.vectors = { Q, k: model.factors, n: model.numItems, bias, aug: mipsAugment(Q, model.factors, model.numItems, bias).aug };
+    this.upperStart = upperOffsets(graph.levels, graph.M).start;
+  }
+
+  /** The searcher of this thread (scratch reused across queries; not reentrant). */
+  search(): HnswSearcher {
+    this.searcher ??= new HnswSearcher(this.vectors, this.graph, this.upperStart);
+    return this.searcher;
+  }
+
+  /** ‖q_i‖₂ per item (the rowNorms kernel, as similarItems computes them), computed once. */
+  itemNorms(): Float32Array {
+    if (!this.norms) {
+      this.norms = new Float32Array(this.model.numItems);
+      rowNorms(this.model.itemFactors.data, this.model.factors, this.norms, 0, this.model.numItems);
+    }
+    return this.norms;
+  }
+
+  /** A fresh searcher with its own scratch (one per concurrent user). */
+  newSearcher(): HnswSearcher {
+    return new HnswSearcher(this.vectors, this.graph, this.upperStart);
+  }
+
+  /** Bytes of memory the index adds to its model: graph arrays and the a_i. */
+  get byteLength(): number {
+    const g = this.graph;
+    return g.levels.byteLength + g.links0.byteLength + g.deg0.byteLength + g.upper.byteLength + g.upperDeg.byteLength + this.vectors.aug.byteLength + this.upperStart.byteLength;
+  }
+}
+
+/** Resolve and validate build options. */
+export function annParams(o: AnnBuildOptions = {}): AnnParams {
+  return {
+    M: checkInt("M", o.M ?? 16, 2, 64),
+    efConstruction: checkInt("efConstruction", o.efConstruction ?? 100, 1, 4096),
+    seed: checkInt("seed", o.seed ?? 42, -(2 ** 31), 2 ** 32 - 1),
+    efSearch: checkInt("efSearch", o.efSearch ?? DEFAULT_EF_SEARCH, 1, 1 << 20),
+  };
+}
+
+/**
+ * Build the ANN index of a model's items (deterministic for a seed) and register it for the model,
+ * so `ann: true` in recommend / recommendAll / similarItems finds it.
+ */
+export function buildAnnIndex(model: FactorModel, opts: AnnBuildOptions = {}): AnnIndex {
+  const params = annParams(opts);
+  const Q = model.itemFactors.data;
+  const bias = model.itemBias ?? null;
+  const v: IpVectors = { Q, k: model.factors, n: model.numItems, bias, aug: mipsAugment(Q, model.factors, model.numItems, bias).aug };
+  const total = model.numItems;
+  const graph = buildHnsw(v, params, opts.onProgress ? (d) => opts.onProgress!(d, total) : undefined);
+  const index = new AnnIndex(model, graph, params, itemSideChecksum(model));
+  registry.set(model, index);
+  return index;
+}
+
+/** Make `index` the one `ann: true` uses for its model (loading does this too). */
+export function attachAnnIndex(index: AnnIndex): void {
+  registry.set(index.model, index);
+}
+
+/**
+ * The index to use for an `ann` option: the given index (which must belong to this model), the
+ * registered one for `true`, or null for false/undefined. E_CONFIG when `true` finds none.
+ */
+export function resolveAnnIndex(model: FactorModel, ann: AnnIndex | boolean | undefined): AnnIndex | null {
+  if (ann === undefined || ann === false) return null;
+  if (ann === true) {
+    const found = registry.get(model);
+    if (!found) throw new MfrecError("E_CONFIG", "ann: true but no ANN index is attached to this model", { hint: "build one with buildAnnIndex(model) or load it with readAnnIndexFile(path, model) (CLI: mfrec index build <model>)" });
+    return found;
+  }
+  if (!(ann instanceof AnnIndex)) throw new MfrecError("E_CONFIG", "ann must be true, false or an AnnIndex", { value: typeof ann });
+  if (ann.model !== model) throw new MfrecError("E_CONFIG", "this ANN index was built for another model object", { hint: "load the index against the model it is used with" });
+  return ann;
+}
