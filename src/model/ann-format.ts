@@ -15,7 +15,7 @@ import { type ContainerKind, type Fail, failer, isCount, readContainer, readSect
 import { MfrecError } from "../core/errors.js";
 import type { HnswGraph } from "../kernels/hnsw.js";
 import { upperOffsets } from "../kernels/hnsw.js";
-import { AnnIndex, annParams, attachAnnIndex, itemSideChecksum } from "./ann-index.js";
+import { type AnnIndex, annParams, attachAnnIndex, bindGraph, itemSideChecksum } from "./ann-index.js";
 import type { FactorModel } from "./factor-model.js";
 
 /** "MFANN\0". */
@@ -84,7 +84,7 @@ export function readAnnHeader(bytes: Uint8Array): AnnFileHeader {
  * from another model with E_INDEX_MISMATCH (item count, factor count, biases or checksum differ).
  * The loaded index is attached to the model (`ann: true` uses it).
  */
-export function loadAnnIndex(bytes: Uint8Array, model: FactorModel, file?: string): AnnIndex {
+export function loadAnnIndex(bytes: Uint8Array, model: FactorModel, file?: string, kernels?: "auto" | "wasm" | "ts"): AnnIndex {
   const fail: Fail = failer(KIND);
   const c = readContainer(KIND, bytes);
   const h = c.header;
@@ -136,7 +136,7 @@ export function loadAnnIndex(bytes: Uint8Array, model: FactorModel, file?: strin
   const sum = itemSideChecksum(model);
   if (sum !== h.modelChecksum) mismatch("the model checksum (factors or biases changed)", h.modelChecksum, sum);
   const graph: HnswGraph = { n: items, M, levels, entry, maxLevel, links0, deg0, upper, upperDeg };
-  const index = new AnnIndex(model, graph, params, sum);
+  const index = bindGraph(model, graph, params, sum, kernels);
   attachAnnIndex(index);
   return index;
 }

@@ -10,7 +10,8 @@
 import { crc32 } from "../core/crc32.js";
 import { MfrecError } from "../core/errors.js";
 import { rowNorms } from "../kernels/score.js";
-import { buildHnsw, type HnswGraph, HnswSearcher, type IpVectors, mipsAugment, upperOffsets } from "../kernels/hnsw.js";
+import { buildHnsw, type HnswGraph, HnswSearcher, type IpVectors, mipsAugment } from "../kernels/hnsw.js";
+import { buildHnswWasm, hnswWasmFits, WasmHnsw } from "../kernels/hnsw-wasm.js";
 import type { FactorModel } from "./factor-model.js";
 
 /** Build options of {@link buildAnnIndex}. */
@@ -23,6 +24,8 @@ export interface AnnBuildOptions {
   seed?: number;
   /** Candidate list size of a query (default {@link DEFAULT_EF_SEARCH}); can be changed per query. */
   efSearch?: number;
+  /** "auto" (default): WebAssembly SIMD when the runtime has it and the graph fits in 4 GiB, else TS; "wasm" fails without; "ts": the reference. */
+  kernels?: "auto" | "wasm" | "ts";
   /** Called every 65536 insertions with the number of items inserted so far. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -64,6 +67,19 @@ function checkInt(name: string, v: number, min: number, max: number): number {
 
 const registry = new WeakMap<FactorModel, AnnIndex>();
 
+/** Which kernels run an index: "wasm" (the graph lives in wasm memory with a copy of the item rows) or "ts". */
+export type AnnKernels = "wasm" | "ts";
+
+/** Resolve a kernels choice for a graph of this shape. */
+export function annKernels(choice: "auto" | "wasm" | "ts" | undefined, n: number, k: number, M: number, upperSlots: number, efC: number): AnnKernels {
+  const c = choice ?? "auto";
+  if (c !== "auto" && c !== "wasm" && c !== "ts") throw new MfrecError("E_CONFIG", "kernels must be auto, wasm or ts", { column: "kernels", value: c, expected: "auto | wasm | ts" });
+  if (c === "ts") return "ts";
+  const fits = hnswWasmFits(n, k, M, upperSlots, efC);
+  if (c === "wasm" && !fits) throw new MfrecError("E_UNSUPPORTED", "the WASM ANN kernels need WebAssembly SIMD and a graph within 4 GiB", { hint: 'use kernels: "ts" or "auto"' });
+  return fits ? "wasm" : "ts";
+}
+
 /** An HNSW index bound to one model's items. */
 export class AnnIndex {
   readonly model: FactorModel;
@@ -72,27 +88,28 @@ export class AnnIndex {
   /** {@link itemSideChecksum} of the model it was built from. */
   readonly checksum: string;
   readonly vectors: IpVectors;
-  readonly upperStart: Int32Array;
-  private searcher?: HnswSearcher;
+  readonly kernels: AnnKernels;
+  private readonly wasm: WasmHnsw | null;
+  private ts?: HnswSearcher;
   private norms?: Float32Array;
+  private readonly scales = new Map<number, Float32Array>();
+  private outId = new Int32Array(0);
+  private outSim = new Float64Array(0);
 
-  /** Bind a graph to a model (checks shapes; callers check the checksum). */
-  constructor(model: FactorModel, graph: HnswGraph, params: AnnParams, checksum: string) {
-    if (graph.n !== model.numItems) throw new MfrecError("E_SHAPE", "the ANN graph and the model have different item counts", { value: graph.n, expected: String(model.numItems) });
+  /**
+   * Bind a graph to a model (checks shapes; callers check the checksum). With a WasmHnsw the graph is
+   * its (wasm memory) graph; else `graph` is searched by the TS kernel.
+   */
+  constructor(model: FactorModel, graph: HnswGraph | WasmHnsw, params: AnnParams, checksum: string, vectors?: IpVectors) {
+    const g = graph instanceof WasmHnsw ? graph.graph : graph;
+    if (g.n !== model.numItems) throw new MfrecError("E_SHAPE", "the ANN graph and the model have different item counts", { value: g.n, expected: String(model.numItems) });
     this.model = model;
-    this.graph = graph;
+    this.graph = g;
     this.params = params;
     this.checksum = checksum;
-    const Q = model.itemFactors.data;
-    const bias = model.itemBias ?? null;
-    this.vectors = { Q, k: model.factors, n: model.numItems, bias, aug: mipsAugment(Q, model.factors, model.numItems, bias).aug };
-    this.upperStart = upperOffsets(graph.levels, graph.M).start;
-  }
-
-  /** The searcher of this thread (scratch reused across queries; not reentrant). */
-  search(): HnswSearcher {
-    this.searcher ??= new HnswSearcher(this.vectors, this.graph, this.upperStart);
-    return this.searcher;
+    this.wasm = graph instanceof WasmHnsw ? graph : null;
+    this.kernels = this.wasm ? "wasm" : "ts";
+    this.vectors = vectors ?? ipVectors(model);
   }
 
   /** ‖q_i‖₂ per item (the rowNorms kernel, as similarItems computes them), computed once. */
@@ -104,16 +121,62 @@ export class AnnIndex {
     return this.norms;
   }
 
-  /** A fresh searcher with its own scratch (one per concurrent user). */
-  newSearcher(): HnswSearcher {
-    return new HnswSearcher(this.vectors, this.graph, this.upperStart);
+  /** ‖q_j‖^(α−1) per item (0 for a zero vector), cached per α. */
+  private itemScale(alpha: number): Float32Array {
+    let s = this.scales.get(alpha);
+    if (!s) {
+      const norms = this.itemNorms();
+      s = new Float32Array(norms.length);
+      for (let j = 0; j < s.length; j++) s[j] = norms[j]! > 0 ? norms[j]! ** (alpha - 1) : 0;
+      this.scales.set(alpha, s);
+    }
+    return s;
   }
 
-  /** Bytes of memory the index adds to its model: graph arrays and the a_i. */
-  get byteLength(): number {
-    const g = this.graph;
-    return g.levels.byteLength + g.links0.byteLength + g.deg0.byteLength + g.upper.byteLength + g.upperDeg.byteLength + this.vectors.aug.byteLength + this.upperStart.byteLength;
+  /**
+   * The approximate top-ef items for query y: by y·q_j + yb·b_j, or with `alpha` ≠ 1 by
+   * (y·q_j)·‖q_j‖^(α−1) (item-to-item search; yb ignored), skipping skip[j] ≠ 0. Returns views of
+   * reused buffers (valid until the next query): ids best first and their search similarities.
+   */
+  query(y: ArrayLike<number>, yb: number, alpha: number, ef: number, skip: Uint8Array | null): { count: number; ids: Int32Array; sims: Float64Array } {
+    if (this.outId.length < ef) {
+      this.outId = new Int32Array(ef);
+      this.outSim = new Float64Array(ef);
+    }
+    const scale = alpha === 1 ? null : this.itemScale(alpha);
+    let count: number;
+    if (this.wasm) count = this.wasm.search(y, scale ? 0 : yb, scale, alpha, ef, skip, this.outId, this.outSim);
+    else {
+      this.ts ??= new HnswSearcher(this.vectors, this.graph);
+      this.ts.setQuery(y, scale ? 0 : yb);
+      this.ts.scale = scale;
+      count = this.ts.search(ef, this.outId, this.outSim, skip);
+    }
+    return { count, ids: this.outId, sims: this.outSim };
   }
+
+  /** Bytes of memory the index adds to its model: the wasm memory (graph, a copy of the item rows, scratch), or the TS graph arrays and a_i. */
+  get byteLength(): number {
+    if (this.wasm) return this.wasm.byteLength;
+    const g = this.graph;
+    return g.levels.byteLength + g.links0.byteLength + g.deg0.byteLength + g.upper.byteLength + g.upperDeg.byteLength + this.vectors.aug.byteLength;
+  }
+}
+
+/** The model's item side as the graph sees it: rows, biases and the MIPS coordinate a_i. */
+export function ipVectors(model: FactorModel): IpVectors {
+  const Q = model.itemFactors.data;
+  const bias = model.itemBias ?? null;
+  return { Q, k: model.factors, n: model.numItems, bias, aug: mipsAugment(Q, model.factors, model.numItems, bias).aug };
+}
+
+/** Put a graph read from a file on the chosen kernels. */
+export function bindGraph(model: FactorModel, graph: HnswGraph, params: AnnParams, checksum: string, kernels?: "auto" | "wasm" | "ts"): AnnIndex {
+  const v = ipVectors(model);
+  const efC = Math.max(params.efConstruction, 2 * params.M);
+  const which = annKernels(kernels, graph.n, model.factors, graph.M, graph.upper.length, efC);
+  if (which === "ts") return new AnnIndex(model, graph, params, checksum, v);
+  return new AnnIndex(model, new WasmHnsw(v, graph.M, graph.levels, efC, graph), params, checksum, v);
 }
 
 /** Resolve and validate build options. */
@@ -132,12 +195,14 @@ export function annParams(o: AnnBuildOptions = {}): AnnParams {
  */
 export function buildAnnIndex(model: FactorModel, opts: AnnBuildOptions = {}): AnnIndex {
   const params = annParams(opts);
-  const Q = model.itemFactors.data;
-  const bias = model.itemBias ?? null;
-  const v: IpVectors = { Q, k: model.factors, n: model.numItems, bias, aug: mipsAugment(Q, model.factors, model.numItems, bias).aug };
+  const v = ipVectors(model);
   const total = model.numItems;
-  const graph = buildHnsw(v, params, opts.onProgress ? (d) => opts.onProgress!(d, total) : undefined);
-  const index = new AnnIndex(model, graph, params, itemSideChecksum(model));
+  const progress = opts.onProgress ? (d: number) => opts.onProgress!(d, total) : undefined;
+  const efC = Math.max(params.efConstruction, 2 * params.M);
+  // upper layers hold about n/(M−1) blocks of M slots: budget 2n slots for the fit check
+  const which = annKernels(opts.kernels, total, model.factors, params.M, 2 * total, efC);
+  const graph = which === "wasm" ? buildHnswWasm(v, params, progress) : buildHnsw(v, params, progress);
+  const index = new AnnIndex(model, graph, params, itemSideChecksum(model), v);
   registry.set(model, index);
   return index;
 }

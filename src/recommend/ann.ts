@@ -9,7 +9,6 @@
  * exactly from the start, and a search that returns fewer than n items returns null.
  */
 import { MfrecError } from "../core/errors.js";
-import type { HnswSearcher } from "../kernels/hnsw.js";
 import type { AnnIndex } from "../model/ann-index.js";
 import type { FactorModel } from "../model/factor-model.js";
 
@@ -33,17 +32,6 @@ function efOf(index: AnnIndex, ef: number | undefined, n: number): number {
   return Math.max(v, n);
 }
 
-const scratch = new WeakMap<HnswSearcher, { id: Int32Array; sim: Float64Array }>();
-
-function buffers(s: HnswSearcher, ef: number): { id: Int32Array; sim: Float64Array } {
-  let b = scratch.get(s);
-  if (!b || b.id.length < ef) {
-    b = { id: new Int32Array(ef), sim: new Float64Array(ef) };
-    scratch.set(s, b);
-  }
-  return b;
-}
-
 /** Order candidate positions by (−score, index) and keep the first n. */
 function rank(ids: Int32Array, scores: Float32Array, count: number, n: number): Int32Array {
   const pos = Array.from({ length: count }, (_, t) => t);
@@ -64,17 +52,13 @@ export function annRecommendIndices(
   mask: Uint8Array | null,
   efSearch?: number,
   allowCount?: number,
-  searcher: HnswSearcher = index.search(),
 ): Int32Array | null {
   if (n === 0) return new Int32Array(0);
   if (allowCount !== undefined && allowCount * ANN_SMALL_ALLOW_LIST_FRACTION <= model.numItems) return null;
   const ef = efOf(index, efSearch, n);
   const k = model.factors;
   const P = model.userFactors.data;
-  searcher.setQuery(P.subarray(u * k, u * k + k), 1);
-  searcher.scale = null;
-  const { id, sim } = buffers(searcher, ef);
-  const count = searcher.search(ef, id, sim, mask);
+  const { count, ids: id } = index.query(P.subarray(u * k, u * k + k), 1, 1, ef, mask);
   if (count < n) return null;
   const Q = model.itemFactors.data;
   const bi = model.itemBias ?? null;
@@ -89,22 +73,6 @@ export function annRecommendIndices(
     scores[t] = s;
   }
   return rank(id, scores, count, n);
-}
-
-const scaleCache = new WeakMap<AnnIndex, Map<number, Float32Array>>();
-
-/** ‖q_j‖^(α−1) per item (0 for a zero vector), cached per index and α. */
-function itemScale(index: AnnIndex, alpha: number): Float32Array {
-  let m = scaleCache.get(index);
-  if (!m) scaleCache.set(index, (m = new Map()));
-  let s = m.get(alpha);
-  if (!s) {
-    const norms = index.itemNorms();
-    s = new Float32Array(norms.length);
-    for (let j = 0; j < s.length; j++) s[j] = norms[j]! > 0 ? norms[j]! ** (alpha - 1) : 0;
-    m.set(alpha, s);
-  }
-  return s;
 }
 
 /**
@@ -127,13 +95,8 @@ export function annSimilarIndices(
   const ef = efOf(index, efSearch, n);
   const k = model.factors;
   const F = model.itemFactors.data;
-  const s = index.search();
-  s.setQuery(F.subarray(q * k, q * k + k), 0);
-  s.scale = alpha === 1 ? null : itemScale(index, alpha);
   mask[q] = 1;
-  const { id, sim } = buffers(s, ef);
-  const count = s.search(ef, id, sim, mask);
-  s.scale = null;
+  const { count, ids: id } = index.query(F.subarray(q * k, q * k + k), 0, alpha, ef, mask);
   if (count < n) return null;
   const norms = alpha === 1 ? null : index.itemNorms();
   const e = alpha - 1;
