@@ -18,7 +18,7 @@ import type { FactorModel } from "./factor-model.js";
 export interface AnnBuildOptions {
   /** HNSW links per node on the upper layers; layer 0 keeps 2M (default 16). */
   M?: number;
-  /** Candidate list size while inserting (default 100). */
+  /** Candidate list size while inserting (default 128). */
   efConstruction?: number;
   /** Seed of the level draw (default 42): one seed, one graph. */
   seed?: number;
@@ -31,7 +31,7 @@ export interface AnnBuildOptions {
 }
 
 /** Default query candidate list size: recall@10 ≥ 0.95 on the 1M × 64 bench catalogue (docs/performance.md). */
-export const DEFAULT_EF_SEARCH = 128;
+export const DEFAULT_EF_SEARCH = 256;
 
 /** The parameters an index was built with (stored in its file). */
 export interface AnnParams {
@@ -183,7 +183,7 @@ export function bindGraph(model: FactorModel, graph: HnswGraph, params: AnnParam
 export function annParams(o: AnnBuildOptions = {}): AnnParams {
   return {
     M: checkInt("M", o.M ?? 16, 2, 64),
-    efConstruction: checkInt("efConstruction", o.efConstruction ?? 100, 1, 4096),
+    efConstruction: checkInt("efConstruction", o.efConstruction ?? 128, 1, 4096),
     seed: checkInt("seed", o.seed ?? 42, -(2 ** 31), 2 ** 32 - 1),
     efSearch: checkInt("efSearch", o.efSearch ?? DEFAULT_EF_SEARCH, 1, 1 << 20),
   };
