@@ -64,7 +64,13 @@ async function parallelAnn(o: Opts, modelPath: string, indexPath: string, users:
   const per = Math.ceil(users.length / o.threads);
   const self = fileURLToPath(new URL("./ann-worker.js", import.meta.url));
   const workers = Array.from({ length: o.threads }, (_, t) => new Worker(self, { workerData: { model: modelPath, index: indexPath, users: users.slice(t * per, (t + 1) * per), n: 10, efSearch: ef, signal } }));
-  const done = workers.map((w) => new Promise<{ seconds: number; queries: number }>((res, rej) => (w.once("message", res), w.once("error", rej))));
+  const done = workers.map(
+    (w) =>
+      new Promise<{ seconds: number; queries: number }>((res, rej) => {
+        w.once("message", res);
+        w.once("error", rej);
+      }),
+  );
   while (Atomics.load(flag, 1) < o.threads) await new Promise((r) => setTimeout(r, 20));
   const t = performance.now();
   Atomics.store(flag, 0, 1);
