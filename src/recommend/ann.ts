@@ -53,23 +53,40 @@ export function annRecommendIndices(
   efSearch?: number,
   allowCount?: number,
 ): Int32Array | null {
+  const k = model.factors;
+  const base = model.globalMean + (model.userBias ? model.userBias[u]! : 0);
+  return annTopForRow(model, index, model.userFactors.data, u * k, base, n, mask, efSearch, allowCount);
+}
+
+/**
+ * {@link annRecommendIndices} for any query row P[pOff .. pOff + k) with base μ + b_u (a model user,
+ * or a folded-in row): candidates re-scored as base + b_i + Σ_f P[pOff+f]·q_if, in a double, stored float32.
+ */
+export function annTopForRow(
+  model: FactorModel,
+  index: AnnIndex,
+  P: Float32Array,
+  pOff: number,
+  base: number,
+  n: number,
+  mask: Uint8Array | null,
+  efSearch?: number,
+  allowCount?: number,
+): Int32Array | null {
   if (n === 0) return new Int32Array(0);
   if (allowCount !== undefined && allowCount * ANN_SMALL_ALLOW_LIST_FRACTION <= model.numItems) return null;
   const ef = efOf(index, efSearch, n);
   const k = model.factors;
-  const P = model.userFactors.data;
-  const { count, ids: id } = index.query(P.subarray(u * k, u * k + k), 1, 1, ef, mask);
+  const { count, ids: id } = index.query(P.subarray(pOff, pOff + k), 1, 1, ef, mask);
   if (count < n) return null;
   const Q = model.itemFactors.data;
   const bi = model.itemBias ?? null;
-  const base = model.globalMean + (model.userBias ? model.userBias[u]! : 0);
   const scores = new Float32Array(count);
-  const po = u * k;
   for (let t = 0; t < count; t++) {
     const i = id[t]!;
     let s = bi === null ? base : base + bi[i]!;
     const q = i * k;
-    for (let f = 0; f < k; f++) s += P[po + f]! * Q[q + f]!;
+    for (let f = 0; f < k; f++) s += P[pOff + f]! * Q[q + f]!;
     scores[t] = s;
   }
   return rank(id, scores, count, n);

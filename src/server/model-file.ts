@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { MfrecError } from "../core/errors.js";
 import type { FactorModel } from "../model/factor-model.js";
 import { loadModel } from "../model/format.js";
+import { attachAnnBeside } from "./ann-hook.js";
 import { finiteModel } from "./train-protocol.js";
 
 /** SHA-256 of bytes, lower-case hex (the registry's checksum). */
@@ -37,5 +38,6 @@ export function readVerifiedModel(path: string, checksum?: string): { model: Fac
     throw new MfrecError("E_MODEL_FORMAT", "the model file is not valid", { file: path, cause: e, hint: (e as Error).message });
   }
   if (!finiteModel(model)) throw new MfrecError("E_MODEL_FORMAT", "the model file holds non-finite factors", { file: path, expected: "finite factors" });
+  attachAnnBeside(model, path); // <model>.ann, when present, serves /recommend?ann=true (E_INDEX_MISMATCH when stale)
   return { model, checksum: sum, bytes: bytes.length };
 }

@@ -14,6 +14,7 @@ import { maskRated, popularityScores } from "../recommend/recommend.js";
 import { type SimilarityMetric, similarItems, similarUsers } from "../recommend/similar.js";
 import { explainServed, oneUserModel, type ServedExplanation } from "./explain-user.js";
 import { foldInRow } from "./fold-in-adapter.js";
+import { annServeTop } from "./ann-hook.js";
 import { ItemScorer } from "./item-scorer.js";
 import type { ModelRecord, Store } from "./store.js";
 
@@ -46,6 +47,8 @@ export interface RecommendQuery {
   excludeRated: boolean;
   items?: readonly string[];
   exclude?: readonly string[];
+  /** Approximate top-n through the ANN index attached to the model (ann-hook.ts); exact when none. */
+  ann?: boolean;
 }
 
 /** Bound on cached folded-in rows; the oldest entry goes first when full. */
@@ -199,12 +202,15 @@ export class Serving {
         pOff = 0;
         base = m.globalMean + r.f.bias;
       }
-      let scores: Float32Array;
-      if (candidates) {
-        scores = this.scores;
-        for (const i of candidates) scoreRow(P, pOff, m.itemFactors.data, k, base, m.itemBias ?? null, scores, i, i + 1);
-      } else scores = st.scorer.score(P, pOff, base);
-      const top = topK(scores.subarray(0, nItems), q.n, mask.subarray(0, nItems));
+      let top = q.ann ? annServeTop(m, P, pOff, base, q.n, mask, candidates) : null;
+      if (!top) {
+        let scores: Float32Array;
+        if (candidates) {
+          scores = this.scores;
+          for (const i of candidates) scoreRow(P, pOff, m.itemFactors.data, k, base, m.itemBias ?? null, scores, i, i + 1);
+        } else scores = st.scorer.score(P, pOff, base);
+        top = topK(scores.subarray(0, nItems), q.n, mask.subarray(0, nItems));
+      }
       const exact = r.kind === "model" ? (i: number) => m.scoreIndex(r.u, i) : (i: number) => foldedScore(m, r.f, i);
       return { ...base0, source: r.kind, items: Array.from(top, (i) => ({ item: ids.idAt(i), score: finalScore(m, exact(i)) })) };
     }
