@@ -40,6 +40,23 @@ describe("HNSW kernel", () => {
     }
   });
 
+  test("property: with efSearch ≥ n the search is exhaustive, so ANN equals the exact ranking (TS and WASM kernels)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 1000 }), fc.boolean(), (items, factors, seed, biases) => {
+        const m = randomModel({ users: 3, items, factors, biases, history: false, implicit: !biases, seed });
+        for (const kernels of ["ts", "wasm"] as const) {
+          const ix = buildAnnIndex(m, { seed, M: 4, efConstruction: 8, kernels });
+          for (let u = 0; u < 3; u++) {
+            const id = m.userIndex.idAt(u);
+            const exact = recommend(m, id, { n: 5 }).map((r) => r.item);
+            assert.deepEqual(recommend(m, id, { n: 5, ann: ix, efSearch: items }).map((r) => r.item), exact);
+          }
+        }
+      }),
+      { numRuns: 40, seed: 19 },
+    );
+  });
+
   test("same seed, same graph; another seed, another graph", () => {
     const m = randomModel({ users: 5, items: 600, factors: 6, biases: false, history: false, implicit: true, seed: 3 });
     const a = saveAnnIndex(buildAnnIndex(m, { seed: 7, M: 8 }));
