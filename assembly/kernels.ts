@@ -23,3 +23,4 @@ export * from "./gram-part";
 export * from "./heap";
 export * from "./bpr";
 export * from "./wchol";
+export * from "./hnsw";

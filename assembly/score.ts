@@ -1,6 +1,6 @@
 /** Squared error over a CSR, scoring, and fused scoring + top-n for recommend-all. */
 
-import { dot } from "./vector";
+import { before, dot } from "./vector";
 
 // ---------------------------------------------------------------- squared error over a CSR
 
@@ -107,11 +107,6 @@ export function scoreRange(
 }
 
 // ---------------------------------------------------------------- fused scoring + top-n (recommend-all)
-
-/** a ranks before b: higher score, then lower item index (a total order, so results are deterministic). */
-@inline function before(sa: f32, ia: i32, sb: f32, ib: i32): bool {
-  return sa > sb || (sa == sb && ia < ib);
-}
 
 /** Restore the min-heap (root = the worst kept entry) below position `pos`. */
 @inline function siftDown(hs: usize, hi: usize, size: i32, pos: i32): void {

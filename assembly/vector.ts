@@ -79,3 +79,8 @@
   }
 }
 
+
+/** a ranks before b: higher score, then lower item index (a total order, so results are deterministic). */
+@inline export function before(sa: f32, ia: i32, sb: f32, ib: i32): bool {
+  return sa > sb || (sa == sb && ia < ib);
+}

@@ -1,7 +1,7 @@
 /**
  * `npm run bench` — speed and memory report. Each heavy case runs in a child process (peak RSS is
  * per case). Options: --json, --size 100k|1m|10m, --input FILE, --factors K[,K...], --threads N,
- * --iterations N, --cases a,b (default: ingest, the sgd, als and ials trainers through fitSync, the whole `mfrec train --algorithm sgd` process (train-sgd), scoring, recommend-all and fold-in), --trainers (add the TS-kernel trainers), --algorithms (add every other registered algorithm through fitSync: wals, bpr, baseline, svdpp, nmf, bpmf; any registered name also works in --cases). The 10m input is /tmp/synth10m.csv (python3 gen_synth.py OUT=/tmp/synth10m.csv).
+ * --iterations N, --ann-items N (items of the ANN catalogue, default 1000000), --cases a,b (default: ingest, the sgd, als and ials trainers through fitSync, the whole `mfrec train --algorithm sgd` process (train-sgd), scoring, recommend-all and fold-in), --trainers (add the TS-kernel trainers), --algorithms (add every other registered algorithm through fitSync: wals, bpr, baseline, svdpp, nmf, bpmf; any registered name also works in --cases). The 10m input is /tmp/synth10m.csv (python3 gen_synth.py OUT=/tmp/synth10m.csv).
  */
 import { execFileSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, writeFileSync } from "node:fs";
@@ -24,10 +24,11 @@ interface Options {
   trainers: boolean;
   algorithms: boolean;
   grid: number;
+  annItems: number;
 }
 
 function parseArgs(argv: string[]): Options & { child?: string } {
-  const o: Options & { child?: string } = { json: false, size: "10m", factors: [64], threads: availableParallelism(), iterations: 2, trainers: false, algorithms: false, grid: 16 };
+  const o: Options & { child?: string } = { json: false, size: "10m", factors: [64], threads: availableParallelism(), iterations: 2, trainers: false, algorithms: false, grid: 16, annItems: 1_000_000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = () => {
@@ -45,6 +46,7 @@ function parseArgs(argv: string[]): Options & { child?: string } {
     else if (a === "--trainers") o.trainers = true;
     else if (a === "--algorithms") o.algorithms = true;
     else if (a === "--grid") o.grid = Number(v());
+    else if (a === "--ann-items") o.annItems = Number(v());
     else if (a === "--case") o.child = v();
     else throw new Error(`unknown option ${a}`);
   }
@@ -109,11 +111,20 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(r)}\n`);
     return;
   }
-  const input = inputFile(o);
-  const cases = o.cases ?? ["ingest", "sgd", "als", "ials", "train-sgd", "wasm-score", "wasm-topk", "serve", ...(o.trainers ? ["ts-sgd", "ts-als"] : []), ...(o.algorithms ? ["wals", "bpr", "baseline", "svdpp", "nmf", "bpmf"] : [])];
+  const cases = o.cases ?? ["ingest", "sgd", "als", "ials", "train-sgd", "wasm-score", "wasm-topk", "serve", "ann", ...(o.trainers ? ["ts-sgd", "ts-als"] : []), ...(o.algorithms ? ["wals", "bpr", "baseline", "svdpp", "nmf", "bpmf"] : [])];
+  // the ANN case generates its own catalogue: no ratings input needed when it runs alone
+  const input = cases.every((c) => c === "ann") ? "(generated ANN catalogue)" : inputFile(o);
   const threadsList = o.threads > 1 ? [1, o.threads] : [1];
   const rows: Row[] = [];
   for (const c of cases) {
+    if (c === "ann") {
+      // its own generated catalogue (bench/ann.ts), not the ratings input
+      if (!o.json) process.stderr.write(`bench: ann ${o.annItems} items k=${o.factors[0]} threads=${o.threads}\n`);
+      const self = fileURLToPath(new URL("./ann.js", import.meta.url));
+      const out = execFileSync(process.execPath, ["--max-old-space-size=8192", self, "--json", "--items", String(o.annItems), "--factors", String(o.factors[0]), "--threads", String(o.threads)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
+      rows.push({ case: c, factors: o.factors[0]!, threads: o.threads, result: JSON.parse(out) as Record<string, unknown> });
+      continue;
+    }
     if (c === "ingest") {
       const gzip = await gzipOf(input);
       rows.push({ case: c, factors: 0, threads: 1, result: runChild(c, { input, gzip, factors: 0, threads: 1, iterations: 1, grid: o.grid }) });
@@ -139,6 +150,7 @@ async function main(): Promise<void> {
     return { secondsPerIteration: all.secondsPerIteration, cpuSecondsPerIteration: all.cpuSecondsPerIteration, oneThreadSecondsPerIteration: pick(name, 1)?.secondsPerIteration, peakRssBytes: all.peakRssBytes, case: name };
   };
   const served = rows.find((r) => r.case === "serve")?.result;
+  const annRow = rows.find((r) => r.case === "ann")?.result;
   const ingest = rows.find((r) => r.case === "ingest")?.result;
   const report = {
     machine,
@@ -153,6 +165,7 @@ async function main(): Promise<void> {
     // the peak of training sgd (the issue's memory bar): the whole `mfrec train` process when that case ran,
     // else the library fit's; every case's own peak is in `cases`
     peakRssBytes: Number(pick("train-sgd")?.peakRssBytes ?? pick("sgd")?.peakRssBytes ?? Math.max(0, ...rows.map((r) => Number(r.result.peakRssBytes ?? 0)))),
+    ann: annRow,
     loadavg: loadavg(),
     cases: rows,
   };
@@ -167,7 +180,7 @@ async function main(): Promise<void> {
   }
   console.log("case            k  threads  s/iter  cpu s/iter  throughput                  peak RSS MiB  B/rating  load");
   for (const r of rows) {
-    if (r.case === "ingest" || r.case === "serve") continue;
+    if (r.case === "ingest" || r.case === "serve" || r.case === "ann") continue;
     if (r.case.startsWith("train-")) {
       console.log(`${r.case.padEnd(14)} ${String(r.factors).padStart(3)}  ${String(r.threads).padStart(7)}  ${fmt(r.result.secondsPerIteration).padStart(6)}  whole \`mfrec train\` process ${fmt(Number(r.result.seconds), 1)} s  peak RSS ${fmt(Number(r.result.peakRssBytes) / 2 ** 20, 0)} MiB`);
       continue;
@@ -185,6 +198,11 @@ async function main(): Promise<void> {
   if (served) {
     const plan = served.recommendAll as { kernels?: string; threads?: number } | undefined;
     console.log(`recommend-all (top 10, exclusions): ${fmt(served.recommendAllUsersPerSecond, 0)} users/s (${plan?.kernels ?? "?"} kernels, ${plan?.threads ?? "?"} threads), TS reference ${fmt(served.recommendAllTsUsersPerSecond, 0)} users/s, at k=${rows.find((r) => r.case === "serve")!.factors}; fold-in latency median ${fmt(served.foldInMedianMs)} ms, p95 ${fmt(served.foldInP95Ms)} ms (${fmt(served.foldInMeanRatings, 0)} ratings/user on average)`);
+  }
+  if (annRow) {
+    const x = annRow as { catalogue: { items: number; factors: number }; params: { M: number; efConstruction: number; kernels: string }; exact: { oneQueryMs: number; batchQpsThreads: number; threads: number }; build: { seconds: number; cpuSeconds: number; indexBytes: number; peakRssBytes: number }; ann: Array<{ efSearch: number; recallAt10: number; qpsOneThread: number; qpsThreads: number; speedupVsExactThreads: number; cpuMsPerQuery: number; cpuSpeedupVsExact: number }>; filterViolations: number };
+    console.log(`ann (${x.catalogue.items} items, k=${x.catalogue.factors}, HNSW M=${x.params.M} efConstruction=${x.params.efConstruction}, ${x.params.kernels}): build ${fmt(x.build.seconds, 1)} s (${fmt(x.build.cpuSeconds, 1)} CPU s), index ${fmt(x.build.indexBytes / 2 ** 20, 0)} MiB, peak RSS ${fmt(x.build.peakRssBytes / 2 ** 20, 0)} MiB; exact: recommend() ${fmt(x.exact.oneQueryMs, 1)} ms/query, recommendAll WASM ${fmt(x.exact.batchQpsThreads, 0)} users/s on ${x.exact.threads} threads; filter violations ${x.filterViolations}`);
+    for (const a of x.ann) console.log(`  efSearch ${String(a.efSearch).padStart(4)}: recall@10 ${fmt(a.recallAt10)}, ${fmt(a.qpsOneThread, 0)} q/s on 1 thread, ${fmt(a.qpsThreads, 0)} q/s on ${x.exact.threads} threads = ${fmt(a.speedupVsExactThreads, 1)}× exact; ${fmt(a.cpuMsPerQuery)} CPU ms/query = ${fmt(a.cpuSpeedupVsExact, 0)}× less CPU than exact`);
   }
   console.log(`load average now: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 }

@@ -52,6 +52,11 @@ export type { ScoredUser, SimilarityMetric, SimilarOptions } from "./recommend/s
 export { explain } from "./recommend/explain.js";
 export type { Contribution, Explanation } from "./recommend/explain.js";
 
+// Approximate top-N for big catalogues: an HNSW index over the item factors (recommend/similar take `ann`)
+export { AnnIndex, buildAnnIndex } from "./model/ann-index.js";
+export type { AnnBuildOptions } from "./model/ann-index.js";
+export { loadAnnIndex, saveAnnIndex } from "./model/ann-format.js";
+
 // New users and items without retraining
 export { foldInItem, foldInUser } from "./model/fold-in.js";
 export type { FoldedRow, FoldInHistory, FoldInOptions } from "./model/fold-in.js";
@@ -65,7 +70,7 @@ export { evaluateRatings, mae, rmse } from "./evaluate/rating-metrics.js";
 export type { RatingEvaluation } from "./evaluate/rating-metrics.js";
 export { evaluateRanking } from "./evaluate/evaluate-ranking.js";
 export type { RankingEvaluation, RankingOptions } from "./evaluate/evaluate-ranking.js";
-export { auc, averagePrecisionAtK, catalogueCoverage, ndcgAtK, precisionAtK, recallAtK } from "./evaluate/ranking-metrics.js";
+export { auc, averagePrecisionAtK, ndcgAtK, precisionAtK, recallAtK } from "./evaluate/ranking-metrics.js";
 export { parseMetrics } from "./evaluate/metric-spec.js";
 export type { MetricSpec } from "./evaluate/metric-spec.js";
 export { kFoldSplit, randomSplit, temporalSplit, userSplit } from "./evaluate/splits.js";

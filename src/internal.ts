@@ -79,3 +79,12 @@ export { bpmf, BPMF_DEFAULTS, bpmfKeptSamples, resolveBpmfConfig } from "./train
 export type { BpmfConfig, BpmfSettings } from "./train/bpmf.js";
 export { sampleChiSquare, sampleGamma, sampleWishart } from "./kernels/wishart.js";
 export { groupByUser } from "./evaluate/splits.js";
+export { catalogueCoverage } from "./evaluate/ranking-metrics.js";
+export { attachAnnIndex, DEFAULT_EF_SEARCH, itemSideChecksum } from "./model/ann-index.js";
+export type { AnnParams } from "./model/ann-index.js";
+export { ANN_FORMAT_VERSION, ANN_MAGIC, readAnnHeader } from "./model/ann-format.js";
+export type { AnnFileHeader } from "./model/ann-format.js";
+export { ANN_SMALL_ALLOW_LIST_FRACTION } from "./recommend/ann.js";
+export type { AnnOptions } from "./recommend/ann.js";
+export { resolveAnnIndex } from "./model/ann-index.js";
+export { annTopForRow } from "./recommend/ann.js";

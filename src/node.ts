@@ -9,6 +9,7 @@ export { writeRatingsText } from "./data/write-ratings-node.js";
 export type { TextLayout } from "./data/write-ratings-node.js";
 
 // model file
+export { annIndexPathFor, readAnnIndexFileSync, writeAnnIndexFileSync } from "./model/ann-file-node.js";
 export { exportModelCsv, exportModelCsvSync, readModelFile, readModelFileSync, writeModelFile, writeModelFileSync } from "./model/file-node.js";
 
 // datasets

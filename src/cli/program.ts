@@ -10,6 +10,7 @@ import { registerConvertCommand } from "./commands/convert.js";
 import { registerDatasetsCommand } from "./commands/datasets.js";
 import { registerEvalCommand } from "./commands/eval.js";
 import { registerGenerateCommand } from "./commands/generate.js";
+import { registerIndexCommands } from "./commands/index-build.js";
 import { registerInfoCommands } from "./commands/info.js";
 import { registerQueryCommands } from "./commands/query.js";
 import { registerRecommendAllCommand } from "./commands/recommend-all.js";
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerTrainCommand(program);
   registerQueryCommands(program);
   registerRecommendAllCommand(program);
+  registerIndexCommands(program);
   registerInfoCommands(program);
   registerEvalCommand(program);
   registerTuneCommand(program);

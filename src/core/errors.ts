@@ -70,6 +70,8 @@ export const ErrorCodes = {
   E_RATINGS_FORMAT: "a binary ratings file is malformed",
   /** A user or item id is longer than {@link MAX_ID_LENGTH} characters (a wrong column or a broken file, not an id). */
   E_ID_TOO_LONG: "a user or item id is too long",
+  /** An ANN index file was built from another model (item count, factor count or checksum differ). */
+  E_INDEX_MISMATCH: "the ANN index does not match its model",
 } as const;
 
 /** The longest user or item id accepted from input (characters; E_ID_TOO_LONG beyond). */

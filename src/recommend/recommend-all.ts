@@ -20,10 +20,13 @@ import { defaultPoolFactory } from "../parallel/pool-factory.js";
 import { resultCount } from "./candidates.js";
 import { finalScore } from "./predict.js";
 import { maskRated } from "./recommend.js";
+import { resolveAnnIndex } from "../model/ann-index.js";
+import type { AnnOptions } from "./ann.js";
+import { recommendAllAnn } from "./recommend-all-ann.js";
 import { planRecommendAll, type RecommendAllPlan, type RecommendRuntimeOptions, WasmTopKScorer } from "./recommend-all-wasm.js";
 
 /** Options of {@link recommendAll}: `kernels` ("auto" | "wasm" | "ts"), `threads` and `pool` as in fit. */
-export interface RecommendAllOptions extends RecommendRuntimeOptions {
+export interface RecommendAllOptions extends RecommendRuntimeOptions, AnnOptions {
   /** Items per user (default 10). */
   n?: number;
   /** Users scored per block (default 256). */
@@ -183,6 +186,12 @@ export function recommendAllPlan(full: FactorModel, opts: RecommendAllOptions = 
 export function* recommendAll(full: FactorModel, opts: RecommendAllOptions = {}): Generator<UserRecommendations> {
   const model = full.ranker;
   const p = prepare(model, opts);
+  const ann = resolveAnnIndex(model, opts.ann);
+  if (ann) {
+    // one thread, no workers: the ANN path ignores kernels/threads
+    yield* recommendAllAnn(model, ann, p.order, p.n, p.exclude, opts.efSearch);
+    return;
+  }
   const plan = planRecommendAll(model, p.order.length, p.n, opts);
   if (plan.kernels === "ts") {
     yield* recommendAllTs(model, p);
@@ -204,6 +213,12 @@ export function* recommendAll(full: FactorModel, opts: RecommendAllOptions = {})
 export async function* recommendAllAsync(full: FactorModel, opts: RecommendAllOptions = {}): AsyncGenerator<UserRecommendations> {
   const model = full.ranker;
   const p = prepare(model, opts);
+  const ann = resolveAnnIndex(model, opts.ann);
+  if (ann) {
+    // one thread, no workers: the ANN path ignores kernels/threads
+    yield* recommendAllAnn(model, ann, p.order, p.n, p.exclude, opts.efSearch);
+    return;
+  }
   const plan = planRecommendAll(model, p.order.length, p.n, opts);
   if (plan.kernels === "ts") {
     yield* recommendAllTs(model, p);

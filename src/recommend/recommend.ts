@@ -9,6 +9,8 @@ import type { RawId, Scored } from "../core/types.js";
 import { scoreRow } from "../kernels/score.js";
 import { topK } from "../kernels/topk.js";
 import type { FactorModel } from "../model/factor-model.js";
+import { resolveAnnIndex } from "../model/ann-index.js";
+import { type AnnOptions, annRecommendIndices } from "./ann.js";
 import { resultCount, skipMask } from "./candidates.js";
 import { finalScore } from "./predict.js";
 
@@ -16,7 +18,7 @@ import { finalScore } from "./predict.js";
 export type UnknownUserPolicy = "popular" | "empty" | "error";
 
 /** Options of {@link recommend}. */
-export interface RecommendOptions {
+export interface RecommendOptions extends AnnOptions {
   /** How many items (default 10). */
   n?: number;
   /** Skip the items in the user's training history (default true; needs model.history). */
@@ -122,7 +124,9 @@ export function recommend(model: FactorModel, user: RawId, opts: RecommendOption
     for (let i = 0; i < mask.length; i++) if (mask[i] === 0) c.push(i);
     candidates = Int32Array.from(c);
   }
-  const top = recommendIndices(model, u, n, mask, new Float32Array(model.numItems), candidates);
   const r = model.ranker;
+  const index = resolveAnnIndex(r, opts.ann);
+  const approx = index ? annRecommendIndices(r, index, u, n, mask, opts.efSearch, candidates?.length) : null;
+  const top = approx ?? recommendIndices(model, u, n, mask, new Float32Array(model.numItems), candidates);
   return Array.from(top, (i) => ({ item: ids.idAt(i), score: finalScore(r, r.scoreIndex(u, i)) }));
 }

@@ -9,7 +9,10 @@ import type { IdIndex } from "../data/id-index.js";
 import { rowNorms, similarityRow } from "../kernels/score.js";
 import { topK } from "../kernels/topk.js";
 import type { DenseMatrix } from "../matrix/dense.js";
+import type { AnnIndex } from "../model/ann-index.js";
 import type { FactorModel } from "../model/factor-model.js";
+import { resolveAnnIndex } from "../model/ann-index.js";
+import { type AnnOptions, annSimilarIndices } from "./ann.js";
 import { resultCount, skipMask } from "./candidates.js";
 
 /**
@@ -19,7 +22,7 @@ import { resultCount, skipMask } from "./candidates.js";
 export type SimilarityMetric = "cosine" | "dot" | "balanced";
 
 /** Options of {@link similarItems} and {@link similarUsers}. */
-export interface SimilarOptions {
+export interface SimilarOptions extends AnnOptions {
   /** How many neighbours (default 10). */
   n?: number;
   /** Default "cosine". */
@@ -73,7 +76,7 @@ export function similarIndices(F: DenseMatrix, q: number, n: number, alpha: numb
   return { index, score: Float32Array.from(index, (i) => scores[i]!) };
 }
 
-function similar(F: DenseMatrix, ids: IdIndex, id: RawId, opts: SimilarOptions, unknown: "E_UNKNOWN_ITEM" | "E_UNKNOWN_USER"): Array<[string, number]> {
+function similar(F: DenseMatrix, ids: IdIndex, id: RawId, opts: SimilarOptions, unknown: "E_UNKNOWN_ITEM" | "E_UNKNOWN_USER", ann_: AnnIndex | null = null): Array<[string, number]> {
   const n = resultCount(opts.n);
   const alpha = metricExponent(opts.metric, opts.alpha);
   const q = ids.indexOf(id);
@@ -81,7 +84,10 @@ function similar(F: DenseMatrix, ids: IdIndex, id: RawId, opts: SimilarOptions, 
     const what = unknown === "E_UNKNOWN_ITEM" ? "item" : "user";
     throw new MfrecError(unknown, `${what} ${JSON.stringify(String(id))} is not known to the model`, { value: id });
   }
-  const { index, score } = similarIndices(F, q, n, alpha, skipMask(ids, opts.candidates, opts.exclude));
+  const mask = skipMask(ids, opts.candidates, opts.exclude);
+  // The ANN index covers items only (similarUsers with `ann` is refused by similarUsers).
+  const ann = ann_ ? annSimilarIndices(ann_, q, n, alpha, mask, opts.efSearch, opts.candidates?.length) : null;
+  const { index, score } = ann ?? similarIndices(F, q, n, alpha, mask);
   return Array.from(index, (i, j) => [ids.idAt(i), score[j]!]);
 }
 
@@ -90,7 +96,7 @@ function similar(F: DenseMatrix, ids: IdIndex, id: RawId, opts: SimilarOptions, 
  * ties: lower dense index first). Throws E_UNKNOWN_ITEM for an item the model does not know.
  */
 export function similarItems(model: FactorModel, item: RawId, opts: SimilarOptions = {}): Scored[] {
-  return similar(model.ranker.itemFactors, model.itemIndex, item, opts, "E_UNKNOWN_ITEM").map(([id, score]) => ({ item: id, score }));
+  return similar(model.ranker.itemFactors, model.itemIndex, item, opts, "E_UNKNOWN_ITEM", resolveAnnIndex(model.ranker, opts.ann)).map(([id, score]) => ({ item: id, score }));
 }
 
 /**
@@ -98,5 +104,6 @@ export function similarItems(model: FactorModel, item: RawId, opts: SimilarOptio
  * Throws E_UNKNOWN_USER for a user the model does not know.
  */
 export function similarUsers(model: FactorModel, user: RawId, opts: SimilarOptions = {}): ScoredUser[] {
+  if (opts.ann) throw new MfrecError("E_UNSUPPORTED", "ANN indexes cover items only: similarUsers is always exact", { hint: "drop the ann option" });
   return similar(model.ranker.userFactors, model.userIndex, user, opts, "E_UNKNOWN_USER").map(([id, score]) => ({ user: id, score }));
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type FactorModel, loadModel, MfrecError } from "mfrec";
+import { attachAnnBeside } from "./ann-hook.js";
 import { finiteModel } from "./train-protocol.js";
 
 /** SHA-256 of bytes, lower-case hex (the registry's checksum). */
@@ -35,5 +36,6 @@ export function readVerifiedModel(path: string, checksum?: string): { model: Fac
     throw new MfrecError("E_MODEL_FORMAT", "the model file is not valid", { file: path, cause: e, hint: (e as Error).message });
   }
   if (!finiteModel(model)) throw new MfrecError("E_MODEL_FORMAT", "the model file holds non-finite factors", { file: path, expected: "finite factors" });
+  attachAnnBeside(model, path); // <model>.ann, when present, serves /recommend?ann=true (E_INDEX_MISMATCH when stale)
   return { model, checksum: sum, bytes: bytes.length };
 }

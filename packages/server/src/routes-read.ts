@@ -56,7 +56,7 @@ export function registerReadRoutes(app: ApiApp, ctx: ServerContext): void {
     (c) => {
       const { user } = c.req.valid("param");
       const q = c.req.valid("query");
-      const r = serving.recommend(user, { n: q.n, excludeRated: q.excludeRated === "true", items: idList(q.items), exclude: idList(q.exclude) });
+      const r = serving.recommend(user, { n: q.n, excludeRated: q.excludeRated === "true", items: idList(q.items), exclude: idList(q.exclude), ann: q.ann === "true" });
       return c.json(r, 200);
     },
   );

@@ -44,6 +44,7 @@ export const RecommendQuery = z.object({
   exclude: idList,
   items: idList.openapi({ description: "Comma-separated raw item ids: rank only these" }),
   excludeRated: z.enum(["true", "false"]).default("true").openapi({ description: "Skip the items the user rated (default true)" }),
+  ann: z.enum(["true", "false"]).default("false").openapi({ description: "Approximate top-n through the ANN index saved beside the model file (<model>.ann); exact when there is none" }),
 });
 export const SimilarQuery = z.object({
   n: nParam,

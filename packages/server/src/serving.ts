@@ -9,6 +9,7 @@ import { finalScore, maskRated, popularityScores, rawScoreIndex, scoreRow, topK,
 import { explainServed, oneUserModel, type ServedExplanation } from "./explain-user.js";
 import { foldInRow } from "./fold-in-adapter.js";
 import { httpError } from "./http-errors.js";
+import { annServeTop } from "./ann-hook.js";
 import { ItemScorer } from "./item-scorer.js";
 import type { ModelRecord, Store } from "./store.js";
 
@@ -43,6 +44,8 @@ export interface RecommendQuery {
   excludeRated: boolean;
   items?: readonly string[];
   exclude?: readonly string[];
+  /** Approximate top-n through the ANN index attached to the model (ann-hook.ts); exact when none. */
+  ann?: boolean;
 }
 
 /** Bound on cached folded-in rows; the oldest entry goes first when full. */
@@ -200,12 +203,15 @@ export class Serving {
         pOff = 0;
         base = r.f.rank ? 0 : m.globalMean + r.f.bias;
       }
-      let scores: Float32Array;
-      if (candidates) {
-        scores = this.scores;
-        for (const i of candidates) scoreRow(P, pOff, rk.itemFactors.data, k, base, rk.itemBias ?? null, scores, i, i + 1);
-      } else scores = st.scorer.score(P, pOff, base);
-      const top = topK(scores.subarray(0, nItems), q.n, mask.subarray(0, nItems));
+      let top = q.ann ? annServeTop(rk, P, pOff, base, q.n, mask, candidates) : null;
+      if (!top) {
+        let scores: Float32Array;
+        if (candidates) {
+          scores = this.scores;
+          for (const i of candidates) scoreRow(P, pOff, rk.itemFactors.data, k, base, rk.itemBias ?? null, scores, i, i + 1);
+        } else scores = st.scorer.score(P, pOff, base);
+        top = topK(scores.subarray(0, nItems), q.n, mask.subarray(0, nItems));
+      }
       const folded = r.kind === "fold-in" ? (r.f.rank ? { ...r.f, factors: r.f.rank, bias: 0 } : r.f) : null;
       const exact = r.kind === "model" ? (i: number) => rk.scoreIndex(r.u, i) : (i: number) => foldedScore(rk, folded!, i);
       return { ...base0, source: r.kind, items: Array.from(top, (i) => ({ item: ids.idAt(i), score: finalScore(rk, exact(i)) })) };

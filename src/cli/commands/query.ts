@@ -3,7 +3,8 @@ import type { Command } from "commander";
 import { predict, recommend, similarItems } from "../../index.js";
 import { readModelFile } from "../../node.js";
 import { type CommonFlags, choiceArg, intArg, listArg } from "../args.js";
-import { fmt, note, formatTable, out, printJson, say } from "../output.js";
+import { fmt, formatTable, note, out, printJson, say } from "../output.js";
+import { loadIndexFor } from "./index-build.js";
 
 interface RecommendFlags extends CommonFlags {
   n: number;
@@ -11,11 +12,17 @@ interface RecommendFlags extends CommonFlags {
   items?: string[];
   exclude?: string[];
   unknownUser: "popular" | "empty" | "error";
+  ann?: boolean;
+  index?: string;
+  efSearch?: number;
 }
 
 interface SimilarFlags extends CommonFlags {
   n: number;
   metric: "cosine" | "dot" | "balanced";
+  ann?: boolean;
+  index?: string;
+  efSearch?: number;
 }
 
 /** Register predict, recommend and similar. */
@@ -49,11 +56,15 @@ export function registerQueryCommands(program: Command): void {
     .option("--items <ids>", "only consider these items (comma-separated)", listArg)
     .option("--exclude <ids>", "never recommend these items (comma-separated)", listArg)
     .option("--unknown-user <policy>", "for a user not in the model: popular, empty or error", choiceArg(["popular", "empty", "error"] as const), "popular")
+    .option("--ann", "approximate top-N through the index saved beside the model (<model>.ann; mfrec index build)")
+    .option("--index <file>", "ANN index file (implies --ann)")
+    .option("--ef-search <n>", "ANN candidate list size (default: the index's)", intArg(1))
     .option("--json", "print one JSON document")
     .option("--debug", "show stack traces")
     .action(async (file: string, user: string, f: RecommendFlags) => {
       const model = await readModelFile(file);
-      const recs = recommend(model, user, { n: f.n, excludeRated: !f.includeRated, items: f.items, exclude: f.exclude, unknownUser: f.unknownUser });
+      const ann = f.ann || f.index ? loadIndexFor(file, model, f.index) : undefined;
+      const recs = recommend(model, user, { n: f.n, excludeRated: !f.includeRated, items: f.items, exclude: f.exclude, unknownUser: f.unknownUser, ann, efSearch: f.efSearch });
       const known = model.userIndex.has(user);
       // A model with a ranking part ranks by that part's score, which is not a rating: show the predicted rating beside it.
       const rated = known && model.ranking !== undefined && !model.implicit;
@@ -80,11 +91,15 @@ export function registerQueryCommands(program: Command): void {
     .argument("<item>", "item id")
     .option("-n, --n <n>", "how many", intArg(1), 10)
     .option("--metric <m>", "cosine, dot or balanced", choiceArg(["cosine", "dot", "balanced"] as const), "cosine")
+    .option("--ann", "approximate top-N through the index saved beside the model (<model>.ann; mfrec index build)")
+    .option("--index <file>", "ANN index file (implies --ann)")
+    .option("--ef-search <n>", "ANN candidate list size (default: the index's)", intArg(1))
     .option("--json", "print one JSON document")
     .option("--debug", "show stack traces")
     .action(async (file: string, item: string, f: SimilarFlags) => {
       const model = await readModelFile(file);
-      const sims = similarItems(model, item, { n: f.n, metric: f.metric });
+      const ann = f.ann || f.index ? loadIndexFor(file, model, f.index) : undefined;
+      const sims = similarItems(model, item, { n: f.n, metric: f.metric, ann, efSearch: f.efSearch });
       if (f.json) {
         printJson({ command: "similar", item, metric: f.metric, n: f.n, items: sims });
         return;

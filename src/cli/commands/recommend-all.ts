@@ -6,6 +6,7 @@ import { nodePoolFactory, readModelFile, writeRecommendationsCsv, writeRecommend
 import { type CommonFlags, choiceArg, intArg, listArg, threadsArg } from "../args.js";
 import { fmt, fmtInt, out, printJson, say } from "../output.js";
 import { writeOutputFile } from "../output-file.js";
+import { loadIndexFor } from "./index-build.js";
 
 interface RecommendAllFlags extends CommonFlags {
   out: string;
@@ -16,6 +17,9 @@ interface RecommendAllFlags extends CommonFlags {
   users?: string[];
   threads: number;
   kernels: "auto" | "wasm" | "ts";
+  ann?: boolean;
+  index?: string;
+  efSearch?: number;
 }
 
 /** Register recommend-all. */
@@ -32,13 +36,17 @@ export function registerRecommendAllCommand(program: Command): void {
     .option("--users <a,b,...>", "only these users, in this order", listArg)
     .option("--threads <n>", "scoring threads (0 = all cores; 1 for small work; at most the core count); never changes the output", threadsArg(0), 0)
     .option("--kernels <kernels>", "auto (WebAssembly SIMD for catalogues of 2048+ items), wasm or ts (the exact reference)", choiceArg(["auto", "wasm", "ts"] as const), "auto")
+    .option("--ann", "approximate top-N through the index saved beside the model (<model>.ann; one thread)")
+    .option("--index <file>", "ANN index file (implies --ann)")
+    .option("--ef-search <n>", "ANN candidate list size (default: the index's)", intArg(1))
     .option("--json", "print one JSON document")
     .option("--debug", "show stack traces")
     .action(async (modelPath: string, f: RecommendAllFlags) => {
       const model = await readModelFile(modelPath);
       const format = f.format ?? (extname(f.out).toLowerCase() === ".csv" ? "csv" : "jsonl");
-      const opts = { n: f.n, batchSize: f.batchSize, excludeRated: !f.includeRated, users: f.users, threads: f.threads, kernels: f.kernels, pool: nodePoolFactory };
-      const plan = recommendAllPlan(model, opts);
+      const ann = f.ann || f.index ? loadIndexFor(modelPath, model, f.index) : undefined;
+      const opts = { n: f.n, batchSize: f.batchSize, excludeRated: !f.includeRated, users: f.users, threads: f.threads, kernels: f.kernels, pool: nodePoolFactory, ann, efSearch: f.efSearch };
+      const plan = ann ? { kernels: `ann-${ann.kernels}`, threads: 1 } : recommendAllPlan(model, opts);
       const t0 = performance.now();
       const users = await writeOutputFile(f.out, (tmp) => (format === "csv" ? writeRecommendationsCsv(model, tmp, opts) : writeRecommendationsJsonl(model, tmp, opts)));
       const seconds = (performance.now() - t0) / 1000;
