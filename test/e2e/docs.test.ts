@@ -103,10 +103,11 @@ function runLine(line: string, box: { cwd: string; env: NodeJS.ProcessEnv }): { 
   return { stdout: r.stdout };
 }
 
+/** The block's replace markers applied to `text` (a line of it, or all); each marker's text must occur in the block. */
 function applyReplacements(text: string, b: DocBlock): string {
   let t = text;
   for (const [from, to] of b.markers.replace) {
-    assert.ok(t.includes(from), `${b.file}:${b.line}: replace marker's text not found: ${from}`);
+    assert.ok(b.body.includes(from), `${b.file}:${b.line}: replace marker's text not found in the block: ${from}`);
     t = t.split(from).join(to);
   }
   return t;
