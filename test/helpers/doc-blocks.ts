@@ -185,7 +185,10 @@ export function inlineCommands(text: string): Array<{ line: number; command: str
       return;
     }
     if (inFence) return;
-    if (l.trim() === "") return flush();
+    if (l.trim() === "") {
+      flush();
+      return;
+    }
     if (para) para.text += `\n${l}`;
     else para = { start: i + 1, text: l };
   });
