@@ -21,7 +21,7 @@ import { IdIndex } from "../src/data/id-index.js";
 import { buildCsr } from "../src/matrix/csr.js";
 import { FactorModel } from "../src/model/factor-model.js";
 import { saveModel } from "../src/model/format.js";
-import { Store } from "../src/server/store.js";
+import { Store } from "mfrec-server/internal/store.js";
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -88,7 +88,7 @@ function randomModel(): FactorModel {
 }
 
 function spawnServer(dbPath: string, modelPath: string): Promise<{ child: ChildProcess; url: string }> {
-  const mod = fileURLToPath(new URL("../src/server/create-server.js", import.meta.url));
+  const mod = fileURLToPath(import.meta.resolve("mfrec-server/internal/create-server.js"));
   const code = `
     import { startServer } from ${JSON.stringify(mod)};
     const s = await startServer({ dbPath: ${JSON.stringify(dbPath)}, model: ${JSON.stringify(modelPath)}, token: ${JSON.stringify(TOKEN)}, port: 0, web: false });

@@ -5,13 +5,14 @@
  * as base64 strings, so Node and browsers load the kernels without fs or fetch.
  * Skips the compile when the generated file is newer than the source (and the compiler options).
  */
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import asc from "assemblyscript/asc";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const source = join(root, "assembly", "kernels.ts");
+const sources = readdirSync(join(root, "assembly")).map((f) => join(root, "assembly", f));
 const target = join(root, "src", "kernels", "wasm-binary.generated.ts");
 const self = fileURLToPath(import.meta.url);
 
@@ -22,7 +23,7 @@ function fresh() {
   if (process.argv.includes("--force")) return false;
   try {
     const t = statSync(target).mtimeMs;
-    return t >= statSync(source).mtimeMs && t >= statSync(self).mtimeMs;
+    return sources.every((f) => t >= statSync(f).mtimeMs) && t >= statSync(self).mtimeMs;
   } catch {
     return false;
   }

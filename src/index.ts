@@ -59,6 +59,7 @@ export { topK } from "./kernels/topk.js";
 export { fit, fitSync, trainingData } from "./train/fit.js";
 export type { FitOptions } from "./train/fit.js";
 export { getAlgorithm, listAlgorithms } from "./train/registry.js";
+export { RANKING_DEFAULTS, isRankingKey, ratingOffset, rankingConfig, withoutRankingKeys } from "./train/ranking.js";
 export type { Algorithm, CommonConfig, Trainer, TrainingData } from "./train/trainer.js";
 
 // train: explicit als and sgd (issue 2)

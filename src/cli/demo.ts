@@ -14,6 +14,7 @@ import { FactorModel, fitSync, MfrecError, generateRatings, predict, type Rating
 import type { CommonFlags } from "./args.js";
 import { fmt, fmtInt, formatTable, out, printJson, say } from "./output.js";
 import { SEED_ITEM_FACTORS, SEED_ITEMS, SEED_RATINGS, SEED_USER_FACTORS, SEED_USERS } from "./seed-example.js";
+import { loadServerPackage } from "./server-package.js";
 
 /** The synthetic catalogue of part 3 (fixed seed: the demo prints the same every time). */
 export const DEMO_CATALOGUE = { users: 3000, items: 1200, ratings: 150_000, rank: 8, clusters: 8, seed: 2024 } as const;
@@ -208,7 +209,7 @@ async function serveDemo(model: FactorModel, port: number): Promise<void> {
   const modelPath = join(dir, "demo.mfr");
   await writeModelFile(modelPath, model);
   const token = randomBytes(12).toString("hex");
-  const { startServer } = await import("../server/index.js");
+  const { startServer } = await loadServerPackage("mfrec demo --serve");
   const server = await startServer({ dbPath: join(dir, "demo.db"), model: modelPath, token, port });
   say();
   say(`  ${out.bold("Dashboard")}: ${out.cyan(`${server.url}/`)}  (the seed live, training curves, embedding map, users, models)`);

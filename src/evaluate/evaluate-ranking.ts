@@ -57,18 +57,59 @@ export interface RankingEvaluation {
 }
 
 /**
- * Rank every candidate item for each test user by the model's score (μ + b_u + b_i + p_u·q_i,
+ * A relevance threshold must be able to mark something relevant: inside the model's rating scale
+ * (explicit models with one) and at most the largest test value (E_CONFIG otherwise, saying which),
+ * instead of a later "no test user could be evaluated".
+ */
+export function checkThreshold(model: FactorModel, test: Ratings, threshold: number): void {
+  if (typeof threshold !== "number" || !Number.isFinite(threshold)) {
+    throw new MfrecError("E_CONFIG", "the relevance threshold must be a finite number", { column: "relevanceThreshold", value: threshold, expected: "a rating value, e.g. 4" });
+  }
+  const sc = model.ratingScale;
+  if (sc && !model.implicit && (threshold < sc[0] || threshold > sc[1])) {
+    throw new MfrecError("E_CONFIG", `relevance threshold ${threshold} lies outside the rating scale ${sc[0]}..${sc[1]}`, {
+      column: "relevanceThreshold",
+      value: threshold,
+      expected: `a rating in ${sc[0]}..${sc[1]}`,
+    });
+  }
+  if (test.length === 0) return;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let t = 0; t < test.length; t++) {
+    const v = test.values[t]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (threshold > hi) {
+    const implicit = lo === hi;
+    throw new MfrecError("E_CONFIG", `relevance threshold ${threshold} leaves no relevant test item: the test values run from ${lo} to ${hi}`, {
+      file: test.report.file,
+      column: "relevanceThreshold",
+      value: threshold,
+      expected: `a threshold <= ${hi}`,
+      hint: implicit ? `every test value is ${hi} (implicit input counts each interaction as ${hi}): drop the relevance threshold, every test item is then relevant` : undefined,
+    });
+  }
+}
+
+/**
+ * Rank every candidate item for each test user by the score recommend() ranks by (the model's ranker:
+ * its ranking part when it has one, else μ + b_u + b_i + p_u·q_i;
  * one reused Float32Array, heap top-k) and average the ranking metrics over users. Users with
  * no relevant test item, and users unknown to the model, are skipped and counted. AUC is exact
  * over all candidates (relevant vs. every non-relevant candidate; unrankable relevant items under
  * "miss" count as ranked below every candidate).
  */
-export function evaluateRanking(model: FactorModel, test: Ratings, opts: RankingOptions = {}): RankingEvaluation {
+export function evaluateRanking(full: FactorModel, test: Ratings, opts: RankingOptions = {}): RankingEvaluation {
+  // Lists are ranked as recommend() ranks them: by the ranking part when the model has one.
+  const model = full.ranker;
   const specs = parseMetrics(opts.metrics ?? ["precision", "recall", "ndcg", "map"], opts.k ?? 10).filter((m) => !isRatingMetric(m));
   if (specs.length === 0) throw new MfrecError("E_CONFIG", "no ranking metric named", { column: "metrics", value: opts.metrics, expected: "e.g. ndcg@10" });
   const excludeTrain = opts.excludeTrain ?? true;
   const policy = opts.unrankable ?? "miss";
   const threshold = opts.relevanceThreshold;
+  if (threshold !== undefined) checkThreshold(full, test, threshold);
   const kMax = specs.reduce((m, s) => Math.max(m, "k" in s && s.k !== undefined ? s.k : 0), 0);
   const wantAuc = specs.some((s) => s.kind === "auc");
   const nItems = model.numItems;

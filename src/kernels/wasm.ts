@@ -48,14 +48,14 @@ export interface WasmKernels {
     histPtr: number, histIdx: number, n: number, outItems: number, outScores: number, first: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
-  /** cgRange in lockstep over one row shard, entries grouped by column (see assembly/kernels.ts); phase 0 residual, 1 a CG step. */
+  /** cgRange in lockstep over one row shard, entries grouped by column (see assembly/cg.ts); phase 0 residual, 1 a CG step. */
   cgShardRange(
     segPtr: number, rows: number, extra: number, target: number, nOther: number, Y: number,
     X: number, R: number, Pv: number, AP: number, rs: number, active: number, counts: number, G: number,
     k: number, w0: number, lambda: number, nu: number, nCols: number, phase: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
-  /** alsCgRange in lockstep over one row shard, entries grouped by column (see assembly/kernels.ts); phase 0 residual, 1 a CG step. */
+  /** alsCgRange in lockstep over one row shard, entries grouped by column (see assembly/als-cg.ts); phase 0 residual, 1 a CG step. */
   alsCgShardRange(
     segPtr: number, rows: number, values: number, nOther: number, Y: number, by: number,
     X: number, bx: number, R: number, Pv: number, AP: number, sc: number, active: number, counts: number,
@@ -70,7 +70,7 @@ export interface WasmKernels {
     k: number, lr: number, reg: number, regBias: number, useBias: number, meta: number, lossOut: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
-  /** Exact weighted-ALS row solves of rows [start, end) (assembly/kernels.ts; weightedAlsHalfSweep solver 1), loss part to lossOut[shard] when ≠ 0. */
+  /** Exact weighted-ALS row solves of rows [start, end) (assembly/wchol.ts; weightedAlsHalfSweep solver 1), loss part to lossOut[shard] when ≠ 0. */
   wcholRange(
     indptr: number, indices: number, extra: number, target: number, X: number, Y: number, G: number,
     k: number, w0: number, lambda: number, nu: number, nCols: number, lossOut: number,

@@ -38,6 +38,13 @@ export interface FactorModelParts {
   implicit?: boolean;
   training?: EpochReport[];
   provenance?: Provenance;
+  /**
+   * The ranking part of an explicit model: a second factorization over the same users and items
+   * (by default iALS on "who rated what", train/ranking.ts) that top-N lists, similar items/users and
+   * explain rank by, while predict keeps this model's rating part. Absent = the lists rank by the
+   * rating prediction. It shares this model's id indexes and history.
+   */
+  ranking?: FactorModel;
 }
 
 /** Compactness of the factorization: the seed's "significantly more compact" as numbers. */
@@ -77,6 +84,7 @@ export class FactorModel {
   readonly implicit: boolean;
   readonly training: readonly EpochReport[];
   readonly provenance?: Provenance;
+  readonly ranking?: FactorModel;
 
   constructor(parts: FactorModelParts) {
     const { userFactors: P, itemFactors: Q } = parts;
@@ -104,6 +112,22 @@ export class FactorModel {
     this.implicit = parts.implicit ?? false;
     this.training = parts.training ?? [];
     this.provenance = parts.provenance;
+    const r = parts.ranking;
+    if (r) {
+      if (r.numUsers !== P.rows || r.numItems !== Q.rows) {
+        throw new MfrecError("E_SHAPE", "the ranking part does not match the model", { value: [r.numUsers, r.numItems], expected: `${P.rows} × ${Q.rows}` });
+      }
+      if (r.ranking) throw new MfrecError("E_SHAPE", "a ranking part cannot have a ranking part of its own");
+    }
+    this.ranking = r;
+  }
+
+  /**
+   * The model that top-N lists, similar and explain use: the ranking part when there is one, else this
+   * model. Its scores rank items; they are not ratings.
+   */
+  get ranker(): FactorModel {
+    return this.ranking ?? this;
   }
 
   /**
@@ -162,6 +186,7 @@ export class FactorModel {
       implicit: this.implicit,
       training: [...this.training],
       provenance: this.provenance,
+      ranking: this.ranking,
     };
   }
 

@@ -1,9 +1,11 @@
 /**
- * The mfrec model file, version 1 (bytes in, bytes out; browser-safe). Layout, all integers
- * little-endian (docs/model-format.md describes it byte by byte):
+ * The mfrec model file, versions 1 and 2 (bytes in, bytes out; browser-safe). Version 2 is version 1
+ * plus an optional ranking part (header field "ranking", sections rankingUserFactors and
+ * rankingItemFactors); a model without one is still written as version 1, and both load. Layout, all
+ * integers little-endian (docs/model-format.md describes it byte by byte):
  *
  *   0        6  magic "MFREC\0"
- *   6        2  uint16 format version (1)
+ *   6        2  uint16 format version (1, or 2 with a ranking part)
  *   8        4  uint32 header byte length H
  *   12       H  header: UTF-8 JSON (see {@link ModelFileHeader})
  *   D = align8(12 + H)  data area: sections at header-given offsets from D, each 8-byte aligned,
@@ -23,18 +25,33 @@ export type { SectionDtype, SectionEntry } from "../core/container.js";
 
 /** "MFREC\0": the first six bytes of every model file. */
 export const MODEL_MAGIC: readonly number[] = [0x4d, 0x46, 0x52, 0x45, 0x43, 0x00];
-/** The format version this code writes and reads. */
-export const MODEL_FORMAT_VERSION = 1;
+/** The newest format version this code writes (2: with a ranking part; models without one are written as 1) and reads (1 and 2). */
+export const MODEL_FORMAT_VERSION = 2;
 
-const KIND: ContainerKind = {
+const KIND_V1: ContainerKind = {
   magic: MODEL_MAGIC,
-  version: MODEL_FORMAT_VERSION,
+  version: 1,
   format: "mfrec-model",
   label: "mfrec model file",
   noun: "model",
   code: "E_MODEL_FORMAT",
   sections: new Set(["userFactors", "itemFactors", "userBias", "itemBias", "historyIndptr", "historyIndices", "historyValues"]),
 };
+const KIND_V2: ContainerKind = { ...KIND_V1, version: 2, sections: new Set([...KIND_V1.sections, "rankingUserFactors", "rankingItemFactors"]) };
+const KIND = KIND_V1;
+
+/** The container kind of a file by its version bytes (anything but 1 is checked as version 2, the newest). */
+function kindOf(bytes: Uint8Array): ContainerKind {
+  return bytes instanceof Uint8Array && bytes.length >= 8 && bytes[6] === 1 && bytes[7] === 0 ? KIND_V1 : KIND_V2;
+}
+
+/** The ranking part in a version-2 header (its factors are the sections rankingUserFactors / rankingItemFactors). */
+export interface RankingHeader {
+  algorithm: string;
+  config: ModelConfig;
+  factors: number;
+  training: EpochReport[];
+}
 
 /** The JSON header of a model file. */
 export interface ModelFileHeader {
@@ -54,6 +71,8 @@ export interface ModelFileHeader {
   history: { nnz: number } | null;
   training: EpochReport[];
   provenance: Provenance | null;
+  /** Version 2: the ranking part (absent or null = none). */
+  ranking?: RankingHeader | null;
   sections: SectionEntry[];
   /** Bytes of the data area (sections and padding), excluding the trailing checksum. */
   dataLength: number;
@@ -74,6 +93,11 @@ function sectionsOf(model: FactorModel): SectionData[] {
     s.push({ name: "historyIndptr", dtype: "int32", data: h.indptr.subarray(0, h.rows + 1), shape: [h.rows + 1] });
     s.push({ name: "historyIndices", dtype: "int32", data: h.indices.subarray(0, nnz), shape: [nnz] });
     s.push({ name: "historyValues", dtype: "float32", data: h.values.subarray(0, nnz), shape: [nnz] });
+  }
+  const r = model.ranking;
+  if (r) {
+    s.push({ name: "rankingUserFactors", dtype: "float32", data: r.userFactors.data, shape: [r.numUsers, r.factors] });
+    s.push({ name: "rankingItemFactors", dtype: "float32", data: r.itemFactors.data, shape: [r.numItems, r.factors] });
   }
   return s;
 }
@@ -116,7 +140,11 @@ export function modelFileChunks(model: FactorModel): ContainerChunks {
     training: [...model.training],
     provenance: model.provenance ?? null,
   };
-  return containerChunks(KIND, header, sections);
+  const r = model.ranking;
+  if (!r) return containerChunks(KIND_V1, header, sections);
+  if (r.userBias || r.itemBias || r.globalMean !== 0) throw new MfrecError("E_UNSUPPORTED", "a ranking part with biases cannot be saved", { expected: "a ranking part of factors only (e.g. ials)" });
+  const ranking: RankingHeader = { algorithm: r.algorithm, config: r.config, factors: r.factors, training: [...r.training] };
+  return containerChunks(KIND_V2, { ...header, ranking }, sections);
 }
 
 function needCount(h: Record<string, unknown>, key: string): number {
@@ -182,8 +210,9 @@ export function readModelHeader(bytes: Uint8Array): ModelFileHeader {
   return loadParts(bytes).header;
 }
 
-function loadParts(bytes: Uint8Array): { header: ModelFileHeader; container: ParsedContainer } {
-  const container = readContainer(KIND, bytes);
+function loadParts(bytes: Uint8Array): { header: ModelFileHeader; container: ParsedContainer; kind: ContainerKind } {
+  const kind = kindOf(bytes);
+  const container = readContainer(kind, bytes);
   const h = container.header;
   if (typeof h.algorithm !== "string" || h.algorithm === "") fail('header field "algorithm" is not a non-empty string', h.algorithm);
   const users = needCount(h, "users");
@@ -201,7 +230,14 @@ function loadParts(bytes: Uint8Array): { header: ModelFileHeader; container: Par
   if (h.history !== null && !(isObject(h.history) && isCount(h.history.nnz))) fail('header field "history" is not null or { nnz }', h.history);
   checkTraining(h.training);
   checkProvenance(h.provenance);
-  return { header: h as unknown as ModelFileHeader, container };
+  if (kind.version === 2 && h.ranking !== undefined && h.ranking !== null) {
+    const r = h.ranking;
+    if (!isObject(r) || typeof r.algorithm !== "string" || r.algorithm === "") fail('header field "ranking" is not null or { algorithm, config, factors, training }', r);
+    if (!isCount(r.factors)) fail("ranking.factors is not a non-negative integer", r.factors, "an integer ≥ 0");
+    checkConfig(r.config, r.algorithm);
+    checkTraining(r.training);
+  } else if (kind.version === 1 && h.ranking !== undefined) fail('header field "ranking" needs format version 2', h.ranking);
+  return { header: h as unknown as ModelFileHeader, container, kind };
 }
 
 /**
@@ -211,11 +247,11 @@ function loadParts(bytes: Uint8Array): { header: ModelFileHeader; container: Par
  * E_MODEL_FORMAT saying which.
  */
 export function loadModel(bytes: Uint8Array): FactorModel {
-  const { header: h, container } = loadParts(bytes);
+  const { header: h, container, kind } = loadParts(bytes);
   const table = container.sections;
   const { users, items, factors: k } = h;
   const read = (name: string, dtype: "float32" | "int32", shape: number[]) =>
-    dtype === "float32" ? readSection(KIND, container, bytes, name, "float32", shape) : readSection(KIND, container, bytes, name, "int32", shape);
+    dtype === "float32" ? readSection(kind, container, bytes, name, "float32", shape) : readSection(kind, container, bytes, name, "int32", shape);
   const P = read("userFactors", "float32", [users, k]) as Float32Array;
   const Q = read("itemFactors", "float32", [items, k]) as Float32Array;
   checkFinite("userFactors", P);
@@ -239,12 +275,36 @@ export function loadModel(bytes: Uint8Array): FactorModel {
     checkFinite("historyValues", values);
     history = { rows: users, cols: items, indptr, indices, values };
   }
+  const userIndex = IdIndex.from(h.userIds);
+  const itemIndex = IdIndex.from(h.itemIds);
+  let ranking: FactorModel | undefined;
+  const rh = h.ranking ?? null;
+  if (rh === null) {
+    for (const n of ["rankingUserFactors", "rankingItemFactors"]) if (table.has(n)) fail(`section "${n}" is present but the header has no ranking part`);
+  } else {
+    const rk = rh.factors;
+    const RP = read("rankingUserFactors", "float32", [users, rk]) as Float32Array;
+    const RQ = read("rankingItemFactors", "float32", [items, rk]) as Float32Array;
+    checkFinite("rankingUserFactors", RP);
+    checkFinite("rankingItemFactors", RQ);
+    ranking = new FactorModel({
+      config: rh.config,
+      userFactors: { rows: users, cols: rk, data: RP },
+      itemFactors: { rows: items, cols: rk, data: RQ },
+      userIndex,
+      itemIndex,
+      history,
+      implicit: true,
+      training: rh.training,
+    });
+  }
   return new FactorModel({
+    ranking,
     config: h.config,
     userFactors: { rows: users, cols: k, data: P },
     itemFactors: { rows: items, cols: k, data: Q },
-    userIndex: IdIndex.from(h.userIds),
-    itemIndex: IdIndex.from(h.itemIds),
+    userIndex,
+    itemIndex,
     globalMean: h.globalMean,
     userBias,
     itemBias,

@@ -14,6 +14,7 @@ export const IALS_DEFAULTS = {
   alpha: 2,
   confidence: "linear",
   epsilon: 1,
+  confidenceOffset: 0,
   unobservedWeight: 1,
   regularizationExponent: 0,
   solver: "cg",
@@ -61,7 +62,9 @@ function str(c: ModelConfig, key: string, fallback: string): string {
 
 /**
  * The spec of an `ials` or `wals` config (undefined for other algorithms).
- * ials: W = w0 + α·v (linear) or w0 + α·ln(1 + v/ε) (log), t = 1 for v > 0, else W = w0, t = 0.
+ * ials, with v' = v − o (o = confidenceOffset, default 0): W = w0 + α·v' (linear), w0 + α·ln(1 + v'/ε) (log)
+ * or w0 + α (binary: every positive v' counts the same), t = 1 for v' > 0, else W = w0, t = 0 (a value at
+ * or below the offset, e.g. a low rating, counts as a negative like an unobserved cell).
  * wals: W = 1 (or v when observedWeight is "value"), t = 1; ν = 0.
  */
 export function weightedAlsSpec(config: ModelConfig): WeightedAlsSpec | undefined {
@@ -69,15 +72,18 @@ export function weightedAlsSpec(config: ModelConfig): WeightedAlsSpec | undefine
     const d = IALS_DEFAULTS;
     const alpha = num(config, "alpha", d.alpha);
     const eps = num(config, "epsilon", d.epsilon);
-    const log = str(config, "confidence", d.confidence) === "log";
+    const confidence = str(config, "confidence", d.confidence);
+    const log = confidence === "log";
+    const binary = confidence === "binary";
+    const o = num(config, "confidenceOffset", d.confidenceOffset);
     return {
       w0: num(config, "unobservedWeight", d.unobservedWeight),
       lambda: num(config, "regularization", d.regularization),
       nu: num(config, "regularizationExponent", d.regularizationExponent),
       solver: str(config, "solver", d.solver) === "cholesky" ? 1 : 0,
       cgSteps: num(config, "cgSteps", d.cgSteps),
-      extra: (v) => (v <= 0 ? 0 : log ? alpha * Math.log1p(v / eps) : alpha * v),
-      target: (v) => (v > 0 ? 1 : 0),
+      extra: (v) => (v - o <= 0 ? 0 : binary ? alpha : log ? alpha * Math.log1p((v - o) / eps) : alpha * (v - o)),
+      target: (v) => (v - o > 0 ? 1 : 0),
     };
   }
   if (config.algorithm === "wals") {

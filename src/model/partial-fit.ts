@@ -59,11 +59,15 @@ export function withUser(model: FactorModel, rawId: RawId, history: FoldInHistor
     userBias.set(model.userBias);
     userBias[u] = row.bias;
   }
+  const merged = mergeRows(model.history, rows, model.numItems, new Map([[u, h]]));
+  // The ranking part gets the same user, solved by its own objective, and shares the history.
+  const ranking = model.ranking ? withUser(model.ranking, rawId, history, opts).with({ userIndex, history: merged }) : undefined;
   return model.with({
     userIndex,
     userFactors: { rows, cols: k, data: P },
     userBias,
-    history: mergeRows(model.history, rows, model.numItems, new Map([[u, h]])),
+    history: merged,
+    ranking,
   });
 }
 
@@ -154,6 +158,8 @@ export function partialFit(model: FactorModel, ratings: Ratings, opts: PartialFi
     solveSide("item", items);
   }
   solveSide("user", users);
-  return snapshot().with({ userFactors: { rows: nU, cols: k, data: P.slice() }, itemFactors: { rows: nI, cols: k, data: Q.slice() } });
+  // The ranking part is grown the same way by its own objective, on the same ids and history.
+  const ranking = model.ranking ? partialFit(model.ranking, ratings, opts).with({ userIndex, itemIndex, history }) : undefined;
+  return snapshot().with({ userFactors: { rows: nU, cols: k, data: P.slice() }, itemFactors: { rows: nI, cols: k, data: Q.slice() }, ranking });
 }
 

@@ -1,5 +1,5 @@
 /**
- * The layout of cgShardRange (assembly/kernels.ts): a row × column matrix solved by rows, its rows cut into
+ * The layout of cgShardRange (assembly/cg.ts): a row × column matrix solved by rows, its rows cut into
  * shards, and inside each shard the entries grouped by column, columns ascending. A pass over one shard then
  * streams the columns' factors in memory order and touches only the shard's own rows at random, which stay
  * in cache; every row still meets its entries in ascending column order, as it would in the row-major CSR

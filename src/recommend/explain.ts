@@ -8,6 +8,9 @@
  * residual r_uj − μ − b_j for explicit als) and A_u the user's regularised weighted Gram matrix.
  * The contributions sum exactly to the score of the user's closed-form row (which is the trained
  * row for Cholesky-trained models and very close to it after CG training).
+ *
+ * A model with a ranking part (FactorModel.ranking) is explained by that part: the score explained is
+ * the one recommend() shows and ranks by.
  */
 import { MfrecError } from "../core/errors.js";
 import type { RawId } from "../core/types.js";
@@ -37,7 +40,9 @@ export interface Explanation {
 const grams = new WeakMap<Float32Array, Float64Array>();
 
 /** Explain the model's score of raw `item` for raw `user` by the user's history (see file header). */
-export function explain(model: FactorModel, user: RawId, item: RawId, opts: { n?: number } = {}): Explanation {
+export function explain(full: FactorModel, user: RawId, item: RawId, opts: { n?: number } = {}): Explanation {
+  // The score recommend shows: the ranking part's when the model has one (an ials model, explained exactly).
+  const model = full.ranker;
   const n = opts.n ?? 10;
   const u = model.userIndex.indexOf(user);
   if (u < 0) throw new MfrecError("E_UNKNOWN_USER", `user ${JSON.stringify(String(user))} is not known to the model`, { value: user });

@@ -167,18 +167,21 @@ function blockLists(model: FactorModel, s: WasmTopKScorer, us: Int32Array): User
 }
 
 /** How {@link recommendAll} will run for these options: "wasm" or "ts" and the thread count (validates kernels/threads). */
-export function recommendAllPlan(model: FactorModel, opts: RecommendAllOptions = {}): RecommendAllPlan {
+export function recommendAllPlan(full: FactorModel, opts: RecommendAllOptions = {}): RecommendAllPlan {
+  const model = full.ranker;
   const users = opts.users ? opts.users.length : model.numUsers;
   return planRecommendAll(model, users, resultCount(opts.n), opts);
 }
 
 /**
- * Every user's (or `opts.users`') top-n items, block by block (a lazy iterable: stop early at no cost;
+ * Every user's (or `opts.users`') top-n items by the model's ranker (its ranking part when it has one,
+ * as recommend() ranks), block by block (a lazy iterable: stop early at no cost;
  * the WASM path's workers stop when the loop ends or breaks). On the WASM path each block runs
  * synchronously on the pool (Node, or inside a browser worker); on a browser's main thread use
  * {@link recommendAllAsync}.
  */
-export function* recommendAll(model: FactorModel, opts: RecommendAllOptions = {}): Generator<UserRecommendations> {
+export function* recommendAll(full: FactorModel, opts: RecommendAllOptions = {}): Generator<UserRecommendations> {
+  const model = full.ranker;
   const p = prepare(model, opts);
   const plan = planRecommendAll(model, p.order.length, p.n, opts);
   if (plan.kernels === "ts") {
@@ -198,7 +201,8 @@ export function* recommendAll(model: FactorModel, opts: RecommendAllOptions = {}
 }
 
 /** {@link recommendAll} as an async iterable: WASM blocks run with the pool's runAsync, so a page's main thread never blocks on the workers. Same lists. */
-export async function* recommendAllAsync(model: FactorModel, opts: RecommendAllOptions = {}): AsyncGenerator<UserRecommendations> {
+export async function* recommendAllAsync(full: FactorModel, opts: RecommendAllOptions = {}): AsyncGenerator<UserRecommendations> {
+  const model = full.ranker;
   const p = prepare(model, opts);
   const plan = planRecommendAll(model, p.order.length, p.n, opts);
   if (plan.kernels === "ts") {

@@ -1,7 +1,8 @@
 /**
  * Top-N recommendations for one user: score every item with the scoring kernel
- * (μ + b_u + b_i + p_u·q_i), skip rated / excluded / non-candidate items, and select with the
- * heap top-k kernel (ties: lower dense index first). Raw ids in and out.
+ * (μ + b_u + b_i + p_u·q_i of the model's ranker: its ranking part when it has one, else the model),
+ * skip rated / excluded / non-candidate items, and select with the heap top-k kernel (ties: lower
+ * dense index first). Raw ids in and out.
  */
 import { MfrecError } from "../core/errors.js";
 import type { RawId, Scored } from "../core/types.js";
@@ -41,13 +42,14 @@ export function maskRated(model: FactorModel, u: number, mask: Uint8Array): void
  * numItems and holds the raw scores afterwards.
  */
 export function recommendIndices(
-  model: FactorModel,
+  full: FactorModel,
   u: number,
   n: number,
   mask: Uint8Array | null,
-  scores: Float32Array = new Float32Array(model.numItems),
+  scores: Float32Array = new Float32Array(full.numItems),
   candidates?: Int32Array,
 ): Int32Array {
+  const model = full.ranker;
   const k = model.factors;
   const base = model.globalMean + (model.userBias ? model.userBias[u]! : 0);
   const P = model.userFactors.data;
@@ -61,18 +63,19 @@ export function recommendIndices(
 const popularity = new WeakMap<object, Float32Array>();
 
 /**
- * The "popular items" scores used for unknown users: μ + b_i when the model has item biases
- * (the explicit fallback prediction), else each item's number of users in the history; null when
- * the model has neither.
+ * The "popular items" scores used for unknown users: each item's number of training ratings (users
+ * in the history who rated it, whatever the value), the "most popular" list of the literature, so an
+ * item with one 5-star rating sits below one with 400 ratings (ties: lower dense index first). Without
+ * a history: μ + b_i when the model has item biases (the explicit fallback prediction), else null.
  */
 export function popularityScores(model: FactorModel): Float32Array | null {
-  if (model.itemBias) {
+  const h = model.history;
+  if (!h) {
+    if (!model.itemBias) return null;
     const s = new Float32Array(model.numItems);
     for (let i = 0; i < s.length; i++) s[i] = model.globalMean + model.itemBias[i]!;
     return s;
   }
-  const h = model.history;
-  if (!h) return null;
   let s = popularity.get(h);
   if (!s) {
     s = new Float32Array(model.numItems);
@@ -84,14 +87,16 @@ export function popularityScores(model: FactorModel): Float32Array | null {
 }
 
 /**
- * The n best items for raw `user`, best first, as { item, score } with the score of
- * {@link predict} (clipped for explicit models; ranking uses the unclipped score). Rated items
- * (model.history) are skipped unless `excludeRated: false`; `items` restricts the candidates,
- * `exclude` removes ids.
+ * The n best items for raw `user`, best first, as { item, score }. The score is the ranker's:
+ * for a model with a ranking part (every explicit model mfrec trains, unless `ranking: "none"`), the
+ * ranking part's p_u·q_i, a preference score that ranks items and is not a rating (use predict for
+ * the rating); for other models the score of {@link predict} (clipped for explicit models; ranking
+ * uses the unclipped score). Rated items (model.history) are skipped unless `excludeRated: false`;
+ * `items` restricts the candidates, `exclude` removes ids.
  *
- * Unknown user, policy "popular" (default): the items ranked by μ + b_i (score = that value,
- * clipped) when the model has item biases, else by the number of users who rated them
- * (score = that count); an empty list when the model has neither.
+ * Unknown user, policy "popular" (default): the items ranked by {@link popularityScores} (their
+ * number of training ratings; score = that count); μ + b_i for a model without
+ * a history; an empty list when the model has neither.
  */
 export function recommend(model: FactorModel, user: RawId, opts: RecommendOptions = {}): Scored[] {
   const n = resultCount(opts.n);
@@ -107,7 +112,7 @@ export function recommend(model: FactorModel, user: RawId, opts: RecommendOption
     const pop = policy === "popular" ? popularityScores(model) : null;
     if (!pop) return [];
     const top = topK(pop, n, mask);
-    const fromBias = model.itemBias !== undefined;
+    const fromBias = model.history === undefined;
     return Array.from(top, (i) => ({ item: ids.idAt(i), score: fromBias ? finalScore(model, model.globalMean + model.itemBias![i]!) : pop[i]! }));
   }
   if (opts.excludeRated ?? true) maskRated(model, u, mask);
@@ -118,5 +123,6 @@ export function recommend(model: FactorModel, user: RawId, opts: RecommendOption
     candidates = Int32Array.from(c);
   }
   const top = recommendIndices(model, u, n, mask, new Float32Array(model.numItems), candidates);
-  return Array.from(top, (i) => ({ item: ids.idAt(i), score: finalScore(model, model.scoreIndex(u, i)) }));
+  const r = model.ranker;
+  return Array.from(top, (i) => ({ item: ids.idAt(i), score: finalScore(r, r.scoreIndex(u, i)) }));
 }

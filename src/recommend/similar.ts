@@ -86,17 +86,17 @@ function similar(F: DenseMatrix, ids: IdIndex, id: RawId, opts: SimilarOptions, 
 }
 
 /**
- * The n items most similar to raw `item` by their factors, best first (the item itself excluded;
+ * The n items most similar to raw `item` by their factors (the ranking part's when the model has one), best first (the item itself excluded;
  * ties: lower dense index first). Throws E_UNKNOWN_ITEM for an item the model does not know.
  */
 export function similarItems(model: FactorModel, item: RawId, opts: SimilarOptions = {}): Scored[] {
-  return similar(model.itemFactors, model.itemIndex, item, opts, "E_UNKNOWN_ITEM").map(([id, score]) => ({ item: id, score }));
+  return similar(model.ranker.itemFactors, model.itemIndex, item, opts, "E_UNKNOWN_ITEM").map(([id, score]) => ({ item: id, score }));
 }
 
 /**
- * The n users most similar to raw `user` by their factors, best first (the user excluded).
+ * The n users most similar to raw `user` by their factors (the ranking part's when the model has one), best first (the user excluded).
  * Throws E_UNKNOWN_USER for a user the model does not know.
  */
 export function similarUsers(model: FactorModel, user: RawId, opts: SimilarOptions = {}): ScoredUser[] {
-  return similar(model.userFactors, model.userIndex, user, opts, "E_UNKNOWN_USER").map(([id, score]) => ({ user: id, score }));
+  return similar(model.ranker.userFactors, model.userIndex, user, opts, "E_UNKNOWN_USER").map(([id, score]) => ({ user: id, score }));
 }

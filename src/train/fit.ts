@@ -6,6 +6,7 @@ import type { FactorModel, ModelConfig } from "../model/factor-model.js";
 import type { KernelPoolFactory } from "../parallel/pool-factory.js";
 import "./algorithms.js";
 import type { KernelChoice, TrainRuntime } from "./kernel-runtime.js";
+import { rankingConfig, withoutRankingKeys } from "./ranking.js";
 import { getAlgorithm } from "./registry.js";
 import type { Trainer, TrainingData } from "./trainer.js";
 
@@ -34,6 +35,11 @@ export interface FitOptions {
    * and exit, like `mfrec train`. Same values either way.
    */
   zeroCopy?: boolean;
+  /**
+   * Train the ranking part of an explicit model (train/ranking.ts) as the config says (default true).
+   * false skips it whatever the config (e.g. a tuning run that only measures RMSE); the model then ranks by predictions.
+   */
+  ranking?: boolean;
 }
 
 /**
@@ -67,6 +73,8 @@ interface Started {
   epochs: number;
   ratings: number;
   source: string | undefined;
+  /** The ranking part still to train after the rating part (on the rating model's history: no reference to the ratings is kept). */
+  ranking?: { config: ModelConfig; epochs: number };
 }
 
 /**
@@ -77,17 +85,75 @@ function start(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: str
   const algo = getAlgorithm(config.algorithm);
   const base = opts.data ?? trainingData(ratings);
   const data: TrainingData = opts.pool || opts.kernels || opts.zeroCopy ? withRuntime(base, { poolFactory: opts.pool, kernels: opts.kernels, zeroCopy: opts.zeroCopy }) : base;
-  const resolved = algo.resolveConfig(config, data);
-  return { trainer: algo.create(data, resolved), epochs: algo.epochs(resolved), ratings: ratings.length, source: ratings.report.file };
+  const rc = opts.ranking === false ? null : rankingConfig(config, algo.implicit, data);
+  const resolved = algo.resolveConfig(withoutRankingKeys(config), data);
+  let ranking: Started["ranking"];
+  if (rc) {
+    const ials = getAlgorithm(rc.algorithm);
+    const r = ials.resolveConfig(rc, data);
+    ranking = { config: r, epochs: ials.epochs(r) };
+  }
+  return { trainer: algo.create(data, resolved), epochs: algo.epochs(resolved), ratings: ratings.length, source: ratings.report.file, ranking };
 }
 
 /** One run of the epoch loop (shared by fitSync and fit); closes the trainer however it ends. */
 function* runEpochs(s: Started, opts: FitOptions): Generator<void, FactorModel> {
+  let model: FactorModel;
   try {
-    return yield* epochLoop(s, opts);
+    model = yield* epochLoop(s, opts);
   } finally {
     s.trainer.close?.();
   }
+  const r = s.ranking;
+  if (!r) return model;
+  // The rating part's trainer is closed first, so the two fits never hold their memory at once; the
+  // ranking part trains on the rating model's history (the same cells), so the ratings need not be kept.
+  const h = model.history;
+  if (!h) throw new MfrecError("E_UNSUPPORTED", `algorithm ${model.algorithm} keeps no history to train a ranking part on`, { hint: 'set ranking: "none"' });
+  const trainer = getAlgorithm(r.config.algorithm).create(historyData(model, h), r.config);
+  try {
+    const t0 = now();
+    const reports: EpochReport[] = [];
+    for (let e = 1; e <= r.epochs; e++) {
+      if (opts.signal?.aborted) throw new MfrecError("E_ABORTED", `training aborted before epoch ${e} of the ranking part`, { cause: opts.signal.reason });
+      const t = now();
+      const res = trainer.epoch(e - 1);
+      if (!Number.isFinite(res.loss)) throw new MfrecError("E_DIVERGED", `the ranking part diverged at epoch ${e}: the loss became ${res.loss}`, { value: res.loss, expected: "a finite loss" });
+      reports.push({ epoch: e, loss: res.loss, seconds: (now() - t) / 1000 });
+      yield;
+    }
+    const part = trainer.finish({ zeroCopy: opts.zeroCopy === true });
+    const ranking = part.with({ history: model.history ?? part.history, training: reports, userIndex: model.userIndex, itemIndex: model.itemIndex });
+    const provenance = model.provenance ? { ...model.provenance, fitSeconds: (model.provenance.fitSeconds ?? 0) + (now() - t0) / 1000 } : undefined;
+    return model.with({ ranking, provenance });
+  } finally {
+    trainer.close?.();
+  }
+}
+
+/** Training data over a model's history CSR (users × items with values): what the ranking part trains on. */
+function historyData(model: FactorModel, h: CsrMatrix): TrainingData {
+  const nnz = h.indptr[h.rows]!;
+  const users = new Int32Array(nnz);
+  for (let u = 0; u < h.rows; u++) users.fill(u, h.indptr[u]!, h.indptr[u + 1]!);
+  const ratings: Ratings = {
+    length: nnz,
+    users,
+    items: h.indices.subarray(0, nnz),
+    values: h.values.subarray(0, nnz),
+    userIndex: model.userIndex,
+    itemIndex: model.itemIndex,
+    report: { rows: nnz, ratings: nnz, skipped: 0, duplicates: 0, skippedByReason: {}, examples: [], duplicatePolicy: "last" },
+  };
+  let byItem: CsrMatrix | undefined;
+  return {
+    ratings,
+    byUser: h,
+    get byItem() {
+      byItem ??= transpose(h);
+      return byItem;
+    },
+  };
 }
 
 /** The same views (getters stay lazy) with a runtime attached. */

@@ -4,7 +4,7 @@ import { choiceOption, numberOption, rejectUnknownKeys, RULES } from "./config.j
 import type { Algorithm } from "./trainer.js";
 import { createWeightedAlsTrainer } from "./weighted-als.js";
 
-const KEYS = ["factors", "epochs", "regularization", "alpha", "confidence", "epsilon", "unobservedWeight", "regularizationExponent", "solver", "cgSteps", "seed", "threads"] as const;
+const KEYS = ["factors", "epochs", "regularization", "alpha", "confidence", "confidenceOffset", "epsilon", "unobservedWeight", "regularizationExponent", "solver", "cgSteps", "seed", "threads"] as const;
 
 /**
  * `ials`: implicit ALS of Hu, Koren & Volinsky (2008). Confidence c = w0 + α·r ("linear") or
@@ -12,6 +12,7 @@ const KEYS = ["factors", "epochs", "regularization", "alpha", "confidence", "eps
  * default 1 as in Hu et al.) on the rest; rows solved by `cgSteps` conjugate-gradient steps
  * (Takács et al. 2011) or exactly (`solver: "cholesky"`), with the frequency-scaled
  * regularization λ(|I_u| + w0·|I|)^ν of Rendle et al. (2021) (`regularizationExponent` ν, 0 = plain λ).
+ * `confidenceOffset` o shifts every value first (v − o; ≤ 0 is a negative), so ratings can be confidences.
  */
 export const ials: Algorithm = {
   name: "ials",
@@ -21,7 +22,7 @@ export const ials: Algorithm = {
     const c = config as Record<string, unknown>;
     rejectUnknownKeys(c, KEYS, "ials");
     const d = IALS_DEFAULTS;
-    const confidence = choiceOption(c, "confidence", d.confidence, ["linear", "log"] as const);
+    const confidence = choiceOption(c, "confidence", d.confidence, ["linear", "log", "binary"] as const);
     const solver = choiceOption(c, "solver", d.solver, ["cg", "cholesky"] as const);
     const resolved: ModelConfig = {
       algorithm: "ials",
@@ -38,6 +39,9 @@ export const ials: Algorithm = {
     // Keys that only act under one choice are kept only there, so every key in a resolved config matters.
     const epsilon = numberOption(c, "epsilon", d.epsilon, { above: 0 });
     if (confidence === "log") resolved.epsilon = epsilon;
+    // Only kept when set: a value v counts as v − offset (≤ 0: a negative), e.g. the ranking part's ratings.
+    const offset = numberOption(c, "confidenceOffset", d.confidenceOffset);
+    if (offset !== 0) resolved.confidenceOffset = offset;
     const cgSteps = numberOption(c, "cgSteps", d.cgSteps, { min: 1, max: 1000, integer: true });
     if (solver === "cg") resolved.cgSteps = cgSteps;
     // Threads never change the result (fixed shards); absent = 0 = auto (the pool factory's default).

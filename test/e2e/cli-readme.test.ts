@@ -21,10 +21,12 @@ describe("README walkthrough: mfrec on ml-100k u.data", { skip: udata.skip }, ()
   });
 
   it("mfrec recommend m.mfr 1", () => {
-    const { run, doc } = mfrecJson<{ items: { item: string; score: number }[] }>(["recommend", model, "1"]);
+    const { run, doc } = mfrecJson<{ items: { item: string; score: number; rating: number }[] }>(["recommend", model, "1"]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(doc.items.length, 10);
-    assert.ok(doc.items.every((r) => r.score >= 1 && r.score <= 5));
+    // Ordered by the ranking part's score; the predicted rating is shown beside it.
+    assert.ok(doc.items.every((r, i) => i === 0 || r.score <= doc.items[i - 1]!.score));
+    assert.ok(doc.items.every((r) => r.rating >= 1 && r.rating <= 5));
   });
 
   it("mfrec similar m.mfr 50 and mfrec info m.mfr", () => {

@@ -4,8 +4,8 @@ import { after, before, describe, test } from "node:test";
 import { explain } from "../../src/recommend/explain.js";
 import { recommend } from "../../src/recommend/recommend.js";
 import { similarItems } from "../../src/recommend/similar.js";
-import type { RunningServer } from "../../src/server/create-server.js";
-import { Store } from "../../src/server/store.js";
+import type { RunningServer } from "mfrec-server/internal/create-server.js";
+import { Store } from "mfrec-server/internal/store.js";
 import { call, start, TOKEN, tempDir, trainedModel } from "./server-fixtures.js";
 
 describe("server API", () => {
@@ -129,7 +129,7 @@ describe("server API", () => {
         lib.contributions.map((x) => x.item),
       );
       // The closed-form row is the ALS row solve: close to the trained row's own score.
-      assert.ok(Math.abs(all.body.modelScore - model.scoreIndex(0, model.itemIndex.indexOf(item))) < 1e-9);
+      assert.ok(Math.abs(all.body.modelScore - model.ranker.scoreIndex(0, model.itemIndex.indexOf(item))) < 1e-9);
       assert.ok(Math.abs(all.body.score - all.body.modelScore) < 0.25, `${all.body.score} vs ${all.body.modelScore}`);
       // Listing only two: the rest are summed, and everything still adds up to the score.
       const two = await call(s, "GET", `/explain/${user0}/${item}?n=2`);

@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Store } from "../../src/server/store.js";
+import { Store } from "mfrec-server/internal/store.js";
 import { TOKEN, tempDir } from "./server-fixtures.js";
 
-const serverModule = fileURLToPath(new URL("../../src/server/create-server.js", import.meta.url));
+const serverModule = fileURLToPath(import.meta.resolve("mfrec-server/internal/create-server.js"));
 
 /** Start `startServer` in a child process; resolves with its URL once it listens. */
 function spawnServer(dbPath: string, modelPath: string): Promise<{ child: ChildProcess; url: string }> {

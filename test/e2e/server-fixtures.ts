@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { generateRatings } from "../../src/data/synthetic.js";
 import type { FactorModel } from "../../src/model/factor-model.js";
 import { saveModel } from "../../src/model/format.js";
-import { type RunningServer, type ServerOptions, startServer } from "../../src/server/create-server.js";
+import { type RunningServer, type ServerOptions, startServer } from "mfrec-server/internal/create-server.js";
 import { fitSync } from "../../src/train/fit.js";
 
 export const TOKEN = "test-token-123";

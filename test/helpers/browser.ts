@@ -61,9 +61,9 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close:
   };
 }
 
-/** Build the dashboard into dist/web with Vite (the same command as `npm run build:web`, minus the type check). */
+/** Build the dashboard into packages/server/dist/web with Vite (the same command as `npm run build:web`, minus the type check). */
 export function buildWeb(): void {
-  const r = spawnSync(process.execPath, [join(repoRoot, "node_modules/vite/bin/vite.js"), "build", "--config", "web/vite.config.ts", "--logLevel", "warn"], { cwd: repoRoot, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [join(repoRoot, "node_modules/vite/bin/vite.js"), "build", "--config", "packages/server/web/vite.config.ts", "--logLevel", "warn"], { cwd: repoRoot, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`vite build failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
 }
 
@@ -101,7 +101,7 @@ export async function serveDashboard(): Promise<ServedDashboard> {
   const cli = join(repoRoot, "dist/src/cli/main.js");
   const child: ChildProcess = spawn(
     process.execPath,
-    [cli, "serve", "--model", join(dir, "model.mfr"), "--db", join(dir, "mfrec.db"), "--port", "0", "--token", TOKEN, "--web", join(repoRoot, "dist/web")],
+    [cli, "serve", "--model", join(dir, "model.mfr"), "--db", join(dir, "mfrec.db"), "--port", "0", "--token", TOKEN, "--web", join(repoRoot, "packages/server/dist/web")],
     { cwd: repoRoot, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";

@@ -5,7 +5,7 @@
  * The data flags are shared with `mfrec tune` through {@link addDataOptions} and {@link loadEvalData}.
  */
 import type { Command } from "commander";
-import { type CrossValidation, crossValidate, type FoldResult, getAlgorithm, kFoldSplit, type ModelConfig, parseMetrics, randomSplit, type Ratings, type Split, temporalSplit, userSplit } from "../../index.js";
+import { type CrossValidation, crossValidate, type FoldResult, getAlgorithm, kFoldSplit, type ModelConfig, parseMetrics, randomSplit, type Ratings, type Split, temporalSplit, userSplit, withoutRankingKeys, RATING_METRICS } from "../../index.js";
 import { readPredefinedFolds, readRatingsFile, readTrainTest } from "../../node.js";
 import { MfrecError } from "../../core/errors.js";
 import { type CommonFlags, choiceArg, intArg, listArg, numberArg } from "../args.js";
@@ -106,9 +106,29 @@ function timeCutoff(r: Ratings, fraction: number): number {
 /** The model config from the preset and hyper-parameter flags (only those given). */
 export const configFromFlags = (f: EvalDataFlags): Partial<ModelConfig> & { algorithm: string } => modelConfigFrom(f);
 
-/** Default metrics: rating errors for explicit algorithms, ranking quality for implicit ones. */
+/**
+ * Default metrics: ranking quality for implicit algorithms; for explicit ones the rating errors and the
+ * quality of the lists recommend makes (NDCG@10 and precision@10 at {@link defaultRelevanceThreshold}).
+ */
 export function defaultMetrics(algorithm: string): string[] {
-  return getAlgorithm(algorithm).implicit ? ["precision@10", "recall@10", "ndcg@10", "map@10"] : ["rmse", "mae"];
+  return getAlgorithm(algorithm).implicit ? ["precision@10", "recall@10", "ndcg@10", "map@10"] : ["rmse", "mae", "ndcg@10", "precision@10"];
+}
+
+/**
+ * The relevance threshold of explicit ranking metrics when none is given: three quarters up the training
+ * ratings' range, rounded to a half star (4 on 1–5 stars and on 0.5–5), the "liked it" of the literature.
+ * Undefined for implicit data (one value: every test interaction is relevant).
+ */
+export function defaultRelevanceThreshold(train: Ratings): number | undefined {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let t = 0; t < train.length; t++) {
+    const v = train.values[t]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!(hi > lo)) return undefined;
+  return Math.round((lo + 0.75 * (hi - lo)) * 2) / 2;
 }
 
 /** The ranking/fallback options from the flags. */
@@ -184,7 +204,7 @@ export function printEvaluation(cv: CrossValidation, metricNames: readonly strin
 /** Fit and evaluate every fold with a progress bar over all epochs. */
 export function runFolds(folds: readonly Split[], config: Partial<ModelConfig> & { algorithm: string }, metricNames: readonly string[], f: EvalDataFlags): CrossValidation {
   const algo = getAlgorithm(config.algorithm);
-  const epochs = algo.epochs(algo.resolveConfig(config));
+  const epochs = algo.epochs(algo.resolveConfig(withoutRankingKeys(config)));
   const progress = new Progress({ label: `eval ${config.algorithm}`, total: epochs * folds.length, unit: "epochs", quiet: f.quiet });
   let done = 0;
   try {
@@ -219,8 +239,19 @@ export function registerEvalCommand(program: Command): void {
           note(`test set: ${fmtInt(s.report.unseenTestUsers)} users and ${fmtInt(s.report.unseenTestItems)} items unseen in training (${fmtInt(s.report.unseenTestRatings)} ratings)`);
         }
       }
+      const ranks = metricNames.some((m) => !RATING_METRICS.includes(m as never));
+      if (ranks && f.relevanceThreshold === undefined && f.metrics === undefined && !getAlgorithm(config.algorithm).implicit) {
+        f.relevanceThreshold = defaultRelevanceThreshold(data.folds[0]!.train);
+      }
+      if (ranks && !f.json && !f.csv) {
+        note(
+          f.relevanceThreshold === undefined
+            ? "ranking metrics: every test item is relevant (no --relevance-threshold)"
+            : `ranking metrics: relevant = test rating >= ${f.relevanceThreshold}${f.metrics === undefined ? " (default; --relevance-threshold R to change)" : ""}; candidates = every training item the user has not rated`,
+        );
+      }
       const cv = runFolds(data.folds, config, metricNames, f);
-      printEvaluation(cv, metricNames, f, { algorithm: config.algorithm, config, source: data.source });
+      printEvaluation(cv, metricNames, f, { algorithm: config.algorithm, config, source: data.source, ...(ranks ? { relevanceThreshold: f.relevanceThreshold ?? null } : {}) });
     },
   );
 }

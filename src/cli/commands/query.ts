@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { predict, recommend, similarItems } from "../../index.js";
 import { readModelFile } from "../../node.js";
 import { type CommonFlags, choiceArg, intArg, listArg } from "../args.js";
-import { fmt, formatTable, out, printJson, say } from "../output.js";
+import { fmt, note, formatTable, out, printJson, say } from "../output.js";
 
 interface RecommendFlags extends CommonFlags {
   n: number;
@@ -55,8 +55,11 @@ export function registerQueryCommands(program: Command): void {
       const model = await readModelFile(file);
       const recs = recommend(model, user, { n: f.n, excludeRated: !f.includeRated, items: f.items, exclude: f.exclude, unknownUser: f.unknownUser });
       const known = model.userIndex.has(user);
+      // A model with a ranking part ranks by that part's score, which is not a rating: show the predicted rating beside it.
+      const rated = known && model.ranking !== undefined && !model.implicit;
+      const items: Array<{ item: string; score: number; rating?: number }> = rated ? recs.map((r) => ({ ...r, rating: predict(model, user, r.item).score })) : recs;
       if (f.json) {
-        printJson({ command: "recommend", user, known, n: f.n, items: recs });
+        printJson({ command: "recommend", user, known, n: f.n, items });
         return;
       }
       if (recs.length === 0) {
@@ -64,7 +67,10 @@ export function registerQueryCommands(program: Command): void {
         return;
       }
       say(known ? `top ${recs.length} for user ${out.bold(user)}:` : `user ${out.bold(user)} is not in the model; the ${recs.length} most popular items:`);
-      say(formatTable(["#", "item", "score"], recs.map((r, i) => [String(i + 1), r.item, fmt(r.score, 3)]), { align: ["r", "l", "r"] }));
+      if (rated) {
+        say(formatTable(["#", "item", "score", "predicted rating"], items.map((r, i) => [String(i + 1), r.item, fmt(r.score, 3), fmt(r.rating!, 2)]), { align: ["r", "l", "r", "r"] }));
+        note("score: the ranking part's preference (what the list is ordered by, not a rating); predicted rating: mfrec predict");
+      } else say(formatTable(["#", "item", "score"], recs.map((r, i) => [String(i + 1), r.item, fmt(r.score, 3)]), { align: ["r", "l", "r"] }));
     });
 
   program

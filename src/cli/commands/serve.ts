@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { choiceArg, intArg } from "../args.js";
 import { note, say } from "../output.js";
+import { loadServerPackage } from "../server-package.js";
 
 interface ServeFlags {
   model?: string;
@@ -26,7 +27,7 @@ export function registerServeCommand(program: Command): void {
     .option("--port <n>", "TCP port", intArg(0), 8080)
     .option("--host <addr>", "address to bind (default loopback only; 0.0.0.0 opens it to the network)", "127.0.0.1")
     .option("--token <secret>", "bearer token for write endpoints (or MFREC_TOKEN); without one the server is read-only")
-    .option("--web <dir>", "directory served at / (default: the built dashboard, dist/web, if present)")
+    .option("--web <dir>", "directory served at / (default: mfrec-server's built dashboard, if present)")
     .option("--no-web", "serve no static files")
     .option("--sync <mode>", "commit durability: normal (survives a process crash) or full (also power loss; slower)", choiceArg(["normal", "full"] as const), "normal")
     .option("--max-body <bytes>", "largest request body", intArg(1), 1 << 20)
@@ -34,8 +35,8 @@ export function registerServeCommand(program: Command): void {
     .option("--debug", "show stack traces")
     .action(async (f: ServeFlags) => {
       const token = f.token ?? process.env.MFREC_TOKEN;
-      // Loaded here, not at start-up: the HTTP stack and SQLite cost ~0.2 s that other commands need not pay.
-      const { startServer } = await import("../../server/index.js");
+      // Loaded here, not at start-up: the HTTP stack and SQLite (package mfrec-server) cost ~0.2 s that other commands need not pay.
+      const { startServer } = await loadServerPackage("mfrec serve");
       const server = await startServer({
         dbPath: f.db,
         model: f.model,

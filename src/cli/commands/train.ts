@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { type EpochReport, type FactorModel, fit, getAlgorithm, type Ratings } from "../../index.js";
+import { type EpochReport, type FactorModel, fit, getAlgorithm, type Ratings, withoutRankingKeys } from "../../index.js";
 import { readRatingsFile, writeModelFile } from "../../node.js";
 import type { CommonFlags } from "../args.js";
 import { addInputOptions, type InputFlags, printParseReport, readOptionsFrom } from "../input.js";
@@ -33,7 +33,7 @@ export function registerTrainCommand(program: Command): void {
       printParseReport(report);
       const config = modelConfigFrom(f);
       const algo = getAlgorithm(config.algorithm);
-      const epochs = algo.epochs(algo.resolveConfig(config));
+      const epochs = algo.epochs(algo.resolveConfig(withoutRankingKeys(config)));
       const progress = new Progress({ label: `train ${config.algorithm}`, total: epochs, unit: "epochs", quiet: f.quiet });
       let model: FactorModel;
       try {

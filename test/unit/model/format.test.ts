@@ -219,8 +219,8 @@ describe("loadModel rejects bad files with E_MODEL_FORMAT", () => {
 
   test("unknown version", () => {
     const bad = good.slice();
-    new DataView(bad.buffer).setUint16(6, 2, true);
-    assert.throws(() => loadModel(bad), /unsupported model format version 2/);
+    new DataView(bad.buffer).setUint16(6, 3, true);
+    assert.throws(() => loadModel(bad), /unsupported model format version 3/);
   });
 
   test("malformed header JSON", () => {
@@ -280,5 +280,44 @@ describe("loadModel rejects bad files with E_MODEL_FORMAT", () => {
     assert.throws(() => loadModel(patch("historyIndices", 0, (v, p) => v.setInt32(p, 5, true))), /historyIndices\[0\] is out of range/);
     assert.throws(() => loadModel(patch("historyIndptr", 4, (v, p) => v.setInt32(p, 11, true))), /indptr decreases/);
     assert.throws(() => loadModel(patch("historyIndptr", 0, (v, p) => v.setInt32(p, 1, true))), /from 0 to nnz/);
+  });
+});
+
+describe("format version 2: the ranking part", () => {
+  const withRanking = (): FactorModel => {
+    const m = seedModelWithHistory({ biases: true });
+    const rank = new FactorModel({
+      config: { algorithm: "ials", factors: 3, confidence: "linear", confidenceOffset: 2.5 },
+      userFactors: { rows: 3, cols: 3, data: Float32Array.from({ length: 9 }, (_, i) => (i % 4) * 0.25 - 0.3) },
+      itemFactors: { rows: 5, cols: 3, data: Float32Array.from({ length: 15 }, (_, i) => (i % 5) * 0.2 - 0.1) },
+      userIndex: m.userIndex,
+      itemIndex: m.itemIndex,
+      history: m.history,
+      implicit: true,
+      training: [{ epoch: 1, loss: 2, seconds: 0.1 }],
+    });
+    return m.with({ ranking: rank });
+  };
+
+  test("a model without a ranking part is still written as version 1; with one as version 2", () => {
+    assert.equal(new DataView(saveModel(seedModelWithHistory()).buffer).getUint16(6, true), 1);
+    assert.equal(new DataView(saveModel(withRanking()).buffer).getUint16(6, true), 2);
+  });
+
+  test("round trip: both parts byte for byte; the ranking part shares the ids and history", () => {
+    const m = withRanking();
+    const back = loadModel(saveModel(m));
+    assertSameModel(m, back);
+    assert.ok(back.ranking);
+    assertSameModel(m.ranking!, back.ranking!);
+    assert.equal(back.ranker, back.ranking);
+    assert.equal(back.ranking!.history, back.history);
+    assert.equal(predict(back, "User 1", "Star Wars").score, predict(m, "User 1", "Star Wars").score);
+  });
+
+  test("a ranking part of another shape is refused", () => {
+    const m = seedModelWithHistory();
+    const other = seedModel().with({ userIndex: IdIndex.from(["a", "b"]), userFactors: { rows: 2, cols: 2, data: new Float32Array(4) } });
+    assert.throws(() => m.with({ ranking: other }), (e: unknown) => isMfrecError(e, "E_SHAPE"));
   });
 });

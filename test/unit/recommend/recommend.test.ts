@@ -63,22 +63,25 @@ describe("recommend", () => {
     }
   });
 
-  test("unknown user: popular items by μ + b_i, or by history counts, or empty", () => {
+  test("unknown user: popular items by rating count (with or without biases), μ + b_i without a history, or empty", () => {
+    // counts: Wonder Woman 3, Casablanca 2, Philadelphia 2, Star Wars 2, Black Panther 1
+    const expected = [
+      { item: "Wonder Woman", score: 3 },
+      { item: "Casablanca", score: 2 },
+      { item: "The Philadelphia Story", score: 2 },
+    ];
     const biased = seedModelWithHistory({ biases: true });
-    const r = recommend(biased, "stranger", { n: 2 });
+    assert.deepEqual(recommend(biased, "stranger", { n: 3 }), expected, "the count, not μ + b_i, even when the model has item biases");
+    assert.deepEqual(recommend(seedModelWithHistory(), "stranger", { n: 3 }), expected);
+    // No history: the biased fallback prediction μ + b_i.
+    const noHistory = biased.with({ history: undefined });
+    const r = recommend(noHistory, "stranger", { n: 2 });
     assert.deepEqual(
       r.map((x) => x.item),
       ["Casablanca", "Star Wars"],
     );
     assert.ok(Math.abs(r[0]!.score - 3.9) < 1e-6);
-    assert.equal(r[0]!.score, predict(biased, "stranger", "Casablanca").score);
-    // counts: Wonder Woman 3, Casablanca 2, Philadelphia 2, Star Wars 2, Black Panther 1
-    const counts = recommend(seedModelWithHistory(), "stranger", { n: 3 });
-    assert.deepEqual(counts, [
-      { item: "Wonder Woman", score: 3 },
-      { item: "Casablanca", score: 2 },
-      { item: "The Philadelphia Story", score: 2 },
-    ]);
+    assert.equal(r[0]!.score, predict(noHistory, "stranger", "Casablanca").score);
     assert.deepEqual(recommend(seedModel(), "stranger"), []);
     assert.deepEqual(recommend(biased, "stranger", { unknownUser: "empty" }), []);
     assert.throws(() => recommend(biased, "stranger", { unknownUser: "error" }), (e: unknown) => isMfrecError(e, "E_UNKNOWN_USER"));

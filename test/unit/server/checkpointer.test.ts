@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { Checkpointer } from "../../../src/server/checkpointer.js";
-import { Store } from "../../../src/server/store.js";
+import { Checkpointer } from "mfrec-server/internal/checkpointer.js";
+import { Store } from "mfrec-server/internal/store.js";
 
 const size = (p: string): number => {
   try {

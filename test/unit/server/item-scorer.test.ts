@@ -6,7 +6,7 @@ import { topK } from "../../../src/kernels/topk.js";
 import { wasmSimdSupported } from "../../../src/kernels/wasm.js";
 import { FactorModel } from "../../../src/model/factor-model.js";
 import { KernelArena } from "../../../src/kernels/wasm-arena.js";
-import { ItemScorer } from "../../../src/server/item-scorer.js";
+import { ItemScorer } from "mfrec-server/internal/item-scorer.js";
 
 function model(users: number, items: number, k: number, biases: boolean): FactorModel {
   const r = rngFor(5, "item-scorer-test");

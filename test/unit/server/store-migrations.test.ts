@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import Database from "better-sqlite3";
-import { MIGRATIONS } from "../../../src/server/migrations.js";
-import { Store } from "../../../src/server/store.js";
+import { MIGRATIONS } from "mfrec-server/internal/migrations.js";
+import { Store } from "mfrec-server/internal/store.js";
 
 function tempDb(): { path: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "mfrec-store-"));

@@ -4,14 +4,8 @@
  * against the current item matrix, cached until their next rating. Swapping models replaces one
  * immutable state object, so a request sees either the old model or the new one, never a mix.
  */
-import { MfrecError } from "../core/errors.js";
-import type { RawId, Scored } from "../core/types.js";
-import { scoreRow } from "../kernels/score.js";
-import { topK } from "../kernels/topk.js";
-import type { FactorModel } from "../model/factor-model.js";
-import { finalScore, predict, rawScoreIndex, unknownReason } from "../recommend/predict.js";
-import { maskRated, popularityScores } from "../recommend/recommend.js";
-import { type SimilarityMetric, similarItems, similarUsers } from "../recommend/similar.js";
+import { type FactorModel, MfrecError, predict, type RawId, type Scored, similarItems, type SimilarityMetric, similarUsers, topK } from "mfrec";
+import { finalScore, maskRated, popularityScores, rawScoreIndex, scoreRow, unknownReason } from "mfrec/internal";
 import { explainServed, oneUserModel, type ServedExplanation } from "./explain-user.js";
 import { foldInRow } from "./fold-in-adapter.js";
 import { ItemScorer } from "./item-scorer.js";
@@ -27,6 +21,8 @@ export interface FoldedUser {
   values: Float32Array;
   /** Stored ratings whose item the model does not know (they cannot inform the row). */
   unknownItems: number;
+  /** The row folded into the model's ranking part (models with one): what recommend and explain use. */
+  rank?: Float32Array;
 }
 
 /** Where a recommendation list came from. */
@@ -64,7 +60,8 @@ class ServingState {
     dirty: Map<string, number>,
   ) {
     this.dirty = dirty;
-    this.scorer = new ItemScorer(model);
+    // Lists rank by the model's ranker (its ranking part when it has one), as the library's recommend does.
+    this.scorer = new ItemScorer(model.ranker);
   }
 }
 
@@ -152,7 +149,9 @@ export class Serving {
     const values = Float32Array.from(vals);
     if (rated.length === 0) return { factors: new Float32Array(m.factors), bias: 0, rated, values, unknownItems: history.length };
     const row = foldInRow(m, rated, values);
-    return { ...row, rated, values, unknownItems: history.length - rated.length };
+    const out: FoldedUser = { ...row, rated, values, unknownItems: history.length - rated.length };
+    if (m.ranking) out.rank = foldInRow(m.ranking, rated, values).factors;
+    return out;
   }
 
   /** Top-n items for a raw user id, with the source of the list. */
@@ -184,34 +183,36 @@ export class Serving {
     const base0 = { user, modelVersion: st.record?.version ?? null };
     const ids = m.itemIndex;
     if (r.kind === "model" || r.kind === "fold-in") {
-      const k = m.factors;
+      const rk = m.ranker;
+      const k = rk.factors;
       let P: Float32Array;
       let pOff: number;
       let base: number;
       if (r.kind === "model") {
         if (q.excludeRated) maskRated(m, r.u, mask);
-        P = m.userFactors.data;
+        P = rk.userFactors.data;
         pOff = r.u * k;
-        base = m.globalMean + (m.userBias ? m.userBias[r.u]! : 0);
+        base = rk.globalMean + (rk.userBias ? rk.userBias[r.u]! : 0);
       } else {
         if (q.excludeRated) for (const i of r.f.rated) mask[i] = 1;
-        P = r.f.factors;
+        P = r.f.rank ?? r.f.factors;
         pOff = 0;
-        base = m.globalMean + r.f.bias;
+        base = r.f.rank ? 0 : m.globalMean + r.f.bias;
       }
       let scores: Float32Array;
       if (candidates) {
         scores = this.scores;
-        for (const i of candidates) scoreRow(P, pOff, m.itemFactors.data, k, base, m.itemBias ?? null, scores, i, i + 1);
+        for (const i of candidates) scoreRow(P, pOff, rk.itemFactors.data, k, base, rk.itemBias ?? null, scores, i, i + 1);
       } else scores = st.scorer.score(P, pOff, base);
       const top = topK(scores.subarray(0, nItems), q.n, mask.subarray(0, nItems));
-      const exact = r.kind === "model" ? (i: number) => m.scoreIndex(r.u, i) : (i: number) => foldedScore(m, r.f, i);
-      return { ...base0, source: r.kind, items: Array.from(top, (i) => ({ item: ids.idAt(i), score: finalScore(m, exact(i)) })) };
+      const folded = r.kind === "fold-in" ? (r.f.rank ? { ...r.f, factors: r.f.rank, bias: 0 } : r.f) : null;
+      const exact = r.kind === "model" ? (i: number) => rk.scoreIndex(r.u, i) : (i: number) => foldedScore(rk, folded!, i);
+      return { ...base0, source: r.kind, items: Array.from(top, (i) => ({ item: ids.idAt(i), score: finalScore(rk, exact(i)) })) };
     }
     const pop = popularityScores(m);
     if (!pop) return { ...base0, source: "popular", reason: r.reason, items: [] };
     const top = topK(pop, q.n, mask);
-    const fromBias = m.itemBias !== undefined;
+    const fromBias = m.history === undefined;
     return {
       ...base0,
       source: "popular",
@@ -253,7 +254,11 @@ export class Serving {
     const r = this.resolve(st, user);
     const modelVersion = st.record?.version ?? null;
     if (r.kind === "model") return explainServed(m, user, item, n, { modelVersion, source: "model" });
-    if (r.kind === "fold-in") return explainServed(oneUserModel(m, user, r.f.factors, r.f.bias, r.f.rated, r.f.values), user, item, n, { modelVersion, source: "fold-in" });
+    if (r.kind === "fold-in") {
+      // A model with a ranking part is explained by it (the score recommend shows): the one-user model is built from it.
+      const one = m.ranking && r.f.rank ? oneUserModel(m.ranking, user, r.f.rank, 0, r.f.rated, r.f.values) : oneUserModel(m, user, r.f.factors, r.f.bias, r.f.rated, r.f.values);
+      return explainServed(one, user, item, n, { modelVersion, source: "fold-in" });
+    }
     throw new MfrecError("E_UNKNOWN_USER", `user ${JSON.stringify(user)} has no history the model can use (their recommendations are the popular items)`, {
       column: "user",
       value: user,

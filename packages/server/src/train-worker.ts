@@ -8,14 +8,7 @@ import { createHash } from "node:crypto";
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
-import { MfrecError } from "../core/errors.js";
-import type { EpochReport } from "../core/types.js";
-import { ratingsFromColumns } from "../data/ratings.js";
-import { evaluateRatings } from "../evaluate/rating-metrics.js";
-import { randomSplit } from "../evaluate/splits.js";
-import type { ModelConfig } from "../model/factor-model.js";
-import { saveModel } from "../model/format.js";
-import { fitSync } from "../train/fit.js";
+import { type EpochReport, evaluateRatings, fitSync, MfrecError, type ModelConfig, randomSplit, ratingsFromColumns, saveModel } from "mfrec";
 import { Store } from "./store.js";
 import { finiteModel, type TrainMessage, type TrainWorkerInput } from "./train-protocol.js";
 

@@ -1,7 +1,7 @@
 /**
  * Vite build of the dashboard: vanilla TypeScript, every asset bundled (no CDN), relative asset
- * URLs so `mfrec serve --web dist/web` can serve it from any path. The app imports the library
- * core straight from ../src (browser-safe), so the seed view runs the same fitSync as Node.
+ * URLs so `mfrec serve --web DIR` can serve it from any path. The app imports the library
+ * core as the `mfrec` package (browser-safe), so the seed view runs the same fitSync as Node.
  */
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +21,6 @@ export default defineConfig({
     chunkSizeWarningLimit: 1000,
   },
   server: {
-    fs: { allow: [resolve(here, "..")] },
+    fs: { allow: [resolve(here, "../../..")] },
   },
 });

@@ -1,4 +1,4 @@
-import { type ErrorCode, MfrecError } from "../core/errors.js";
+import { type ErrorCode, MfrecError } from "mfrec";
 
 /** The JSON body of every 4xx/5xx answer: a stable code, a message for people, the offending field if any. */
 export interface ErrorBody {

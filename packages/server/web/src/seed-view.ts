@@ -4,8 +4,8 @@
  * recommendation matrices. It opens on the seed's own factors (FactorModel.fromMatrices), so
  * User 1 × Casablanca reads 1.1 × 0.9 + 2.3 × 1.7 = 4.9; any edit refits at once.
  */
-import { SEED_ITEM_FACTORS, SEED_ITEMS, SEED_RATINGS, SEED_USER_FACTORS, SEED_USERS } from "../../src/cli/seed-example.js";
-import { explain, FactorModel, fitSync, isMfrecError, ratingsFromDense } from "../../src/index.js";
+import { explain, FactorModel, fitSync, isMfrecError, ratingsFromDense } from "mfrec";
+import { SEED_ITEM_FACTORS, SEED_ITEMS, SEED_RATINGS, SEED_USER_FACTORS, SEED_USERS } from "mfrec/internal";
 import { h, num } from "./dom.js";
 import { heatmap } from "./heatmap.js";
 
@@ -62,7 +62,8 @@ function currentModel(): Fitted {
   const ratings = ratingsFromDense(state.ratings, { users: state.users, items: state.items });
   const config = configFor(state.algorithm, state.k);
   const t0 = performance.now();
-  const model = fitSync(ratings, config);
+  // The seed view is about the rating matrix (and explain of its cells): no ranking part for its 3 × 5 example.
+  const model = fitSync(ratings, { ...config, ranking: "none" });
   const ms = performance.now() - t0;
   const last = model.training[model.training.length - 1];
   const rmse = last?.trainRmse === undefined ? "" : `, training RMSE ${num(last.trainRmse, 3)}`;

@@ -3,8 +3,7 @@
  * adopt a model file given on the command line. Activation is all-or-nothing: a file that fails
  * verification leaves the previous model serving and the registry unchanged.
  */
-import { MfrecError } from "../core/errors.js";
-import type { FactorModel } from "../model/factor-model.js";
+import { type FactorModel, MfrecError } from "mfrec";
 import { readVerifiedModel } from "./model-file.js";
 import type { Serving } from "./serving.js";
 import type { ModelRecord, Store } from "./store.js";

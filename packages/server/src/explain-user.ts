@@ -4,9 +4,7 @@
  * one-user model holding their stored ratings (the model's items only) and their folded row, so
  * the same closed-form system that produced the folded row splits its score.
  */
-import { IdIndex } from "../data/id-index.js";
-import { FactorModel } from "../model/factor-model.js";
-import { type Contribution, explain } from "../recommend/explain.js";
+import { type Contribution, explain, FactorModel, IdIndex } from "mfrec";
 
 /** The answer of GET /explain. */
 export interface ServedExplanation {
@@ -19,7 +17,7 @@ export interface ServedExplanation {
   score: number;
   /** μ + b_i for explicit models with biases, else 0. */
   baseline: number;
-  /** The model's own unclipped score μ + b_u + b_i + p_u·q_i of the pair (equal to `score` up to the solver's accuracy). */
+  /** The model's own unclipped score of the pair as recommend ranks it (its ranking part's p_u·q_i when it has one, else μ + b_u + b_i + p_u·q_i; equal to `score` up to the solver's accuracy). */
   modelScore: number;
   /** The `n` largest parts by magnitude. */
   contributions: Contribution[];
@@ -72,7 +70,7 @@ export function explainServed(model: FactorModel, user: string, item: string, n:
     source: meta.source,
     score: e.score,
     baseline: e.baseline,
-    modelScore: model.scoreIndex(u, i),
+    modelScore: model.ranker.scoreIndex(u, i),
     contributions: listed,
     rest: { items: e.contributions.length - listed.length, contribution: rest },
     historySize: e.contributions.length,

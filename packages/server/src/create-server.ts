@@ -14,8 +14,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { matchedRoutes } from "hono/route";
 import type { ZodError } from "zod";
-import type { ErrorCode } from "../core/errors.js";
-import { MfrecError } from "../core/errors.js";
+import { type ErrorCode, MfrecError } from "mfrec";
 import { Checkpointer } from "./checkpointer.js";
 import type { ApiApp, Limits, ServerContext } from "./context.js";
 import { httpError, toErrorBody } from "./http-errors.js";
@@ -58,10 +57,10 @@ export interface MfrecServer {
 
 export const DEFAULT_LIMITS: Limits = { bodyBytes: 1 << 20, batch: 10_000 };
 
-/** The built dashboard next to the package (dist/web), when present. */
+/** The built dashboard of this package (its dist/web), when present. */
 function defaultWebDir(): string | undefined {
-  const here = dirname(fileURLToPath(import.meta.url)); // dist/src/server
-  const dir = resolve(here, "../../web");
+  const here = dirname(fileURLToPath(import.meta.url)); // packages/server/dist/src
+  const dir = resolve(here, "../web");
   return existsSync(join(dir, "index.html")) ? dir : undefined;
 }
 

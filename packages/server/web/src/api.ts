@@ -18,7 +18,7 @@ import type {
   SimilarItemsResponse,
   TrainBody,
   UserRatingsResponse,
-} from "../../src/server/schemas.js";
+} from "../../src/schemas.js";
 
 export type ApiError = z.infer<typeof ErrorSchema>;
 export type Embedding = z.infer<typeof EmbeddingResponse>;

@@ -4,10 +4,8 @@
  * once per model; small ones (or runtimes without SIMD) use the plain scoreRow kernel into one
  * reused buffer. Either way no items-sized array is allocated per request.
  */
-import { scoreRow } from "../kernels/score.js";
-import { wasmSimdSupported } from "../kernels/wasm.js";
-import { KernelArena } from "../kernels/wasm-arena.js";
-import type { FactorModel } from "../model/factor-model.js";
+import { type FactorModel, KernelArena, wasmSimdSupported } from "mfrec";
+import { scoreRow } from "mfrec/internal";
 
 /** Below this many items the copy into WebAssembly memory does not pay off. */
 export const WASM_MIN_ITEMS = 2048;

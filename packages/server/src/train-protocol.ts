@@ -1,4 +1,4 @@
-import type { FactorModel } from "../model/factor-model.js";
+import type { FactorModel } from "mfrec";
 
 /** What the server hands the training worker. */
 export interface TrainWorkerInput {

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { MfrecError } from "../core/errors.js";
+import { MfrecError } from "mfrec";
 import { MIGRATIONS } from "./migrations.js";
 
 /** One stored rating with raw ids. */

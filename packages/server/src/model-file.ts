@@ -1,8 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { MfrecError } from "../core/errors.js";
-import type { FactorModel } from "../model/factor-model.js";
-import { loadModel } from "../model/format.js";
+import { type FactorModel, loadModel, MfrecError } from "mfrec";
 import { finiteModel } from "./train-protocol.js";
 
 /** SHA-256 of bytes, lower-case hex (the registry's checksum). */

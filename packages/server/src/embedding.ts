@@ -4,7 +4,7 @@
  * the store's counts when the model carries none), ties in model order, so `limit` keeps the items
  * a person is most likely to recognise.
  */
-import type { FactorModel } from "../model/factor-model.js";
+import type { FactorModel } from "mfrec";
 import type { Store } from "./store.js";
 
 /** The embedding answer (factors rounded to 9 significant digits: exact for float32). */

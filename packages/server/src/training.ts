@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { Worker } from "node:worker_threads";
-import { MfrecError } from "../core/errors.js";
+import { MfrecError } from "mfrec";
 import { activateVersion } from "./models.js";
 import type { Serving } from "./serving.js";
 import type { JobRecord, Store } from "./store.js";

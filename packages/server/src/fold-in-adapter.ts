@@ -2,8 +2,7 @@
  * The one place the server asks the model layer for a folded-in user row: model/fold-in.ts's
  * foldInRow, solved with the model's own objective against its fixed item factors.
  */
-import type { FactorModel } from "../model/factor-model.js";
-import { foldInRow as solveRow } from "../model/fold-in.js";
+import { type FactorModel, foldInRow as solveRow } from "mfrec";
 
 /** A folded-in user row and bias for ratings `values` of distinct dense items `items` (any order). */
 export function foldInRow(model: FactorModel, items: Int32Array, values: Float32Array): { factors: Float32Array; bias: number } {

@@ -1,0 +1,81 @@
+/** Vector helpers shared by the kernels (inlined at every call site). */
+
+// ---------------------------------------------------------------- vector helpers
+
+/** Σ a[f]·b[f] over f < k: two f32x4 accumulators, lanes summed as ((l0+l1)+(l2+l3)), scalar tail. */
+@inline export function dot(a: usize, b: usize, k: i32): f32 {
+  let acc0 = f32x4.splat(0);
+  let acc1 = f32x4.splat(0);
+  let f = 0;
+  const k8 = k & ~7;
+  for (; f < k8; f += 8) {
+    const o = <usize>f << 2;
+    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+    acc1 = f32x4.add(acc1, f32x4.mul(v128.load(a + o, 16), v128.load(b + o, 16)));
+  }
+  if (f + 4 <= k) {
+    const o = <usize>f << 2;
+    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+    f += 4;
+  }
+  const acc = f32x4.add(acc0, acc1);
+  let s: f32 = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  for (; f < k; f++) s += load<f32>(a + (<usize>f << 2)) * load<f32>(b + (<usize>f << 2));
+  return s;
+}
+
+/** y[f] += s·x[f] for f < k. */
+@inline export function axpy(y: usize, s: f32, x: usize, k: i32): void {
+  const sv = f32x4.splat(s);
+  let f = 0;
+  const k4 = k & ~3;
+  for (; f < k4; f += 4) {
+    const o = <usize>f << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(sv, v128.load(x + o))));
+  }
+  for (; f < k; f++) {
+    const o = <usize>f << 2;
+    store<f32>(y + o, load<f32>(y + o) + s * load<f32>(x + o));
+  }
+}
+
+/**
+ * out = s·G v + r·v for a symmetric k×k G (row stride k): Σ_b v_b·G[b] accumulated column-wise, four f32x4
+ * accumulators per 16 outputs, so no horizontal sums (the dot-per-row form needs k of them).
+ */
+@inline export function gemvSym(G: usize, v: usize, out: usize, k: i32, s: f32, r: f32): void {
+  const rowBytes = <usize>k << 2;
+  const k4 = k & ~3;
+  const sv = f32x4.splat(s);
+  const rv = f32x4.splat(r);
+  let f = 0;
+  for (; f + 16 <= k4; f += 16) {
+    const fo = <usize>f << 2;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    for (let b = 0; b < k; b++) {
+      const vb = f32x4.splat(load<f32>(v + (<usize>b << 2)));
+      const g = G + <usize>b * rowBytes + fo;
+      a0 = f32x4.add(a0, f32x4.mul(vb, v128.load(g)));
+      a1 = f32x4.add(a1, f32x4.mul(vb, v128.load(g, 16)));
+      a2 = f32x4.add(a2, f32x4.mul(vb, v128.load(g, 32)));
+      a3 = f32x4.add(a3, f32x4.mul(vb, v128.load(g, 48)));
+    }
+    v128.store(out + fo, f32x4.add(f32x4.mul(sv, a0), f32x4.mul(rv, v128.load(v + fo))));
+    v128.store(out + fo, f32x4.add(f32x4.mul(sv, a1), f32x4.mul(rv, v128.load(v + fo, 16))), 16);
+    v128.store(out + fo, f32x4.add(f32x4.mul(sv, a2), f32x4.mul(rv, v128.load(v + fo, 32))), 32);
+    v128.store(out + fo, f32x4.add(f32x4.mul(sv, a3), f32x4.mul(rv, v128.load(v + fo, 48))), 48);
+  }
+  for (; f < k4; f += 4) {
+    const fo = <usize>f << 2;
+    let a0 = f32x4.splat(0);
+    for (let b = 0; b < k; b++) a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(v + (<usize>b << 2))), v128.load(G + <usize>b * rowBytes + fo)));
+    v128.store(out + fo, f32x4.add(f32x4.mul(sv, a0), f32x4.mul(rv, v128.load(v + fo))));
+  }
+  for (; f < k; f++) {
+    const fo = <usize>f << 2;
+    let a: f32 = 0;
+    for (let b = 0; b < k; b++) a += load<f32>(v + (<usize>b << 2)) * load<f32>(G + <usize>b * rowBytes + fo);
+    store<f32>(out + fo, s * a + r * load<f32>(v + fo));
+  }
+}
+

@@ -1,0 +1,40 @@
+/**
+ * The HTTP service and dashboard live in their own package, mfrec-server (packages/server), so that the
+ * library and CLI install without a native module or a server framework. `mfrec serve` and
+ * `mfrec demo --serve` load it on demand and say which package to install when it is missing.
+ */
+import { MfrecError } from "../core/errors.js";
+
+/** What the CLI uses of mfrec-server's `startServer` (the package's own types are richer). */
+export interface ServerPackage {
+  startServer(options: {
+    dbPath: string;
+    model?: string;
+    port?: number;
+    host?: string;
+    token?: string;
+    web?: string | false;
+    sync?: "normal" | "full";
+    limits?: { bodyBytes?: number; batch?: number };
+    log?: (line: string) => void;
+  }): Promise<{ url: string; stop(): Promise<void> }>;
+}
+
+export const SERVER_PACKAGE = "mfrec-server";
+
+/** Import mfrec-server, or MfrecError E_UNSUPPORTED naming the package to install. */
+export async function loadServerPackage(command: string): Promise<ServerPackage> {
+  // A variable specifier: the library build must not need the server package's types (it is built after).
+  const name: string = SERVER_PACKAGE;
+  try {
+    return (await import(name)) as ServerPackage;
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    if (err.code === "ERR_MODULE_NOT_FOUND" && String(err.message).includes(`'${SERVER_PACKAGE}'`)) {
+      throw new MfrecError("E_UNSUPPORTED", `${command} needs the ${SERVER_PACKAGE} package (the HTTP service and dashboard), which is not installed`, {
+        expected: `npm install ${SERVER_PACKAGE}`,
+      });
+    }
+    throw e;
+  }
+}

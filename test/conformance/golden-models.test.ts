@@ -1,0 +1,104 @@
+/**
+ * Bit-for-bit regression guard: every algorithm, with a fully spelled-out config (so a change of
+ * defaults does not move it) on a seeded synthetic set, must keep producing exactly the same factors
+ * and biases, with the TypeScript and the WASM kernels, inline and on 2 worker threads. Refactors of
+ * the engine (kernel layout, memory planning, trainer shape) must leave these digests unchanged; a
+ * deliberate change of the arithmetic updates them in the same commit and says why.
+ *
+ * Regenerate: MFREC_PRINT_GOLDEN=1 node --test dist/test/conformance/golden-models.test.js
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { test } from "node:test";
+import { generateRatings } from "../../src/data/synthetic.js";
+import type { FactorModel, ModelConfig } from "../../src/model/factor-model.js";
+import { nodePoolFactory } from "../../src/parallel/pool-node.js";
+import { fitSync, trainingData } from "../../src/train/fit.js";
+import { getAlgorithm } from "../../src/train/registry.js";
+
+const explicit = generateRatings({ users: 300, items: 200, ratings: 9000, seed: 5 });
+const implicit = generateRatings({ users: 300, items: 200, ratings: 9000, seed: 6, implicit: true });
+
+/** Configs as resolved by the defaults of the day, with small k and epochs; every key spelled out. */
+const CONFIGS: ModelConfig[] = [
+  { algorithm: "als", factors: 8, epochs: 4, regularization: 0.13, regBias: 0.05, biases: true, weightedRegularization: true, initStd: 0.1, seed: 3, cgSteps: 0 },
+  { algorithm: "als", factors: 8, epochs: 4, regularization: 0.13, regBias: 0.05, biases: true, weightedRegularization: true, initStd: 0.1, seed: 3, cgSteps: 3 },
+  { algorithm: "baseline", method: "als", epochs: 10, regUser: 15, regItem: 10 },
+  { algorithm: "bpmf", factors: 6, epochs: 12, burnIn: 4, thin: 1, precision: 1.5, priorStrength: 2, priorDof: 0, priorScale: 1, biases: true, initStd: 0.1, seed: 3 },
+  { algorithm: "bpr", factors: 8, epochs: 5, learningRate: 0.05, regularization: 0.01, itemBias: true, seed: 3 },
+  { algorithm: "ials", factors: 8, epochs: 4, regularization: 0.05, alpha: 2, confidence: "linear", unobservedWeight: 1, regularizationExponent: 0, solver: "cg", seed: 3, cgSteps: 3 },
+  { algorithm: "ials", factors: 8, epochs: 4, regularization: 0.05, alpha: 2, confidence: "linear", unobservedWeight: 1, regularizationExponent: 0, solver: "cholesky", seed: 3, cgSteps: 3 },
+  { algorithm: "nmf", factors: 6, epochs: 10, regularization: 0.06, biases: false, initLow: 0, initHigh: 1, seed: 3 },
+  { algorithm: "sgd", factors: 8, epochs: 5, learningRate: 0.02, learningRateDecay: 0.95, regularization: 0.1, regBias: 0.02, biases: true, initMean: 0, initStd: 0.1, seed: 3, grid: 16 },
+  { algorithm: "svdpp", factors: 6, epochs: 4, learningRate: 0.02, learningRateDecay: 0.92, regBias: 0.02, regFactors: 0.05, regImplicit: 0.05, biases: true, initMean: 0, initStd: 0.1, seed: 3 },
+  { algorithm: "wals", factors: 8, epochs: 4, regularization: 0.1, unobservedWeight: 0.1, observedWeight: "one", solver: "cholesky", seed: 3 },
+];
+
+const IMPLICIT = new Set(["bpr", "ials", "wals"]);
+
+function digest(m: FactorModel): string {
+  const h = createHash("sha256");
+  for (const a of [m.userFactors.data, m.itemFactors.data, m.userBias, m.itemBias]) {
+    if (a) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    h.update("|");
+  }
+  h.update(String(m.globalMean));
+  return h.digest("hex").slice(0, 16);
+}
+
+/** Digests as of commit 4f77e1d (identical with the single-file kernels.ts before it). */
+const GOLDEN: Record<string, string> = {
+  "als/cg0 ts": "652c2e3ad54c6282",
+  "als/cg0 wasm": "4c255ba4452a4e7f",
+  "als/cg3 ts": "cad18a4ad58f04a6",
+  "als/cg3 wasm": "0b1e483087e2e25f",
+  "baseline ts": "b378e4611233f762",
+  "baseline wasm": "b378e4611233f762",
+  "bpmf ts": "67d974140b98abb5",
+  "bpmf wasm": "67d974140b98abb5",
+  "bpr ts": "9c90e96beeeef7b3",
+  "bpr wasm": "dd345ccff7c8efe0",
+  "ials/cg ts": "3e5da9d44a14e62c",
+  "ials/cg wasm": "8fd5f208946f3994",
+  "ials/cholesky ts": "62ff87059dc54ca0",
+  "ials/cholesky wasm": "56dec96263c656bc",
+  "nmf ts": "424c80cd865bdc01",
+  "nmf wasm": "424c80cd865bdc01",
+  "sgd ts": "31910adf6b926e28",
+  "sgd wasm": "eb7cba19098c9e82",
+  "svdpp ts": "2b923c0af3c65c42",
+  "svdpp wasm": "2b923c0af3c65c42",
+  "wals/cholesky ts": "03ca35a36d5461e5",
+  "wals/cholesky wasm": "7434dd6a44156598",
+};
+
+const print = process.env.MFREC_PRINT_GOLDEN === "1";
+const printed: Record<string, string> = {};
+
+for (const config of CONFIGS) {
+  const name = `${config.algorithm}${config.solver ? `/${config.solver}` : ""}${config.cgSteps !== undefined && config.algorithm === "als" ? `/cg${config.cgSteps}` : ""}`;
+  const ratings = IMPLICIT.has(config.algorithm) ? implicit : explicit;
+  const data = trainingData(ratings);
+  for (const kernels of ["ts", "wasm"] as const) {
+    // Algorithms with a `threads` option run inline and on 2 workers: the count must never change the bytes.
+    const threaded = "threads" in getAlgorithm(config.algorithm).resolveConfig({ algorithm: config.algorithm });
+    for (const threads of threaded ? [1, 2] : [0]) {
+      const key = `${name} ${kernels}${threaded ? ` threads=${threads}` : ""}`;
+      test(`golden model: ${key}`, () => {
+        const model = fitSync(ratings, threaded ? { ...config, threads } : config, { data, kernels, pool: nodePoolFactory });
+        const d = digest(model);
+        if (print) {
+          printed[`${name} ${kernels}`] = d;
+          return;
+        }
+        const want = GOLDEN[`${name} ${kernels}`];
+        assert.ok(want, `no golden digest for ${name} ${kernels}: regenerate (see the file header)`);
+        assert.equal(d, want, `${key}: the model's bytes changed`);
+      });
+    }
+  }
+}
+
+test("print golden digests", { skip: !print }, () => {
+  console.log(JSON.stringify(printed, null, 2));
+});
