@@ -20,13 +20,23 @@ function parts(path: string): { header: Record<string, unknown>; data: Buffer } 
   return { header, data: b.subarray(start) };
 }
 
-/** The header without the fields that record the run rather than the model. */
+/** The header without the fields that record the run rather than the model (at any depth: the ranking part has its own config and epochs). */
 function modelPart(h: Record<string, unknown>): Record<string, unknown> {
-  const c = structuredClone(h) as { provenance: Record<string, unknown>; training: Array<Record<string, unknown>>; config: Record<string, unknown>; sections?: unknown };
+  const c = structuredClone(h) as { provenance: Record<string, unknown> };
   delete c.provenance.createdAt;
   delete c.provenance.fitSeconds;
-  for (const r of c.training) delete r.seconds;
-  delete c.config.threads;
+  const strip = (o: unknown): void => {
+    if (!o || typeof o !== "object") return;
+    if (Array.isArray(o)) {
+      for (const x of o) strip(x);
+      return;
+    }
+    const r = o as { config?: Record<string, unknown>; training?: Array<Record<string, unknown>> };
+    if (r.config && typeof r.config === "object") delete r.config.threads;
+    if (Array.isArray(r.training)) for (const e of r.training) delete e.seconds;
+    for (const v of Object.values(r)) strip(v);
+  };
+  strip(c);
   return c as unknown as Record<string, unknown>;
 }
 
