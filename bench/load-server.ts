@@ -1,7 +1,7 @@
 /**
  * Load test of `mfrec serve` (autocannon against 127.0.0.1 only, bounded duration).
  *
- *   node dist/bench/load-server.js [--seconds 30] [--mixed-seconds 15] [--connections 10]
+ *   node dist/bench/load-server.js [--seconds 30] [--mixed-seconds 15] [--write-seconds 10] [--connections 10] [--sync normal|full]
  *
  * 1. A 10,000-item, k = 64 model with random factors (built directly with new FactorModel,
  *    20,000 users, 20 history items each) is written to a temp dir; the server runs in its own
@@ -9,9 +9,12 @@
  * 2. GET /recommend/:user for random model users. Target: ≥ 3,000 req/s, p99 ≤ 20 ms, zero errors.
  * 3. Mixed: 90% GET /recommend, 10% POST /ratings with unique (user, item) pairs; afterwards
  *    the store must hold every acknowledged rating (nothing lost) and nothing never sent.
+ * 4. Writes only: 100% POST /ratings of 10 ratings each: write throughput (ratings/s), p99, and the
+ *    WAL file's size sampled every 50 ms (peak and at the end; the server truncates it past 16 MiB),
+ *    then the same nothing-lost check. `--sync full` fsyncs every commit.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,6 +52,9 @@ const arg = (name: string, fallback: number): number => {
 const SECONDS = arg("seconds", 30);
 const MIXED_SECONDS = arg("mixed-seconds", 15);
 const CONNECTIONS = arg("connections", 10);
+const WRITE_SECONDS = arg("write-seconds", 10);
+const SYNC = process.argv.includes("--sync") ? process.argv[process.argv.indexOf("--sync") + 1] : "normal";
+if (SYNC !== "normal" && SYNC !== "full") throw new Error(`--sync ${SYNC}: expected normal or full`);
 const USERS = 20_000;
 const ITEMS = 10_000;
 const K = 64;
@@ -91,7 +97,7 @@ function spawnServer(dbPath: string, modelPath: string): Promise<{ child: ChildP
   const mod = fileURLToPath(import.meta.resolve("mfrec-server/internal/create-server.js"));
   const code = `
     import { startServer } from ${JSON.stringify(mod)};
-    const s = await startServer({ dbPath: ${JSON.stringify(dbPath)}, model: ${JSON.stringify(modelPath)}, token: ${JSON.stringify(TOKEN)}, port: 0, web: false });
+    const s = await startServer({ dbPath: ${JSON.stringify(dbPath)}, model: ${JSON.stringify(modelPath)}, token: ${JSON.stringify(TOKEN)}, port: 0, web: false, sync: ${JSON.stringify(SYNC)} });
     process.stdout.write("URL " + s.url + "\\n");
     process.on("SIGTERM", () => s.stop().then(() => process.exit(0)));
   `;
@@ -113,6 +119,30 @@ function run(opts: Record<string, unknown>): Promise<AutocannonResult> {
   });
 }
 
+/** Sample the WAL file's size every 50 ms until stopped: the peak and the last sample. */
+function walSampler(dbPath: string): { stop(): { peak: number; last: number } } {
+  let peak = 0;
+  let last = 0;
+  const sample = (): void => {
+    try {
+      last = statSync(`${dbPath}-wal`).size;
+    } catch {
+      last = 0;
+    }
+    if (last > peak) peak = last;
+  };
+  const timer = setInterval(sample, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return { peak, last };
+    },
+  };
+}
+
+const mib = (b: number): string => `${(b / 1048576).toFixed(1)} MiB`;
+
 function line(name: string, r: AutocannonResult): string {
   return `${name}: ${r.requests.average.toFixed(0)} req/s (total ${r.requests.total}), latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms, errors ${r.errors}, timeouts ${r.timeouts}, non-2xx ${r.non2xx}`;
 }
@@ -126,7 +156,7 @@ async function main(): Promise<void> {
   if (!/^http:\/\/127\.0\.0\.1:/.test(url)) throw new Error(`refusing to load-test ${url}: loopback only`);
   // The figures mean little without the machine's load: print the 1/5/15-minute load averages before and after.
   const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
-  console.log(`# mfrec serve load test: ${USERS} users × ${ITEMS} items, k=${K}; ${CONNECTIONS} connections; ${cpus().length} cores (${cpus()[0]?.model ?? "?"}); node ${process.version}; load average ${load()}`);
+  console.log(`# mfrec serve load test: ${USERS} users × ${ITEMS} items, k=${K}; ${CONNECTIONS} connections; --sync ${SYNC}; ${cpus().length} cores (${cpus()[0]?.model ?? "?"}); node ${process.version}; load average ${load()}`);
   let failed = false;
   try {
     const rng = rngFor(2, "bench-server-users");
@@ -160,16 +190,52 @@ async function main(): Promise<void> {
       },
     };
     const mixed = [...Array.from({ length: 9 }, () => recommend), post];
+    const wal2 = walSampler(dbPath);
     const r2 = await run({ url, connections: CONNECTIONS, duration: MIXED_SECONDS, requests: mixed });
+    const w2 = wal2.stop();
     console.log(line(`mixed 90% GET /recommend + 10% POST /ratings (${MIXED_SECONDS} s)`, r2));
-    const store = new Store(dbPath, { readonly: true });
-    const stored = (store.db.prepare("SELECT COUNT(*) AS n FROM ratings WHERE user LIKE 'load-%'").get() as { n: number }).n;
-    store.close();
+    const countStored = (): number => {
+      const store = new Store(dbPath, { readonly: true });
+      try {
+        return (store.db.prepare("SELECT COUNT(*) AS n FROM ratings WHERE user LIKE 'load-%'").get() as { n: number }).n;
+      } finally {
+        store.close();
+      }
+    };
+    const stored = countStored();
     // A request still in flight when the run ends may commit without its answer being counted.
     const pass2 = stored >= acked && stored <= posted && r2.errors === 0 && r2.non2xx === 0;
-    console.log(`  POST /ratings sent ${posted}, acknowledged ${acked}, rows in the store ${stored}: ${pass2 ? "nothing lost" : "MISMATCH"}`);
+    console.log(`  POST /ratings sent ${posted}, acknowledged ${acked}, rows in the store ${stored}: ${pass2 ? "nothing lost" : "MISMATCH"}; WAL peak ${mib(w2.peak)}, at the end ${mib(w2.last)}`);
     if (firstError) console.log(`  first failed POST: ${firstError.slice(0, 300)}`);
-    failed = !pass1 || !pass2;
+
+    // Writes only: 10 ratings per request, every pair new.
+    const sent0 = posted;
+    const acked0 = acked;
+    let wseq = 0;
+    const batch: AutocannonRequest = {
+      method: "POST",
+      path: "/ratings",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      setupRequest: (req) => {
+        wseq++;
+        posted += 10;
+        return { ...req, body: JSON.stringify(Array.from({ length: 10 }, (_, j) => ({ user: `load-w${wseq}`, item: `i${(wseq * 10 + j) % ITEMS}`, rating: 1 + ((wseq + j) % 5) }))) };
+      },
+      onResponse: (status, body) => {
+        if (status === 201) acked += 10;
+        else if (!firstError) firstError = `${status} ${body}`;
+      },
+    };
+    const wal3 = walSampler(dbPath);
+    const r3 = await run({ url, connections: CONNECTIONS, duration: WRITE_SECONDS, requests: [batch] });
+    const w3 = wal3.stop();
+    console.log(line(`writes 100% POST /ratings × 10 ratings (${WRITE_SECONDS} s)`, r3));
+    const stored3 = countStored();
+    const pass3 = stored3 >= acked && stored3 <= posted && r3.errors === 0 && r3.non2xx === 0;
+    console.log(
+      `  ${((acked - acked0) / WRITE_SECONDS).toFixed(0)} ratings/s committed; sent ${posted - sent0}, acknowledged ${acked - acked0}, rows in the store ${stored3 - stored}: ${pass3 ? "nothing lost" : "MISMATCH"}; WAL peak ${mib(w3.peak)}, at the end ${mib(w3.last)}; database ${mib(statSync(dbPath).size)}`,
+    );
+    failed = !pass1 || !pass2 || !pass3;
     console.log(`# load average after the runs: ${load()}`);
   } finally {
     child.kill("SIGTERM");

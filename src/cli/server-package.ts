@@ -5,7 +5,10 @@
  */
 import { MfrecError } from "../core/errors.js";
 
-/** What the CLI uses of mfrec-server's `startServer` (the package's own types are richer). */
+/**
+ * What the CLI uses of mfrec-server's `startServer` (the package's own types are richer; test/e2e/server-package.test.ts
+ * checks at compile time that the package satisfies this).
+ */
 export interface ServerPackage {
   startServer(options: {
     dbPath: string;
@@ -15,6 +18,7 @@ export interface ServerPackage {
     token?: string;
     web?: string | false;
     sync?: "normal" | "full";
+    walLimitBytes?: number;
     limits?: { bodyBytes?: number; batch?: number };
     log?: (line: string) => void;
   }): Promise<{ url: string; stop(): Promise<void> }>;

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { SEED_ITEM_FACTORS, SEED_ITEMS, SEED_USER_FACTORS, SEED_USERS } from "../../src/cli/seed-example.js";
 import { FactorModel } from "../../src/model/factor-model.js";
+import { foldInRow } from "../../src/model/fold-in.js";
 import { saveModel } from "../../src/model/format.js";
 import { createServer, type RunningServer } from "mfrec-server/internal/create-server.js";
 import { call, type J, start, TOKEN, tempDir, trainedModel, waitJob } from "./server-fixtures.js";
@@ -119,6 +120,28 @@ describe("server fold-in, retraining, rollback", () => {
     const p = await call(s, "GET", `/predict/newcomer/${candidate}`);
     const [lo, hi] = model.ratingScale!;
     assert.ok(p.body.score >= lo && p.body.score <= hi);
+  });
+
+  test("GET /predict of a folded-in user for an unknown item: μ + their folded bias, reason unknown-item (as for a model user)", async () => {
+    const stored = (await call(s, "GET", "/users/newcomer/ratings")).body.ratings as Array<{ item: string; rating: number }>;
+    assert.ok(stored.length > 0);
+    const r = await call(s, "GET", "/predict/newcomer/no-such-item");
+    assert.equal(r.status, 200);
+    assert.equal(r.body.reason, "unknown-item", JSON.stringify(r.body));
+    assert.equal(r.body.known, false);
+    assert.equal(r.body.source, "fallback");
+    // The folded row solved independently from the stored ratings: its bias is the known side's bias.
+    const items = Int32Array.from(stored, (x) => model.itemIndex.indexOf(x.item));
+    const values = Float32Array.from(stored, (x) => x.rating);
+    const order = Array.from(items.keys()).sort((a, b) => items[a]! - items[b]!);
+    const row = foldInRow(model, Int32Array.from(order, (j) => items[j]!), Float32Array.from(order, (j) => values[j]!), "user");
+    assert.ok(model.userBias !== undefined && row.bias !== 0, "the fixture model has user biases");
+    assert.ok(Math.abs(r.body.score - model.clip(model.globalMean + row.bias)) < 1e-6, `${r.body.score} vs μ + b_u = ${model.globalMean + row.bias}`);
+    // A model user's unknown item answers the same way.
+    const known = model.userIndex.idAt(1);
+    const k = await call(s, "GET", `/predict/${known}/no-such-item`);
+    assert.equal(k.body.reason, "unknown-item");
+    assert.ok(Math.abs(k.body.score - model.clip(model.globalMean + model.userBias![1]!)) < 1e-6);
   });
 
   test("a known user who rates is folded in from their full stored history", async () => {

@@ -1,6 +1,7 @@
 /**
  * Moves SQLite's WAL checkpoints off the request thread: the server's connection stops
- * checkpointing by itself and a worker (checkpoint-worker.ts) checkpoints passively on a timer.
+ * checkpointing by itself and a worker (checkpoint-worker.ts) checkpoints passively on a timer,
+ * and truncates the WAL when it passes a size (so it stays bounded under sustained writes).
  * If the worker dies, the connection's automatic checkpoint is switched back on, so the WAL can
  * never grow without bound.
  */
@@ -10,21 +11,43 @@ import type { Store } from "./store.js";
 /** SQLite's default automatic checkpoint threshold (pages), restored when the worker is gone. */
 const SQLITE_AUTOCHECKPOINT = 1000;
 
+/** WAL size past which the worker truncates it (TRUNCATE checkpoint), by default. */
+export const WAL_RESTART_BYTES = 16 << 20;
+
+/** What the worker last reported. */
+export interface WalStats {
+  walBytes: number;
+  peakWalBytes: number;
+  /** TRUNCATE checkpoints that completed (the WAL passed the limit). */
+  truncations: number;
+  /** Reports received from the worker (0 until its first checkpoint). */
+  reports: number;
+}
+
 export class Checkpointer {
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
   private stopping = false;
+  /** The worker's latest figures (zeros until its first tick). */
+  stats: WalStats = { walBytes: 0, peakWalBytes: 0, truncations: 0, reports: 0 };
 
   constructor(
     private readonly store: Store,
     intervalMs = 500,
     log: (line: string) => void = () => {},
+    restartBytes = WAL_RESTART_BYTES,
   ) {
-    this.worker = new Worker(new URL("./checkpoint-worker.js", import.meta.url), { workerData: { dbPath: store.path, intervalMs } });
+    this.worker = new Worker(new URL("./checkpoint-worker.js", import.meta.url), { workerData: { dbPath: store.path, intervalMs, restartBytes } });
     this.worker.unref();
     store.db.pragma("wal_autocheckpoint = 0");
+    // When a checkpoint lets a writer rewind the WAL, SQLite cuts the file back to this size.
+    store.db.pragma(`journal_size_limit = ${restartBytes}`);
     let reported = false;
-    this.worker.on("message", (m: { type: string; message?: string }) => {
+    this.worker.on("message", (m: { type: string; message?: string; walBytes?: number; peakWalBytes?: number; full?: boolean }) => {
+      if (m.type === "stats") {
+        this.stats = { walBytes: m.walBytes ?? 0, peakWalBytes: Math.max(this.stats.peakWalBytes, m.peakWalBytes ?? 0), truncations: this.stats.truncations, reports: this.stats.reports + 1 };
+        if (m.full) this.truncate();
+      }
       if (m.type === "error" && !reported) {
         reported = true;
         log(`WAL checkpoint: ${m.message}`);
@@ -37,6 +60,31 @@ export class Checkpointer {
         ok();
       });
     });
+  }
+
+  /**
+   * The WAL passed its limit and the worker has copied what it could: checkpoint the rest and cut the
+   * file to zero on the server's connection, between requests. It never waits for a lock (busy_timeout 0):
+   * a reader still on an old snapshot (the training worker's read) makes it busy, and the next report
+   * tries again. Every frame is in the database file before the WAL is cut, so no commit is lost.
+   */
+  private truncate(): void {
+    const db = this.store.db;
+    if (!db.open || this.stopping) {
+      this.worker.postMessage({ type: "resume" });
+      return;
+    }
+    const wait = db.pragma("busy_timeout", { simple: true }) as number;
+    try {
+      db.pragma("busy_timeout = 0");
+      const [r] = db.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number }>;
+      if (r && r.busy === 0) this.stats = { ...this.stats, walBytes: this.store.walBytes(), truncations: this.stats.truncations + 1 };
+    } catch {
+      // SQLITE_BUSY: a reader holds an old snapshot; the worker's next report asks again.
+    } finally {
+      db.pragma(`busy_timeout = ${wait}`);
+      this.worker.postMessage({ type: "resume" });
+    }
   }
 
   /** A last checkpoint, then the worker closes its connection and exits (terminated after 5 s). */

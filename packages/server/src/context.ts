@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { WalStats } from "./checkpointer.js";
 import type { Metrics } from "./metrics.js";
 import type { Serving } from "./serving.js";
 import type { Store } from "./store.js";
@@ -21,6 +22,8 @@ export interface ServerContext {
   token: string | undefined;
   limits: Limits;
   startedAt: number;
+  /** The WAL's size now, its peak and the truncating checkpoints so far (checkpointer.ts). */
+  wal: () => WalStats;
 }
 
 /** The API app type (default Hono env). */

@@ -4,7 +4,9 @@
  * close(). `startServer` also listens on a socket (127.0.0.1 unless told otherwise).
  */
 import { existsSync, statSync } from "node:fs";
+import { maxHeaderSize } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
@@ -15,7 +17,7 @@ import { HTTPException } from "hono/http-exception";
 import { matchedRoutes } from "hono/route";
 import type { ZodError } from "zod";
 import { type ErrorCode, MfrecError } from "mfrec";
-import { Checkpointer } from "./checkpointer.js";
+import { Checkpointer, WAL_RESTART_BYTES } from "./checkpointer.js";
 import type { ApiApp, Limits, ServerContext } from "./context.js";
 import { httpError, toErrorBody } from "./http-errors.js";
 import { Metrics } from "./metrics.js";
@@ -38,6 +40,8 @@ export interface ServerOptions {
   /** Where trained model files go (default: `<db dir>/models`). */
   modelsDir?: string;
   sync?: SyncMode;
+  /** WAL size (bytes) past which the checkpoint worker truncates it (default 16 MiB). */
+  walLimitBytes?: number;
   limits?: Partial<Limits>;
   /** Start-up and job messages (default: none). */
   log?: (line: string) => void;
@@ -100,7 +104,9 @@ function deepestIssue(issues: readonly Issue[]): Issue | undefined {
 export function createServer(opts: ServerOptions): MfrecServer {
   const log = opts.log ?? (() => {});
   const dbPath = resolve(opts.dbPath);
-  const store = new Store(dbPath, { sync: opts.sync });
+  // A short lock wait while starting: a database another process holds locked fails start-up in
+  // about half a second instead of five; requests get the long wait once the server runs.
+  const store = new Store(dbPath, { sync: opts.sync, busyTimeoutMs: STARTUP_BUSY_MS });
   const warnings: string[] = [];
   const note = (w: string): void => {
     warnings.push(w);
@@ -132,25 +138,52 @@ export function createServer(opts: ServerOptions): MfrecServer {
     const modelsDir = resolve(opts.modelsDir ?? join(dirname(dbPath), "models"));
     const jobs = new TrainingJobs(store, serving, dbPath, modelsDir, log);
     const metrics = new Metrics();
-    const ctx: ServerContext = { store, serving, jobs, metrics, token, limits: { ...DEFAULT_LIMITS, ...opts.limits }, startedAt: Date.now() };
+    let checkpointer: Checkpointer | undefined;
+    const ctx: ServerContext = {
+      store,
+      serving,
+      jobs,
+      metrics,
+      token,
+      limits: { ...DEFAULT_LIMITS, ...opts.limits },
+      startedAt: Date.now(),
+      wal: () => ({ ...(checkpointer?.stats ?? { peakWalBytes: 0, truncations: 0, reports: 0 }), walBytes: store.walBytes() }),
+    };
 
     const app: ApiApp = new OpenAPIHono({
       defaultHook: (result, _c) => {
         if (!result.success) throw validationError(result.error as ZodError, result.target);
       },
     });
+    // Requests forwarded from /api/… (below): counted once, under "/api" + the inner route's pattern.
+    const forwarded = new WeakSet<Request>();
     app.use("*", async (c, next) => {
       const t0 = performance.now();
       await next();
       const routes = matchedRoutes(c);
       const r = routes[c.req.routeIndex] ?? routes[routes.length - 1];
-      const route = r && r.path !== "/*" && r.path !== "*" ? r.path : "unmatched";
+      if (r?.path === "/api/*" && !forwarded.has(c.req.raw)) return; // the inner request was counted
+      const pattern = r && r.path !== "/*" && r.path !== "*" && r.path !== "/api/*" ? r.path : "unmatched";
+      const route = forwarded.has(c.req.raw) && pattern !== "unmatched" ? `/api${pattern}` : pattern;
       metrics.observe(c.req.method, route, c.res.status, (performance.now() - t0) / 1000);
+    });
+    // An empty count or id list is a mistake, not "0" or "none" (`?n=` used to mean n = 0).
+    app.use("*", async (c, next) => {
+      if (c.req.path.startsWith("/api/")) return next(); // checked once, on the forwarded request
+      for (const name of NON_EMPTY_QUERY) {
+        const v = c.req.query(name);
+        if (v !== undefined && v.trim() === "") throw httpError("E_CONFIG", `invalid query field ${JSON.stringify(name)}: must not be empty`, name, { value: v, expected: NON_EMPTY_QUERY_EXPECTED[name] });
+      }
+      await next();
     });
     app.onError((e, c: Context) => {
       if (e instanceof HTTPException) {
         const code: ErrorCode = e.status === 413 ? "E_TOO_LARGE" : "E_BAD_REQUEST";
         if (e.status === 413) c.header("Connection", "close");
+        if (e.status === 415) {
+          const got = c.req.header("content-type") ?? "";
+          return c.json({ code, message: `the body must be JSON, not ${got === "" ? "a body without Content-Type" : JSON.stringify(got)}`, field: "content-type", expected: "Content-Type: application/json", value: got }, 415);
+        }
         return c.json({ code, message: e.message || "bad request", field: "body" }, e.status);
       }
       const { status, body } = toErrorBody(e);
@@ -168,20 +201,38 @@ export function createServer(opts: ServerOptions): MfrecServer {
       info: { title: "mfrec recommendation service", version: "1", description: "Raw ids in and out. Write endpoints need Authorization: Bearer <token>. Every error is JSON {code, message, field}." },
     });
     // The same API under /api/… for a dashboard served at /.
+    // The first path segments of the API: under these (and /api) an unknown path is a JSON 404, never the dashboard.
+    const apiSegments = new Set(["api", ...app.routes.map((r) => r.path.split("/")[1] ?? "").filter((x) => x !== "" && x !== "*")]);
     app.all("/api/*", (c) => {
       const url = new URL(c.req.url);
       url.pathname = url.pathname.slice(4);
-      return app.fetch(new Request(url, c.req.raw));
+      const inner = new Request(url, c.req.raw);
+      forwarded.add(inner);
+      return app.fetch(inner);
     });
     const web = opts.web === false ? undefined : (opts.web ?? defaultWebDir());
     if (web) {
       if (!existsSync(web) || !statSync(web).isDirectory()) throw new MfrecError("E_IO", `the --web directory ${web} does not exist`, { file: web });
-      app.get("/*", serveStatic({ root: web }));
-      app.get("/*", serveStatic({ root: web, path: "index.html" }));
+      const files = serveStatic({ root: web });
+      // /api/… is the API only: "/api/" is not the dashboard.
+      app.get("/*", (c, next) => (forwarded.has(c.req.raw) ? next() : files(c, next)));
+      // The dashboard routes by URL hash, so only "/" is its page; another path a browser asks for (not an
+      // API path) also gets it, so a mistyped link lands on the app. Everything else is a JSON 404.
+      const page = serveStatic({ root: web, path: "index.html" });
+      app.get("/*", async (c, next) => {
+        const first = new URL(c.req.url).pathname.split("/")[1] ?? "";
+        if (forwarded.has(c.req.raw) || apiSegments.has(first) || !(c.req.header("accept") ?? "").includes("text/html")) return next();
+        return page(c, next);
+      });
     }
-    app.notFound((c) => c.json({ code: "E_NOT_FOUND", message: `no route ${c.req.method} ${new URL(c.req.url).pathname}`, field: null }, 404));
+    app.notFound((c) => {
+      const path = (forwarded.has(c.req.raw) ? "/api" : "") + new URL(c.req.url).pathname;
+      return c.json({ code: "E_NOT_FOUND", message: `no route ${c.req.method} ${path}`, field: "path", value: path }, 404);
+    });
 
-    const checkpointer = new Checkpointer(store, 500, log);
+    checkpointer = new Checkpointer(store, 500, log, opts.walLimitBytes ?? WAL_RESTART_BYTES);
+    const ck = checkpointer;
+    store.setBusyTimeout(RUNNING_BUSY_MS);
     let closed = false;
     return {
       app,
@@ -193,14 +244,73 @@ export function createServer(opts: ServerOptions): MfrecServer {
         if (closed) return;
         closed = true;
         await jobs.stop();
-        await checkpointer.stop();
+        await ck.stop();
         store.close();
       },
     };
   } catch (e) {
     store.close();
-    throw e;
+    throw lockError(e, dbPath);
   }
+}
+
+/** Query parameters that may be absent but never empty. */
+const NON_EMPTY_QUERY = ["n", "items", "limit", "metric", "excludeRated"] as const;
+const NON_EMPTY_QUERY_EXPECTED: Record<(typeof NON_EMPTY_QUERY)[number], string> = {
+  n: "an integer 0..1000 (or leave n out for 10)",
+  items: "comma-separated item ids (or leave items out to rank every item)",
+  limit: "a positive integer (or leave limit out for every item)",
+  metric: "cosine or dot",
+  excludeRated: "true or false",
+};
+
+/** How long start-up waits for a database lock, and how long a request's statement may. */
+const STARTUP_BUSY_MS = 500;
+const RUNNING_BUSY_MS = 5000;
+
+/** SQLite's "database is locked" during start-up as an MfrecError naming the file; anything else unchanged. */
+function lockError(e: unknown, dbPath: string): unknown {
+  const code = (e as { code?: unknown }).code;
+  if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED" || (typeof code === "string" && code.startsWith("SQLITE_BUSY"))) {
+    return new MfrecError("E_BUSY", "the database is locked by another process", { file: dbPath, cause: e, hint: "stop the process that holds it (another mfrec serve, or an open sqlite3 shell with a transaction)" });
+  }
+  return e;
+}
+
+/**
+ * Requests Node's HTTP parser refuses never reach the app; by default Node answers them with a bare
+ * status line. Answer them as JSON like every other error: 431 for headers past the limit
+ * (http.maxHeaderSize, 16 KiB unless --max-http-header-size), 408 for a request that timed out, 400 otherwise.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, body] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large", { code: "E_TOO_LARGE", message: `the request's headers exceed ${maxHeaderSize} bytes`, field: "headers", expected: `at most ${maxHeaderSize} bytes of headers` }]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout", { code: "E_BAD_REQUEST", message: "the request did not arrive in time", field: "request" }]
+        : [400, "Bad Request", { code: "E_BAD_REQUEST", message: `the request is not valid HTTP/1.1 (${err.code ?? err.message})`, field: "request" }];
+  const text = JSON.stringify(body);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+}
+
+/** A failed listen as one line a person can act on (the port is taken, privileged, or the address is not local). */
+function listenError(e: unknown, host: string, port: number): MfrecError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const why =
+    code === "EADDRINUSE"
+      ? "the port is already in use (another server is listening there)"
+      : code === "EACCES"
+        ? "permission denied (ports below 1024 need privileges)"
+        : code === "EADDRNOTAVAIL" || code === "ENOTFOUND"
+          ? "the address is not one of this machine's"
+          : (e as Error).message;
+  const hint = code === "EADDRINUSE" || code === "EACCES" ? "choose another --port (0 picks a free one)" : "check --host";
+  return new MfrecError("E_IO", `cannot listen on ${where}: ${why}`, { hint, cause: e });
 }
 
 /** A listening server: its address and a stop() that closes the socket, the worker and the database. */
@@ -214,10 +324,22 @@ export interface RunningServer extends MfrecServer {
 export async function startServer(opts: ServerOptions & { port?: number; host?: string }): Promise<RunningServer> {
   const s = createServer(opts);
   const host = opts.host ?? "127.0.0.1";
-  const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
-    const srv = serve({ fetch: s.app.fetch, port: opts.port ?? 8080, hostname: host }, () => ok(srv));
-    srv.once("error", fail);
-  });
+  const wanted = opts.port ?? 8080;
+  let server: ReturnType<typeof serve>;
+  try {
+    server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
+      const srv = serve({ fetch: s.app.fetch, port: wanted, hostname: host }, () => ok(srv));
+      srv.on("clientError", answerClientError);
+      srv.once("error", (e) => {
+        srv.close();
+        fail(e);
+      });
+    });
+  } catch (e) {
+    // Nothing may stay open after a failed listen: the worker threads and the database would keep the process alive.
+    await s.close();
+    throw listenError(e, host, wanted);
+  }
   const port = (server.address() as AddressInfo).port;
   const shown = host.includes(":") ? `[${host}]` : host;
   return {

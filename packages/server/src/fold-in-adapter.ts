@@ -2,7 +2,8 @@
  * The one place the server asks the model layer for a folded-in user row: model/fold-in.ts's
  * foldInRow, solved with the model's own objective against its fixed item factors.
  */
-import { type FactorModel, foldInRow as solveRow } from "mfrec";
+import type { FactorModel } from "mfrec";
+import { foldInRow as solveRow } from "mfrec/internal";
 
 /** A folded-in user row and bias for ratings `values` of distinct dense items `items` (any order). */
 export function foldInRow(model: FactorModel, items: Int32Array, values: Float32Array): { factors: Float32Array; bias: number } {

@@ -35,20 +35,54 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   E_NO_MODEL: 503,
 };
 
+/** The request field an error code is about when the thrower named none (an unknown id is the id's path field). */
+const DEFAULT_FIELD: Partial<Record<ErrorCode, string>> = {
+  E_UNKNOWN_USER: "user",
+  E_UNKNOWN_ITEM: "item",
+};
+
 /** The HTTP status for an error code. */
 export function statusOf(code: string): number {
   return STATUS[code as ErrorCode] ?? 500;
 }
 
-/** An error the HTTP layer raises: an MfrecError whose `column` names the request field. */
-export function httpError(code: ErrorCode, message: string, field?: string, details: { value?: unknown; expected?: string } = {}): MfrecError {
-  return new MfrecError(code, message, { column: field, ...details });
+/**
+ * An error the HTTP layer raises: `field` names the request field (path, query, header or body),
+ * and `status` overrides the code's usual status where the same code means a different thing on
+ * the wire (E_IO of a registered model file the server cannot read is the registry's state, 409,
+ * not a server fault). The message never says "column": that word is for input files.
+ */
+export class HttpError extends MfrecError {
+  readonly field: string | null;
+  readonly status: number;
+  constructor(code: ErrorCode, message: string, field: string | null, details: { value?: unknown; expected?: string; hint?: string; status?: number; cause?: unknown } = {}) {
+    super(code, message, { value: details.value, expected: details.expected, hint: details.hint, cause: details.cause });
+    this.field = field;
+    this.status = details.status ?? statusOf(code);
+  }
+}
+
+/** An HttpError (kept as a function: most routes throw one in a line). */
+export function httpError(code: ErrorCode, message: string, field?: string, details: { value?: unknown; expected?: string; hint?: string; status?: number } = {}): HttpError {
+  return new HttpError(code, message, field ?? null, details);
+}
+
+/** A library error's message says `column "x"` for the field it names; on the wire that is a field. */
+function fieldWording(message: string): string {
+  return message.replace(/([(,] )column (")/g, "$1field $2");
 }
 
 /** The JSON body and status for any thrown value (internal errors hide their message). */
 export function toErrorBody(e: unknown): { status: number; body: ErrorBody } {
+  if (e instanceof HttpError) {
+    const body: ErrorBody = { code: e.code, message: e.message, field: e.field ?? DEFAULT_FIELD[e.code] ?? null };
+    if (e.expected !== undefined) body.expected = e.expected;
+    if (e.value !== undefined) body.value = e.value;
+    return { status: e.status, body };
+  }
   if (e instanceof MfrecError) {
-    const body: ErrorBody = { code: e.code, message: e.message, field: typeof e.column === "string" ? e.column : e.column === undefined ? null : String(e.column) };
+    const field = e.column === undefined ? (DEFAULT_FIELD[e.code] ?? null) : String(e.column);
+    const body: ErrorBody = { code: e.code, message: fieldWording(e.message), field };
     if (e.expected !== undefined) body.expected = e.expected;
     if (e.value !== undefined) body.value = e.value;
     return { status: statusOf(e.code), body };

@@ -4,8 +4,8 @@
  * once per model; small ones (or runtimes without SIMD) use the plain scoreRow kernel into one
  * reused buffer. Either way no items-sized array is allocated per request.
  */
-import { type FactorModel, KernelArena, wasmSimdSupported } from "mfrec";
-import { scoreRow } from "mfrec/internal";
+import { type FactorModel, wasmSimdSupported } from "mfrec";
+import { KernelArena, scoreRow } from "mfrec/internal";
 
 /** Below this many items the copy into WebAssembly memory does not pay off. */
 export const WASM_MIN_ITEMS = 2048;

@@ -23,6 +23,8 @@ export interface MetricGauges {
   ratings: number;
   foldedInUsers: number;
   up: number;
+  /** SQLite WAL: bytes now, peak seen by the checkpoint worker, truncating checkpoints. */
+  wal?: { walBytes: number; peakWalBytes: number; truncations: number };
 }
 
 /** In-process metrics registry of the HTTP layer. */
@@ -87,6 +89,17 @@ export class Metrics {
     out.push("# HELP mfrec_folded_in_users Users whose factor row is currently folded in (cached).");
     out.push("# TYPE mfrec_folded_in_users gauge");
     out.push(`mfrec_folded_in_users ${g.foldedInUsers}`);
+    if (g.wal) {
+      out.push("# HELP mfrec_wal_bytes Size of the SQLite write-ahead log file.");
+      out.push("# TYPE mfrec_wal_bytes gauge");
+      out.push(`mfrec_wal_bytes ${g.wal.walBytes}`);
+      out.push("# HELP mfrec_wal_peak_bytes Largest WAL size the checkpoint worker has seen.");
+      out.push("# TYPE mfrec_wal_peak_bytes gauge");
+      out.push(`mfrec_wal_peak_bytes ${g.wal.peakWalBytes}`);
+      out.push("# HELP mfrec_wal_truncations_total TRUNCATE checkpoints run because the WAL passed its limit.");
+      out.push("# TYPE mfrec_wal_truncations_total counter");
+      out.push(`mfrec_wal_truncations_total ${g.wal.truncations}`);
+    }
     out.push("# HELP mfrec_uptime_seconds Seconds since the server started.");
     out.push("# TYPE mfrec_uptime_seconds gauge");
     out.push(`mfrec_uptime_seconds ${(Date.now() - this.startedAt) / 1000}`);

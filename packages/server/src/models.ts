@@ -4,6 +4,7 @@
  * verification leaves the previous model serving and the registry unchanged.
  */
 import { type FactorModel, MfrecError } from "mfrec";
+import { httpError } from "./http-errors.js";
 import { readVerifiedModel } from "./model-file.js";
 import type { Serving } from "./serving.js";
 import type { ModelRecord, Store } from "./store.js";
@@ -18,8 +19,17 @@ function fileMetrics(model: FactorModel): Record<string, unknown> {
 /** Verify, load and serve registry version `version`; only then mark it active. Returns its record. */
 export function activateVersion(store: Store, serving: Serving, version: number): ModelRecord {
   const rec = store.getModel(version);
-  if (!rec) throw new MfrecError("E_NOT_FOUND", `no model version ${version}`, { column: "version", value: version });
-  const { model } = readVerifiedModel(rec.path, rec.checksum);
+  if (!rec) throw httpError("E_NOT_FOUND", `no model version ${version}`, "version", { value: version });
+  let model: FactorModel;
+  try {
+    ({ model } = readVerifiedModel(rec.path, rec.checksum));
+  } catch (e) {
+    // The version is registered but its file is gone or unreadable: the registry's state, not a server fault.
+    if (e instanceof MfrecError && e.code === "E_IO") {
+      throw httpError("E_IO", `the file of model version ${version} cannot be read: ${e.message}`, "version", { value: version, status: 409, hint: "activate another version, or retrain" });
+    }
+    throw e;
+  }
   store.activate(version);
   const active = { ...rec, active: true };
   serving.swap(model, active, rec.snapshotAt);

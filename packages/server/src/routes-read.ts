@@ -262,7 +262,7 @@ export function registerReadRoutes(app: ApiApp, ctx: ServerContext): void {
       responses: { 200: { content: { "text/plain": { schema: z.string() } }, description: "Request counts, latency histograms per route, active model version, ratings count" } },
     }),
     (c) => {
-      const text = ctx.metrics.render({ modelVersion: serving.record?.version ?? null, ratings: store.countRatings(), foldedInUsers: serving.foldedCount, up: 1 });
+      const text = ctx.metrics.render({ modelVersion: serving.record?.version ?? null, ratings: store.countRatings(), foldedInUsers: serving.foldedCount, up: 1, wal: ctx.wal() });
       return c.text(text, 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
     },
   );

@@ -8,6 +8,7 @@ import { requireToken } from "./auth.js";
 import type { ApiApp, ServerContext } from "./context.js";
 import { httpError } from "./http-errors.js";
 import { activateVersion } from "./models.js";
+import { checkTrainConfig } from "./training.js";
 import { DeleteAck, ErrorSchema, ItemBody, ItemParam, ItemResponse, JobSchema, ModelRecordSchema, RatingsAck, RatingsBody, TrainBody, UserItemParams, VersionParam } from "./schemas.js";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { "application/json": { schema } }, description });
@@ -98,7 +99,7 @@ export function registerWriteRoutes(app: ApiApp, ctx: ServerContext): void {
       path: "/train",
       summary: "Retrain from the stored ratings in a background worker",
       description:
-        "Starts a job (202) and returns it; poll GET /jobs/{id}. The model is fitted on a seeded training slice, checked on the held-out slice (finite factors; RMSE ≤ (1 + tolerance) × the mean predictor's RMSE and ≤ maxRmse), refitted on all ratings, written next to the database, registered, and swapped in when `activate` (default). 409 E_BUSY while a job runs.",
+        "The algorithm and its config are validated first (400 naming the field, e.g. `algorithm` or `config.factors`); then a job starts (202) and is returned; poll GET /jobs/{id}. The model is fitted on a seeded training slice, checked on the held-out slice (finite factors; explicit models: RMSE ≤ (1 + tolerance) × the mean predictor's RMSE and ≤ maxRmse; implicit models (ials, wals, bpr): NDCG@10 ≥ (1 + tolerance) × a random ranking's and ≥ minNdcg), refitted on all ratings, written next to the database, registered, and swapped in when `activate` (default). 409 E_BUSY while a job runs.",
       security,
       middleware: [auth, limit] as const,
       request: { body: { content: { "application/json": { schema: TrainBody } }, required: false } },
@@ -107,7 +108,9 @@ export function registerWriteRoutes(app: ApiApp, ctx: ServerContext): void {
     (c) => {
       const b = TrainBody.parse(c.req.valid("json") ?? {});
       const config = { ...b.config, algorithm: b.algorithm };
-      const job = jobs.start({ config, holdout: b.holdout, seed: b.seed, tolerance: b.tolerance, maxRmse: b.maxRmse, activate: b.activate });
+      // Validated here, before a job exists: a bad config is a 400 naming the field, not a job that fails later.
+      checkTrainConfig(config);
+      const job = jobs.start({ config, holdout: b.holdout, seed: b.seed, tolerance: b.tolerance, maxRmse: b.maxRmse, minNdcg: b.minNdcg, activate: b.activate });
       return c.json(job, 202);
     },
   );

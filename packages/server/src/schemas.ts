@@ -143,8 +143,14 @@ export const TrainBody = z
     config: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])).default({}).openapi({ description: "Model configuration (factors, epochs, regularization, seed, …)" }),
     holdout: z.number().min(0).max(0.5).default(0.1).openapi({ description: "Fraction held out for the sanity check (0 = none)" }),
     seed: z.number().int().min(0).max(4294967295).default(42),
-    tolerance: z.number().min(0).max(10).default(0.05).openapi({ description: "Accept when validation RMSE ≤ (1 + tolerance) × the mean predictor's RMSE" }),
-    maxRmse: z.number().positive().optional(),
+    tolerance: z
+      .number()
+      .min(0)
+      .max(10)
+      .default(0.05)
+      .openapi({ description: "Explicit models: accept when validation RMSE ≤ (1 + tolerance) × the mean predictor's RMSE. Implicit models: when NDCG@10 ≥ (1 + tolerance) × a random ranking's" }),
+    maxRmse: z.number().positive().optional().openapi({ description: "Explicit models: also reject when validation RMSE exceeds this" }),
+    minNdcg: z.number().min(0).max(1).optional().openapi({ description: "Implicit models: also reject when validation NDCG@10 is below this" }),
     activate: z.boolean().default(true),
   })
   .strict()

@@ -4,10 +4,11 @@
  * against the current item matrix, cached until their next rating. Swapping models replaces one
  * immutable state object, so a request sees either the old model or the new one, never a mix.
  */
-import { type FactorModel, MfrecError, predict, type RawId, type Scored, similarItems, type SimilarityMetric, similarUsers, topK } from "mfrec";
-import { finalScore, maskRated, popularityScores, rawScoreIndex, scoreRow, unknownReason } from "mfrec/internal";
+import { type FactorModel, MfrecError, predict, type RawId, type Scored, similarItems, type SimilarityMetric, similarUsers } from "mfrec";
+import { finalScore, maskRated, popularityScores, rawScoreIndex, scoreRow, topK, unknownReason } from "mfrec/internal";
 import { explainServed, oneUserModel, type ServedExplanation } from "./explain-user.js";
 import { foldInRow } from "./fold-in-adapter.js";
+import { httpError } from "./http-errors.js";
 import { ItemScorer } from "./item-scorer.js";
 import type { ModelRecord, Store } from "./store.js";
 
@@ -228,8 +229,11 @@ export class Serving {
     const r = this.resolve(st, user);
     const modelVersion = st.record?.version ?? null;
     const i = m.itemIndex.indexOf(item);
-    if (r.kind === "fold-in" && i >= 0) {
-      return { user, item, score: finalScore(m, foldedScore(m, r.f, i)), known: true, source: "fold-in", modelVersion };
+    if (r.kind === "fold-in") {
+      if (i >= 0) return { user, item, score: finalScore(m, foldedScore(m, r.f, i)), known: true, source: "fold-in", modelVersion };
+      // The user is known (folded in), the item is not: μ + b_u of the folded row, as rawScoreIndex gives a model user.
+      const raw = m.implicit ? 0 : m.globalMean + (m.userBias ? r.f.bias : 0);
+      return { user, item, score: finalScore(m, raw), known: false, source: "fallback", reason: "unknown-item", modelVersion };
     }
     if (r.kind === "model") {
       const p = predict(m, user, item);
@@ -250,7 +254,7 @@ export class Serving {
   explain(user: string, item: string, n: number): ServedExplanation {
     const st = this.active();
     const m = st.model;
-    if (!m.itemIndex.has(item)) throw new MfrecError("E_UNKNOWN_ITEM", `item ${JSON.stringify(item)} is not known to the model`, { column: "item", value: item });
+    if (!m.itemIndex.has(item)) throw httpError("E_UNKNOWN_ITEM", `item ${JSON.stringify(item)} is not known to the model`, "item", { value: item });
     const r = this.resolve(st, user);
     const modelVersion = st.record?.version ?? null;
     if (r.kind === "model") return explainServed(m, user, item, n, { modelVersion, source: "model" });
@@ -259,8 +263,7 @@ export class Serving {
       const one = m.ranking && r.f.rank ? oneUserModel(m.ranking, user, r.f.rank, 0, r.f.rated, r.f.values) : oneUserModel(m, user, r.f.factors, r.f.bias, r.f.rated, r.f.values);
       return explainServed(one, user, item, n, { modelVersion, source: "fold-in" });
     }
-    throw new MfrecError("E_UNKNOWN_USER", `user ${JSON.stringify(user)} has no history the model can use (their recommendations are the popular items)`, {
-      column: "user",
+    throw httpError("E_UNKNOWN_USER", `user ${JSON.stringify(user)} has no history the model can use (their recommendations are the popular items)`, "user", {
       value: user,
       expected: "a user of the model, or one with stored ratings of the model's items",
     });

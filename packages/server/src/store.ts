@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { MfrecError } from "mfrec";
 import { MIGRATIONS } from "./migrations.js";
@@ -65,6 +66,8 @@ export type SyncMode = "normal" | "full";
 export interface StoreOptions {
   sync?: SyncMode;
   readonly?: boolean;
+  /** How long a statement waits for another connection's lock before SQLITE_BUSY (default 5000 ms). */
+  busyTimeoutMs?: number;
 }
 
 type Row = Record<string, unknown>;
@@ -88,16 +91,35 @@ export class Store {
     } catch (e) {
       throw new MfrecError("E_IO", `cannot open the database ${path}`, { file: path, cause: e, hint: (e as Error).message });
     }
-    this.db.pragma("busy_timeout = 5000");
-    if (!opts.readonly) {
-      this.db.pragma("journal_mode = WAL");
-      this.db.pragma(`synchronous = ${opts.sync === "full" ? "FULL" : "NORMAL"}`);
-      this.db.pragma("foreign_keys = ON");
-      this.migrate();
+    try {
+      this.setBusyTimeout(opts.busyTimeoutMs ?? 5000);
+      if (!opts.readonly) {
+        this.db.pragma("journal_mode = WAL");
+        this.db.pragma(`synchronous = ${opts.sync === "full" ? "FULL" : "NORMAL"}`);
+        this.db.pragma("foreign_keys = ON");
+        this.migrate();
+      }
+      this.st = this.prepare();
+    } catch (e) {
+      this.db.close();
+      throw openError(e, path);
     }
-    this.st = this.prepare();
     const last = this.db.prepare("SELECT MAX(updated_at) AS m FROM users").get() as { m: number | null };
     this.clockValue = last.m ?? 0;
+  }
+
+  /** Bytes in the write-ahead log file now (0 when there is none). */
+  walBytes(): number {
+    try {
+      return statSync(`${this.path}-wal`).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Milliseconds a statement waits for another connection's lock. */
+  setBusyTimeout(ms: number): void {
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(ms))}`);
   }
 
   /** Schema version (PRAGMA user_version). */
@@ -332,6 +354,20 @@ export class Store {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** SQLite failures while opening, as one clear MfrecError naming the file. */
+function openError(e: unknown, path: string): unknown {
+  if (e instanceof MfrecError) return e;
+  const code = String((e as { code?: unknown }).code ?? "");
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
+    return new MfrecError("E_BUSY", "the database is locked by another process", { file: path, cause: e, hint: "stop the process that holds it (another mfrec serve, or an open sqlite3 shell with a transaction)" });
+  }
+  if (code.startsWith("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT")) {
+    return new MfrecError("E_IO", "the file is not an SQLite database (or it is corrupted)", { file: path, cause: e });
+  }
+  if (code.startsWith("SQLITE_")) return new MfrecError("E_IO", `cannot open the database: ${(e as Error).message}`, { file: path, cause: e });
+  return e;
 }
 
 function toModel(r: Row): ModelRecord {

@@ -11,10 +11,12 @@ export interface TrainWorkerInput {
   /** Fraction of ratings held out for the sanity check (0 = no validation). */
   holdout: number;
   seed: number;
-  /** Accept when validation RMSE ≤ (1 + tolerance) × the RMSE of predicting the training mean. */
+  /** Explicit: accept when validation RMSE ≤ (1 + tolerance) × the mean predictor's; implicit: NDCG@10 ≥ (1 + tolerance) × a random ranking's. */
   tolerance: number;
-  /** Optional absolute ceiling on validation RMSE. */
+  /** Optional absolute ceiling on validation RMSE (explicit models). */
   maxRmse?: number;
+  /** Optional absolute floor on validation NDCG@10 (implicit models). */
+  minNdcg?: number;
 }
 
 /** Messages from the training worker: progress, then exactly one of done / error. */

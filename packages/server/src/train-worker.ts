@@ -1,14 +1,15 @@
 /**
  * Worker-thread entry of `POST /train`: read the store's ratings (its own read-only connection,
  * so the server keeps answering), fit on a seeded training slice, check the model on the held-out
- * slice, refit on everything, check the factors are finite, write the model file atomically and
+ * slice (sanity.ts: RMSE for explicit models, NDCG@10 for implicit ones), refit on everything, check the factors are finite, write the model file atomically and
  * report its path and SHA-256. The main thread registers and activates it; this file never writes SQL.
  */
 import { createHash } from "node:crypto";
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
-import { type EpochReport, evaluateRatings, fitSync, MfrecError, type ModelConfig, randomSplit, ratingsFromColumns, saveModel } from "mfrec";
+import { type EpochReport, evaluateRatings, type FactorModel, fitSync, getAlgorithm, MfrecError, type ModelConfig, randomSplit, type Ratings, ratingsFromColumns, saveModel } from "mfrec";
+import { heldOutRanking, meanPredictorRmse, RANKING_K } from "./sanity.js";
 import { Store } from "./store.js";
 import { finiteModel, type TrainMessage, type TrainWorkerInput } from "./train-protocol.js";
 
@@ -44,25 +45,16 @@ function run(): void {
   };
   if (validate) {
     const split = randomSplit(ratings, { testFraction: holdout, seed: input.seed });
-    // Hold-out RMSE after every epoch of the trial fit: the live chart shows over-fitting as it happens.
-    const trial = fitSync(split.train, config, { onEpoch, validate: (m) => ({ rmse: evaluateRatings(m, split.test).rmse }) });
+    const implicit = getAlgorithm(config.algorithm).implicit;
+    // The hold-out metric after every epoch of the trial fit: the live chart shows over-fitting as it happens.
+    // Implicit models rank, so theirs is NDCG@10 on a sample of the test users (the final check uses more).
+    const perEpoch = implicit
+      ? (m: FactorModel) => ({ [`ndcg@${RANKING_K}`]: heldOutRanking(m, split.train, split.test, { maxUsers: EPOCH_USERS, seed: input.seed }).model })
+      : (m: FactorModel) => ({ rmse: evaluateRatings(m, split.test).rmse });
+    const trial = fitSync(split.train, config, { onEpoch, validate: perEpoch });
     if (!finiteModel(trial)) throw new MfrecError("E_REJECTED", "the trial model has non-finite factors", { expected: "finite factors" });
-    const ev = evaluateRatings(trial, split.test);
-    // The trivial bound: predicting the training mean for every held-out rating.
-    let mean = 0;
-    for (let k = 0; k < split.train.length; k++) mean += split.train.values[k]!;
-    mean /= Math.max(1, split.train.length);
-    let se = 0;
-    for (let k = 0; k < split.test.length; k++) se += (split.test.values[k]! - mean) ** 2;
-    const baseline = Math.sqrt(se / Math.max(1, split.test.length));
-    const bound = Math.min(input.maxRmse ?? Number.POSITIVE_INFINITY, baseline * (1 + input.tolerance));
-    metrics.validation = { rmse: ev.rmse, mae: ev.mae, n: ev.n, baselineRmse: baseline, bound, holdout, seed: input.seed };
-    if (!(ev.rmse <= bound)) {
-      throw new MfrecError("E_REJECTED", `validation RMSE ${ev.rmse.toFixed(4)} is worse than the bound ${bound.toFixed(4)}`, {
-        value: ev.rmse,
-        expected: `RMSE <= ${bound.toFixed(4)} (the mean predictor's ${baseline.toFixed(4)} × ${1 + input.tolerance}${input.maxRmse === undefined ? "" : `, maxRmse ${input.maxRmse}`})`,
-      });
-    }
+    if (implicit) metrics.validation = rankingCheck(trial, split.train, split.test, holdout);
+    else metrics.validation = ratingCheck(trial, split.train, split.test, holdout);
     phase = 1;
   }
   const model = fitSync(ratings, config, { onEpoch });
@@ -76,6 +68,40 @@ function run(): void {
   const path = join(input.modelsDir, `model-${input.jobId}.mfr`);
   writeFileDurable(path, bytes);
   post({ type: "done", path, checksum, algorithm: model.algorithm, config: { ...model.config }, metrics, createdAt: new Date().toISOString() });
+}
+
+/** Test users ranked after each trial epoch (the chart's points); the final check ranks up to 2000. */
+const EPOCH_USERS = 300;
+
+/** Explicit models: hold-out RMSE ≤ (1 + tolerance) × the mean predictor's, and ≤ maxRmse when given. */
+function ratingCheck(trial: FactorModel, train: Ratings, test: Ratings, holdout: number): Record<string, unknown> {
+  const ev = evaluateRatings(trial, test);
+  const baseline = meanPredictorRmse(train, test);
+  const bound = Math.min(input.maxRmse ?? Number.POSITIVE_INFINITY, baseline * (1 + input.tolerance));
+  const validation = { check: "rmse", rmse: ev.rmse, mae: ev.mae, n: ev.n, baselineRmse: baseline, bound, holdout, seed: input.seed };
+  if (!(ev.rmse <= bound)) {
+    throw new MfrecError("E_REJECTED", `validation RMSE ${ev.rmse.toFixed(4)} is worse than the bound ${bound.toFixed(4)}`, {
+      value: ev.rmse,
+      expected: `RMSE <= ${bound.toFixed(4)} (the mean predictor's ${baseline.toFixed(4)} × ${1 + input.tolerance}${input.maxRmse === undefined ? "" : `, maxRmse ${input.maxRmse}`})`,
+    });
+  }
+  return validation;
+}
+
+/** Implicit models: hold-out NDCG@10 ≥ (1 + tolerance) × a random ranking's, and ≥ minNdcg when given (sanity.ts). */
+function rankingCheck(trial: FactorModel, train: Ratings, test: Ratings, holdout: number): Record<string, unknown> {
+  const r = heldOutRanking(trial, train, test, { seed: input.seed });
+  const bound = Math.max(input.minNdcg ?? 0, r.random * (1 + input.tolerance));
+  const key = r.metric;
+  const validation = { check: key, [key]: r.model, popularityNdcg: r.popularity, randomNdcg: r.random, users: r.users, unknownUsers: r.unknownUsers, bound, holdout, seed: input.seed };
+  if (r.users === 0) throw new MfrecError("E_REJECTED", "no held-out user is known to the trial model, so its ranking cannot be checked", { expected: "more ratings per user, or a smaller holdout" });
+  if (!(r.model >= bound)) {
+    throw new MfrecError("E_REJECTED", `validation ${key} ${r.model.toFixed(4)} is below the bound ${bound.toFixed(4)}`, {
+      value: r.model,
+      expected: `${key} >= ${bound.toFixed(4)} (a random ranking's ${r.random.toFixed(4)} × ${1 + input.tolerance}${input.minNdcg === undefined ? "" : `, minNdcg ${input.minNdcg}`}; popularity ranks at ${r.popularity.toFixed(4)})`,
+    });
+  }
+  return validation;
 }
 
 /** Write to a temporary name, fsync, then rename: a reader sees the old file or the whole new one. */

@@ -5,7 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { Worker } from "node:worker_threads";
-import { MfrecError } from "mfrec";
+import { getAlgorithm, MfrecError } from "mfrec";
+import { httpError } from "./http-errors.js";
 import { activateVersion } from "./models.js";
 import type { Serving } from "./serving.js";
 import type { JobRecord, Store } from "./store.js";
@@ -18,8 +19,33 @@ export interface TrainRequest {
   seed: number;
   tolerance: number;
   maxRmse?: number;
+  minNdcg?: number;
   /** Swap the new model in when it passes (default true). */
   activate: boolean;
+}
+
+/**
+ * Validate a train config as the worker will, synchronously: E_UNKNOWN_ALGORITHM naming
+ * `algorithm`, E_CONFIG naming `config.<key>` (unknown keys, wrong types, out-of-range values).
+ */
+export function checkTrainConfig(config: Record<string, unknown> & { algorithm: string }): void {
+  let algo: ReturnType<typeof getAlgorithm>;
+  try {
+    algo = getAlgorithm(config.algorithm);
+  } catch (e) {
+    if (e instanceof MfrecError) throw httpError(e.code, `unknown algorithm ${JSON.stringify(config.algorithm)}`, "algorithm", { value: config.algorithm, expected: e.expected });
+    throw e;
+  }
+  try {
+    algo.resolveConfig(config as Parameters<typeof algo.resolveConfig>[0]);
+  } catch (e) {
+    if (!(e instanceof MfrecError)) throw e;
+    const key = e.column === undefined ? undefined : String(e.column);
+    // The library's message names the option; the field says where it sits in the request body.
+    const cut = e.message.indexOf(" (column ");
+    const message = cut > 0 ? e.message.slice(0, cut) : e.message;
+    throw httpError(e.code, message, key === undefined ? "config" : `config.${key}`, { value: e.value, expected: e.expected });
+  }
 }
 
 /** Runs training jobs for one server. */
@@ -45,16 +71,20 @@ export class TrainingJobs {
     if (this.store.countRatings() === 0) throw new MfrecError("E_EMPTY_INPUT", "the store holds no ratings to train on", { expected: "POST /ratings first" });
     mkdirSync(this.modelsDir, { recursive: true });
     const id = randomUUID();
-    this.store.createJob(id, { ...req.config, holdout: req.holdout, seed: req.seed, tolerance: req.tolerance, maxRmse: req.maxRmse ?? null, activate: req.activate });
+    this.store.createJob(id, { ...req.config, holdout: req.holdout, seed: req.seed, tolerance: req.tolerance, maxRmse: req.maxRmse ?? null, minNdcg: req.minNdcg ?? null, activate: req.activate });
     // Taken before the worker reads: a write racing the read is folded in again later, never lost.
     const snapshotAt = this.store.tick();
-    const input: TrainWorkerInput = { jobId: id, dbPath: this.dbPath, modelsDir: this.modelsDir, config: req.config, holdout: req.holdout, seed: req.seed, tolerance: req.tolerance, maxRmse: req.maxRmse };
+    const input: TrainWorkerInput = { jobId: id, dbPath: this.dbPath, modelsDir: this.modelsDir, config: req.config, holdout: req.holdout, seed: req.seed, tolerance: req.tolerance, maxRmse: req.maxRmse, minNdcg: req.minNdcg };
     const worker = new Worker(new URL("./train-worker.js", import.meta.url), { workerData: input });
     this.store.updateJob(id, { status: "running", progress: 0 });
     let settled = false;
+    // The slot frees as soon as the job has its outcome, not when the worker thread has exited after it.
+    const release = (): void => {
+      if (this.current?.id === id) this.current = null;
+    };
     const done = new Promise<void>((resolve) => {
       const finish = (): void => {
-        this.current = null;
+        release();
         resolve();
       };
       worker.on("message", (m: TrainMessage) => {
@@ -64,9 +94,11 @@ export class TrainingJobs {
           settled = true;
           this.store.updateJob(id, { status: "failed", progress: 1, error: `${m.code}: ${m.message}` });
           this.log(`job ${id} failed: ${m.code}: ${m.message}`);
+          release();
         } else {
           settled = true;
           this.complete(id, m, snapshotAt, req.activate);
+          release();
         }
       });
       worker.on("error", (e) => {

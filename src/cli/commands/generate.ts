@@ -2,7 +2,8 @@
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import type { Command } from "commander";
-import { generateRatingChunks, MfrecError } from "../../index.js";
+import { MfrecError } from "../../index.js";
+import { generateRatingChunks } from "../../internal.js";
 import { type CommonFlags, intArg, numberArg } from "../args.js";
 import { fmt, fmtInt, out, printJson, say } from "../output.js";
 import { writeOutputFile } from "../output-file.js";

@@ -1,7 +1,7 @@
 /** `mfrec recommend-all`: every user's top-n, streamed to JSON Lines or CSV in bounded memory. */
 import { extname } from "node:path";
 import type { Command } from "commander";
-import { recommendAllPlan } from "../../index.js";
+import { recommendAllPlan } from "../../internal.js";
 import { nodePoolFactory, readModelFile, writeRecommendationsCsv, writeRecommendationsJsonl } from "../../node.js";
 import { type CommonFlags, choiceArg, intArg, listArg, threadsArg } from "../args.js";
 import { fmt, fmtInt, out, printJson, say } from "../output.js";

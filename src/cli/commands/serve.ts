@@ -14,6 +14,7 @@ interface ServeFlags {
   sync: "normal" | "full";
   maxBody: number;
   maxBatch: number;
+  walLimit: number;
   debug?: boolean;
 }
 
@@ -32,11 +33,19 @@ export function registerServeCommand(program: Command): void {
     .option("--sync <mode>", "commit durability: normal (survives a process crash) or full (also power loss; slower)", choiceArg(["normal", "full"] as const), "normal")
     .option("--max-body <bytes>", "largest request body", intArg(1), 1 << 20)
     .option("--max-batch <n>", "most ratings per POST /ratings", intArg(1), 10_000)
+    .option("--wal-limit <bytes>", "truncate the SQLite write-ahead log when it passes this size", intArg(65536), 16 << 20)
     .option("--debug", "show stack traces")
     .action(async (f: ServeFlags) => {
       const token = f.token ?? process.env.MFREC_TOKEN;
       // Loaded here, not at start-up: the HTTP stack and SQLite (package mfrec-server) cost ~0.2 s that other commands need not pay.
       const { startServer } = await loadServerPackage("mfrec serve");
+      // Start-up notes are shown once the socket listens: a failed start prints only its one error line.
+      const pending: string[] = [];
+      let started = false;
+      const log = (line: string): void => {
+        if (started) note(`mfrec serve: ${line}`);
+        else pending.push(line);
+      };
       const server = await startServer({
         dbPath: f.db,
         model: f.model,
@@ -45,9 +54,12 @@ export function registerServeCommand(program: Command): void {
         token,
         web: f.web === false ? false : f.web,
         sync: f.sync,
+        walLimitBytes: f.walLimit,
         limits: { bodyBytes: f.maxBody, batch: f.maxBatch },
-        log: (line) => note(`mfrec serve: ${line}`),
+        log,
       });
+      started = true;
+      for (const line of pending) note(`mfrec serve: ${line}`);
       say(`mfrec serve: listening on ${server.url} (${token ? "read-write" : "read-only"}; OpenAPI at ${server.url}/openapi.json)`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { type EpochReport, type FactorModel, fit, getAlgorithm, type Ratings, withoutRankingKeys } from "../../index.js";
+import { type EpochReport, type FactorModel, fit, getAlgorithm, type Ratings } from "../../index.js";
+import { withoutRankingKeys } from "../../internal.js";
 import { readRatingsFile, writeModelFile } from "../../node.js";
 import type { CommonFlags } from "../args.js";
 import { addInputOptions, type InputFlags, printParseReport, readOptionsFrom } from "../input.js";

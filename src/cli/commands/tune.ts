@@ -8,7 +8,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { MfrecError } from "../../core/errors.js";
-import { crossValidate, getAlgorithm, gridConfigs, higherIsBetter, type ModelConfig, parseMetric, parseMetrics, type SearchSpace, type TuneResult, tune } from "../../index.js";
+import { crossValidate, getAlgorithm, type ModelConfig, parseMetrics, type SearchSpace, type TuneResult, tune } from "../../index.js";
+import { gridConfigs, higherIsBetter, parseMetric } from "../../internal.js";
 import { choiceArg, intArg, numberArg } from "../args.js";
 import { PRESETS_DIR } from "../model-options.js";
 import { fmt, fmtInt, formatTable, note, printJson, say } from "../output.js";
