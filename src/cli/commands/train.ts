@@ -3,7 +3,7 @@ import { type EpochReport, type FactorModel, fit, getAlgorithm, type Ratings, wi
 import { readRatingsFile, writeModelFile } from "../../node.js";
 import type { CommonFlags } from "../args.js";
 import { addInputOptions, type InputFlags, printParseReport, readOptionsFrom } from "../input.js";
-import { addModelOptions, type ModelFlags, modelConfigFrom } from "../model-options.js";
+import { addModelOptions, keepsImplicitStrength, type ModelFlags, modelConfigFrom } from "../model-options.js";
 import { fmt, fmtInt, out, printJson, say } from "../output.js";
 import { collectGarbage } from "../collect-garbage.js";
 import { Progress } from "../progress.js";
@@ -28,10 +28,10 @@ export function registerTrainCommand(program: Command): void {
       const t0 = performance.now();
       // A holder, emptied once training has started: sgd then keeps no reference to the ratings, so their
       // columns (12 bytes a rating) are freed while the epochs run.
-      const input: { ratings?: Ratings } = { ratings: await readRatingsFile(file, readOptionsFrom(f)) };
+      const input: { ratings?: Ratings } = { ratings: await readRatingsFile(file, keepsImplicitStrength(f) ? { ...readOptionsFrom(f), implicit: undefined } : readOptionsFrom(f)) };
       const { length: ratingCount, report } = input.ratings!;
       printParseReport(report);
-      const config = modelConfigFrom(f);
+      const config = modelConfigFrom(f, f.implicit === true || report.layout?.columns.rating === undefined);
       const algo = getAlgorithm(config.algorithm);
       const epochs = algo.epochs(algo.resolveConfig(withoutRankingKeys(config)));
       const progress = new Progress({ label: `train ${config.algorithm}`, total: epochs, unit: "epochs", quiet: f.quiet });
