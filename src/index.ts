@@ -72,6 +72,7 @@ export { normalFactors, uniformFactors } from "./train/init.js";
 // evaluate
 export { rmse, mae, evaluateRatings, fallbackBase, predictWithFallback } from "./evaluate/rating-metrics.js";
 export type { RatingEvaluation } from "./evaluate/rating-metrics.js";
+export { checkThreshold } from "./evaluate/evaluate-ranking.js";
 export { auc, averagePrecisionAtK, catalogueCoverage, discount, hitAtK, ndcgAtK, precisionAtK, recallAtK, reciprocalRankAtK } from "./evaluate/ranking-metrics.js";
 export { evaluateRanking } from "./evaluate/evaluate-ranking.js";
 export type { RankingEvaluation, RankingOptions } from "./evaluate/evaluate-ranking.js";
@@ -87,7 +88,7 @@ export { crossValidate, summarize } from "./evaluate/cross-validate.js";
 export type { CrossValidateOptions, CrossValidation, FoldResult } from "./evaluate/cross-validate.js";
 export { fitWithEarlyStopping } from "./evaluate/early-stopping.js";
 export type { EarlyStoppedFit, EarlyStopping } from "./evaluate/early-stopping.js";
-export { gridConfigs, randomConfigs, tune } from "./evaluate/tune.js";
+export { gridConfigs, randomConfigs, rankingSearchSpace, tune } from "./evaluate/tune.js";
 export type { ParamRange, ParamValue, SearchSpace, TrialResult, TuneOptions, TuneResult } from "./evaluate/tune.js";
 
 // speed (WebAssembly SIMD kernels, kernel pools)
