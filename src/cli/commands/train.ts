@@ -55,7 +55,7 @@ export function registerTrainCommand(program: Command): void {
       const stats = model.stats();
       const rmse = last?.trainRmse !== undefined ? `final train RMSE ${fmt(last.trainRmse, 4)}` : `final loss ${fmt(last?.loss ?? Number.NaN, 4)}`;
       progress.finish(
-        `trained ${model.algorithm} k=${model.factors}: ${fmtInt(ratingCount)} ratings, ${fmtInt(stats.users)} users, ${fmtInt(stats.items)} items, ${model.training.length} epochs, ${rmse}, ${fmt(progress.seconds, 2)} s`,
+        `trained ${model.algorithm} k=${model.factors}${model.ranking ? ` + ranking part ${model.ranking.algorithm} k=${model.ranking.factors} (what recommend ranks by)` : ""}: ${fmtInt(ratingCount)} ratings, ${fmtInt(stats.users)} users, ${fmtInt(stats.items)} items, ${model.training.length} epochs, ${rmse}, ${fmt(progress.seconds, 2)} s`,
       );
       if (f.json) {
         printJson({ command: "train", model: f.output, algorithm: model.algorithm, config: model.config, stats, training: model.training, report, seconds: (performance.now() - t0) / 1000, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
