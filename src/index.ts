@@ -16,7 +16,6 @@ export type { InputFormat, ReadOptions } from "./data/detect-layout.js";
 export { loadRatings, saveRatings } from "./data/ratings-binary.js";
 export type { LoadRatingsOptions } from "./data/ratings-binary.js";
 export { binarize, bm25Weight, logConfidence, tfidfWeight } from "./data/weighting.js";
-export { findDataset } from "./data/datasets.js";
 export { generateRatings } from "./data/synthetic.js";
 export type { SyntheticOptions } from "./data/synthetic.js";
 // Side features of users and items (long `id,feature[,value]` tables)
@@ -80,7 +79,7 @@ export { crossValidate } from "./evaluate/cross-validate.js";
 export type { CrossValidateOptions, CrossValidation, FoldResult } from "./evaluate/cross-validate.js";
 export { fitWithEarlyStopping } from "./evaluate/early-stopping.js";
 export type { EarlyStoppedFit, EarlyStopping } from "./evaluate/early-stopping.js";
-export { tune } from "./evaluate/tune.js";
+export { rankingSearchSpace, tune } from "./evaluate/tune.js";
 export type { SearchSpace, TrialResult, TuneOptions, TuneResult } from "./evaluate/tune.js";
 
 // Errors

@@ -12,7 +12,7 @@ export { SEED_ITEM_FACTORS, SEED_ITEMS, SEED_PRODUCT, SEED_RATINGS, SEED_USER_FA
 
 // The engine: data structures, kernels, worker pools, per-algorithm trainers, defaults and helpers
 export { deriveSeed, Rng, rngFor } from "./core/rng.js";
-export { DATASETS } from "./data/datasets.js";
+export { DATASETS, findDataset } from "./data/datasets.js";
 export { isRatingsBinary, RATINGS_FORMAT_VERSION } from "./data/ratings-binary.js";
 export type { DatasetSpec } from "./data/datasets.js";
 export type { InputLayout, SkippedRow } from "./data/ratings.js";
@@ -88,3 +88,4 @@ export { ANN_SMALL_ALLOW_LIST_FRACTION } from "./recommend/ann.js";
 export type { AnnOptions } from "./recommend/ann.js";
 export { resolveAnnIndex } from "./model/ann-index.js";
 export { annTopForRow } from "./recommend/ann.js";
+export { checkThreshold } from "./evaluate/evaluate-ranking.js";

@@ -121,7 +121,9 @@ function syntheticPart(json: boolean) {
   const rated = ratedBy(ratings, user);
   const tastes = genreTastes(rated, genOf);
   const favourite = tastes[0]!.genre;
-  const recs = recommend(model, user, { n: 8, excludeRated: true });
+  // Ranked by the model's ranking part (which items a user rates, weighted by how well: train/ranking.ts);
+  // the predicted rating beside each is the rating part's (mfrec predict).
+  const recs = recommend(model, user, { n: 8, excludeRated: true }).map((r) => ({ ...r, rating: predict(model, user, r.item).score }));
   const anchor = (tastes[0]!.loved[0] ?? rated[0]!.item)!;
   const similar = similarItems(model, anchor, { n: 6, metric: "cosine" });
   const stats = model.stats();
@@ -138,12 +140,16 @@ function syntheticPart(json: boolean) {
     say(formatTable(["genre", "rated", "mean rating", "5-star items"], tastes.map((t) => [t.genre === favourite ? out.bold(t.genre) : t.genre, String(t.count), fmt(t.mean, 2), t.loved.slice(0, 3).join(", ")]), { align: ["l", "r", "r", "l"] }));
     say();
     say(`  Recommended for user ${user} (items they have not rated):`);
-    say(formatTable(["#", "item", "predicted"], recs.map((r, i) => [String(i + 1), genOf(r.item) === favourite ? out.bold(r.item) : r.item, fmt(r.score, 2)]), { align: ["r", "l", "r"] }));
+    say(formatTable(["#", "item", "score", "predicted rating"], recs.map((r, i) => [String(i + 1), genOf(r.item) === favourite ? out.bold(r.item) : r.item, fmt(r.score, 2), fmt(r.rating, 2)]), { align: ["r", "l", "r", "r"] }));
     const share = recs.filter((r) => genOf(r.item) === favourite).length;
+    const favouriteTaste = tastes[0]!;
     say(
-      `  ${share} of ${recs.length} are ${favourite}, the genre user ${user} rates highest` +
-        (share * 2 >= recs.length ? ": the factors found the taste without being told the genres." : "."),
+      `  ${share} of ${recs.length} are ${favourite}: user ${user} rated ${favouriteTaste.count} ${favourite} items, ${fmt(favouriteTaste.mean, 2)} on average, their best-liked genre` +
+        (share * 2 >= recs.length ? ", and the factors found that taste without being told the genres." : "."),
     );
+    say("  Why these: the list is ranked by the model's ranking part, which learns which items each user chooses to rate,");
+    say("  weighted by how well they rated them (score = its preference, not a rating), so a few lucky 5-star ratings of an");
+    say("  obscure item do not top the list. The predicted rating beside each is the rating part's, what mfrec predict says.");
     say();
     say(`  Items most similar to ${out.bold(anchor)} (cosine of the factor vectors):`);
     say(formatTable(["#", "item", "cosine"], similar.map((r, i) => [String(i + 1), r.item, fmt(r.score, 3)]), { align: ["r", "l", "r"] }));

@@ -32,7 +32,7 @@ export function addInputOptions(cmd: Command, formatFlag = "--format"): Command 
     .option("--scale <lo,hi>", "rating scale (rows outside are invalid; predictions are clipped to it)", scaleArg)
     .option("--on-invalid <policy>", "error or skip invalid rows", choiceArg(["error", "skip"] as const))
     .option("--duplicates <policy>", "last, mean or error for a repeated (user, item)", choiceArg(["last", "mean", "error"] as const))
-    .option("--implicit", "treat every (user, item) as a positive interaction (two-column files are implicit anyway)");
+    .option("--implicit", "treat every (user, item) as a positive interaction (two-column files are implicit anyway); the default algorithm is then ials, which keeps a value column as the interaction's strength");
 }
 
 /** Delimiter names a shell can pass easily. */

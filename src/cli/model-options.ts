@@ -60,7 +60,7 @@ function setArg(value: string, previous: Array<[string, string | number | boolea
 /** Add the model-configuration flags to a command. */
 export function addModelOptions(cmd: Command): Command {
   return cmd
-    .option("-a, --algorithm <name>", "als (default), sgd, ials, wals, bpr, baseline, svdpp, nmf, bpmf")
+    .option("-a, --algorithm <name>", "als (default; ials with --implicit), sgd, ials, wals, bpr, baseline, svdpp, nmf, bpmf, ease")
     // Integers only here; ranges are the algorithm's to check (E_CONFIG, exit 1), in the same words as the library and server.
     .option("-k, --factors <k>", "latent factors", intArg())
     .option("--epochs <n>", "passes over the data", intArg())
@@ -73,10 +73,14 @@ export function addModelOptions(cmd: Command): Command {
     .option("--set <key=value>", "any other option of the algorithm (repeatable), e.g. --set confidence=log", setArg);
 }
 
-/** The model config: preset, then the common flags given, then --set. */
-export function modelConfigFrom(f: ModelFlags): Partial<ModelConfig> & { algorithm: string } {
+/**
+ * The model config: preset, then the common flags given, then --set. Without -a and a preset's algorithm,
+ * the algorithm is als for ratings and ials for implicit input (`implicitInput`: --implicit, or a file
+ * without a rating column).
+ */
+export function modelConfigFrom(f: ModelFlags, implicitInput = false): Partial<ModelConfig> & { algorithm: string } {
   const preset = f.preset ? loadPreset(f.preset) : {};
-  const algorithm = f.algorithm ?? (typeof preset.algorithm === "string" ? preset.algorithm : "als");
+  const algorithm = f.algorithm ?? (typeof preset.algorithm === "string" ? preset.algorithm : implicitInput ? "ials" : "als");
   const config: Partial<ModelConfig> & { algorithm: string } = { ...preset, algorithm };
   if (f.algorithm && preset.algorithm !== undefined && preset.algorithm !== f.algorithm) {
     throw new MfrecError("E_CONFIG", `preset ${f.preset} is for ${String(preset.algorithm)}, not ${f.algorithm}`, { value: f.algorithm, expected: String(preset.algorithm) });
@@ -93,4 +97,15 @@ export function modelConfigFrom(f: ModelFlags): Partial<ModelConfig> & { algorit
   for (const [key, v] of given) if (v !== undefined) config[key] = v;
   for (const [key, v] of f.set ?? []) config[key] = v;
   return config;
+}
+
+/**
+ * With --implicit, ials (the default algorithm then) keeps a value column as each interaction's strength
+ * (play counts, clicks: weighed by log confidence, train/ials.ts); other algorithms read every pair as 1.
+ * True when the reader should keep the values for that reason.
+ */
+export function keepsImplicitStrength(f: ModelFlags & { implicit?: boolean }): boolean {
+  if (f.implicit !== true) return false;
+  const preset = f.preset ? loadPreset(f.preset) : {};
+  return (f.algorithm ?? (typeof preset.algorithm === "string" ? preset.algorithm : "ials")) === "ials";
 }

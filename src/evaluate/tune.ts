@@ -5,7 +5,8 @@ import type { ModelConfig } from "../model/factor-model.js";
 import { type FitOptions, fitSync, trainingData } from "../train/fit.js";
 import { type EarlyStopping, fitWithEarlyStopping } from "./early-stopping.js";
 import { type EvaluateOptions, evaluateModel } from "./evaluate-model.js";
-import { higherIsBetter, parseMetric } from "./metric-spec.js";
+import { higherIsBetter, isRatingMetric, parseMetric } from "./metric-spec.js";
+import { getAlgorithm } from "../train/registry.js";
 import { userSplit } from "./splits.js";
 import type { SplitReport } from "./subset.js";
 
@@ -140,6 +141,20 @@ export function randomConfigs(space: SearchSpace, trials: number, seed: number):
  * on the rest and scored on the validation part, and the best is returned. Same seed, space and
  * data ⇒ same trials and same best configuration. Ties keep the earlier trial.
  */
+/**
+ * The search space `tune` uses for a ranking metric when none is given: the regularization λ and the
+ * unobserved weight w0 around the defaults (×½, ×1, ×2 each: 9 trials) of ials itself, or of the ranking
+ * part of an explicit algorithm (its `rankingRegularization` / `rankingUnobservedWeight` keys), which is
+ * what an explicit model's lists rank by. Implicit algorithms other than ials have no default space.
+ */
+export function rankingSearchSpace(algorithm: string): SearchSpace | undefined {
+  const lambda = [0.06, 0.12, 0.24];
+  const w0 = [0.25, 0.5, 1];
+  if (algorithm === "ials") return { regularization: lambda, unobservedWeight: w0 };
+  if (getAlgorithm(algorithm).implicit) return undefined;
+  return { rankingRegularization: lambda, rankingUnobservedWeight: w0 };
+}
+
 export function tune(train: Ratings, baseConfig: Partial<ModelConfig> & { algorithm: string }, space: SearchSpace, opts: TuneOptions = {}): TuneResult {
   const strategy = opts.strategy ?? "grid";
   if (strategy !== "grid" && strategy !== "random") throw new MfrecError("E_CONFIG", "option strategy has an unknown value", { column: "strategy", value: strategy, expected: "grid or random" });
@@ -157,6 +172,8 @@ export function tune(train: Ratings, baseConfig: Partial<ModelConfig> & { algori
   const validation = split.test;
   const data = trainingData(fitPart);
   const evalOpts: EvaluateOptions = { ...opts, metrics: [metric], history: data.byUser };
+  // A rating metric never looks at an explicit model's ranking part: its trials skip training one.
+  const fitOpts: Omit<FitOptions, "data" | "validate"> = isRatingMetric(parseMetric(metric)) ? { ranking: false, ...opts.fit } : { ...opts.fit };
   const trials: TrialResult[] = [];
   let bestIndex = -1;
   candidates.forEach((params, t) => {
@@ -165,11 +182,11 @@ export function tune(train: Ratings, baseConfig: Partial<ModelConfig> & { algori
     const trial: TrialResult = { params, fitSeconds: 0 };
     try {
       if (opts.earlyStopping) {
-        const r = fitWithEarlyStopping(fitPart, config, validation, { ...opts.earlyStopping, metric, restoreBest: false }, { fit: { ...opts.fit, data }, evaluate: evalOpts });
+        const r = fitWithEarlyStopping(fitPart, config, validation, { ...opts.earlyStopping, metric, restoreBest: false }, { fit: { ...fitOpts, data }, evaluate: evalOpts });
         trial.score = r.bestScore;
         trial.bestEpoch = r.bestEpoch;
       } else {
-        const model = fitSync(fitPart, config, { ...opts.fit, data });
+        const model = fitSync(fitPart, config, { ...fitOpts, data });
         trial.score = evaluateModel(model, validation, evalOpts).metrics[metric]!;
       }
     } catch (e) {

@@ -65,3 +65,29 @@ export function choleskySolve(l: Float64Array, n: number, b: Float64Array): void
 export function symmetrizeLower(a: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a[j * n + i] = a[i * n + j]!;
 }
+
+/**
+ * In-place inverse of a symmetric positive-definite n × n row-major matrix by Gauss–Jordan elimination
+ * without pivoting (safe for SPD: every pivot stays positive). n³ multiply-adds, the inner loop a
+ * contiguous row update. Returns false (matrix left partly overwritten) when a pivot is not positive.
+ */
+export function invertSpdInPlace(a: Float64Array, n: number): boolean {
+  for (let k = 0; k < n; k++) {
+    const ko = k * n;
+    const p = a[ko + k]!;
+    if (!(p > 0)) return false;
+    const inv = 1 / p;
+    // Row k becomes row k / p, with its pivot cell set to 1/p (the standard in-place Gauss–Jordan step).
+    a[ko + k] = 1;
+    for (let j = 0; j < n; j++) a[ko + j]! *= inv;
+    for (let i = 0; i < n; i++) {
+      if (i === k) continue;
+      const io = i * n;
+      const f = a[io + k]!;
+      if (f === 0) continue;
+      a[io + k] = 0;
+      for (let j = 0; j < n; j++) a[io + j]! -= f * a[ko + j]!;
+    }
+  }
+  return true;
+}

@@ -6,17 +6,24 @@ import type { ModelConfig } from "./factor-model.js";
  * a folded-in user is solved exactly as a trained one was.
  */
 
-/** Defaults of `ials` (Hu, Koren & Volinsky 2008 with the Rendle et al. 2021 options). */
+/**
+ * Defaults of `ials` (Hu, Koren & Volinsky 2008 with the Rendle et al. 2021 options). Chosen on validation
+ * cuts of the training files only (docs/algorithms.md "ials defaults"): w0 = 0.5, α = 1 and the
+ * sub-linear frequency-scaled regularization 0.12·(|I_u| + w0·|I|)^0.7, the same as the ranking part of
+ * explicit models. `confidence` is chosen from the data when not given (train/ials.ts): "linear" when every
+ * value is the same (0/1 interactions), "log" when they vary (play counts). The "linear" here is the
+ * fallback for a config read without data.
+ */
 export const IALS_DEFAULTS = {
   factors: 64,
   epochs: 15,
-  regularization: 0.05,
-  alpha: 2,
+  regularization: 0.12,
+  alpha: 1,
   confidence: "linear",
   epsilon: 1,
   confidenceOffset: 0,
-  unobservedWeight: 1,
-  regularizationExponent: 0,
+  unobservedWeight: 0.5,
+  regularizationExponent: 0.7,
   solver: "cg",
   cgSteps: 3,
   seed: 42,

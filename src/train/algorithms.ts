@@ -25,3 +25,5 @@ import { svdpp } from "./svdpp.js";
 registerAlgorithm(svdpp);
 import { nmf } from "./nmf.js";
 registerAlgorithm(nmf);
+import { ease } from "./ease.js";
+registerAlgorithm(ease);

@@ -14,15 +14,28 @@ const KEYS = ["factors", "epochs", "regularization", "alpha", "confidence", "con
  * regularization λ(|I_u| + w0·|I|)^ν of Rendle et al. (2021) (`regularizationExponent` ν, 0 = plain λ).
  * `confidenceOffset` o shifts every value first (v − o; ≤ 0 is a negative), so ratings can be confidences.
  */
+/**
+ * The data-adaptive confidence default: "linear" (c = w0 + α, every interaction alike) when all values are
+ * equal, "log" (c = w0 + α·ln(1 + v/ε)) when they vary, so play counts of 1 to 350k do not let one
+ * user's favourite outweigh everything else. Chosen on validation cuts of implicit-ml100k-train and
+ * lastfm-train (docs/algorithms.md "ials defaults").
+ */
+export function confidenceFor(values: Float32Array): "linear" | "log" {
+  if (values.length === 0) return "linear";
+  const v0 = values[0]!;
+  for (let t = 1; t < values.length; t++) if (values[t] !== v0) return "log";
+  return "linear";
+}
+
 export const ials: Algorithm = {
   name: "ials",
   description: "implicit-feedback ALS (Hu, Koren & Volinsky 2008) with confidence weights and a CG solver",
   implicit: true,
-  resolveConfig(config) {
+  resolveConfig(config, data) {
     const c = config as Record<string, unknown>;
     rejectUnknownKeys(c, KEYS, "ials");
     const d = IALS_DEFAULTS;
-    const confidence = choiceOption(c, "confidence", d.confidence, ["linear", "log", "binary"] as const);
+    const confidence = choiceOption(c, "confidence", data ? confidenceFor(data.ratings.values) : d.confidence, ["linear", "log", "binary"] as const);
     const solver = choiceOption(c, "solver", d.solver, ["cg", "cholesky"] as const);
     const resolved: ModelConfig = {
       algorithm: "ials",

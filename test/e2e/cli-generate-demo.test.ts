@@ -77,7 +77,7 @@ describe("mfrec demo", () => {
     const { run, doc } = mfrecJson<{
       seed: { user1Casablanca: number; user1BlackPanther: number; product: number[][] };
       fit: { product: number[][]; unclipped: number[][] };
-      synthetic: { recommendations: { item: string; score: number }[]; similar: unknown[] };
+      synthetic: { recommendations: { item: string; score: number; rating: number }[]; similar: unknown[]; favourite: string; tastes: { genre: string; mean: number }[] };
     }>(["demo"]);
     assert.equal(run.code, 0, run.stderr);
     assert.ok(Math.abs(doc.seed.user1Casablanca - 4.9) < 0.005);
@@ -93,5 +93,14 @@ describe("mfrec demo", () => {
     });
     assert.equal(doc.synthetic.recommendations.length, 8);
     assert.equal(doc.synthetic.similar.length, 6);
+    // The story is true: the top picks are of the taste the demo prints (the user's best-liked genre),
+    // and none is of a genre the user rates below 3 on average.
+    const genre = (item: string) => item.replace(/ #\d+$/, "");
+    const recs = doc.synthetic.recommendations;
+    assert.equal(genre(recs[0]!.item), doc.synthetic.favourite);
+    assert.ok(recs.filter((r) => genre(r.item) === doc.synthetic.favourite).length >= 6, JSON.stringify(recs));
+    const disliked = new Set(doc.synthetic.tastes.filter((t) => t.mean < 3).map((t) => t.genre));
+    assert.ok(!recs.some((r) => disliked.has(genre(r.item))), JSON.stringify(recs));
+    assert.ok(recs.every((r) => r.rating >= 1 && r.rating <= 5));
   });
 });

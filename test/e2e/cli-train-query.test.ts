@@ -40,7 +40,7 @@ describe("mfrec train / predict / recommend / similar / info / export", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.ok(existsSync(model));
     assert.match(r.stdout, /saved .*m\.mfr/);
-    assert.match(r.stderr, /trained als k=6: 3,000 ratings, 150 users, 80 items, 8 epochs, final train RMSE \d\.\d{4}, [\d.]+ s/);
+    assert.match(r.stderr, /trained als k=6 \+ ranking part ials k=64 \(what recommend ranks by\): 3,000 ratings, 150 users, 80 items, 8 epochs, final train RMSE \d\.\d{4}, [\d.]+ s/);
     assert.match(r.stderr, /train als: 100% \(8\/8 epochs\)/, "plain progress lines off a TTY");
   });
 
@@ -73,16 +73,18 @@ describe("mfrec train / predict / recommend / similar / info / export", () => {
 
   it("recommends unrated items best first, honouring --include-rated, --items and --exclude", () => {
     const user = "2";
-    const { run, doc } = mfrecJson<{ items: Scored[] }>(["recommend", model, user, "-n", "7"]);
+    const { run, doc } = mfrecJson<{ items: Array<Scored & { rating: number }> }>(["recommend", model, user, "-n", "7"]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(doc.items.length, 7);
     for (const r of doc.items) assert.ok(!rated.get(user)!.has(r.item), `${r.item} was rated`);
     for (let j = 1; j < doc.items.length; j++) assert.ok(doc.items[j - 1]!.score >= doc.items[j]!.score);
-    // The CLI adds each item's predicted rating beside the ranking score; item and score are the library's.
+    const saved = readModelFileSync(model);
+    // The list and scores are the library's (ranking part); each item also carries the predicted rating.
     assert.deepEqual(
       doc.items.map(({ item, score }) => ({ item, score })),
-      recommend(readModelFileSync(model), user, { n: 7 }),
+      recommend(saved, user, { n: 7 }),
     );
+    for (const r of doc.items) assert.equal(r.rating, predict(saved, user, r.item).score);
 
     const all = mfrecJson<{ items: Scored[] }>(["recommend", model, user, "-n", "80", "--include-rated"]).doc.items;
     assert.equal(all.length, 80);

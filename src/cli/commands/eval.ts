@@ -13,7 +13,7 @@ import { type CommonFlags, choiceArg, intArg, listArg, numberArg } from "../args
 import { fmt, fmtInt, formatTable, note, printJson, say } from "../output.js";
 import { Progress } from "../progress.js";
 import { addInputOptions, type InputFlags, printParseReport, readOptionsFrom } from "../input.js";
-import { addModelOptions, type ModelFlags, modelConfigFrom } from "../model-options.js";
+import { addModelOptions, keepsImplicitStrength, type ModelFlags, modelConfigFrom } from "../model-options.js";
 
 /** Flags shared by `mfrec eval` and `mfrec tune`. */
 export interface EvalDataFlags extends CommonFlags, InputFlags, ModelFlags {
@@ -56,7 +56,8 @@ export type EvalData = { kind: "folds"; folds: Split[]; source: string } | { kin
 
 /** Read the data the flags name; exactly one way must be chosen (E_CONFIG otherwise). */
 export async function loadEvalData(file: string | undefined, f: EvalDataFlags, allowWhole = false): Promise<EvalData> {
-  const read = readOptionsFrom(f);
+  // --implicit with ials keeps a value column as interaction strength (keepsImplicitStrength).
+  const read = keepsImplicitStrength(f) ? { ...readOptionsFrom(f), implicit: undefined } : readOptionsFrom(f);
   const ways = [f.train !== undefined, f.folds !== undefined, f.foldsFrom !== undefined, f.split !== undefined].filter(Boolean).length;
   const expected = "one of --train F --test F, --folds N <ratings>, --folds-from DIR, --split FRACTION <ratings>";
   if (ways > 1) throw new MfrecError("E_CONFIG", "choose one way to get test data", { expected });
@@ -105,7 +106,7 @@ function timeCutoff(r: Ratings, fraction: number): number {
 }
 
 /** The model config from the preset and hyper-parameter flags (only those given). */
-export const configFromFlags = (f: EvalDataFlags): Partial<ModelConfig> & { algorithm: string } => modelConfigFrom(f);
+export const configFromFlags = (f: EvalDataFlags): Partial<ModelConfig> & { algorithm: string } => modelConfigFrom(f, f.implicit === true);
 
 /**
  * Default metrics: ranking quality for implicit algorithms; for explicit ones the rating errors and the

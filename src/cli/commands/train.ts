@@ -4,7 +4,7 @@ import { withoutRankingKeys } from "../../internal.js";
 import { readRatingsFile, writeModelFile } from "../../node.js";
 import type { CommonFlags } from "../args.js";
 import { addInputOptions, type InputFlags, printParseReport, readOptionsFrom } from "../input.js";
-import { addModelOptions, type ModelFlags, modelConfigFrom } from "../model-options.js";
+import { addModelOptions, keepsImplicitStrength, type ModelFlags, modelConfigFrom } from "../model-options.js";
 import { fmt, fmtInt, out, printJson, say } from "../output.js";
 import { collectGarbage } from "../collect-garbage.js";
 import { Progress } from "../progress.js";
@@ -29,10 +29,10 @@ export function registerTrainCommand(program: Command): void {
       const t0 = performance.now();
       // A holder, emptied once training has started: sgd then keeps no reference to the ratings, so their
       // columns (12 bytes a rating) are freed while the epochs run.
-      const input: { ratings?: Ratings } = { ratings: await readRatingsFile(file, readOptionsFrom(f)) };
+      const input: { ratings?: Ratings } = { ratings: await readRatingsFile(file, keepsImplicitStrength(f) ? { ...readOptionsFrom(f), implicit: undefined } : readOptionsFrom(f)) };
       const { length: ratingCount, report } = input.ratings!;
       printParseReport(report);
-      const config = modelConfigFrom(f);
+      const config = modelConfigFrom(f, f.implicit === true || report.layout?.columns.rating === undefined);
       const algo = getAlgorithm(config.algorithm);
       const epochs = algo.epochs(algo.resolveConfig(withoutRankingKeys(config)));
       const progress = new Progress({ label: `train ${config.algorithm}`, total: epochs, unit: "epochs", quiet: f.quiet });
@@ -56,7 +56,7 @@ export function registerTrainCommand(program: Command): void {
       const stats = model.stats();
       const rmse = last?.trainRmse !== undefined ? `final train RMSE ${fmt(last.trainRmse, 4)}` : `final loss ${fmt(last?.loss ?? Number.NaN, 4)}`;
       progress.finish(
-        `trained ${model.algorithm} k=${model.factors}: ${fmtInt(ratingCount)} ratings, ${fmtInt(stats.users)} users, ${fmtInt(stats.items)} items, ${model.training.length} epochs, ${rmse}, ${fmt(progress.seconds, 2)} s`,
+        `trained ${model.algorithm} k=${model.factors}${model.ranking ? ` + ranking part ${model.ranking.algorithm} k=${model.ranking.factors} (what recommend ranks by)` : ""}: ${fmtInt(ratingCount)} ratings, ${fmtInt(stats.users)} users, ${fmtInt(stats.items)} items, ${model.training.length} epochs, ${rmse}, ${fmt(progress.seconds, 2)} s`,
       );
       if (f.json) {
         printJson({ command: "train", model: f.output, algorithm: model.algorithm, config: model.config, stats, training: model.training, report, seconds: (performance.now() - t0) / 1000, peakRssBytes: process.resourceUsage().maxRSS * 1024 });

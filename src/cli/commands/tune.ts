@@ -8,16 +8,16 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { MfrecError } from "../../core/errors.js";
-import { crossValidate, getAlgorithm, type ModelConfig, parseMetrics, type SearchSpace, type TuneResult, tune } from "../../index.js";
-import { gridConfigs, higherIsBetter, parseMetric } from "../../internal.js";
+import { crossValidate, getAlgorithm, type ModelConfig, parseMetrics, rankingSearchSpace, type SearchSpace, type TuneResult, tune } from "../../index.js";
+import { gridConfigs, higherIsBetter, parseMetric, RATING_METRICS } from "../../internal.js";
 import { choiceArg, intArg, numberArg } from "../args.js";
 import { PRESETS_DIR } from "../model-options.js";
 import { fmt, fmtInt, formatTable, note, printJson, say } from "../output.js";
 import { Progress } from "../progress.js";
-import { addDataOptions, configFromFlags, defaultMetrics, type EvalDataFlags, evaluateOptionsFrom, loadEvalData } from "./eval.js";
+import { addDataOptions, configFromFlags, defaultMetrics, defaultRelevanceThreshold, type EvalDataFlags, evaluateOptionsFrom, loadEvalData } from "./eval.js";
 
 interface TuneFlags extends EvalDataFlags {
-  space: string;
+  space?: string;
   strategy?: "grid" | "random";
   trials?: number;
   metric?: string;
@@ -64,7 +64,7 @@ function csvLine(cells: ReadonlyArray<string | number>): string {
 /** `mfrec tune`: see the file header. */
 export function registerTuneCommand(program: Command): void {
   addDataOptions(program.command("tune").description("search hyper-parameters (grid or random) on a validation split of the training data"))
-    .requiredOption("--space <file|name>", "search space JSON ({ \"factors\": [10, 50], \"regularization\": { \"min\": 0.01, \"max\": 1, \"log\": true, \"steps\": 3 } }) or a shipped one: sgd, als, ials (presets/spaces/)")
+    .option("--space <file|name>", "search space JSON ({ \"factors\": [10, 50], \"regularization\": { \"min\": 0.01, \"max\": 1, \"log\": true, \"steps\": 3 } }) or a shipped one: sgd, als, ials (presets/spaces/); default for a ranking metric: λ and w0 of ials or of the ranking part")
     .option("--strategy <s>", "grid (every combination) or random", choiceArg(["grid", "random"] as const))
     .option("--trials <n>", "random: samples (default 10); grid: at most this many combinations", intArg(1))
     .option("--metric <name>", "metric to optimise (default rmse; ndcg@10 for implicit algorithms)")
@@ -72,12 +72,23 @@ export function registerTuneCommand(program: Command): void {
     .option("--patience <n>", "early stopping: stop a trial after n epochs without improvement and keep the best epoch count", intArg(1))
     .option("--min-epochs <n>", "early stopping warm-up: no trial stops before n epochs", intArg(0), 10)
     .action(async (file: string | undefined, f: TuneFlags) => {
-      const space = readSpaceFile(f.space);
       const base = configFromFlags(f);
       const algo = getAlgorithm(base.algorithm);
       const metric = parseMetric(f.metric ?? (algo.implicit ? "ndcg@10" : "rmse"), f.cutoff ?? 10).name;
+      const ranking = !RATING_METRICS.includes(metric as never);
+      const defaultSpace = ranking ? rankingSearchSpace(base.algorithm) : undefined;
+      if (f.space === undefined && !defaultSpace) {
+        throw new MfrecError("E_CONFIG", `no search space: give --space FILE (there is a default only for a ranking metric with ials or an explicit algorithm)`, { value: metric, expected: "--space space.json, or --metric ndcg@10" });
+      }
+      const space = f.space === undefined ? defaultSpace! : readSpaceFile(f.space);
       const testMetrics = parseMetrics(f.metrics ?? [...new Set([metric, ...defaultMetrics(base.algorithm)])], f.cutoff ?? 10).map((m) => m.name);
       const data = await loadEvalData(file, f, true);
+      // Ranking an explicit model's lists: relevant = rating >= the default threshold unless one is given (as in eval).
+      const rankedAtTest = f.metrics === undefined && testMetrics.some((m) => !RATING_METRICS.includes(m as never));
+      if ((ranking || rankedAtTest) && !algo.implicit && f.relevanceThreshold === undefined) {
+        f.relevanceThreshold = defaultRelevanceThreshold(data.kind === "whole" ? data.ratings : data.folds[0]!.train);
+        if (f.relevanceThreshold !== undefined) note(`ranking metrics: relevant = rating >= ${f.relevanceThreshold} (default; --relevance-threshold R to change)`);
+      }
       const trainParts = data.kind === "whole" ? [data.ratings] : data.folds.map((s) => s.train);
       const perPart = (f.strategy ?? "grid") === "grid" ? Math.min(gridConfigs(space).length, f.trials ?? Number.POSITIVE_INFINITY) : (f.trials ?? 10);
       const progress = new Progress({ label: `tune ${base.algorithm}`, total: perPart * trainParts.length, unit: "trials", quiet: f.quiet });
