@@ -281,6 +281,14 @@ export class Store {
     this.st.putItem.run(item, title, metadata === undefined ? null : JSON.stringify(metadata), this.tick());
   }
 
+  /** Set many items' titles and metadata in one transaction (a row's metadata undefined stores none). */
+  putItems(rows: ReadonlyArray<{ item: string; title: string | null; metadata?: unknown }>): void {
+    const ts = this.tick();
+    this.db.transaction(() => {
+      for (const r of rows) this.st.putItem.run(r.item, r.title, r.metadata === undefined ? null : JSON.stringify(r.metadata), ts);
+    })();
+  }
+
   /** Register a model file; it starts inactive. Returns its version. */
   registerModel(m: { algorithm: string; config: Record<string, unknown>; metrics: Record<string, unknown>; createdAt: string; path: string; checksum: string; snapshotAt: number }): number {
     const r = this.st.insertModel.run(m.algorithm, JSON.stringify(m.config), JSON.stringify(m.metrics), m.createdAt, m.path, m.checksum, m.snapshotAt);
