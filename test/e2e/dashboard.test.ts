@@ -306,6 +306,11 @@ describe("dashboard (browser)", { skip, timeout: 120_000 }, () => {
         assert.ok(values[k]! >= lo / 10 - 1e-12 && values[k]! <= hi * 1.25, `tick ${y.labels[k]} outside ${lo}..${hi}`);
         assert.ok(y.widths[k]! + 10 <= y.size, `label ${y.labels[k]} (${y.widths[k]} px) fits the ${y.size} px axis`);
       }
+      // Evenly spaced ticks read as evenly spaced numbers (no "85k, 83k, 80k" for 85k, 82.5k, 80k).
+      if (values.length >= 3 && lo > 0 && hi / lo < 1000) {
+        const gaps = values.slice(1).map((v, k) => v - values[k]!);
+        for (const g of gaps) assert.ok(Math.abs(g - gaps[0]!) <= 1e-9 * Math.abs(gaps[0]!) + 1e-12, `uneven tick labels ${y.labels}`);
+      }
       // The ticks span the range, so the top loss reads as itself.
       assert.ok(Math.max(...values) >= hi / 10 && Math.min(...values) <= lo * 10, `ticks ${y.labels} span ${lo}..${hi}`);
       await page.screenshot({ path: resultPath(`dashboard-training-axis-${losses[0]}-1280x800.png`), fullPage: false });

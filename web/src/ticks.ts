@@ -23,7 +23,9 @@ export function linearTicks(splits: readonly number[], step: number): string[] {
   if (maxAbs > 0 && maxAbs < 1e-4) return splits.map((v) => (v === 0 ? "0" : v.toExponential(Math.max(0, Math.min(3, Math.ceil(-Math.log10(step / maxAbs) - 1e-9))))));
   const [div, suffix] = unit(maxAbs);
   const s = step > 0 && Number.isFinite(step) ? step / div : 1;
-  const dec = Math.max(0, Math.min(6, Math.ceil(-Math.log10(s) - 1e-9)));
+  // As many decimals as the step needs to be exact (2.5k steps: "82.5k", not a rounded "83k").
+  let dec = 0;
+  while (dec < 6 && Math.abs(s * 10 ** dec - Math.round(s * 10 ** dec)) > 1e-6 * Math.max(1, s * 10 ** dec)) dec++;
   return splits.map((v) => {
     const t = (v / div).toFixed(dec);
     return (/^-0\.?0*$/.test(t) ? t.slice(1) : t) + (v === 0 ? "" : suffix);
