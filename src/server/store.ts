@@ -83,6 +83,8 @@ export class Store {
   private clockValue: number;
   private ratingCount: number | null = null;
   private readonly st: ReturnType<Store["prepare"]>;
+  /** Called after each write transaction of the request path commits (the checkpointer watches the WAL's size). */
+  onCommit: (() => void) | null = null;
 
   constructor(path: string, opts: StoreOptions = {}) {
     this.path = path;
@@ -204,6 +206,7 @@ export class Store {
         this.st.touchItem.run(r.item, ts);
       }
     })();
+    this.onCommit?.();
     return ts;
   }
 
@@ -216,6 +219,7 @@ export class Store {
       ts = this.tick();
       this.st.touchUser.run(user, ts, ts);
     })();
+    this.onCommit?.();
     return ts;
   }
 
@@ -287,6 +291,7 @@ export class Store {
     this.db.transaction(() => {
       for (const r of rows) this.st.putItem.run(r.item, r.title, r.metadata === undefined ? null : JSON.stringify(r.metadata), ts);
     })();
+    this.onCommit?.();
   }
 
   /** Register a model file; it starts inactive. Returns its version. */
