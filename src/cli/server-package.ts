@@ -13,6 +13,7 @@ export interface ServerPackage {
   startServer(options: {
     dbPath: string;
     model?: string;
+    itemsFile?: string;
     port?: number;
     host?: string;
     token?: string;

@@ -244,14 +244,109 @@ describe("dashboard (browser)", { skip, timeout: 120_000 }, () => {
     const holdout = await page.$$eval("#chart-job-holdout .sr-only tbody tr", (trs) => trs.length);
     assert.equal(holdout, 4);
     await page.screenshot({ path: resultPath("dashboard-training-job-1280x800.png"), fullPage: true });
+    // The header follows the active model without a reload.
+    await page.waitForFunction(() => document.getElementById("health")?.textContent?.includes("model v2"), undefined, { timeout: 5000 });
     await page.goto(`${server.url}/#models`);
     await page.waitForSelector('#models-table tr[data-version="2"].active');
+    // The Models view shows the hold-out check of the trained version (RMSE against its bound).
+    const validation = (await page.textContent('#models-table tr[data-version="2"] td.validation')) ?? "";
+    assert.match(validation, /^RMSE \d+(\.\d+)?, MAE \d+(\.\d+)? \(bound \d+(\.\d+)?; mean predictor \d+(\.\d+)?\)$/);
     await page.click('#models-table tr[data-version="1"] button');
     await page.waitForSelector('#models-table tr[data-version="1"].active');
+    await page.waitForFunction(() => document.getElementById("health")?.textContent?.includes("model v1"), undefined, { timeout: 5000 });
     const health = (await (await fetch(`${server.url}/health`)).json()) as { modelVersion: number };
     assert.equal(health.modelVersion, 1);
     assert.deepEqual(errors, []);
     await page.close();
+  });
+
+  /** The y-axis tick labels uPlot drew for a chart, and whether each fits the axis width. */
+  async function yAxis(page: Page, id: string): Promise<{ labels: string[]; size: number; widths: number[] }> {
+    await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute("data-y-ticks"), `#${id}`);
+    return page.$eval(`#${id}`, (fig) => {
+      const labels = (fig.getAttribute("data-y-ticks") ?? "").split("|");
+      const ctx = document.createElement("canvas").getContext("2d")!;
+      ctx.font = "12px system-ui, -apple-system, sans-serif";
+      return { labels, size: Number(fig.getAttribute("data-y-axis-size")), widths: labels.map((l) => ctx.measureText(l).width) };
+    });
+  }
+
+  const parseTick = (label: string): number => {
+    const m = /^(-?[\d.]+(?:e[-+]?\d+)?)([kMG]?)$/.exec(label);
+    return m ? Number(m[1]) * ({ k: 1e3, M: 1e6, G: 1e9 }[m[2] as "k"] ?? 1) : Number.NaN;
+  };
+
+  for (const [name, losses] of [
+    ["87,800 → 79,400", [87_800, 85_100, 82_000, 79_400]],
+    ["1e7 → 1e-3", [1e7, 1e5, 1e3, 10, 0.1, 0.001]],
+    ["0.0042 → 0.0011", [0.0042, 0.003, 0.0019, 0.0011]],
+  ] as const) {
+    it(`training chart y-axis labels read right for losses ${name} (text checked, not just a canvas)`, async () => {
+      const page = await context.newPage();
+      await page.setViewportSize(VIEWPORTS[0]);
+      const errors = collectErrors(page);
+      // The served model's report, with these losses: the chart draws whatever GET /model says.
+      await page.route("**/api/model", async (route) => {
+        const res = await route.fetch();
+        const body = (await res.json()) as { training: Array<{ epoch: number; loss: number }> };
+        body.training = losses.map((loss, k) => ({ epoch: k + 1, loss }));
+        await route.fulfill({ response: res, json: body });
+      });
+      await page.goto(`${server.url}/#training`);
+      await page.waitForSelector(READY.training!);
+      const y = await yAxis(page, "chart-loss");
+      assert.ok(y.labels.length >= 2, `labels ${y.labels}`);
+      assert.equal(new Set(y.labels).size, y.labels.length, `distinct labels: ${y.labels}`);
+      const lo = Math.min(...losses);
+      const hi = Math.max(...losses);
+      const values = y.labels.map(parseTick);
+      for (let k = 0; k < values.length; k++) {
+        assert.ok(Number.isFinite(values[k]), `label ${JSON.stringify(y.labels[k])} is a number`);
+        // Every tick lies in (or next to) the plotted range: no clipped "7,500" for 87,500.
+        assert.ok(values[k]! >= lo / 10 - 1e-12 && values[k]! <= hi * 1.25, `tick ${y.labels[k]} outside ${lo}..${hi}`);
+        assert.ok(y.widths[k]! + 10 <= y.size, `label ${y.labels[k]} (${y.widths[k]} px) fits the ${y.size} px axis`);
+      }
+      // Evenly spaced ticks read as evenly spaced numbers (no "85k, 83k, 80k" for 85k, 82.5k, 80k).
+      if (values.length >= 3 && lo > 0 && hi / lo < 1000) {
+        const gaps = values.slice(1).map((v, k) => v - values[k]!);
+        for (const g of gaps) assert.ok(Math.abs(g - gaps[0]!) <= 1e-9 * Math.abs(gaps[0]!) + 1e-12, `uneven tick labels ${y.labels}`);
+      }
+      // The ticks span the range, so the top loss reads as itself.
+      assert.ok(Math.max(...values) >= hi / 10 && Math.min(...values) <= lo * 10, `ticks ${y.labels} span ${lo}..${hi}`);
+      await page.screenshot({ path: resultPath(`dashboard-training-axis-${losses[0]}-1280x800.png`), fullPage: false });
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+  }
+
+  it("the ratings editor fits at 1280 px and 375 px; the embedding map has axes, a legend and titles on hover", async () => {
+    for (const vp of VIEWPORTS) {
+      const { page, errors } = await open("#seed", vp);
+      await page.waitForSelector("#seed-editor input");
+      const fit = await page.$eval("#seed-editor", (t) => {
+        const panel = t.closest(".panel")!;
+        const last = [...t.querySelectorAll("tbody tr:first-child input")].pop()!;
+        return { table: t.scrollWidth, panel: panel.clientWidth, lastRight: last.getBoundingClientRect().right, panelRight: panel.getBoundingClientRect().right, scrolls: panel.scrollWidth - panel.clientWidth };
+      });
+      assert.ok(fit.scrolls <= 1, `${vp.width} px: the editor's panel scrolls by ${fit.scrolls} px`);
+      assert.ok(fit.lastRight <= fit.panelRight, `${vp.width} px: the last column ends at ${fit.lastRight}, the panel at ${fit.panelRight}`);
+      await page.screenshot({ path: resultPath(`dashboard-seed-editor-${vp.width}x${vp.height}.png`), fullPage: true });
+      await page.goto(`${server.url}/#embedding`);
+      await page.waitForSelector(READY.embedding!);
+      assert.match((await page.textContent("#embedding-x-title")) ?? "", /^principal component 1 \(\d+(\.\d)? % of variance\)$/);
+      assert.match((await page.textContent("#embedding-y-title")) ?? "", /^principal component 2 \(\d+(\.\d)? %\)$/);
+      const ticks = await page.$$eval("#embedding-map .tick", (ts) => ts.map((t) => t.textContent ?? ""));
+      assert.equal(ticks.length, 10);
+      for (const t of ticks) assert.ok(Number.isFinite(Number(t)), `tick ${t}`);
+      const legend = await page.$$eval("#embedding-legend li", (ls) => ls.map((l) => l.textContent ?? ""));
+      assert.deepEqual(legend.map((l) => l.replace(/\(.*\)/, "").trim()), ["item", "selected", "most similar to the selected item"]);
+      const hoverTitles = await page.$$eval("#embedding-map circle.pt title", (ts) => ts.map((t) => t.textContent ?? ""));
+      assert.equal(hoverTitles.length, server.titles.size);
+      for (const t of hoverTitles) assert.ok([...server.titles.values()].includes(t), `a point's hover title ${t} is a stored title`);
+      await page.screenshot({ path: resultPath(`dashboard-embedding-axes-${vp.width}x${vp.height}.png`), fullPage: true });
+      assert.deepEqual(errors, []);
+      await page.close();
+    }
   });
 
   it("every view renders without console errors at 1280×800 and 375×667 (screenshots in test-results/)", async () => {

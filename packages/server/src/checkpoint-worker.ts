@@ -52,6 +52,7 @@ const tick = (): void => {
 const timer = setInterval(tick, intervalMs);
 parentPort?.on("message", (m: { type: string }) => {
   if (m.type === "resume") waiting = false;
+  if (m.type === "hold") waiting = true;
   if (m.type === "stop") {
     waiting = false;
     clearInterval(timer);

@@ -35,13 +35,20 @@ export class Checkpointer {
     private readonly store: Store,
     intervalMs = 500,
     log: (line: string) => void = () => {},
-    restartBytes = WAL_RESTART_BYTES,
+    private readonly restartBytes = WAL_RESTART_BYTES,
   ) {
     this.worker = new Worker(new URL("./checkpoint-worker.js", import.meta.url), { workerData: { dbPath: store.path, intervalMs, restartBytes } });
     this.worker.unref();
     store.db.pragma("wal_autocheckpoint = 0");
     // When a checkpoint lets a writer rewind the WAL, SQLite cuts the file back to this size.
     store.db.pragma(`journal_size_limit = ${restartBytes}`);
+    // The worker's reports alone leave the WAL to grow while that thread waits for a core (a loaded
+    // machine: 28 MB past a 1 MiB limit in a test). Each request-path commit also looks at the
+    // WAL's size (one stat) and truncates it at once when it is past the limit.
+    store.onCommit = () => {
+      if (this.stopping) return;
+      if (store.walBytes() > this.restartBytes) this.truncate();
+    };
     let reported = false;
     this.worker.on("message", (m: { type: string; message?: string; walBytes?: number; peakWalBytes?: number; full?: boolean }) => {
       if (m.type === "stats") {
@@ -63,10 +70,12 @@ export class Checkpointer {
   }
 
   /**
-   * The WAL passed its limit and the worker has copied what it could: checkpoint the rest and cut the
-   * file to zero on the server's connection, between requests. It never waits for a lock (busy_timeout 0):
-   * a reader still on an old snapshot (the training worker's read) makes it busy, and the next report
-   * tries again. Every frame is in the database file before the WAL is cut, so no commit is lost.
+   * The WAL passed its limit: checkpoint the rest and cut the file to zero on the server's connection,
+   * between requests (it is the only writer, so it never waits for the write lock). It never waits at
+   * all (busy_timeout 0): SQLite answers busy at once while the worker's passive copy runs, or while a
+   * reader is still on an old snapshot (the training worker's read). Then the worker is asked to hold
+   * its checkpoints, and the next commit (or report) tries again; a success lets the worker go on.
+   * Every frame is in the database file before the WAL is cut, so no commit is lost.
    */
   private truncate(): void {
     const db = this.store.db;
@@ -75,22 +84,27 @@ export class Checkpointer {
       return;
     }
     const wait = db.pragma("busy_timeout", { simple: true }) as number;
+    let done = false;
     try {
       db.pragma("busy_timeout = 0");
       const [r] = db.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number }>;
-      if (r && r.busy === 0) this.stats = { ...this.stats, walBytes: this.store.walBytes(), truncations: this.stats.truncations + 1 };
+      done = r !== undefined && r.busy === 0;
     } catch {
-      // SQLITE_BUSY: a reader holds an old snapshot; the worker's next report asks again.
+      // SQLITE_BUSY: as busy = 1.
     } finally {
       db.pragma(`busy_timeout = ${wait}`);
-      this.worker.postMessage({ type: "resume" });
     }
+    if (done) {
+      this.stats = { ...this.stats, walBytes: this.store.walBytes(), truncations: this.stats.truncations + 1 };
+      this.worker.postMessage({ type: "resume" });
+    } else this.worker.postMessage({ type: "hold" });
   }
 
   /** A last checkpoint, then the worker closes its connection and exits (terminated after 5 s). */
   async stop(): Promise<void> {
     if (this.stopping) return this.exited;
     this.stopping = true;
+    this.store.onCommit = null;
     const done = new Promise<void>((ok) => {
       this.worker.on("message", (m: { type: string }) => {
         if (m.type === "stopped") ok();

@@ -20,6 +20,7 @@ import { type ErrorCode, MfrecError } from "mfrec";
 import { Checkpointer, WAL_RESTART_BYTES } from "./checkpointer.js";
 import type { ApiApp, Limits, ServerContext } from "./context.js";
 import { httpError, toErrorBody } from "./http-errors.js";
+import { readItemsFile } from "./items-file.js";
 import { Metrics } from "./metrics.js";
 import { activateVersion, adoptModelFile } from "./models.js";
 import { registerReadRoutes } from "./routes-read.js";
@@ -33,6 +34,8 @@ export interface ServerOptions {
   dbPath: string;
   /** A model file to serve (registered and activated); otherwise the registry's active model, if any. */
   model?: string;
+  /** A CSV of id,title[,features] loaded into the items table at start-up (items-file.ts). */
+  itemsFile?: string;
   /** Bearer token for write endpoints; without one the server is read-only. */
   token?: string;
   /** Directory served at `/` (default: dist/web when it exists). `false` serves none. */
@@ -132,6 +135,11 @@ export function createServer(opts: ServerOptions): MfrecServer {
         activateVersion(store, serving, prev.version);
         log(`serving registered model version ${prev.version} (${prev.algorithm})`);
       } else note("no model yet: queries answer 503 E_NO_MODEL until POST /train or --model");
+    }
+    if (opts.itemsFile) {
+      const rows = readItemsFile(resolve(opts.itemsFile));
+      store.putItems(rows);
+      log(`loaded ${rows.length} item titles from ${opts.itemsFile}`);
     }
     const token = opts.token && opts.token.length > 0 ? opts.token : undefined;
     if (!token) note("read-only: no --token or MFREC_TOKEN, so write endpoints answer 403 E_READ_ONLY");

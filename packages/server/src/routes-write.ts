@@ -9,7 +9,7 @@ import type { ApiApp, ServerContext } from "./context.js";
 import { httpError } from "./http-errors.js";
 import { activateVersion } from "./models.js";
 import { checkTrainConfig } from "./training.js";
-import { DeleteAck, ErrorSchema, ItemBody, ItemParam, ItemResponse, JobSchema, ModelRecordSchema, RatingsAck, RatingsBody, TrainBody, UserItemParams, VersionParam } from "./schemas.js";
+import { DeleteAck, ErrorSchema, ItemBody, ItemParam, ItemResponse, ItemsAck, ItemsBatchBody, JobSchema, ModelRecordSchema, RatingsAck, RatingsBody, TrainBody, UserItemParams, VersionParam } from "./schemas.js";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { "application/json": { schema } }, description });
 const err = (description: string) => json(ErrorSchema, description);
@@ -90,6 +90,33 @@ export function registerWriteRoutes(app: ApiApp, ctx: ServerContext): void {
       store.putItem(item, b.title ?? null, b.metadata);
       const row = store.getItem(item)!;
       return c.json({ item, title: row.title, metadata: row.metadata, ratings: row.ratings, meanRating: row.meanRating, inModel: serving.hasItem(item) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/items",
+      summary: "Set many items' titles and metadata at once (upsert, one transaction)",
+      description: `At most ${limits.batch} items and ${limits.bodyBytes} bytes per request; an item listed twice is a 400 naming the second.`,
+      security,
+      middleware: [auth, limit] as const,
+      request: { body: { content: { "application/json": { schema: ItemsBatchBody } }, required: true } },
+      responses: { 200: json(ItemsAck, "Committed"), 400: err("Invalid body"), ...authErrors, 413: err("Too large (E_TOO_LARGE)") },
+    }),
+    (c) => {
+      const list = c.req.valid("json");
+      if (list.length > limits.batch) throw httpError("E_TOO_LARGE", `a batch holds at most ${limits.batch} items`, "body", { value: list.length, expected: `<= ${limits.batch}` });
+      if (list.length === 0) throw httpError("E_BAD_REQUEST", "the batch is empty", "body", { expected: "at least one item" });
+      const seen = new Set<string>();
+      const rows = list.map((b, k) => {
+        const item = String(b.item);
+        if (seen.has(item)) throw httpError("E_DUPLICATE", `item ${JSON.stringify(item)} is listed twice`, `${k}.item`, { value: item });
+        seen.add(item);
+        return { item, title: b.title ?? null, metadata: b.metadata };
+      });
+      store.putItems(rows);
+      return c.json({ accepted: rows.length }, 200);
     },
   );
 

@@ -137,6 +137,10 @@ export const ItemResponse = z
   })
   .openapi("Item");
 export const ItemBody = z.object({ title: z.string().max(1000).nullable().optional(), metadata: z.unknown().optional() }).strict();
+export const ItemsBatchBody = z
+  .array(z.object({ item: rawId, title: z.string().max(1000).nullable().optional(), metadata: z.unknown().optional() }).strict())
+  .openapi({ description: "Items to set, each {item, title?, metadata?}; one transaction" });
+export const ItemsAck = z.object({ accepted: z.number().int() }).openapi("ItemsAck");
 
 export const TrainBody = z
   .object({

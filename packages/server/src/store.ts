@@ -83,6 +83,8 @@ export class Store {
   private clockValue: number;
   private ratingCount: number | null = null;
   private readonly st: ReturnType<Store["prepare"]>;
+  /** Called after each write transaction of the request path commits (the checkpointer watches the WAL's size). */
+  onCommit: (() => void) | null = null;
 
   constructor(path: string, opts: StoreOptions = {}) {
     this.path = path;
@@ -204,6 +206,7 @@ export class Store {
         this.st.touchItem.run(r.item, ts);
       }
     })();
+    this.onCommit?.();
     return ts;
   }
 
@@ -216,6 +219,7 @@ export class Store {
       ts = this.tick();
       this.st.touchUser.run(user, ts, ts);
     })();
+    this.onCommit?.();
     return ts;
   }
 
@@ -279,6 +283,15 @@ export class Store {
   /** Set an item's title and metadata (JSON). */
   putItem(item: string, title: string | null, metadata: unknown): void {
     this.st.putItem.run(item, title, metadata === undefined ? null : JSON.stringify(metadata), this.tick());
+  }
+
+  /** Set many items' titles and metadata in one transaction (a row's metadata undefined stores none). */
+  putItems(rows: ReadonlyArray<{ item: string; title: string | null; metadata?: unknown }>): void {
+    const ts = this.tick();
+    this.db.transaction(() => {
+      for (const r of rows) this.st.putItem.run(r.item, r.title, r.metadata === undefined ? null : JSON.stringify(r.metadata), ts);
+    })();
+    this.onCommit?.();
   }
 
   /** Register a model file; it starts inactive. Returns its version. */

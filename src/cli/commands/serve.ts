@@ -6,6 +6,7 @@ import { loadServerPackage } from "../server-package.js";
 
 interface ServeFlags {
   model?: string;
+  items?: string;
   db: string;
   port: number;
   host: string;
@@ -24,6 +25,7 @@ export function registerServeCommand(program: Command): void {
     .command("serve")
     .description("serve recommendations over HTTP (JSON API, OpenAPI at /openapi.json) from a SQLite store")
     .option("--model <file>", "model file to serve (registered and activated; default: the store's active model)")
+    .option("--items <file>", "CSV of id,title[,features] loaded into the item table at start-up (titles on the dashboard and GET /items)")
     .option("--db <file>", "SQLite database (created if missing)", "./mfrec.db")
     .option("--port <n>", "TCP port", intArg(0), 8080)
     .option("--host <addr>", "address to bind (default loopback only; 0.0.0.0 opens it to the network)", "127.0.0.1")
@@ -49,6 +51,7 @@ export function registerServeCommand(program: Command): void {
       const server = await startServer({
         dbPath: f.db,
         model: f.model,
+        itemsFile: f.items,
         port: f.port,
         host: f.host,
         token,

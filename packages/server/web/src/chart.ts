@@ -4,6 +4,7 @@
  */
 import uPlot from "uplot";
 import { h, hiddenTable, num } from "./dom.js";
+import { compact, linearTicks } from "./ticks.js";
 
 export interface Series {
   label: string;
@@ -20,11 +21,30 @@ export function lineChart(parent: HTMLElement, spec: { id: string; title: string
   fig.append(plotBox, tableBox);
   parent.append(fig);
   const width = () => Math.max(280, Math.min(760, (parent.clientWidth || 760) - 8));
+  // Positive values over more than three decades (a loss from 1e7 down to 1e-3) go on a log axis.
+  const all = spec.series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
+  const logScale = all.length > 1 && Math.min(...all) > 0 && Math.max(...all) / Math.min(...all) > 1000;
+  const font = "12px system-ui, -apple-system, sans-serif";
+  const yValues = (_u: uPlot, splits: number[], _axis: number, _space: number, incr: number): string[] => {
+    // On a log axis uPlot hands the splits it will not label (2..9 × 10ⁿ) as null: they stay blank.
+    const labels = logScale ? splits.map((v) => (v === null || v === undefined ? "" : compact(v))) : linearTicks(splits, incr);
+    fig.dataset.yTicks = labels.filter((l) => l !== "").join("|");
+    return labels;
+  };
+  // The axis is as wide as its widest label (uPlot's default 50 px clipped "87,800" to "7,800").
+  const ySize = (u: uPlot, values: string[] | null): number => {
+    if (!values || values.length === 0) return 40;
+    u.ctx.font = font;
+    const widest = Math.max(...values.map((v) => u.ctx.measureText(v).width));
+    const size = Math.ceil(widest) + 10 + 5 + 6;
+    fig.dataset.yAxisSize = String(size);
+    return size;
+  };
   const opts: uPlot.Options = {
     width: width(),
     height: 240,
-    scales: { x: { time: false } },
-    axes: [{ label: spec.xLabel }, {}],
+    scales: { x: { time: false }, y: logScale ? { distr: 3 } : {} },
+    axes: [{ label: spec.xLabel, font }, { font, values: yValues, size: ySize }],
     series: [{ label: spec.xLabel }, ...spec.series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 2, points: { show: true, size: 5 } }))],
     legend: { live: true },
   };

@@ -44,6 +44,11 @@ export function num(x: number, d = 2): string {
 }
 
 /** Announce a message in the page's status line (also read by screen readers). */
+/** The active model may have changed (a retrain finished, a version was activated): the header refreshes. */
+export function modelChanged(): void {
+  window.dispatchEvent(new Event("mfrec:model-changed"));
+}
+
 export function status(msg: string, kind: "info" | "error" = "info"): void {
   const el = document.getElementById("status");
   if (!el) return;

@@ -46,6 +46,9 @@ export async function renderEmbedding(root: HTMLElement, _arg: string, signal: A
   const W = 640;
   const H = 440;
   const pad = 24;
+  // Room for the axis titles and tick labels (left and bottom).
+  const left = 52;
+  const bottom = 40;
   const ext = (a: Float64Array) => {
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
@@ -57,12 +60,34 @@ export async function renderEmbedding(root: HTMLElement, _arg: string, signal: A
   };
   const [x0, x1] = ext(p.x) as [number, number];
   const [y0, y1] = ext(p.y) as [number, number];
-  const px = (i: number) => pad + ((p.x[i]! - x0) / (x1 - x0)) * (W - 2 * pad);
-  const py = (i: number) => H - pad - ((p.y[i]! - y0) / (y1 - y0)) * (H - 2 * pad);
+  const sx = (v: number) => left + ((v - x0) / (x1 - x0)) * (W - left - pad);
+  const sy = (v: number) => H - bottom - ((v - y0) / (y1 - y0)) * (H - bottom - pad);
+  const px = (i: number) => sx(p.x[i]!);
+  const py = (i: number) => sy(p.y[i]!);
 
   const tip = s("text", { class: "tip", x: 0, y: 0, "aria-hidden": "true" });
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "scatter", role: "group", "aria-label": `Map of ${n} items; arrow keys move between points in left-to-right order` });
   svg.append(s("rect", { x: 0, y: 0, width: W, height: H, class: "bg" }));
+  // Axes: the two principal components, five ticks each, and their titles with the variance they explain.
+  const axes = s("g", { class: "axes", "aria-hidden": "true" });
+  axes.append(s("line", { x1: left, y1: H - bottom, x2: W - pad, y2: H - bottom, class: "axis" }), s("line", { x1: left, y1: pad, x2: left, y2: H - bottom, class: "axis" }));
+  for (let t = 0; t <= 4; t++) {
+    const vx = x0 + ((x1 - x0) * t) / 4;
+    const vy = y0 + ((y1 - y0) * t) / 4;
+    axes.append(
+      s("line", { x1: sx(vx), y1: H - bottom, x2: sx(vx), y2: H - bottom + 4, class: "axis" }),
+      Object.assign(s("text", { x: sx(vx), y: H - bottom + 15, "text-anchor": "middle", class: "tick x-tick" }), { textContent: num(vx, 2) }),
+      s("line", { x1: left - 4, y1: sy(vy), x2: left, y2: sy(vy), class: "axis" }),
+      Object.assign(s("text", { x: left - 6, y: sy(vy) + 4, "text-anchor": "end", class: "tick y-tick" }), { textContent: num(vy, 2) }),
+    );
+  }
+  axes.append(
+    Object.assign(s("text", { x: (left + W - pad) / 2, y: H - 6, "text-anchor": "middle", class: "axis-title", id: "embedding-x-title" }), { textContent: `principal component 1 (${num(p.explained[0] * 100, 1)} % of variance)` }),
+    Object.assign(s("text", { x: 12, y: (pad + H - bottom) / 2, "text-anchor": "middle", class: "axis-title", id: "embedding-y-title", transform: `rotate(-90 12 ${(pad + H - bottom) / 2})` }), {
+      textContent: `principal component 2 (${num(p.explained[1] * 100, 1)} %)`,
+    }),
+  );
+  svg.append(axes);
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => p.x[a]! - p.x[b]!);
   const dots: SVGCircleElement[] = new Array(n);
   const side = h("div", { id: "embedding-similar", class: "panel", "aria-live": "polite" }, h("p", { class: "muted" }, "Select an item to list its nearest neighbours."));
@@ -100,6 +125,8 @@ export async function renderEmbedding(root: HTMLElement, _arg: string, signal: A
       "aria-label": `${titles[i]} (axis 1 ${num(p.x[i]!)}, axis 2 ${num(p.y[i]!)})`,
       "data-item": data.items[i]!,
     });
+    // The title also as the point's tooltip (SVG <title>), for a pointer that rests on it.
+    c.append(Object.assign(s("title", {}), { textContent: titles[i]! }));
     c.addEventListener("mouseenter", () => showTip(i));
     c.addEventListener("focus", () => showTip(i));
     c.addEventListener("click", () => void select(i));
@@ -123,7 +150,24 @@ export async function renderEmbedding(root: HTMLElement, _arg: string, signal: A
   });
   svg.append(tip);
   root.append(
-    h("div", { class: "embed-grid" }, h("figure", { class: "map", id: "embedding-map" }, h("figcaption", {}, "Items in the plane of the first two principal components"), svg), side),
+    h(
+      "div",
+      { class: "embed-grid" },
+      h(
+        "figure",
+        { class: "map", id: "embedding-map" },
+        h("figcaption", {}, "Items in the plane of the first two principal components"),
+        svg,
+        h(
+          "ul",
+          { class: "legend", id: "embedding-legend" },
+          h("li", {}, h("span", { class: "swatch pt-swatch", "aria-hidden": "true" }), `item (${n} most rated)`),
+          h("li", {}, h("span", { class: "swatch sel-swatch", "aria-hidden": "true" }), "selected"),
+          h("li", {}, h("span", { class: "swatch near-swatch", "aria-hidden": "true" }), "most similar to the selected item"),
+        ),
+      ),
+      side,
+    ),
     hiddenTable(
       "Item coordinates on the map",
       ["item", "axis 1", "axis 2"],

@@ -57,14 +57,22 @@ function settings(): void {
     status(input.value.trim() ? "Token saved for this tab." : "Token cleared.");
   });
   const health = document.getElementById("health")!;
-  api.health().then(
-    (hl) => {
-      health.textContent = `server up · model v${hl.modelVersion ?? "none"} · ${hl.ratings} ratings${hl.readOnly ? " · read-only" : ""}`;
-    },
-    (e) => {
-      health.textContent = `no API: ${errorText(e)}`;
-    },
-  );
+  const refresh = (): void => {
+    api.health().then(
+      (hl) => {
+        health.textContent = `server up · model v${hl.modelVersion ?? "none"} · ${hl.ratings} ratings${hl.readOnly ? " · read-only" : ""}${hl.trainingJob ? " · training" : ""}`;
+        health.dataset.modelVersion = String(hl.modelVersion ?? "");
+      },
+      (e) => {
+        health.textContent = `no API: ${errorText(e)}`;
+      },
+    );
+  };
+  refresh();
+  // The header follows the active model: at once after a retrain or an activation here, and every
+  // 10 s for changes made elsewhere (another tab, curl).
+  window.addEventListener("mfrec:model-changed", refresh);
+  setInterval(refresh, 10_000);
 }
 
 window.addEventListener("hashchange", () => void route());

@@ -1,6 +1,15 @@
 /** View 5, the model registry: versions with their metrics, and activate / roll back (token). */
 import { api, errorText, type ModelRecord } from "./api.js";
-import { h, num, status } from "./dom.js";
+import { h, modelChanged, num, status } from "./dom.js";
+
+/** The hold-out check of a trained version: RMSE for explicit models, NDCG@10 for implicit ones, with its bound. */
+export function validationText(m: Record<string, unknown>): string {
+  const v = m.validation as Record<string, unknown> | undefined;
+  if (!v || typeof v !== "object") return typeof m.trainRmse === "number" ? `train RMSE ${num(m.trainRmse, 4)} (no hold-out)` : "—";
+  const n = (k: string): string => (typeof v[k] === "number" ? num(v[k] as number, 4) : "?");
+  if (v.check === "ndcg@10" || typeof v["ndcg@10"] === "number") return `NDCG@10 ${n("ndcg@10")} (bound ${n("bound")}; popularity ${n("popularityNdcg")}, random ${n("randomNdcg")})`;
+  return `RMSE ${n("rmse")}, MAE ${n("mae")} (bound ${n("bound")}; mean predictor ${n("baselineRmse")})`;
+}
 
 function metricText(m: Record<string, unknown>): string {
   return Object.entries(m)
@@ -34,7 +43,7 @@ export async function renderModels(root: HTMLElement, _arg: string, signal: Abor
           "table",
           { class: "list", id: "models-table" },
           h("caption", { class: "sr-only" }, "Registered models"),
-          h("thead", {}, h("tr", {}, ...["version", "algorithm", "created", "metrics", "state"].map((c) => h("th", { scope: "col" }, c)))),
+          h("thead", {}, h("tr", {}, ...["version", "algorithm", "created", "validation", "metrics", "state"].map((c) => h("th", { scope: "col" }, c)))),
           h(
             "tbody",
             {},
@@ -45,6 +54,7 @@ export async function renderModels(root: HTMLElement, _arg: string, signal: Abor
                 h("th", { scope: "row" }, `v${m.version}`),
                 h("td", {}, m.algorithm),
                 h("td", {}, new Date(m.createdAt).toLocaleString()),
+                h("td", { class: "validation" }, validationText(m.metrics)),
                 h("td", { class: "metrics" }, metricText(m.metrics) || "—"),
                 h(
                   "td",
@@ -61,6 +71,7 @@ export async function renderModels(root: HTMLElement, _arg: string, signal: Abor
                             try {
                               await api.activate(m.version);
                               status(`Version ${m.version} is now active.`);
+                              modelChanged();
                               await show();
                             } catch (e) {
                               status(errorText(e), "error");

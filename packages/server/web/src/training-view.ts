@@ -4,7 +4,7 @@
  */
 import { api, errorText, type Job, type ModelInfoT } from "./api.js";
 import { lineChart, type Series } from "./chart.js";
-import { h, num, status } from "./dom.js";
+import { h, modelChanged, num, status } from "./dom.js";
 import { ALGORITHMS } from "./seed-view.js";
 
 /** Per-epoch rows of a training report, loosely typed on the wire. */
@@ -118,7 +118,10 @@ function jobSeries(epochs: NonNullable<Job["epochs"]>): { x: number[]; loss: Ser
     { label: "trial fit loss", values: at("validate", (e) => e.loss) },
     { label: "final fit loss", values: at("final", (e) => e.loss) },
   ];
-  return { x, loss, holdout: [{ label: "hold-out RMSE (trial fit)", values: at("validate", (e) => e.validation?.rmse) }] };
+  // Explicit models report hold-out RMSE per epoch, implicit ones (ials, wals, bpr) NDCG@10.
+  const key = epochs.find((e) => e.validation)?.validation?.rmse !== undefined ? "rmse" : (Object.keys(epochs.find((e) => e.validation)?.validation ?? {})[0] ?? "rmse");
+  const label = key === "rmse" ? "hold-out RMSE (trial fit)" : `hold-out ${key.toUpperCase()} (trial fit)`;
+  return { x, loss, holdout: [{ label, values: at("validate", (e) => e.validation?.[key]) }] };
 }
 
 /** Poll a job until it ends, charting its loss per epoch live (GET /jobs/:id reports each epoch as it ends). */
@@ -129,7 +132,7 @@ async function follow(job: Job, out: HTMLElement, signal: AbortSignal): Promise<
   out.append(line, bar);
   const empty = jobSeries([]);
   const updateLoss = lineChart(out, { id: "chart-job-loss", title: "Retrain loss per epoch (live)", xLabel: "epoch", x: [], series: empty.loss });
-  const updateHoldout = lineChart(out, { id: "chart-job-holdout", title: "Hold-out RMSE per epoch of the trial fit (live)", xLabel: "epoch", x: [], series: empty.holdout });
+  const updateHoldout = lineChart(out, { id: "chart-job-holdout", title: "Hold-out metric per epoch of the trial fit (live: RMSE, or NDCG@10 for implicit models)", xLabel: "epoch", x: [], series: empty.holdout });
   let shown = -1;
   let j = job;
   for (;;) {
@@ -153,4 +156,5 @@ async function follow(job: Job, out: HTMLElement, signal: AbortSignal): Promise<
     out.append(h("dl", { class: "stats" }, ...entries.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, typeof v === "number" ? num(v, 4) : String(v))])));
   }
   status(j.status === "succeeded" ? `Job finished: model version ${j.modelVersion}.` : `Job ${j.status}${j.error ? `: ${j.error}` : ""}`, j.status === "failed" ? "error" : "info");
+  if (j.status === "succeeded") modelChanged();
 }
