@@ -11,6 +11,9 @@
  * Pure functions and classes over typed arrays (no ids, no files). Deterministic: levels come from
  * a seeded stream and items are inserted in index order, one at a time, so a seed gives one graph.
  * Ties between equal similarities break by lower index (the heaps compare (sim, index)).
+ *
+ * Past 400 lines on purpose: this is the TS reference of both the build and the search (the WASM kernel in
+ * assembly/kernels.ts mirrors it), and the two share the heaps and the link layout.
  */
 import { rngFor } from "../core/rng.js";
 

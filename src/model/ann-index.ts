@@ -30,8 +30,8 @@ export interface AnnBuildOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Default query candidate list size: recall@10 ≥ 0.95 on the 1M × 64 bench catalogue (docs/performance.md). */
-export const DEFAULT_EF_SEARCH = 256;
+/** Default query candidate list size: recall@10 0.945 on the 1M × 64 bench catalogue, 0.99 at 100k (docs/performance.md). */
+export const DEFAULT_EF_SEARCH = 512;
 
 /** The parameters an index was built with (stored in its file). */
 export interface AnnParams {

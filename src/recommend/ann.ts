@@ -22,7 +22,7 @@ export interface AnnOptions {
    * this model (E_CONFIG when none is attached). Default false (exact).
    */
   ann?: AnnIndex | boolean;
-  /** Candidate list size of the search (default: the index's efSearch, 256); larger is slower and closer to exact. */
+  /** Candidate list size of the search (default: the index's efSearch, 512); larger is slower and closer to exact. */
   efSearch?: number;
 }
 

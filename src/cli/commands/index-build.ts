@@ -38,7 +38,7 @@ export function registerIndexCommands(program: Command): void {
     .option("--out <file>", "index file (default: <model>.ann)")
     .option("--M <n>", "links per node (layer 0 keeps 2M)", intArg(2), 16)
     .option("--ef-construction <n>", "candidate list size while inserting", intArg(1), 128)
-    .option("--ef-search <n>", "default candidate list size of a query", intArg(1), 256)
+    .option("--ef-search <n>", "default candidate list size of a query", intArg(1), 512)
     .option("--seed <n>", "seed of the level draw (one seed, one graph)", intArg(), 42)
     .option("--kernels <kernels>", "auto (WebAssembly SIMD), wasm or ts (the reference)", choiceArg(["auto", "wasm", "ts"] as const), "auto")
     .option("--json", "print one JSON document")
