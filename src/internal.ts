@@ -89,3 +89,4 @@ export type { AnnOptions } from "./recommend/ann.js";
 export { resolveAnnIndex } from "./model/ann-index.js";
 export { annTopForRow } from "./recommend/ann.js";
 export { checkThreshold } from "./evaluate/evaluate-ranking.js";
+export { listenError } from "./core/listen-error.js";

@@ -3,7 +3,10 @@
  * library and CLI install without a native module or a server framework. `mfrec serve` and
  * `mfrec demo --serve` load it on demand and say which package to install when it is missing.
  */
+import { accessSync, constants, statSync } from "node:fs";
+import { createServer } from "node:net";
 import { MfrecError } from "../core/errors.js";
+import { listenError } from "../core/listen-error.js";
 
 /**
  * What the CLI uses of mfrec-server's `startServer` (the package's own types are richer; test/e2e/server-package.test.ts
@@ -41,5 +44,31 @@ export async function loadServerPackage(command: string): Promise<ServerPackage>
       });
     }
     throw e;
+  }
+}
+
+/**
+ * Resolve when host:port can be listened on (checked by listening and closing at once); otherwise
+ * the same one-line E_IO the service gives. Port 0 always can. The service still handles a port
+ * taken in between.
+ */
+export function portFree(host: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((ok, fail) => {
+    const probe = createServer();
+    probe.once("error", (e) => fail(listenError(e, host, port)));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => ok()));
+  });
+}
+
+/** E_IO naming the file when `file` (given by `flag`) is not a readable regular file: checked before the service loads. */
+export function readable(file: string, flag: string): void {
+  try {
+    accessSync(file, constants.R_OK);
+    if (!statSync(file).isFile()) throw Object.assign(new Error("not a regular file"), { code: "EISDIR" });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a directory" : String((e as Error).message);
+    throw new MfrecError("E_IO", `cannot read the ${flag.slice(2)} file (${flag}): ${why}`, { file, value: code, expected: "a readable file" });
   }
 }

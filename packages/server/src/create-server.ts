@@ -17,6 +17,7 @@ import { HTTPException } from "hono/http-exception";
 import { matchedRoutes } from "hono/route";
 import type { ZodError } from "zod";
 import { type ErrorCode, MfrecError } from "mfrec";
+import { listenError } from "mfrec/internal";
 import { Checkpointer, WAL_RESTART_BYTES } from "./checkpointer.js";
 import type { ApiApp, Limits, ServerContext } from "./context.js";
 import { httpError, toErrorBody } from "./http-errors.js";
@@ -306,21 +307,6 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
 }
 
 /** A failed listen as one line a person can act on (the port is taken, privileged, or the address is not local). */
-function listenError(e: unknown, host: string, port: number): MfrecError {
-  const code = (e as NodeJS.ErrnoException).code;
-  const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
-  const why =
-    code === "EADDRINUSE"
-      ? "the port is already in use (another server is listening there)"
-      : code === "EACCES"
-        ? "permission denied (ports below 1024 need privileges)"
-        : code === "EADDRNOTAVAIL" || code === "ENOTFOUND"
-          ? "the address is not one of this machine's"
-          : (e as Error).message;
-  const hint = code === "EADDRINUSE" || code === "EACCES" ? "choose another --port (0 picks a free one)" : "check --host";
-  return new MfrecError("E_IO", `cannot listen on ${where}: ${why}`, { hint, cause: e });
-}
-
 /** A listening server: its address and a stop() that closes the socket, the worker and the database. */
 export interface RunningServer extends MfrecServer {
   url: string;

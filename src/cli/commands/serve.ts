@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { choiceArg, intArg } from "../args.js";
 import { note, say } from "../output.js";
-import { loadServerPackage } from "../server-package.js";
+import { loadServerPackage, portFree, readable } from "../server-package.js";
 
 interface ServeFlags {
   model?: string;
@@ -39,6 +39,11 @@ export function registerServeCommand(program: Command): void {
     .option("--debug", "show stack traces")
     .action(async (f: ServeFlags) => {
       const token = f.token ?? process.env.MFREC_TOKEN;
+      // A busy port fails here, in a few ms, before the service package (~0.5 s of imports) loads.
+      await portFree(f.host, f.port);
+      for (const [flag, file] of [["--model", f.model], ["--items", f.items]] as const) {
+        if (file !== undefined) readable(file, flag);
+      }
       // Loaded here, not at start-up: the HTTP stack and SQLite (package mfrec-server) cost ~0.2 s that other commands need not pay.
       const { startServer } = await loadServerPackage("mfrec serve");
       // Start-up notes are shown once the socket listens: a failed start prints only its one error line.
