@@ -30,12 +30,12 @@ export interface ServerPackage {
 
 export const SERVER_PACKAGE = "mfrec-server";
 
-/** Import mfrec-server, or MfrecError E_UNSUPPORTED naming the package to install. */
-export async function loadServerPackage(command: string): Promise<ServerPackage> {
+/** Import mfrec-server (or one of its entries), or MfrecError E_UNSUPPORTED naming the package to install. */
+async function importServer<T>(command: string, entry: string): Promise<T> {
   // A variable specifier: the library build must not need the server package's types (it is built after).
-  const name: string = SERVER_PACKAGE;
+  const name: string = entry === "" ? SERVER_PACKAGE : `${SERVER_PACKAGE}/${entry}`;
   try {
-    return (await import(name)) as ServerPackage;
+    return (await import(name)) as T;
   } catch (e) {
     const err = e as { code?: string; message?: string };
     if (err.code === "ERR_MODULE_NOT_FOUND" && String(err.message).includes(`'${SERVER_PACKAGE}'`)) {
@@ -45,6 +45,21 @@ export async function loadServerPackage(command: string): Promise<ServerPackage>
     }
     throw e;
   }
+}
+
+/** Import mfrec-server, or MfrecError E_UNSUPPORTED naming the package to install. */
+export function loadServerPackage(command: string): Promise<ServerPackage> {
+  return importServer<ServerPackage>(command, "");
+}
+
+/** mfrec-server's light start-up checks (SQLite only, no HTTP stack): see its src/preflight.ts. */
+export interface ServerPreflight {
+  preflightDatabase(dbPath: string, sync?: "normal" | "full"): void;
+}
+
+/** Import mfrec-server/preflight, or the same E_UNSUPPORTED as {@link loadServerPackage}. */
+export function loadServerPreflight(command: string): Promise<ServerPreflight> {
+  return importServer<ServerPreflight>(command, "preflight");
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { choiceArg, intArg } from "../args.js";
 import { note, say } from "../output.js";
-import { loadServerPackage, portFree, readable } from "../server-package.js";
+import { loadServerPackage, loadServerPreflight, portFree, readable } from "../server-package.js";
 
 interface ServeFlags {
   model?: string;
@@ -44,6 +44,8 @@ export function registerServeCommand(program: Command): void {
       for (const [flag, file] of [["--model", f.model], ["--items", f.items]] as const) {
         if (file !== undefined) readable(file, flag);
       }
+      // A database locked by another process: found with SQLite alone, before the HTTP stack loads.
+      (await loadServerPreflight("mfrec serve")).preflightDatabase(f.db, f.sync);
       // Loaded here, not at start-up: the HTTP stack and SQLite (package mfrec-server) cost ~0.2 s that other commands need not pay.
       const { startServer } = await loadServerPackage("mfrec serve");
       // Start-up notes are shown once the socket listens: a failed start prints only its one error line.
