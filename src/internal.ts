@@ -80,13 +80,15 @@ export type { BpmfConfig, BpmfSettings } from "./train/bpmf.js";
 export { sampleChiSquare, sampleGamma, sampleWishart } from "./kernels/wishart.js";
 export { groupByUser } from "./evaluate/splits.js";
 export { catalogueCoverage } from "./evaluate/ranking-metrics.js";
-export { attachAnnIndex, DEFAULT_EF_SEARCH, itemSideChecksum } from "./model/ann-index.js";
+export { checkThreshold } from "./evaluate/evaluate-ranking.js";
+
+// The ANN index's internals (the public part is AnnIndex, buildAnnIndex, saveAnnIndex, loadAnnIndex)
+export { attachAnnIndex, DEFAULT_EF_SEARCH, itemSideChecksum, resolveAnnIndex } from "./model/ann-index.js";
 export type { AnnParams } from "./model/ann-index.js";
 export { ANN_FORMAT_VERSION, ANN_MAGIC, readAnnHeader } from "./model/ann-format.js";
 export type { AnnFileHeader } from "./model/ann-format.js";
-export { ANN_SMALL_ALLOW_LIST_FRACTION } from "./recommend/ann.js";
+export { ANN_SMALL_ALLOW_LIST_FRACTION, annTopForRow } from "./recommend/ann.js";
 export type { AnnOptions } from "./recommend/ann.js";
-export { resolveAnnIndex } from "./model/ann-index.js";
-export { annTopForRow } from "./recommend/ann.js";
-export { checkThreshold } from "./evaluate/evaluate-ranking.js";
+
+// Shared by the CLI's early start-up checks and the service
 export { listenError } from "./core/listen-error.js";
