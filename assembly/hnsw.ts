@@ -108,82 +108,68 @@ function hnswLoad(ctx: usize): void {
   return hUp + (<usize>(load<i32>(hUpStart + (<usize>node << 2)) / hM + layer - 1) * <usize>hM << 2);
 }
 
-/** Max-heap (root = best) push on cand. */
-function hCandPush(s: f32, id: i32): void {
-  let p = hCandN++;
-  while (p > 0) {
-    const q = (p - 1) >> 1;
-    const qs = load<f32>(hCandS + (<usize>q << 2));
-    const qi = load<i32>(hCandI + (<usize>q << 2));
-    if (!before(s, id, qs, qi)) break;
-    store<f32>(hCandS + (<usize>p << 2), qs);
-    store<i32>(hCandI + (<usize>p << 2), qi);
-    p = q;
-  }
-  store<f32>(hCandS + (<usize>p << 2), s);
-  store<i32>(hCandI + (<usize>p << 2), id);
+/**
+ * `a` belongs above `b` in a heap: better for the candidate max-heap (root = best), worse for the result
+ * min-heap (root = worst). Called with a constant `maxHeap`, so after inlining the choice is folded away.
+ */
+@inline function hAbove(maxHeap: bool, sa: f32, ia: i32, sb: f32, ib: i32): bool {
+  return maxHeap ? before(sa, ia, sb, ib) : before(sb, ib, sa, ia);
 }
 
-function hCandPop(): void {
-  const n = --hCandN;
+/** Push (s, id) on the heap of scores S and ids I that holds p entries. */
+@inline function hHeapPush(S: usize, I: usize, p: i32, s: f32, id: i32, maxHeap: bool): void {
+  while (p > 0) {
+    const q = (p - 1) >> 1;
+    const qs = load<f32>(S + (<usize>q << 2));
+    const qi = load<i32>(I + (<usize>q << 2));
+    if (!hAbove(maxHeap, s, id, qs, qi)) break;
+    store<f32>(S + (<usize>p << 2), qs);
+    store<i32>(I + (<usize>p << 2), qi);
+    p = q;
+  }
+  store<f32>(S + (<usize>p << 2), s);
+  store<i32>(I + (<usize>p << 2), id);
+}
+
+/** Remove the root of the heap that now holds n entries (the last one moved down from the root). */
+@inline function hHeapPop(S: usize, I: usize, n: i32, maxHeap: bool): void {
   if (n == 0) return;
-  const s = load<f32>(hCandS + (<usize>n << 2));
-  const id = load<i32>(hCandI + (<usize>n << 2));
+  const s = load<f32>(S + (<usize>n << 2));
+  const id = load<i32>(I + (<usize>n << 2));
   let p = 0;
   for (;;) {
     const l = 2 * p + 1;
     if (l >= n) break;
     let c = l;
     const r = l + 1;
-    if (r < n && before(load<f32>(hCandS + (<usize>r << 2)), load<i32>(hCandI + (<usize>r << 2)), load<f32>(hCandS + (<usize>l << 2)), load<i32>(hCandI + (<usize>l << 2)))) c = r;
-    const cs = load<f32>(hCandS + (<usize>c << 2));
-    const ci = load<i32>(hCandI + (<usize>c << 2));
-    if (!before(cs, ci, s, id)) break;
-    store<f32>(hCandS + (<usize>p << 2), cs);
-    store<i32>(hCandI + (<usize>p << 2), ci);
+    if (r < n && hAbove(maxHeap, load<f32>(S + (<usize>r << 2)), load<i32>(I + (<usize>r << 2)), load<f32>(S + (<usize>l << 2)), load<i32>(I + (<usize>l << 2)))) c = r;
+    const cs = load<f32>(S + (<usize>c << 2));
+    const ci = load<i32>(I + (<usize>c << 2));
+    if (!hAbove(maxHeap, cs, ci, s, id)) break;
+    store<f32>(S + (<usize>p << 2), cs);
+    store<i32>(I + (<usize>p << 2), ci);
     p = c;
   }
-  store<f32>(hCandS + (<usize>p << 2), s);
-  store<i32>(hCandI + (<usize>p << 2), id);
+  store<f32>(S + (<usize>p << 2), s);
+  store<i32>(I + (<usize>p << 2), id);
+}
+
+/** Max-heap (root = best) push on cand. */
+function hCandPush(s: f32, id: i32): void {
+  hHeapPush(hCandS, hCandI, hCandN++, s, id, true);
+}
+
+function hCandPop(): void {
+  hHeapPop(hCandS, hCandI, --hCandN, true);
 }
 
 /** Min-heap (root = worst) push on res. */
 function hResPush(s: f32, id: i32): void {
-  let p = hResN++;
-  while (p > 0) {
-    const q = (p - 1) >> 1;
-    const qs = load<f32>(hResS + (<usize>q << 2));
-    const qi = load<i32>(hResI + (<usize>q << 2));
-    if (!before(qs, qi, s, id)) break;
-    store<f32>(hResS + (<usize>p << 2), qs);
-    store<i32>(hResI + (<usize>p << 2), qi);
-    p = q;
-  }
-  store<f32>(hResS + (<usize>p << 2), s);
-  store<i32>(hResI + (<usize>p << 2), id);
+  hHeapPush(hResS, hResI, hResN++, s, id, false);
 }
 
 function hResPop(): void {
-  const n = --hResN;
-  if (n == 0) return;
-  const s = load<f32>(hResS + (<usize>n << 2));
-  const id = load<i32>(hResI + (<usize>n << 2));
-  let p = 0;
-  for (;;) {
-    const l = 2 * p + 1;
-    if (l >= n) break;
-    let c = l;
-    const r = l + 1;
-    if (r < n && before(load<f32>(hResS + (<usize>l << 2)), load<i32>(hResI + (<usize>l << 2)), load<f32>(hResS + (<usize>r << 2)), load<i32>(hResI + (<usize>r << 2)))) c = r;
-    const cs = load<f32>(hResS + (<usize>c << 2));
-    const ci = load<i32>(hResI + (<usize>c << 2));
-    if (!before(s, id, cs, ci)) break;
-    store<f32>(hResS + (<usize>p << 2), cs);
-    store<i32>(hResI + (<usize>p << 2), ci);
-    p = c;
-  }
-  store<f32>(hResS + (<usize>p << 2), s);
-  store<i32>(hResI + (<usize>p << 2), id);
+  hHeapPop(hResS, hResI, --hResN, false);
 }
 
 /** Greedy walk on `layer` (ef = 1); returns the node, its similarity in hGreedy. */
