@@ -15,7 +15,7 @@ import { InlinePool } from "../src/parallel/inline-pool.js";
 import { balancedRowShards, type KernelPool, kernelScratchBytes } from "../src/parallel/pool.js";
 import { createNodePool } from "../src/parallel/pool-node.js";
 import { planSgdBlocks, runSgdEpoch } from "../src/parallel/sgd-blocks.js";
-import { foldInUser } from "../src/model/fold-in.js";
+import { foldInUser } from "../src/train/fold-in.js";
 import { nodePoolFactory } from "../src/parallel/pool-node.js";
 import { recommendAll, recommendAllPlan } from "../src/recommend/recommend-all.js";
 import { fitSync, trainingData } from "../src/train/fit.js";

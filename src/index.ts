@@ -26,8 +26,7 @@ export type { FeatureInput, FeatureReadReport, FeatureTable } from "./data/featu
 export { fit, fitSync, trainingData } from "./train/fit.js";
 export type { FitOptions } from "./train/fit.js";
 export { getAlgorithm, listAlgorithms, registerAlgorithm } from "./train/registry.js";
-export type { Algorithm, CommonConfig, Trainer, TrainingData } from "./train/trainer.js";
-export type { KernelChoice } from "./train/kernel-runtime.js";
+export type { Algorithm, AlgorithmCapabilities, CommonConfig, Trainer, TrainingData } from "./train/trainer.js";
 export type { EpochReport, RawId, Scored } from "./core/types.js";
 
 // The model, saved and loaded
@@ -57,10 +56,10 @@ export type { AnnBuildOptions } from "./model/ann-index.js";
 export { loadAnnIndex, saveAnnIndex } from "./model/ann-format.js";
 
 // New users and items without retraining
-export { foldInItem, foldInUser } from "./model/fold-in.js";
-export type { FoldedRow, FoldInHistory, FoldInOptions } from "./model/fold-in.js";
-export { partialFit, withUser } from "./model/partial-fit.js";
-export type { PartialFitOptions } from "./model/partial-fit.js";
+export { foldInItem, foldInUser } from "./train/fold-in.js";
+export type { FoldedRow, FoldInHistory, FoldInOptions } from "./train/fold-in.js";
+export { partialFit, withUser } from "./train/partial-fit.js";
+export type { PartialFitOptions } from "./train/partial-fit.js";
 
 // Evaluate, split, cross-validate, tune
 export { evaluateModel } from "./evaluate/evaluate-model.js";

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { writeModelFile } from "../node.js";
-import { FactorModel, fitSync, MfrecError, generateRatings, predict, type Ratings, ratingsFromDense, recommend, similarItems } from "../index.js";
+import { FactorModel, fitSync, getAlgorithm, MfrecError, generateRatings, predict, type Ratings, ratingsFromDense, recommend, similarItems } from "../index.js";
 import { syntheticCatalogue } from "../internal.js";
 import type { CommonFlags } from "./args.js";
 import { fmt, fmtInt, formatTable, out, printJson, say } from "./output.js";
@@ -76,7 +76,8 @@ function fitPart(json: boolean) {
   const users = [...SEED_USERS];
   const items = [...SEED_ITEMS];
   const ratings = ratingsFromDense(SEED_RATINGS, { users, items, scale: [1, 5] });
-  const config = { algorithm: "als", factors: 2, epochs: 50, regularization: 0.05, biases: false, seed: 42 };
+  // ALS's own settings for a hand-sized matrix (the seed view of the dashboard uses the same).
+  const config = getAlgorithm("als").capabilities!.exampleConfig!(2);
   const model = withScale(fitSync(ratings, config), [1, 5]);
   const clipped = scoreMatrix(model, users, items, true);
   const raw = scoreMatrix(model, users, items, false);

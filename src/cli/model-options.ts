@@ -8,6 +8,8 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Command, InvalidArgumentError } from "commander";
 import { MfrecError, type ModelConfig } from "../index.js";
+import { capabilitiesOf } from "../train/registry.js";
+import "../train/algorithms.js"; // the built-ins answer capabilitiesOf even when nothing else imported them
 import { intArg, numberArg, threadsArg } from "./args.js";
 
 /** The parsed values of {@link addModelOptions}' flags. */
@@ -100,12 +102,13 @@ export function modelConfigFrom(f: ModelFlags, implicitInput = false): Partial<M
 }
 
 /**
- * With --implicit, ials (the default algorithm then) keeps a value column as each interaction's strength
- * (play counts, clicks: weighed by log confidence, train/ials.ts); other algorithms read every pair as 1.
+ * With --implicit, an algorithm with the `implicitStrength` capability (ials, the default algorithm then)
+ * keeps a value column as each interaction's strength (play counts, clicks: weighed by log confidence,
+ * train/weighted-als/); other algorithms read every pair as 1.
  * True when the reader should keep the values for that reason.
  */
 export function keepsImplicitStrength(f: ModelFlags & { implicit?: boolean }): boolean {
   if (f.implicit !== true) return false;
   const preset = f.preset ? loadPreset(f.preset) : {};
-  return (f.algorithm ?? (typeof preset.algorithm === "string" ? preset.algorithm : "ials")) === "ials";
+  return capabilitiesOf(f.algorithm ?? (typeof preset.algorithm === "string" ? preset.algorithm : "ials")).implicitStrength === true;
 }

@@ -9,6 +9,8 @@
  * `weightedRegularization: true`; its factors have no biases.
  */
 import { MfrecError } from "../core/errors.js";
+import { algorithmsWith, capabilitiesOf } from "../train/registry.js";
+import "../train/algorithms.js"; // the built-ins answer capabilitiesOf even when nothing else imported them
 
 /** The options a Spark job takes. */
 export interface SparkJobOptions {
@@ -31,7 +33,11 @@ const pyBool = (b: boolean): string => (b ? "True" : "False");
 /** Validate and fill the Spark job options. */
 export function sparkJobOptions(o: Partial<SparkJobOptions>): SparkJobOptions {
   const algorithm = o.algorithm ?? "als";
-  if (algorithm !== "als" && algorithm !== "ials") throw new MfrecError("E_CONFIG", "spark-job supports als and ials", { value: algorithm, expected: "als or ials" });
+  const spark = capabilitiesOf(algorithm).spark;
+  if (!spark) {
+    const known = algorithmsWith((c) => c.spark !== undefined);
+    throw new MfrecError("E_CONFIG", `spark-job supports ${known.join(" and ")}`, { value: algorithm, expected: known.join(" or ") });
+  }
   const num = (key: keyof SparkJobOptions, v: number | undefined, d: number, integer: boolean, min: number): number => {
     const x = v ?? d;
     if (!Number.isFinite(x) || x < min || (integer && !Number.isInteger(x))) throw new MfrecError("E_CONFIG", `option ${key} is out of range`, { value: v, expected: `${integer ? "an integer" : "a number"} >= ${min}` });
@@ -72,7 +78,7 @@ PARAMS = dict(
     rank=${o.factors},
     maxIter=${o.epochs},
     regParam=${o.regularization},
-    implicitPrefs=${pyBool(o.algorithm === "ials")},
+    implicitPrefs=${pyBool(capabilitiesOf(o.algorithm).spark?.implicitPrefs === true)},
     alpha=${o.alpha},
     nonnegative=${pyBool(o.nonnegative)},
     seed=${o.seed},

@@ -148,11 +148,11 @@ export function randomConfigs(space: SearchSpace, trials: number, seed: number):
  * what an explicit model's lists rank by. Implicit algorithms other than ials have no default space.
  */
 export function rankingSearchSpace(algorithm: string): SearchSpace | undefined {
-  const lambda = [0.06, 0.12, 0.24];
-  const w0 = [0.25, 0.5, 1];
-  if (algorithm === "ials") return { regularization: lambda, unobservedWeight: w0 };
-  if (getAlgorithm(algorithm).implicit) return undefined;
-  return { rankingRegularization: lambda, rankingUnobservedWeight: w0 };
+  const algo = getAlgorithm(algorithm);
+  const own = algo.capabilities?.rankingSearchSpace;
+  if (own) return { ...own };
+  if (algo.implicit) return undefined;
+  return { rankingRegularization: [0.06, 0.12, 0.24], rankingUnobservedWeight: [0.25, 0.5, 1] };
 }
 
 export function tune(train: Ratings, baseConfig: Partial<ModelConfig> & { algorithm: string }, space: SearchSpace, opts: TuneOptions = {}): TuneResult {

@@ -16,6 +16,38 @@
  * worker pool can shard them. Accumulation is in Float64 for stability.
  */
 
+/** How one stored value turns into a weight above the unobserved one and a target. */
+export interface WeightedAlsSpec {
+  /** Weight w0 of every unobserved cell. */
+  w0: number;
+  lambda: number;
+  /** Exponent ν of the frequency-scaled regularization λ(n + w0·|cols|)^ν. */
+  nu: number;
+  /** 0 = CG, 1 = Cholesky. */
+  solver: 0 | 1;
+  cgSteps: number;
+  /** W(v) − w0 for an observed value v. */
+  extra: (v: number) => number;
+  /** The target t(v) of an observed value v. */
+  target: (v: number) => number;
+}
+
+/** Per-entry extra weights and targets of a CSR's values (targets null when all are 1). */
+export function entryWeights(values: Float32Array, spec: WeightedAlsSpec): { extra: Float32Array; target: Float32Array | null } {
+  const extra = new Float32Array(values.length);
+  let target: Float32Array | null = null;
+  for (let p = 0; p < values.length; p++) {
+    const v = values[p]!;
+    extra[p] = spec.extra(v);
+    const t = spec.target(v);
+    if (t !== 1 && target === null) {
+      target = new Float32Array(values.length).fill(1);
+    }
+    if (target) target[p] = t;
+  }
+  return { extra, target };
+}
+
 /** Arguments of one weighted-ALS half-sweep: typed arrays and numbers only (worker-transferable). */
 export interface WeightedAlsArgs {
   indptr: Int32Array;

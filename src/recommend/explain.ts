@@ -14,9 +14,10 @@
  */
 import { MfrecError } from "../core/errors.js";
 import type { RawId } from "../core/types.js";
-import { buildRowSystem, choleskySolve, fullGramian, type WeightedAlsArgs } from "../kernels/implicit-als.js";
+import { buildRowSystem, choleskySolve, entryWeights, fullGramian, type WeightedAlsArgs } from "../kernels/implicit-als.js";
 import type { FactorModel } from "../model/factor-model.js";
-import { entryWeights, weightedAlsSpec } from "../model/implicit-weights.js";
+import { algorithmsWith, capabilitiesOf } from "../train/registry.js";
+import "../train/algorithms.js"; // the built-ins answer capabilitiesOf even when nothing else imported them
 
 /** One history item's part of a score. */
 export interface Contribution {
@@ -50,10 +51,14 @@ export function explain(full: FactorModel, user: RawId, item: RawId, opts: { n?:
   if (i < 0) throw new MfrecError("E_UNKNOWN_ITEM", `item ${JSON.stringify(String(item))} is not known to the model`, { value: item });
   const h = model.history;
   if (!h) throw new MfrecError("E_UNSUPPORTED", "explain needs a model with a training history", { hint: "models trained by mfrec keep their history" });
-  const spec = weightedAlsSpec(model.config);
-  const explicit = model.config.algorithm === "als" || model.config.algorithm === "sgd";
-  if (!spec && !explicit) {
-    throw new MfrecError("E_UNSUPPORTED", `explain is defined for the ALS family, not ${JSON.stringify(model.config.algorithm)}`, { value: model.config.algorithm, expected: "ials, wals, als or sgd" });
+  const caps = capabilitiesOf(model.config.algorithm);
+  const spec = caps.explains ? caps.weightedObjective?.(model.config) : undefined;
+  const explicit = caps.explains === true && !spec;
+  if (!caps.explains) {
+    throw new MfrecError("E_UNSUPPORTED", `explain is defined for the ALS family, not ${JSON.stringify(model.config.algorithm)}`, {
+      value: model.config.algorithm,
+      expected: `one of ${algorithmsWith((c) => c.explains === true).join(", ")}`,
+    });
   }
   const k = model.factors;
   const Q = model.itemFactors.data;
@@ -94,7 +99,8 @@ export function explain(full: FactorModel, user: RawId, item: RawId, opts: { n?:
     // The explicit ALS row system of kernels/als-explicit.ts: ŷ_j = [1, q_j] with biases.
     const reg = typeof model.config.regularization === "number" ? model.config.regularization : 0.1;
     const regBias = typeof model.config.regBias === "number" ? model.config.regBias : reg;
-    const scale = model.config.algorithm === "sgd" || model.config.weightedRegularization !== false ? m : 1;
+    const counted = caps.countWeightedRegularization ? caps.countWeightedRegularization(model.config) : model.config.weightedRegularization !== false;
+    const scale = counted ? m : 1;
     for (let t = 0; t < m; t++) {
       const j = indices[t]!;
       c[t] = values[t]! - (bias ? model.globalMean + model.itemBias![j]! : 0);

@@ -3,27 +3,26 @@
  * effect, so `fitSync(ratings, { algorithm: "als" })` needs no other import).
  * One import and one registerAlgorithm line per algorithm; keep it a plain list.
  */
-import { als } from "./als.js";
+import { als } from "./als/als.js";
 import { registerAlgorithm } from "./registry.js";
-import { sgd } from "./sgd.js";
+import { sgd } from "./sgd/sgd.js";
 
 registerAlgorithm(als);
 registerAlgorithm(sgd);
 // implicit
-import { bpr } from "./bpr.js";
-import { ials } from "./ials.js";
-import { wals } from "./wals.js";
+import { bpr } from "./bpr/bpr.js";
+import { ials, wals } from "./weighted-als/algorithms.js";
 registerAlgorithm(ials);
 registerAlgorithm(wals);
 registerAlgorithm(bpr);
 // accuracy algorithms
-import { bpmf } from "./bpmf.js";
+import { bpmf } from "./bpmf/bpmf.js";
 registerAlgorithm(bpmf);
-import { baseline } from "./baseline.js";
+import { baseline } from "./baseline/baseline.js";
 registerAlgorithm(baseline);
-import { svdpp } from "./svdpp.js";
+import { svdpp } from "./svdpp/svdpp.js";
 registerAlgorithm(svdpp);
-import { nmf } from "./nmf.js";
+import { nmf } from "./nmf/nmf.js";
 registerAlgorithm(nmf);
-import { ease } from "./ease.js";
+import { ease } from "./ease/ease.js";
 registerAlgorithm(ease);

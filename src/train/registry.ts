@@ -1,10 +1,10 @@
 import { MfrecError } from "../core/errors.js";
 import type { ModelConfig } from "../model/factor-model.js";
-import type { Algorithm } from "./trainer.js";
+import type { Algorithm, AlgorithmCapabilities } from "./trainer.js";
 
 const algorithms = new Map<string, Algorithm>();
 
-/** Register an algorithm under its name (trainers register themselves in train/index.ts). */
+/** Register an algorithm under its name (the built-ins are registered in train/algorithms.ts). */
 export function registerAlgorithm<C extends ModelConfig>(algo: Algorithm<C>): void {
   algorithms.set(algo.name, algo as unknown as Algorithm);
 }
@@ -21,4 +21,19 @@ export function getAlgorithm(name: string): Algorithm {
 /** Registered algorithm names, sorted. */
 export function listAlgorithms(): string[] {
   return [...algorithms.keys()].sort();
+}
+
+const NONE: AlgorithmCapabilities = {};
+
+/**
+ * The capabilities of a registered algorithm; an unregistered name (a model made from matrices, or
+ * written by a newer mfrec) has every default.
+ */
+export function capabilitiesOf(algorithm: string): AlgorithmCapabilities {
+  return algorithms.get(algorithm)?.capabilities ?? NONE;
+}
+
+/** Registered algorithms that have a capability, sorted (for "expected" in error messages). */
+export function algorithmsWith(has: (c: AlgorithmCapabilities, a: Algorithm) => boolean): string[] {
+  return listAlgorithms().filter((name) => has(capabilitiesOf(name), algorithms.get(name)!));
 }

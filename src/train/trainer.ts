@@ -1,5 +1,6 @@
 import type { Ratings } from "../data/ratings.js";
 import type { CsrMatrix } from "../matrix/csr.js";
+import type { WeightedAlsSpec } from "../kernels/implicit-als.js";
 import type { FactorModel, ModelConfig } from "../model/factor-model.js";
 import type { TrainRuntime } from "./kernel-runtime.js";
 
@@ -60,6 +61,68 @@ export interface FinishOptions {
   zeroCopy?: boolean;
 }
 
+/** Options of foldInUser / foldInItem (train/fold-in.ts). */
+export interface FoldInOptions {
+  /** Ids unknown to the model: "error" (default, E_UNKNOWN_ITEM / E_UNKNOWN_USER) or "skip". */
+  unknown?: "error" | "skip";
+  /** bpr only: gradient passes (default 50), negatives per positive (10), step size (1), seed (the model's). */
+  steps?: number;
+  negatives?: number;
+  learningRate?: number;
+  seed?: number;
+}
+
+/** A solved row: factors and (explicit models with biases) the row's bias. */
+export interface FoldedRow {
+  factors: Float32Array;
+  bias: number;
+}
+
+/**
+ * What the rest of the library may ask of an algorithm's models beyond predict and recommend. Code outside
+ * an algorithm's folder asks these questions of the registry ({@link capabilitiesOf}) and never compares
+ * algorithm names. Every member is optional; the defaults are stated on each.
+ */
+export interface AlgorithmCapabilities {
+  /**
+   * The weighted least-squares objective of a config (ials, wals). When given, fold-in, partialFit and
+   * explain solve a row with it exactly as a training half-sweep does.
+   */
+  readonly weightedObjective?: (config: ModelConfig) => WeightedAlsSpec;
+  /**
+   * A row fold-in of the algorithm's own (bpr's gradient steps), used when there is no weighted objective.
+   * Default for explicit models: the explicit ALS row solve with the model's λ; implicit models without
+   * either cannot fold in (E_UNSUPPORTED).
+   */
+  readonly foldInRow?: (model: FactorModel, indices: Int32Array, values: Float32Array, side: "user" | "item", opts: FoldInOptions) => FoldedRow;
+  /** Whether items fold in too (foldInItem, partialFit's item side). Default true. */
+  readonly foldsInItems?: boolean;
+  /**
+   * Explicit models: whether the ALS row solve scales λ by the row's rating count, as the algorithm's own
+   * objective does. Default: the config's `weightedRegularization` (absent = true).
+   */
+  readonly countWeightedRegularization?: (config: ModelConfig) => boolean;
+  /**
+   * explain(): the shown score decomposes exactly over the user's history (the ALS row solve of an explicit
+   * model, or the weighted objective). Default false.
+   */
+  readonly explains?: boolean;
+  /** The search space `tune` uses for a ranking metric when none is given. */
+  readonly rankingSearchSpace?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Settings that fit a hand-sized matrix such as the seed's 3 × 5 example (k ≤ 4, tiny λ, no biases):
+   * the dashboard's seed view offers the algorithms that have one.
+   */
+  readonly exampleConfig?: (factors: number) => ModelConfig;
+  /**
+   * Implicit input: the algorithm weighs a value column as each interaction's strength (play counts,
+   * clicks), so readers keep it; otherwise every pair reads as 1. Default false.
+   */
+  readonly implicitStrength?: boolean;
+  /** Spark MLlib's ALS runs this algorithm (`mfrec spark-job`), with implicitPrefs as given. */
+  readonly spark?: { readonly implicitPrefs: boolean };
+}
+
 /** An algorithm: a name, validated defaults and a trainer factory. */
 export interface Algorithm<C extends ModelConfig = ModelConfig> {
   readonly name: string;
@@ -72,4 +135,6 @@ export interface Algorithm<C extends ModelConfig = ModelConfig> {
   /** Number of epochs the driver runs for this config. */
   epochs(config: C): number;
   create(data: TrainingData, config: C): Trainer;
+  /** What its models can do beyond predict and recommend (absent = every default). */
+  readonly capabilities?: AlgorithmCapabilities;
 }

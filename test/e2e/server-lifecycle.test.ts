@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { SEED_ITEM_FACTORS, SEED_ITEMS, SEED_USER_FACTORS, SEED_USERS } from "../../src/cli/seed-example.js";
 import { FactorModel } from "../../src/model/factor-model.js";
-import { foldInRow } from "../../src/model/fold-in.js";
+import { foldInRow } from "../../src/train/fold-in.js";
 import { saveModel } from "../../src/model/format.js";
 import { createServer, type RunningServer } from "mfrec-server/internal/create-server.js";
 import { call, type J, start, TOKEN, tempDir, trainedModel, waitJob } from "./server-fixtures.js";

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { Rng } from "../../src/core/rng.js";
 import { ratingsFromArray } from "../../src/data/ratings.js";
-import { foldInUser } from "../../src/model/fold-in.js";
+import { foldInUser } from "../../src/train/fold-in.js";
 import { fitSync } from "../../src/train/fit.js";
 
 const GROUPS = 3;

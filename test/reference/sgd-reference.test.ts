@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { sgdEpoch } from "../../src/kernels/sgd.js";
+import { sgdEpoch } from "../../src/train/sgd/kernel.js";
 import { testRandom } from "./dense-reference.js";
 
 /** The textbook per-rating loop (Surprise's SVD.sgd) over plain number arrays in double precision. */

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { isMfrecError } from "../../../src/core/errors.js";
 import { ratingsFromArray } from "../../../src/data/ratings.js";
 import { evaluateRanking } from "../../../src/evaluate/evaluate-ranking.js";
-import { confidenceFor } from "../../../src/train/ials.js";
+import { confidenceFor } from "../../../src/train/weighted-als/algorithms.js";
 import { ratingOffset, rankingConfig } from "../../../src/train/ranking.js";
 import { fitSync, trainingData } from "../../../src/train/fit.js";
 

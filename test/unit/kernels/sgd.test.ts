@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { sgdEpoch } from "../../../src/kernels/sgd.js";
+import { sgdEpoch } from "../../../src/train/sgd/kernel.js";
 
 describe("SGD kernel", () => {
   it("one update by hand", () => {

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { alsExplicitHalfSweep } from "../../../src/kernels/als-explicit.js";
 import { fullGramian, weightedAlsHalfSweep } from "../../../src/kernels/implicit-als.js";
 import { scoreRow } from "../../../src/kernels/score.js";
-import { sgdEpoch } from "../../../src/kernels/sgd.js";
+import { sgdEpoch } from "../../../src/train/sgd/kernel.js";
 import { wasmSimdSupported } from "../../../src/kernels/wasm.js";
 import { KernelArena } from "../../../src/kernels/wasm-arena.js";
 import { transpose } from "../../../src/matrix/csr.js";

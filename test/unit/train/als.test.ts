@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isMfrecError } from "../../../src/core/errors.js";
-import { ALS_DEFAULTS, resolveAlsConfig } from "../../../src/train/als.js";
+import { ALS_DEFAULTS, resolveAlsConfig } from "../../../src/train/als/als.js";
 import { fitSync } from "../../../src/train/fit.js";
 import { listAlgorithms } from "../../../src/train/registry.js";
 import { bytes, smallRatings } from "./explicit-fixtures.js";

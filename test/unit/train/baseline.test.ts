@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ratingsFromArray } from "../../../src/data/ratings.js";
 import { predict } from "../../../src/recommend/predict.js";
-import { resolveBaselineConfig } from "../../../src/train/baseline.js";
+import { resolveBaselineConfig } from "../../../src/train/baseline/baseline.js";
 import { fitSync, trainingData } from "../../../src/train/fit.js";
 import { smallRatings } from "./explicit-fixtures.js";
 

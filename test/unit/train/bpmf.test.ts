@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Rng } from "../../../src/core/rng.js";
-import { bpmfSampleRows } from "../../../src/kernels/bpmf.js";
+import { bpmfSampleRows } from "../../../src/train/bpmf/kernel.js";
 import { choleskyFactor } from "../../../src/kernels/linalg.js";
-import { sampleChiSquare, sampleGamma, sampleWishart } from "../../../src/kernels/wishart.js";
+import { sampleChiSquare, sampleGamma, sampleWishart } from "../../../src/train/bpmf/wishart.js";
 import { buildCsr } from "../../../src/matrix/csr.js";
-import { bpmfKeptSamples, resolveBpmfConfig, widen } from "../../../src/train/bpmf.js";
+import { bpmfKeptSamples, resolveBpmfConfig, widen } from "../../../src/train/bpmf/bpmf.js";
 import { fitSync } from "../../../src/train/fit.js";
 import { smallRatings } from "./explicit-fixtures.js";
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ratingsFromArray } from "../../../src/data/ratings.js";
-import { nmfHalfSweep } from "../../../src/kernels/nmf.js";
+import { nmfHalfSweep } from "../../../src/train/nmf/kernel.js";
 import { fitSync, trainingData } from "../../../src/train/fit.js";
-import { resolveNmfConfig } from "../../../src/train/nmf.js";
+import { resolveNmfConfig } from "../../../src/train/nmf/nmf.js";
 import { smallRatings } from "./explicit-fixtures.js";
 
 describe("nmf", () => {

@@ -5,7 +5,7 @@ import { isMfrecError } from "../../../src/core/errors.js";
 import { ratingsFromArray } from "../../../src/data/ratings.js";
 import { fitSync } from "../../../src/train/fit.js";
 import { listAlgorithms } from "../../../src/train/registry.js";
-import { resolveSgdConfig, SGD_DEFAULTS, SURPRISE_SVD_DEFAULTS } from "../../../src/train/sgd.js";
+import { resolveSgdConfig, SGD_DEFAULTS, SURPRISE_SVD_DEFAULTS } from "../../../src/train/sgd/sgd.js";
 import { bytes, smallRatings } from "./explicit-fixtures.js";
 
 const isConfigError = (key: string) => (e: unknown) => isMfrecError(e) && e.code === "E_CONFIG" && e.column === key;

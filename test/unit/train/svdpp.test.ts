@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ratingsFromArray } from "../../../src/data/ratings.js";
-import { svdppEpoch, svdppFoldUsers } from "../../../src/kernels/svdpp.js";
+import { svdppEpoch, svdppFoldUsers } from "../../../src/train/svdpp/kernel.js";
 import { buildCsr } from "../../../src/matrix/csr.js";
 import { fitSync, trainingData } from "../../../src/train/fit.js";
 import { normalFactors } from "../../../src/train/init.js";
-import { resolveSvdppConfig } from "../../../src/train/svdpp.js";
+import { resolveSvdppConfig } from "../../../src/train/svdpp/svdpp.js";
 import { smallRatings } from "./explicit-fixtures.js";
 
 interface State {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ratingsFromArray, type Ratings } from "../../../src/data/ratings.js";
 import { alsExplicitHalfSweep } from "../../../src/kernels/als-explicit.js";
-import { alsExplicitCgHalfSweep } from "../../../src/kernels/als-explicit-cg.js";
+import { alsExplicitCgHalfSweep } from "../../../src/train/als/cg-kernel.js";
 import type { FactorModel } from "../../../src/model/factor-model.js";
 import { nodePoolFactory } from "../../../src/parallel/pool-node.js";
 import { heapAllocator, planSgdBlocks } from "../../../src/parallel/sgd-blocks.js";

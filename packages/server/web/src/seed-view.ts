@@ -4,26 +4,18 @@
  * recommendation matrices. It opens on the seed's own factors (FactorModel.fromMatrices), so
  * User 1 × Casablanca reads 1.1 × 0.9 + 2.3 × 1.7 = 4.9; any edit refits at once.
  */
-import { explain, FactorModel, fitSync, isMfrecError, ratingsFromDense } from "mfrec";
+import { explain, FactorModel, fitSync, getAlgorithm, isMfrecError, listAlgorithms, type ModelConfig, ratingsFromDense } from "mfrec";
 import { SEED_ITEM_FACTORS, SEED_ITEMS, SEED_RATINGS, SEED_USER_FACTORS, SEED_USERS } from "mfrec/internal";
 import { h, num } from "./dom.js";
 import { heatmap } from "./heatmap.js";
 
-export const ALGORITHMS = ["als", "sgd", "ials", "wals", "bpr"] as const;
-type Algo = (typeof ALGORITHMS)[number];
+/** The algorithms that say how to fit a hand-sized matrix (k ≤ 4, tiny λ, no biases: the seed's plain P·Qᵀ). */
+export const ALGORITHMS: readonly string[] = listAlgorithms().filter((a) => getAlgorithm(a).capabilities?.exampleConfig !== undefined);
+type Algo = string;
 
-/** Settings that fit a handful of cells (k ≤ 4, tiny λ, no biases: the seed's plain P·Qᵀ). */
-function configFor(algorithm: Algo, k: number): Record<string, string | number | boolean> & { algorithm: string } {
-  switch (algorithm) {
-    case "als":
-      return { algorithm, factors: k, epochs: 50, regularization: 0.05, biases: false, seed: 42 };
-    case "sgd":
-      return { algorithm, factors: k, epochs: 2000, regularization: 0.001, learningRate: 0.05, learningRateDecay: 1, initStd: 0.5, biases: false, seed: 42 };
-    case "bpr":
-      return { algorithm, factors: k, epochs: 200, seed: 42 };
-    default:
-      return { algorithm, factors: k, epochs: 20, seed: 42 };
-  }
+/** The algorithm's own settings for a handful of cells (its `exampleConfig` capability). */
+function configFor(algorithm: Algo, k: number): ModelConfig {
+  return getAlgorithm(algorithm).capabilities!.exampleConfig!(k);
 }
 
 interface SeedState {

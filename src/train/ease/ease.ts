@@ -1,8 +1,8 @@
-import { MfrecError } from "../core/errors.js";
-import { invertSpdInPlace } from "../kernels/linalg.js";
-import { FactorModel, type ModelConfig } from "../model/factor-model.js";
-import { numberOption, rejectUnknownKeys } from "./config.js";
-import type { Algorithm, TrainingData } from "./trainer.js";
+import { MfrecError } from "../../core/errors.js";
+import { invertSpdInPlace } from "../../kernels/linalg.js";
+import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
+import { numberOption, rejectUnknownKeys } from "../config.js";
+import type { Algorithm, TrainingData } from "../trainer.js";
 
 /** Defaults of `ease`: λ = 400 (the middle of the 300–500 that suits MovieLens), at most 20,000 items. */
 export const EASE_DEFAULTS = { regularization: 400, maxItems: 20000 } as const;

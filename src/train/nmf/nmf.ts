@@ -1,11 +1,11 @@
-import { MfrecError } from "../core/errors.js";
-import { explicitSquaredError, weightedSquaredNorms } from "../kernels/explicit-loss.js";
-import { nmfHalfSweep } from "../kernels/nmf.js";
-import type { DenseMatrix } from "../matrix/dense.js";
-import { FactorModel, type ModelConfig } from "../model/factor-model.js";
-import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
-import { meanOf, rangeOf, uniformFactors } from "./init.js";
-import type { Algorithm, EpochResult, Trainer, TrainingData } from "./trainer.js";
+import { MfrecError } from "../../core/errors.js";
+import { explicitSquaredError, weightedSquaredNorms } from "../../kernels/explicit-loss.js";
+import { nmfHalfSweep } from "./kernel.js";
+import type { DenseMatrix } from "../../matrix/dense.js";
+import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
+import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
+import { meanOf, rangeOf, uniformFactors } from "../init.js";
+import type { Algorithm, EpochResult, Trainer, TrainingData } from "../trainer.js";
 
 /** Resolved configuration of `nmf`: the bias keys are present only when `biases` is true (only then do they act). */
 export type NmfConfig = ModelConfig & NmfSettings & { algorithm: "nmf" };

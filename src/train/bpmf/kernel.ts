@@ -11,7 +11,7 @@
  * rating. With users [u, b_u, 1] and items [v, 1, b_i] (w = k + 2), x·y = u·v + b_u + b_i and each
  * side samples its k + 1 free columns (factors and own bias) jointly.
  */
-import { choleskyFactor, choleskySolve } from "./linalg.js";
+import { choleskyFactor, choleskySolve } from "../../kernels/linalg.js";
 import { solveUpperFromLower } from "./wishart.js";
 
 /**

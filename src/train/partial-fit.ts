@@ -8,8 +8,10 @@ import type { RawId } from "../core/types.js";
 import type { IdIndex } from "../data/id-index.js";
 import type { Ratings } from "../data/ratings.js";
 import { type CsrMatrix, transpose } from "../matrix/csr.js";
-import type { FactorModel } from "./factor-model.js";
+import type { FactorModel } from "../model/factor-model.js";
 import { type FoldInHistory, type FoldInOptions, foldInRow, resolveHistory } from "./fold-in.js";
+import { capabilitiesOf } from "./registry.js";
+import "./algorithms.js"; // the built-ins answer capabilitiesOf even when nothing else imported them
 
 /** The history CSR with `rows` rows where row r's entries come from `replace` when present. */
 function mergeRows(old: CsrMatrix | undefined, rows: number, cols: number, replace: ReadonlyMap<number, { indices: Int32Array; values: Float32Array }>): CsrMatrix {
@@ -138,13 +140,14 @@ export function partialFit(model: FactorModel, ratings: Ratings, opts: PartialFi
       history,
     });
   // Each pass solves against a snapshot of the current factors; the Gramian cache keys on the arrays, so copies keep it honest.
+  const foldsInItems = capabilitiesOf(model.algorithm).foldsInItems !== false;
   const solveSide = (side: "user" | "item", list: number[]): void => {
     const m = snapshot();
     const frozen = m.with({ userFactors: { rows: nU, cols: k, data: P.slice() }, itemFactors: { rows: nI, cols: k, data: Q.slice() } });
     const csr = side === "user" ? history : byItem;
     const X = side === "user" ? P : Q;
     const bias = side === "user" ? bu : bi;
-    if (side === "item" && model.algorithm === "bpr") return; // bpr has no item fold-in: items keep their factors (new ones stay 0)
+    if (side === "item" && !foldsInItems) return; // e.g. bpr: no item fold-in, items keep their factors (new ones stay 0)
     for (const r of list) {
       const lo = csr.indptr[r]!;
       const hi = csr.indptr[r + 1]!;

@@ -1,9 +1,9 @@
-import { baselineAlsHalfStep, baselineSgdPass } from "../kernels/baseline.js";
-import { explicitSquaredError } from "../kernels/explicit-loss.js";
-import { FactorModel, type ModelConfig } from "../model/factor-model.js";
-import { choiceOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
-import { meanOf, rangeOf } from "./init.js";
-import type { Algorithm, EpochResult, Trainer, TrainingData } from "./trainer.js";
+import { baselineAlsHalfStep, baselineSgdPass } from "./kernel.js";
+import { explicitSquaredError } from "../../kernels/explicit-loss.js";
+import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
+import { choiceOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
+import { meanOf, rangeOf } from "../init.js";
+import type { Algorithm, EpochResult, Trainer, TrainingData } from "../trainer.js";
 
 /** Resolved configuration of `baseline`: only the keys of the chosen method (each one acts). */
 export type BaselineConfig = ModelConfig & { algorithm: "baseline" } & (BaselineAlsSettings | BaselineSgdSettings);

@@ -1,13 +1,14 @@
-import { rngFor } from "../core/rng.js";
-import type { IdIndex } from "../data/id-index.js";
-import { KernelArena } from "../kernels/wasm-arena.js";
-import { type CsrMatrix, sortRowIndices } from "../matrix/csr.js";
-import { FactorModel, type ModelConfig } from "../model/factor-model.js";
-import { type BprBlockPlan, type BprParams, bprGrid, planBprBlocks, runBprEpoch } from "../parallel/bpr-blocks.js";
-import { heapAllocator } from "../parallel/sgd-blocks.js";
-import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
-import { openWasmRuntime, type WasmRuntime } from "./kernel-runtime.js";
-import type { Algorithm, EpochResult, Trainer, TrainingData } from "./trainer.js";
+import { deriveSeed, rngFor } from "../../core/rng.js";
+import type { IdIndex } from "../../data/id-index.js";
+import { KernelArena } from "../../kernels/wasm-arena.js";
+import { type CsrMatrix, sortRowIndices } from "../../matrix/csr.js";
+import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
+import { type BprBlockPlan, type BprParams, bprGrid, planBprBlocks, runBprEpoch } from "./blocks.js";
+import { heapAllocator } from "../../parallel/sgd-blocks.js";
+import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
+import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
+import type { Algorithm, EpochResult, FoldedRow, FoldInOptions, Trainer, TrainingData } from "../trainer.js";
+import { bprFoldInRow } from "./kernel.js";
 
 const KEYS = ["factors", "epochs", "learningRate", "regularization", "itemBias", "seed", "threads"] as const;
 
@@ -42,7 +43,33 @@ export const bpr: Algorithm = {
   },
   epochs: (c) => c.epochs as number,
   create: (data, c) => new BprTrainer(data, c),
+  capabilities: {
+    foldInRow: bprFoldIn,
+    // The BPR objective compares a user's items; an item alone has no closed-form row to fold in.
+    foldsInItems: false,
+    exampleConfig: (factors) => ({ algorithm: "bpr", factors, epochs: 200, seed: 42 }),
+  },
 };
+
+/** A user's row by `steps` averaged gradient-ascent passes on the BPR objective from 0 (./kernel.ts). */
+function bprFoldIn(model: FactorModel, indices: Int32Array, _values: Float32Array, _side: "user" | "item", opts: FoldInOptions): FoldedRow {
+  const num = (key: string, fallback: number): number => (typeof model.config[key] === "number" ? (model.config[key] as number) : fallback);
+  const out = new Float32Array(model.factors);
+  bprFoldInRow(
+    indices,
+    model.itemFactors.data,
+    model.itemBias ?? null,
+    model.factors,
+    model.itemFactors.rows,
+    opts.steps ?? 50,
+    opts.negatives ?? 10,
+    opts.learningRate ?? 1,
+    num("regularization", 0.01),
+    deriveSeed(opts.seed ?? num("seed", 42), "bpr-fold-in"),
+    out,
+  );
+  return { factors: out, bias: 0 };
+}
 
 /**
  * The mutable state of one BPR fit: the user × item CSR (read only, to reject sampled positives), the block

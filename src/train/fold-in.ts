@@ -1,42 +1,28 @@
 /**
  * Fold-in: a user's (or item's) factor row solved in one step against the fixed other side, with
- * the very objective the model was trained on (read from model.config), so a loaded model can
- * serve new users in a browser without training code.
+ * the very objective the model was trained on (its config, read through the algorithm's capabilities,
+ * train/trainer.ts), so a loaded model can serve new users in a browser without a trainer:
  *
- *   ials / wals: the weighted least-squares solve of kernels/implicit-als.ts, exact (Cholesky);
- *   als / sgd (explicit): the ridge solve on r − μ − b_i with the bias as one more column
- *                         (kernels/als-explicit.ts; sgd uses λ·n_u, its per-rating penalty summed);
- *   bpr: `steps` averaged gradient-ascent passes on the BPR objective from 0 (kernels/bpr.ts).
+ *   a weighted objective (ials, wals): the weighted least-squares solve of kernels/implicit-als.ts, exact (Cholesky);
+ *   an algorithm's own row fold-in (bpr: averaged gradient passes, train/bpr/);
+ *   any other explicit model (als, sgd, bpmf, ...): the ridge solve on r − μ − b_i with the bias as one
+ *     more column (kernels/als-explicit.ts), λ scaled by the row's count where the algorithm's objective is
+ *     (`countWeightedRegularization`; sgd: λ·n_u, its per-rating penalty summed).
  */
-import { deriveSeed } from "../core/rng.js";
 import { MfrecError } from "../core/errors.js";
 import type { RawId } from "../core/types.js";
 import { alsExplicitHalfSweep } from "../kernels/als-explicit.js";
-import { bprFoldInRow } from "../kernels/bpr.js";
-import { fullGramian, type WeightedAlsArgs, weightedAlsHalfSweep } from "../kernels/implicit-als.js";
+import { entryWeights, fullGramian, type WeightedAlsArgs, weightedAlsHalfSweep } from "../kernels/implicit-als.js";
 import type { IdIndex } from "../data/id-index.js";
-import type { FactorModel } from "./factor-model.js";
-import { entryWeights, weightedAlsSpec } from "./implicit-weights.js";
+import type { FactorModel } from "../model/factor-model.js";
+import { algorithmsWith, capabilitiesOf } from "./registry.js";
+import type { FoldedRow, FoldInOptions } from "./trainer.js";
+import "./algorithms.js"; // the built-ins answer capabilitiesOf even when nothing else imported them
 
 /** A history: [{ item, value? }] (value defaults to 1) or a Map raw id → value. */
 export type FoldInHistory = ReadonlyArray<{ item: RawId; value?: number }> | ReadonlyMap<RawId, number>;
 
-/** Options of {@link foldInUser} / {@link foldInItem}. */
-export interface FoldInOptions {
-  /** Ids unknown to the model: "error" (default, E_UNKNOWN_ITEM / E_UNKNOWN_USER) or "skip". */
-  unknown?: "error" | "skip";
-  /** bpr only: gradient passes (default 50), negatives per positive (10), step size (1), seed (the model's). */
-  steps?: number;
-  negatives?: number;
-  learningRate?: number;
-  seed?: number;
-}
-
-/** A solved row: factors and (explicit models with biases) the row's bias. */
-export interface FoldedRow {
-  factors: Float32Array;
-  bias: number;
-}
+export type { FoldedRow, FoldInOptions } from "./trainer.js";
 
 const grams = new WeakMap<Float32Array, Float64Array>();
 
@@ -89,7 +75,15 @@ export function foldInRow(model: FactorModel, indices: Int32Array, values: Float
   const out = new Float32Array(k);
   const n = indices.length;
   const indptr = Int32Array.of(0, n);
-  const spec = weightedAlsSpec(model.config);
+  const caps = capabilitiesOf(model.config.algorithm);
+  const spec = caps.weightedObjective?.(model.config);
+  if (side === "item" && caps.foldsInItems === false) {
+    throw new MfrecError("E_UNSUPPORTED", `foldInItem is not defined for ${model.config.algorithm} models`, {
+      value: model.config.algorithm,
+      expected: `one of ${algorithmsWith((c, a) => c.foldsInItems !== false && (c.weightedObjective !== undefined || c.foldInRow !== undefined || !a.implicit)).join(", ")}`,
+      hint: "use partialFit to train new items",
+    });
+  }
   if (spec) {
     const w = entryWeights(values, spec);
     const args: WeightedAlsArgs = {
@@ -111,35 +105,20 @@ export function foldInRow(model: FactorModel, indices: Int32Array, values: Float
     weightedAlsHalfSweep(args, 0, 1);
     return { factors: out, bias: 0 };
   }
+  if (caps.foldInRow) return caps.foldInRow(model, indices, values, side, opts);
   const algo = model.config.algorithm;
-  if (algo === "bpr") {
-    if (side === "item") {
-      throw new MfrecError("E_UNSUPPORTED", "foldInItem is not defined for bpr models", { value: algo, expected: "ials, wals, als or sgd", hint: "use partialFit to train new items" });
-    }
-    bprFoldInRow(
-      indices,
-      other.data,
-      model.itemBias ?? null,
-      k,
-      other.rows,
-      opts.steps ?? 50,
-      opts.negatives ?? 10,
-      opts.learningRate ?? 1,
-      num(model, "regularization", 0.01),
-      deriveSeed(opts.seed ?? num(model, "seed", 42), "bpr-fold-in"),
-      out,
-    );
-    return { factors: out, bias: 0 };
-  }
   if (model.implicit) {
-    throw new MfrecError("E_UNSUPPORTED", `fold-in is not defined for algorithm ${JSON.stringify(algo)}`, { value: algo, expected: "ials, wals, bpr, als or sgd" });
+    throw new MfrecError("E_UNSUPPORTED", `fold-in is not defined for algorithm ${JSON.stringify(algo)}`, {
+      value: algo,
+      expected: `one of ${algorithmsWith((c, a) => c.weightedObjective !== undefined || c.foldInRow !== undefined || !a.implicit).join(", ")}`,
+    });
   }
   // Explicit: the ALS row solve (the bias is a column when the model has biases).
   const ownBias = side === "user" ? model.userBias : model.itemBias;
   const otherBias = side === "user" ? model.itemBias : model.userBias;
   const biased = ownBias !== undefined && otherBias !== undefined;
   const reg = num(model, "regularization", 0.1);
-  const weighted = algo === "sgd" ? true : model.config.weightedRegularization !== false;
+  const weighted = caps.countWeightedRegularization ? caps.countWeightedRegularization(model.config) : model.config.weightedRegularization !== false;
   const xBias = new Float32Array(biased ? 1 : 0);
   alsExplicitHalfSweep(indptr, indices, values, out, xBias, other.data, biased ? otherBias! : new Float32Array(0), k, biased ? model.globalMean : 0, reg, num(model, "regBias", reg), weighted, 0, 1);
   return { factors: out, bias: biased ? xBias[0]! : 0 };

@@ -1,15 +1,15 @@
-import { rngFor } from "../core/rng.js";
-import type { IdIndex } from "../data/id-index.js";
-import type { CsrMatrix } from "../matrix/csr.js";
-import { weightedSquaredNorms } from "../kernels/explicit-loss.js";
-import { sgdEpoch } from "../kernels/sgd.js";
-import { KernelArena } from "../kernels/wasm-arena.js";
-import { type ArrayAllocator, heapAllocator, planHistory, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule } from "../parallel/sgd-blocks.js";
-import { FactorModel, type ModelConfig } from "../model/factor-model.js";
-import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
-import { meanOf, rangeOf } from "./init.js";
-import { KERNEL_MEMORY_LIMIT, openWasmRuntime, type WasmRuntime } from "./kernel-runtime.js";
-import type { Algorithm, EpochResult, FinishOptions, Trainer, TrainingData } from "./trainer.js";
+import { rngFor } from "../../core/rng.js";
+import type { IdIndex } from "../../data/id-index.js";
+import type { CsrMatrix } from "../../matrix/csr.js";
+import { weightedSquaredNorms } from "../../kernels/explicit-loss.js";
+import { sgdEpoch } from "./kernel.js";
+import { KernelArena } from "../../kernels/wasm-arena.js";
+import { type ArrayAllocator, heapAllocator, planHistory, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule } from "../../parallel/sgd-blocks.js";
+import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
+import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
+import { meanOf, rangeOf } from "../init.js";
+import { KERNEL_MEMORY_LIMIT, openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
+import type { Algorithm, EpochResult, FinishOptions, Trainer, TrainingData } from "../trainer.js";
 
 /** Resolved configuration of `sgd` (every key present: plain JSON that round-trips). */
 export type SgdConfig = ModelConfig & SgdSettings & { algorithm: "sgd" };
@@ -265,4 +265,10 @@ export const sgd: Algorithm<SgdConfig> = {
   resolveConfig: (config) => resolveSgdConfig(config),
   epochs: (config) => config.epochs,
   create: (data, config) => new SgdTrainer(data, config),
+  capabilities: {
+    explains: true,
+    // SGD's per-rating penalty, summed over a row, is λ·n_u: the ALS row solve scales λ by the count.
+    countWeightedRegularization: () => true,
+    exampleConfig: (factors) => ({ algorithm: "sgd", factors, epochs: 2000, regularization: 0.001, learningRate: 0.05, learningRateDecay: 1, initStd: 0.5, biases: false, seed: 42 }),
+  },
 };

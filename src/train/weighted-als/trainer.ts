@@ -1,14 +1,13 @@
-import { rngFor } from "../core/rng.js";
-import { fullGramian, regularizationLoss, type WeightedAlsArgs, weightedAlsHalfSweep, weightedAlsLoss } from "../kernels/implicit-als.js";
-import { KernelArena } from "../kernels/wasm-arena.js";
-import type { IdIndex } from "../data/id-index.js";
-import type { CsrMatrix } from "../matrix/csr.js";
-import { FactorModel, type ModelConfig } from "../model/factor-model.js";
-import { entryWeights, type WeightedAlsSpec } from "../model/implicit-weights.js";
-import { type ColumnSegments, columnSegments, segmentShardCount } from "../parallel/column-segments.js";
-import { balancedRowShards, rowShards } from "../parallel/pool.js";
-import { openWasmRuntime, type WasmRuntime } from "./kernel-runtime.js";
-import type { EpochResult, Trainer, TrainingData } from "./trainer.js";
+import { rngFor } from "../../core/rng.js";
+import { entryWeights, fullGramian, regularizationLoss, type WeightedAlsArgs, type WeightedAlsSpec, weightedAlsHalfSweep, weightedAlsLoss } from "../../kernels/implicit-als.js";
+import { KernelArena } from "../../kernels/wasm-arena.js";
+import type { IdIndex } from "../../data/id-index.js";
+import type { CsrMatrix } from "../../matrix/csr.js";
+import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
+import { type ColumnSegments, columnSegments, segmentShardCount } from "../../parallel/column-segments.js";
+import { balancedRowShards, rowShards } from "../../parallel/pool.js";
+import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
+import type { EpochResult, Trainer, TrainingData } from "../trainer.js";
 
 /** Row shards per CG half-sweep and loss: fixed by the data (balanced by entries), never by the thread count. */
 const SHARDS = 256;

@@ -1,4 +1,4 @@
-import { Rng } from "../core/rng.js";
+import { Rng } from "../../core/rng.js";
 
 /**
  * Bayesian personalised ranking (Rendle et al. 2009) by SGD: for a sampled triple (u, i, j)

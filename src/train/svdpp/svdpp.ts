@@ -1,9 +1,9 @@
-import { svdppEpoch, svdppFoldUsers } from "../kernels/svdpp.js";
-import type { DenseMatrix } from "../matrix/dense.js";
-import { FactorModel, type ModelConfig } from "../model/factor-model.js";
-import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
-import { meanOf, normalFactors, rangeOf } from "./init.js";
-import type { Algorithm, EpochResult, Trainer, TrainingData } from "./trainer.js";
+import { svdppEpoch, svdppFoldUsers } from "./kernel.js";
+import type { DenseMatrix } from "../../matrix/dense.js";
+import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
+import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
+import { meanOf, normalFactors, rangeOf } from "../init.js";
+import type { Algorithm, EpochResult, Trainer, TrainingData } from "../trainer.js";
 
 /** Resolved configuration of `svdpp` (every key present: plain JSON that round-trips). */
 export type SvdppConfig = ModelConfig & Omit<SvdppSettings, "regularization"> & { algorithm: "svdpp" };

@@ -9,10 +9,10 @@
  * sequential BPR. The partition, the block contents, the diagonal order and every block's generator depend only
  * on (data, seed, epoch), never on the thread count: 1 thread and N threads give bitwise identical factors.
  */
-import { deriveSeed, rngFor } from "../core/rng.js";
-import { bprBlockRange, type BprBlockArgs } from "../kernels/bpr.js";
-import type { KernelPool } from "./pool.js";
-import type { ArrayAllocator } from "./sgd-blocks.js";
+import { deriveSeed, rngFor } from "../../core/rng.js";
+import { bprBlockRange, type BprBlockArgs } from "./kernel.js";
+import type { KernelPool } from "../../parallel/pool.js";
+import type { ArrayAllocator } from "../../parallel/sgd-blocks.js";
 
 /** Most blocks per side: enough for 16 threads; a bigger grid only adds barriers. */
 export const BPR_MAX_GRID = 16;

@@ -1,18 +1,18 @@
-import { rngFor } from "../core/rng.js";
-import { alsExplicitHalfSweep } from "../kernels/als-explicit.js";
-import { alsExplicitCgHalfSweep } from "../kernels/als-explicit-cg.js";
-import { explicitSquaredError, weightedSquaredNorms } from "../kernels/explicit-loss.js";
-import { KernelArena } from "../kernels/wasm-arena.js";
-import type { IdIndex } from "../data/id-index.js";
-import type { CsrMatrix } from "../matrix/csr.js";
-import { FactorModel, type ModelConfig } from "../model/factor-model.js";
-import { type ColumnSegments, columnSegments, segmentShardCount } from "../parallel/column-segments.js";
-import { balancedRowShards } from "../parallel/pool.js";
-import { heapAllocator } from "../parallel/sgd-blocks.js";
-import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
-import { meanOf, rangeOf } from "./init.js";
-import { openWasmRuntime, type WasmRuntime } from "./kernel-runtime.js";
-import type { Algorithm, EpochResult, Trainer, TrainingData } from "./trainer.js";
+import { rngFor } from "../../core/rng.js";
+import { alsExplicitHalfSweep } from "../../kernels/als-explicit.js";
+import { alsExplicitCgHalfSweep } from "./cg-kernel.js";
+import { explicitSquaredError, weightedSquaredNorms } from "../../kernels/explicit-loss.js";
+import { KernelArena } from "../../kernels/wasm-arena.js";
+import type { IdIndex } from "../../data/id-index.js";
+import type { CsrMatrix } from "../../matrix/csr.js";
+import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
+import { type ColumnSegments, columnSegments, segmentShardCount } from "../../parallel/column-segments.js";
+import { balancedRowShards } from "../../parallel/pool.js";
+import { heapAllocator } from "../../parallel/sgd-blocks.js";
+import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
+import { meanOf, rangeOf } from "../init.js";
+import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
+import type { Algorithm, EpochResult, Trainer, TrainingData } from "../trainer.js";
 
 /** Resolved configuration of explicit ALS (every key present: plain JSON that round-trips). */
 export type AlsConfig = ModelConfig & AlsSettings & { algorithm: "als" };
@@ -260,4 +260,9 @@ export const als: Algorithm<AlsConfig> = {
   resolveConfig: (config) => resolveAlsConfig(config),
   epochs: (config) => config.epochs,
   create: (data, config) => new AlsTrainer(data, config),
+  capabilities: {
+    explains: true,
+    exampleConfig: (factors) => ({ algorithm: "als", factors, epochs: 50, regularization: 0.05, biases: false, seed: 42 }),
+    spark: { implicitPrefs: false },
+  },
 };

@@ -4,8 +4,8 @@
  * matrix's hyper-parameters. Every draw comes from the caller's seeded Rng, so a fixed seed gives
  * the same bytes. Matrices are row-major k×k Float64Arrays; scratch is passed in, nothing allocates.
  */
-import type { Rng } from "../core/rng.js";
-import { choleskyFactor } from "./linalg.js";
+import type { Rng } from "../../core/rng.js";
+import { choleskyFactor } from "../../kernels/linalg.js";
 
 /**
  * A Gamma(shape, 1) variate by Marsaglia & Tsang (2000): d = a − ⅓, c = 1/√(9d), v = (1 + c·x)³ with

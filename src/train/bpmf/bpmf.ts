@@ -1,13 +1,13 @@
-import { MfrecError } from "../core/errors.js";
-import { rngFor } from "../core/rng.js";
-import { bpmfSampleRows } from "../kernels/bpmf.js";
-import { explicitSquaredError } from "../kernels/explicit-loss.js";
-import { type NormalWishartScratch, normalWishartScratch, sampleNormalWishart } from "../kernels/wishart.js";
-import type { DenseMatrix } from "../matrix/dense.js";
-import { FactorModel, type ModelConfig } from "../model/factor-model.js";
-import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
-import { meanOf, normalFactors, rangeOf } from "./init.js";
-import type { Algorithm, EpochResult, Trainer, TrainingData } from "./trainer.js";
+import { MfrecError } from "../../core/errors.js";
+import { rngFor } from "../../core/rng.js";
+import { bpmfSampleRows } from "./kernel.js";
+import { explicitSquaredError } from "../../kernels/explicit-loss.js";
+import { type NormalWishartScratch, normalWishartScratch, sampleNormalWishart } from "./wishart.js";
+import type { DenseMatrix } from "../../matrix/dense.js";
+import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
+import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
+import { meanOf, normalFactors, rangeOf } from "../init.js";
+import type { Algorithm, EpochResult, Trainer, TrainingData } from "../trainer.js";
 
 /** Resolved configuration of `bpmf` (every key present: plain JSON that round-trips). */
 export type BpmfConfig = ModelConfig & BpmfSettings & { algorithm: "bpmf" };
