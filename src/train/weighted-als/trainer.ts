@@ -165,105 +165,60 @@ function usersInArena(a: KernelArena, byUser: CsrMatrix, spec: WeightedAlsSpec):
   return { indptr, indices, extra, target, itemPtr };
 }
 
-/** The CG trainer on the WASM kernels: every array in the fit's KernelArena, one pool per fit. */
-class WasmWeightedAls implements Trainer {
-  private readonly users: WasmSide;
-  private readonly items: ShardSide;
+/**
+ * What both WASM trainers share: the users' side and both Gramians in the fit's KernelArena, one pool per
+ * fit, and the epoch: items against the users' Gramian, then users against the items', the loss fused into
+ * the user solve. Σ_u w0·x_uᵀ G_Y x_u = w0·tr(G_Y·G_X), so the users' Gramian of the end of the epoch gives
+ * that term and is the next epoch's item-side Gramian (X does not change in between): one Gramian per side
+ * per epoch. A subclass is the solver: how the item side is laid out and how each side's rows are solved.
+ */
+abstract class WasmWeightedAlsBase implements Trainer {
   /** XᵀX of the users (valid from the end of an epoch: the loss uses it, the next epoch's item solve too). */
-  private readonly GU: Float32Array;
+  protected readonly GU: Float32Array;
   /** YᵀY of the items. */
-  private readonly GI: Float32Array;
+  protected readonly GI: Float32Array;
   private userGramFresh = false;
   private readonly source: ModelSource;
   private readonly parts: Float32Array;
-  private readonly loss: Float64Array;
+  protected readonly loss: Float64Array;
+  protected abstract readonly users: WasmSide;
+  protected abstract readonly items: { rows: number; X: Float32Array; indptr: Int32Array; gramShards: Int32Array };
 
-  private constructor(
+  protected constructor(
     data: TrainingData,
     private readonly config: ModelConfig,
-    private readonly spec: WeightedAlsSpec,
-    private readonly k: number,
-    seed: number,
-    private readonly wasm: WasmRuntime,
+    protected readonly spec: WeightedAlsSpec,
+    protected readonly k: number,
+    protected readonly wasm: WasmRuntime,
   ) {
-    // Straight into kernel memory: the per-entry weights without heap copies; the items as column segments
-    // of the users' CSR (no item CSR at all).
     const a = wasm.arena;
     this.source = sourceOf(data);
-    const byUser = data.byUser;
-    const nU = byUser.rows;
-    const nI = byUser.cols;
-    const { indptr: uIndptr, indices: uIndices, extra: uExtra, target: uTarget, itemPtr: iIndptr } = usersInArena(a, byUser, spec);
-    this.users = {
-      rows: nU,
-      indptr: uIndptr,
-      indices: uIndices,
-      extra: uExtra,
-      target: uTarget,
-      X: a.f32(nU * k),
-      shards: balancedRowShards(uIndptr, nU, SHARDS),
-      gramShards: gramShardsFor(nU, k),
-    };
-    const state = { X: a.f32(nI * k), R: a.f32(nI * k), Pv: a.f32(nI * k), AP: a.f32(nI * k), rs: a.f32(nI), active: a.i32(nI), gramShards: gramShardsFor(nI, k) };
-    this.items = { rows: nI, ...columnSegments(a, uIndptr, uIndices, uExtra, uTarget, iIndptr, segmentShardCount(nI, k)), ...state };
+    const { rows: nU, cols: nI } = data.byUser;
     this.GU = a.f32(k * k);
     this.GI = a.f32(k * k);
-    const nParts = Math.max(this.users.gramShards.length, this.items.gramShards.length) >> 1;
+    const nParts = Math.max(gramShardsFor(nU, k).length, gramShardsFor(nI, k).length) >> 1;
     this.parts = a.f32(nParts * k * k);
     this.loss = a.f64(SHARDS);
-    initFactors(this.users.X, this.items.X, k, seed);
   }
 
-  /** The trainer, or undefined when the TS kernels are to run (kernels "ts", or no WebAssembly SIMD). */
-  static open(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, threads: number): WasmWeightedAls | undefined {
-    const byUser = data.byUser;
-    const nU = byUser.rows;
-    const nI = byUser.cols;
-    const n = byUser.indptr[nU]!;
-    const side = (rows: number, hasTarget: boolean) => [(rows + 1) * 4, n * 4, n * 4, hasTarget ? n * 4 : 0, rows * k * 4];
-    const hasTarget = anyTarget(byUser, spec);
+  /** Bytes of what the base allocates (Gramians, their partial sums, the loss parts). */
+  protected static baseBytes(nU: number, nI: number, k: number): number[] {
     const parts = Math.max(gramShardsFor(nU, k).length, gramShardsFor(nI, k).length) >> 1;
-    const itemState = [(segmentShardCount(nI, k) * nU + 1) * 4, 3 * nI * k * 4, nI * 4, nI * 4];
-    const bytes = KernelArena.bytesFor(...side(nU, hasTarget), ...side(nI, hasTarget), ...itemState, 2 * k * k * 4, parts * k * k * 4, SHARDS * 8);
-    const wasm = openWasmRuntime(data.runtime, threads, bytes, k, n);
-    return wasm ? new WasmWeightedAls(data, config, spec, k, seed, wasm) : undefined;
+    return [2 * k * k * 4, parts * k * k * 4, SHARDS * 8];
   }
 
-  /** G = XᵀX of a side (gramInto). */
-  private gram(s: { X: Float32Array; gramShards: Int32Array }, G: Float32Array): void {
-    gramInto(this.wasm, this.parts, s, G, this.k);
-  }
-
-  /** The items against the users (Gramian GU): cgShardRange's residual pass, then one pass per CG step. */
-  private solveItems(): void {
-    const { items: I, users: U, spec: s } = this;
-    const base = [I.segPtr.byteOffset, I.entries.byteOffset, I.extra.byteOffset, I.target ? I.target.byteOffset : 0, U.rows, U.X.byteOffset];
-    const state = [I.X.byteOffset, I.R.byteOffset, I.Pv.byteOffset, I.AP.byteOffset, I.rs.byteOffset, I.active.byteOffset, I.indptr.byteOffset, this.GU.byteOffset];
-    const args = (phase: number) => [...base, ...state, this.k, s.w0, s.lambda, s.nu, U.rows, phase];
-    const pool = this.wasm.pool;
-    pool.run({ kernel: "cgShardRange", args: args(0), shards: I.shards });
-    for (let step = 0; step < s.cgSteps; step++) pool.run({ kernel: "cgShardRange", args: args(1), shards: I.shards });
-  }
-
+  /** The items against the users (Gramian GU). */
+  protected abstract solveItems(): void;
   /** The users against the items (Gramian GI), the loss of the result into this.loss per shard. */
-  private solveUsers(): void {
-    const { users: U, items: I, spec: s } = this;
-    const args = [U.indptr.byteOffset, U.indices.byteOffset, U.extra.byteOffset, U.target ? U.target.byteOffset : 0, U.X.byteOffset, I.X.byteOffset, this.GI.byteOffset, this.k, s.w0, s.lambda, s.nu, I.rows, s.cgSteps, this.loss.byteOffset];
-    this.wasm.pool.run({ kernel: "cgRange", args, shards: U.shards });
-  }
+  protected abstract solveUsers(): void;
 
-  /**
-   * Items against the users' Gramian, then users against the items', the loss fused into the user solve:
-   * Σ_u w0·x_uᵀ G_Y x_u = w0·tr(G_Y·G_X), so the users' Gramian of the end of the epoch gives that term
-   * and is the next epoch's item-side Gramian (X does not change in between): one Gramian per side per epoch.
-   */
   epoch(): EpochResult {
     const { users: U, items: I, spec: s, k } = this;
-    if (!this.userGramFresh) this.gram(U, this.GU);
+    if (!this.userGramFresh) gramInto(this.wasm, this.parts, U, this.GU, k);
     this.solveItems();
-    this.gram(I, this.GI);
+    gramInto(this.wasm, this.parts, I, this.GI, k);
     this.solveUsers();
-    this.gram(U, this.GU);
+    gramInto(this.wasm, this.parts, U, this.GU, k);
     this.userGramFresh = true;
     let loss = 0;
     for (let p = 0; p < U.shards.length >> 1; p++) loss += this.loss[p]!;
@@ -286,31 +241,79 @@ class WasmWeightedAls implements Trainer {
 }
 
 /**
- * The Cholesky trainer on the WASM kernels: wcholRange solves every row exactly (Σ e·y yᵀ in f32 SIMD, the
- * factorization in f64), users on the users' CSR, items on its transpose built straight into kernel memory,
- * both over fixed shards balanced by entries plus the k³/6 of each factorization. The loss is fused into the
- * user solve as in WasmWeightedAls (Σ shard parts + w0·tr(G_Y·G_X)).
+ * The CG solver: users on their CSR, items as column segments of the users' CSR (no item CSR at all), the
+ * per-entry weights computed straight into kernel memory without heap copies.
  */
-class WasmCholeskyWeightedAls implements Trainer {
-  private readonly users: WasmSide;
-  private readonly items: WasmSide;
-  private readonly GU: Float32Array;
-  private readonly GI: Float32Array;
-  private userGramFresh = false;
-  private readonly source: ModelSource;
-  private readonly parts: Float32Array;
-  private readonly loss: Float64Array;
+class WasmWeightedAls extends WasmWeightedAlsBase {
+  protected readonly users: WasmSide;
+  protected readonly items: ShardSide;
 
-  private constructor(
-    data: TrainingData,
-    private readonly config: ModelConfig,
-    private readonly spec: WeightedAlsSpec,
-    private readonly k: number,
-    seed: number,
-    private readonly wasm: WasmRuntime,
-  ) {
+  private constructor(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, wasm: WasmRuntime) {
+    super(data, config, spec, k, wasm);
     const a = wasm.arena;
-    this.source = sourceOf(data);
+    const byUser = data.byUser;
+    const nU = byUser.rows;
+    const nI = byUser.cols;
+    const { indptr: uIndptr, indices: uIndices, extra: uExtra, target: uTarget, itemPtr: iIndptr } = usersInArena(a, byUser, spec);
+    this.users = {
+      rows: nU,
+      indptr: uIndptr,
+      indices: uIndices,
+      extra: uExtra,
+      target: uTarget,
+      X: a.f32(nU * k),
+      shards: balancedRowShards(uIndptr, nU, SHARDS),
+      gramShards: gramShardsFor(nU, k),
+    };
+    const state = { X: a.f32(nI * k), R: a.f32(nI * k), Pv: a.f32(nI * k), AP: a.f32(nI * k), rs: a.f32(nI), active: a.i32(nI), gramShards: gramShardsFor(nI, k) };
+    this.items = { rows: nI, ...columnSegments(a, uIndptr, uIndices, uExtra, uTarget, iIndptr, segmentShardCount(nI, k)), ...state };
+    initFactors(this.users.X, this.items.X, k, seed);
+  }
+
+  /** The trainer, or undefined when the TS kernels are to run (kernels "ts", or no WebAssembly SIMD). */
+  static open(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, threads: number): WasmWeightedAls | undefined {
+    const byUser = data.byUser;
+    const nU = byUser.rows;
+    const nI = byUser.cols;
+    const n = byUser.indptr[nU]!;
+    const side = (rows: number, hasTarget: boolean) => [(rows + 1) * 4, n * 4, n * 4, hasTarget ? n * 4 : 0, rows * k * 4];
+    const hasTarget = anyTarget(byUser, spec);
+    const itemState = [(segmentShardCount(nI, k) * nU + 1) * 4, 3 * nI * k * 4, nI * 4, nI * 4];
+    const bytes = KernelArena.bytesFor(...side(nU, hasTarget), ...side(nI, hasTarget), ...itemState, ...WasmWeightedAlsBase.baseBytes(nU, nI, k));
+    const wasm = openWasmRuntime(data.runtime, threads, bytes, k, n);
+    return wasm ? new WasmWeightedAls(data, config, spec, k, seed, wasm) : undefined;
+  }
+
+  /** cgShardRange's residual pass, then one pass per CG step. */
+  protected solveItems(): void {
+    const { items: I, users: U, spec: s } = this;
+    const base = [I.segPtr.byteOffset, I.entries.byteOffset, I.extra.byteOffset, I.target ? I.target.byteOffset : 0, U.rows, U.X.byteOffset];
+    const state = [I.X.byteOffset, I.R.byteOffset, I.Pv.byteOffset, I.AP.byteOffset, I.rs.byteOffset, I.active.byteOffset, I.indptr.byteOffset, this.GU.byteOffset];
+    const args = (phase: number) => [...base, ...state, this.k, s.w0, s.lambda, s.nu, U.rows, phase];
+    const pool = this.wasm.pool;
+    pool.run({ kernel: "cgShardRange", args: args(0), shards: I.shards });
+    for (let step = 0; step < s.cgSteps; step++) pool.run({ kernel: "cgShardRange", args: args(1), shards: I.shards });
+  }
+
+  protected solveUsers(): void {
+    const { users: U, items: I, spec: s } = this;
+    const args = [U.indptr.byteOffset, U.indices.byteOffset, U.extra.byteOffset, U.target ? U.target.byteOffset : 0, U.X.byteOffset, I.X.byteOffset, this.GI.byteOffset, this.k, s.w0, s.lambda, s.nu, I.rows, s.cgSteps, this.loss.byteOffset];
+    this.wasm.pool.run({ kernel: "cgRange", args, shards: U.shards });
+  }
+}
+
+/**
+ * The Cholesky solver: wcholRange solves every row exactly (Σ e·y yᵀ in f32 SIMD, the factorization in f64),
+ * users on the users' CSR, items on its transpose built straight into kernel memory, both over fixed shards
+ * balanced by entries plus the k³/6 of each factorization.
+ */
+class WasmCholeskyWeightedAls extends WasmWeightedAlsBase {
+  protected readonly users: WasmSide;
+  protected readonly items: WasmSide;
+
+  private constructor(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, wasm: WasmRuntime) {
+    super(data, config, spec, k, wasm);
+    const a = wasm.arena;
     const byUser = data.byUser;
     const nU = byUser.rows;
     const nI = byUser.cols;
@@ -344,11 +347,6 @@ class WasmCholeskyWeightedAls implements Trainer {
     });
     this.users = side(nU, uIndptr, uIndices, uExtra, uTarget);
     this.items = side(nI, iIndptr, iIndices, iExtra, iTarget);
-    this.GU = a.f32(k * k);
-    this.GI = a.f32(k * k);
-    const nParts = Math.max(this.users.gramShards.length, this.items.gramShards.length) >> 1;
-    this.parts = a.f32(nParts * k * k);
-    this.loss = a.f64(SHARDS);
     initFactors(this.users.X, this.items.X, k, seed);
   }
 
@@ -360,8 +358,7 @@ class WasmCholeskyWeightedAls implements Trainer {
     const n = byUser.indptr[nU]!;
     const hasTarget = anyTarget(byUser, spec);
     const side = (rows: number) => [(rows + 1) * 4, n * 4, n * 4, hasTarget ? n * 4 : 0, rows * k * 4];
-    const parts = Math.max(gramShardsFor(nU, k).length, gramShardsFor(nI, k).length) >> 1;
-    const bytes = KernelArena.bytesFor(...side(nU), ...side(nI), 2 * k * k * 4, parts * k * k * 4, SHARDS * 8);
+    const bytes = KernelArena.bytesFor(...side(nU), ...side(nI), ...WasmWeightedAlsBase.baseBytes(nU, nI, k));
     const wasm = openWasmRuntime(data.runtime, threads, bytes, k, n);
     return wasm ? new WasmCholeskyWeightedAls(data, config, spec, k, seed, wasm) : undefined;
   }
@@ -373,31 +370,11 @@ class WasmCholeskyWeightedAls implements Trainer {
     this.wasm.pool.run({ kernel: "wcholRange", args, shards: x.shards });
   }
 
-  /** As WasmWeightedAls.epoch: items, then users with the loss fused; one Gramian per side per epoch. */
-  epoch(): EpochResult {
-    const { users: U, items: I, spec: s, k } = this;
-    if (!this.userGramFresh) gramInto(this.wasm, this.parts, U, this.GU, k);
-    this.solve(I, U, this.GU, false);
-    gramInto(this.wasm, this.parts, I, this.GI, k);
-    this.solve(U, I, this.GI, true);
-    gramInto(this.wasm, this.parts, U, this.GU, k);
-    this.userGramFresh = true;
-    let loss = 0;
-    for (let p = 0; p < U.shards.length >> 1; p++) loss += this.loss[p]!;
-    if (s.w0 !== 0) {
-      let trace = 0;
-      for (let q = 0; q < k * k; q++) trace += this.GI[q]! * this.GU[q]!;
-      loss += s.w0 * trace;
-    }
-    loss += regularizationLoss(I.indptr, I.X, k, s.lambda, s.nu, s.w0, U.rows, 0, I.rows);
-    return { loss };
+  protected solveItems(): void {
+    this.solve(this.items, this.users, this.GU, false);
   }
 
-  finish(): FactorModel {
-    return model(this.source, this.config, this.k, this.users.X, this.items.X);
-  }
-
-  close(): void {
-    void this.wasm.pool.close();
+  protected solveUsers(): void {
+    this.solve(this.users, this.items, this.GI, true);
   }
 }
