@@ -94,11 +94,15 @@ export function modelConfigFrom(f: ModelFlags, implicitInput = false): Partial<M
     ["learningRate", f.learningRate],
     ["alpha", f.alpha],
     ["seed", f.seed],
-    ["threads", f.threads],
   ];
   for (const [key, v] of given) if (v !== undefined) config[key] = v;
   for (const [key, v] of f.set ?? []) config[key] = v;
   return config;
+}
+
+/** The fit options of the flags: --threads is how the fit runs, not model configuration. */
+export function fitOptionsFrom(f: ModelFlags): { threads?: number } {
+  return f.threads === undefined ? {} : { threads: f.threads };
 }
 
 /**

@@ -18,7 +18,7 @@ export const RULES = {
   factors: { min: 1, max: 4096, integer: true },
   epochs: { min: 1, max: 100000, integer: true },
   seed: { min: 0, max: 0xffffffff, integer: true },
-  /** 0 = automatic (all cores when a pool factory is registered; 1 for single-threaded algorithms). Never changes results. */
+  /** FitOptions.threads: 0 = automatic (all cores when a pool factory is registered). Never changes results. */
   threads: { min: 0, max: 1024, integer: true },
 } as const satisfies Record<string, NumberRule>;
 
@@ -59,10 +59,16 @@ export function choiceOption<T extends string>(config: Record<string, unknown>, 
   return raw as T;
 }
 
+/**
+ * Keys of a fit's runtime that configs written before they moved to FitOptions may still carry: accepted by
+ * every algorithm, never kept in a resolved config (fit reads them as FitOptions).
+ */
+export const RUNTIME_KEYS: readonly string[] = ["threads"];
+
 /** Reject keys an algorithm does not read (a typo must not be silently ignored). */
 export function rejectUnknownKeys(config: Record<string, unknown>, known: readonly string[], algorithm: string): void {
   for (const key of Object.keys(config)) {
-    if (key === "algorithm" || config[key] === undefined) continue;
+    if (key === "algorithm" || config[key] === undefined || RUNTIME_KEYS.includes(key)) continue;
     if (!known.includes(key)) {
       throw new MfrecError("E_CONFIG", `algorithm ${algorithm} has no option ${key}`, { column: key, value: config[key], expected: `one of ${known.join(", ")}` });
     }

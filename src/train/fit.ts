@@ -5,6 +5,7 @@ import { buildCsr, type CsrMatrix, transpose } from "../matrix/csr.js";
 import type { FactorModel, ModelConfig } from "../model/factor-model.js";
 import type { KernelPoolFactory } from "../parallel/pool-factory.js";
 import "./algorithms.js";
+import { numberOption, RULES } from "./config.js";
 import type { KernelChoice, TrainRuntime } from "./kernel-runtime.js";
 import { rankingConfig, withoutRankingKeys } from "./ranking.js";
 import { getAlgorithm } from "./registry.js";
@@ -22,9 +23,16 @@ export interface FitOptions {
   data?: TrainingData;
   /**
    * Worker pool for the WASM kernels (default: the registered one — mfrec/node registers worker_threads
-   * with all cores — else one thread inline). Config `threads` picks the count; it never changes results.
+   * with all cores — else one thread inline). `threads` picks the count; it never changes results.
    */
   pool?: KernelPoolFactory;
+  /**
+   * Worker threads for the kernels: 0 (the default) = automatic (all cores of the pool factory, one for
+   * small work), 1 = inline. A runtime choice, not model configuration: the model is the same bit for bit
+   * for any count and its config does not record it. (A `threads` key in the config is still read, for
+   * configs written before it moved here; this option wins.)
+   */
+  threads?: number;
   /** "auto" (WASM SIMD where available), "wasm" or "ts" (the TypeScript reference kernels). Results agree to float rounding. */
   kernels?: KernelChoice;
   /**
@@ -75,6 +83,8 @@ interface Started {
   source: string | undefined;
   /** The ranking part still to train after the rating part (on the rating model's history: no reference to the ratings is kept). */
   ranking?: { config: ModelConfig; epochs: number };
+  /** Where the kernels run (pool, kernels, threads): the ranking part runs the same way. */
+  runtime?: TrainRuntime;
 }
 
 /**
@@ -83,17 +93,21 @@ interface Started {
  */
 function start(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: string }, opts: FitOptions): Started {
   const algo = getAlgorithm(config.algorithm);
+  const { threads: configThreads, ...modelConfig } = config;
+  const given = opts.threads ?? configThreads;
+  const threads = given === undefined ? undefined : numberOption({ threads: given }, "threads", 0, RULES.threads);
   const base = opts.data ?? trainingData(ratings);
-  const data: TrainingData = opts.pool || opts.kernels || opts.zeroCopy ? withRuntime(base, { poolFactory: opts.pool, kernels: opts.kernels, zeroCopy: opts.zeroCopy }) : base;
-  const rc = opts.ranking === false ? null : rankingConfig(config, algo.implicit, data);
-  const resolved = algo.resolveConfig(withoutRankingKeys(config), data);
+  const runtime: TrainRuntime = { ...base.runtime, poolFactory: opts.pool ?? base.runtime?.poolFactory, kernels: opts.kernels ?? base.runtime?.kernels, zeroCopy: opts.zeroCopy ?? base.runtime?.zeroCopy, threads: threads ?? base.runtime?.threads };
+  const data: TrainingData = opts.pool || opts.kernels || opts.zeroCopy || threads !== undefined ? withRuntime(base, runtime) : base;
+  const rc = opts.ranking === false ? null : rankingConfig(modelConfig as typeof config, algo.implicit, data);
+  const resolved = algo.resolveConfig(withoutRankingKeys(modelConfig as typeof config), data);
   let ranking: Started["ranking"];
   if (rc) {
     const ials = getAlgorithm(rc.algorithm);
     const r = ials.resolveConfig(rc, data);
     ranking = { config: r, epochs: ials.epochs(r) };
   }
-  return { trainer: algo.create(data, resolved), epochs: algo.epochs(resolved), ratings: ratings.length, source: ratings.report.file, ranking };
+  return { trainer: algo.create(data, resolved), epochs: algo.epochs(resolved), ratings: ratings.length, source: ratings.report.file, ranking, runtime: data.runtime };
 }
 
 /** One run of the epoch loop (shared by fitSync and fit); closes the trainer however it ends. */
@@ -110,7 +124,8 @@ function* runEpochs(s: Started, opts: FitOptions): Generator<void, FactorModel> 
   // ranking part trains on the rating model's history (the same cells), so the ratings need not be kept.
   const h = model.history;
   if (!h) throw new MfrecError("E_UNSUPPORTED", `algorithm ${model.algorithm} keeps no history to train a ranking part on`, { hint: 'set ranking: "none"' });
-  const trainer = getAlgorithm(r.config.algorithm).create(historyData(model, h), r.config);
+  const hd = historyData(model, h);
+  const trainer = getAlgorithm(r.config.algorithm).create(s.runtime ? withRuntime(hd, s.runtime) : hd, r.config);
   try {
     const t0 = now();
     const reports: EpochReport[] = [];

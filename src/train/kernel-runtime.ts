@@ -19,12 +19,14 @@ export interface TrainRuntime {
   kernels?: KernelChoice;
   /** FitOptions.zeroCopy: the final model may keep the trainer's arrays (a trainer may reserve kernel memory for them). */
   zeroCopy?: boolean;
+  /** FitOptions.threads: worker threads, 0 or absent = automatic. Never changes results. */
+  threads?: number;
 }
 
 /** Kernel memory one fit may reserve: wasm32's 4 GiB, less room for the module's page and the threads' scratch. */
 export const KERNEL_MEMORY_LIMIT = 2 ** 32 - 2 ** 26;
 
-/** Below this much work (ratings) `threads: 0` (auto) stays on one thread: starting workers costs more. */
+/** Below this much work (ratings) automatic threads (0) stay at one: starting workers costs more. */
 export const SMALL_WORK = 50_000;
 
 /** An open WASM runtime: the arena everything lives in and the pool running the kernels. */
@@ -36,9 +38,11 @@ export interface WasmRuntime {
 
 /**
  * Open the WASM runtime for a fit, or undefined for the TS kernels. `bytes` = KernelArena.bytesFor(the arrays);
- * per-thread scratch is added here. `configThreads` 0 means the pool factory's default.
+ * per-thread scratch is added here. The thread count is the runtime's (FitOptions.threads); 0 or absent means
+ * the pool factory's default.
  */
-export function openWasmRuntime(runtime: TrainRuntime | undefined, configThreads: number, bytes: number, k: number, work: number): WasmRuntime | undefined {
+export function openWasmRuntime(runtime: TrainRuntime | undefined, bytes: number, k: number, work: number): WasmRuntime | undefined {
+  const configThreads = runtime?.threads ?? 0;
   const choice = runtime?.kernels ?? "auto";
   if (choice === "ts") return undefined;
   if (!wasmSimdSupported()) {

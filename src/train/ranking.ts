@@ -88,7 +88,6 @@ export function rankingConfig(config: Record<string, unknown>, implicitAlgorithm
   }
   const out: Partial<ModelConfig> & { algorithm: string } = { ...RANKING_DEFAULTS, confidenceOffset: ratingOffset(data.ratings.values) };
   if (typeof config.seed === "number") out.seed = config.seed;
-  if (typeof config.threads === "number") out.threads = config.threads;
   for (const [k, v] of Object.entries(config)) {
     if (k === "ranking" || !isRankingKey(k) || v === undefined) continue;
     const key = k[7]!.toLowerCase() + k.slice(8);

@@ -19,7 +19,7 @@ export interface CommonConfig {
   /** Implicit confidence weight (iALS): c = 1 + alpha·r. */
   alpha?: number;
   seed?: number;
-  /** Worker threads (1 = inline). Results do not depend on it unless the algorithm's docs say so. */
+  /** @deprecated A runtime choice: pass FitOptions.threads. Still read by fit, never kept in the model's config. */
   threads?: number;
 }
 

@@ -13,7 +13,7 @@ import { type CommonFlags, choiceArg, intArg, listArg, numberArg } from "../args
 import { fmt, fmtInt, formatTable, note, printJson, say } from "../output.js";
 import { Progress } from "../progress.js";
 import { addInputOptions, type InputFlags, printParseReport, readOptionsFrom } from "../input.js";
-import { addModelOptions, keepsImplicitStrength, type ModelFlags, modelConfigFrom } from "../model-options.js";
+import { addModelOptions, fitOptionsFrom, keepsImplicitStrength, type ModelFlags, modelConfigFrom } from "../model-options.js";
 
 /** Flags shared by `mfrec eval` and `mfrec tune`. */
 export interface EvalDataFlags extends CommonFlags, InputFlags, ModelFlags {
@@ -135,7 +135,7 @@ export function defaultRelevanceThreshold(train: Ratings): number | undefined {
 
 /** The ranking/fallback options from the flags. */
 export function evaluateOptionsFrom(f: EvalDataFlags) {
-  return { k: f.cutoff, relevanceThreshold: f.relevanceThreshold, excludeTrain: !f.includeTrain };
+  return { k: f.cutoff, relevanceThreshold: f.relevanceThreshold, excludeTrain: !f.includeTrain, fit: fitOptionsFrom(f) };
 }
 
 /** One fold as a flat JSON row: the metrics, then the counts. */
@@ -213,7 +213,7 @@ export function runFolds(folds: readonly Split[], config: Partial<ModelConfig> &
     const cv = crossValidate(config, folds, {
       ...evaluateOptionsFrom(f),
       metrics: metricNames,
-      fit: { onEpoch: () => progress.update(++done) },
+      fit: { ...fitOptionsFrom(f), onEpoch: () => progress.update(++done) },
       onFold: (i, r) => {
         done = (i + 1) * epochs;
         progress.update(done, metricNames.map((m) => `${m} ${fmt(r.metrics[m]!, 4)}`).join(" "));

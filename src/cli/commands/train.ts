@@ -4,7 +4,7 @@ import { withoutRankingKeys } from "../../internal.js";
 import { readRatingsFile, writeModelFile } from "../../node.js";
 import type { CommonFlags } from "../args.js";
 import { addInputOptions, type InputFlags, printParseReport, readOptionsFrom } from "../input.js";
-import { addModelOptions, keepsImplicitStrength, type ModelFlags, modelConfigFrom } from "../model-options.js";
+import { addModelOptions, fitOptionsFrom, keepsImplicitStrength, type ModelFlags, modelConfigFrom } from "../model-options.js";
 import { fmt, fmtInt, out, printJson, say } from "../output.js";
 import { collectGarbage } from "../collect-garbage.js";
 import { Progress } from "../progress.js";
@@ -40,6 +40,7 @@ export function registerTrainCommand(program: Command): void {
       try {
         // zeroCopy: the model is written and the process ends, so it may keep the fit's memory instead of a copy.
         const training = fit(input.ratings!, config, {
+          ...fitOptionsFrom(f),
           zeroCopy: true,
           onEpoch: (r: EpochReport) => progress.update(r.epoch, r.trainRmse !== undefined ? `train RMSE ${fmt(r.trainRmse, 4)}` : `loss ${fmt(r.loss, 4)}`),
         });
@@ -59,7 +60,7 @@ export function registerTrainCommand(program: Command): void {
         `trained ${model.algorithm} k=${model.factors}${model.ranking ? ` + ranking part ${model.ranking.algorithm} k=${model.ranking.factors} (what recommend ranks by)` : ""}: ${fmtInt(ratingCount)} ratings, ${fmtInt(stats.users)} users, ${fmtInt(stats.items)} items, ${model.training.length} epochs, ${rmse}, ${fmt(progress.seconds, 2)} s`,
       );
       if (f.json) {
-        printJson({ command: "train", model: f.output, algorithm: model.algorithm, config: model.config, stats, training: model.training, report, seconds: (performance.now() - t0) / 1000, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
+        printJson({ command: "train", model: f.output, algorithm: model.algorithm, config: model.config, threads: f.threads ?? 0, stats, training: model.training, report, seconds: (performance.now() - t0) / 1000, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
       } else {
         say(`${out.green("saved")} ${f.output}`);
       }

@@ -40,8 +40,6 @@ export interface AlsSettings {
    * the fast choice for large data and many factors.
    */
   cgSteps: number;
-  /** Threads sharing each half-sweep (0 = the pool's default, e.g. all cores with mfrec/node). Never changes the result. */
-  threads: number;
 }
 
 /** Defaults of `als`, chosen on MovieLens 100k u1 (docs/algorithms.md has the figures). */
@@ -55,7 +53,6 @@ export const ALS_DEFAULTS: AlsSettings = {
   initStd: 0.1,
   seed: 42,
   cgSteps: 0,
-  threads: 0,
 };
 
 const KEYS = Object.keys(ALS_DEFAULTS);
@@ -79,7 +76,6 @@ export function resolveAlsConfig(config: Partial<ModelConfig>): AlsConfig {
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
     seed: numberOption(c, "seed", d.seed, RULES.seed),
     cgSteps: numberOption(c, "cgSteps", d.cgSteps, { min: 0, max: 1000, integer: true }),
-    threads: numberOption(c, "threads", d.threads, RULES.threads),
   };
 }
 
@@ -150,7 +146,7 @@ class AlsTrainer implements Trainer {
     const nb = cfg.biases ? 1 : 0;
     const shardBytes = cfg.cgSteps > 0 ? [(segmentShardCount(ni, k) * nu + 1) * 4, 3 * ni * k * 4, ni * 16, ni * 4] : [];
     const bytes = KernelArena.bytesFor(...csrBytes(nu), ...csrBytes(ni), ...shardBytes, nu * (k + nb) * 4, ni * (k + nb) * 4, 2 * SHARDS * 8);
-    this.wasm = openWasmRuntime(data.runtime, cfg.threads, bytes, k, n);
+    this.wasm = openWasmRuntime(data.runtime, bytes, k, n);
     const alloc = this.wasm?.arena ?? heapAllocator;
     const a = this.wasm?.arena;
     const side = (m: CsrMatrix, copy: boolean): Side => {

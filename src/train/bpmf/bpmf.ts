@@ -35,8 +35,6 @@ export interface BpmfSettings {
   /** σ of the N(0, σ²) start of both factor matrices. */
   initStd: number;
   seed: number;
-  /** Accepted for the common vocabulary; sampling runs inline (results never depend on it). */
-  threads: number;
 }
 
 /**
@@ -55,7 +53,6 @@ export const BPMF_DEFAULTS: BpmfSettings = {
   biases: true,
   initStd: 0.1,
   seed: 42,
-  threads: 1,
 };
 
 const KEYS = Object.keys(BPMF_DEFAULTS);
@@ -79,7 +76,6 @@ export function resolveBpmfConfig(config: Partial<ModelConfig>): BpmfConfig {
     biases: booleanOption(c, "biases", d.biases),
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
     seed: numberOption(c, "seed", d.seed, RULES.seed),
-    threads: numberOption(c, "threads", d.threads, RULES.threads),
   };
   if (out.burnIn >= out.epochs) {
     throw new MfrecError("E_CONFIG", "option burnIn must be smaller than epochs (no sample would be averaged)", {

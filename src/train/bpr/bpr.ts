@@ -10,7 +10,7 @@ import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
 import type { Algorithm, EpochResult, FoldedRow, FoldInOptions, Trainer, TrainingData } from "../trainer.js";
 import { bprFoldInRow } from "./kernel.js";
 
-const KEYS = ["factors", "epochs", "learningRate", "regularization", "itemBias", "seed", "threads"] as const;
+const KEYS = ["factors", "epochs", "learningRate", "regularization", "itemBias", "seed"] as const;
 
 /** Defaults of `bpr`. */
 export const BPR_DEFAULTS = { factors: 64, epochs: 40, learningRate: 0.05, regularization: 0.01, itemBias: true, seed: 42 } as const;
@@ -38,7 +38,6 @@ export const bpr: Algorithm = {
       itemBias: booleanOption(c, "itemBias", d.itemBias),
       seed: numberOption(c, "seed", d.seed, RULES.seed),
     };
-    if (c.threads !== undefined) resolved.threads = numberOption(c, "threads", 1, RULES.threads);
     return resolved;
   },
   epochs: (c) => c.epochs as number,
@@ -73,7 +72,7 @@ function bprFoldIn(model: FactorModel, indices: Int32Array, _values: Float32Arra
 
 /**
  * The mutable state of one BPR fit: the user × item CSR (read only, to reject sampled positives), the block
- * plan and the factors, in a KernelArena when the WASM kernel runs (threads from `threads`, 0 = auto), else in
+ * plan and the factors, in a KernelArena when the WASM kernel runs (threads from FitOptions.threads, 0 = auto), else in
  * ordinary arrays for the TS reference (`kernels: "ts"` or no WebAssembly SIMD). Same draws either way.
  */
 class BprTrainer implements Trainer {
@@ -101,7 +100,7 @@ class BprTrainer implements Trainer {
     const grid = bprGrid(nI);
     const nb = cfg.itemBias ? 1 : 0;
     const bytes = KernelArena.bytesFor((nU + 1) * 4, nnz * 4, nnz * 4, nnz * 4, nI * 4, nU * k * 4, nI * k * 4, nI * 4 * nb, grid * 12, grid * 16);
-    this.wasm = openWasmRuntime(data.runtime, (cfg.threads as number | undefined) ?? 0, bytes, k, nnz);
+    this.wasm = openWasmRuntime(data.runtime, bytes, k, nnz);
     const alloc = this.wasm?.arena ?? heapAllocator;
     const P = alloc.f32(nU * k);
     const Q = alloc.f32(nI * k);

@@ -7,7 +7,7 @@ import type { Algorithm, TrainingData } from "../trainer.js";
 /** Defaults of `ease`: λ = 400 (the middle of the 300–500 that suits MovieLens), at most 20,000 items. */
 export const EASE_DEFAULTS = { regularization: 400, maxItems: 20000 } as const;
 
-const KEYS = ["regularization", "maxItems", "seed", "threads"] as const;
+const KEYS = ["regularization", "maxItems", "seed"] as const;
 
 /**
  * `ease`: Steck's "Embarrassingly Shallow Autoencoders" (WWW 2019), the closed-form item-item baseline

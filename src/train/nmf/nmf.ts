@@ -26,8 +26,6 @@ export interface NmfSettings {
   initLow: number;
   initHigh: number;
   seed: number;
-  /** Accepted for the common vocabulary; the sweep runs inline (results never depend on it). */
-  threads: number;
 }
 
 /** Surprise's NMF defaults (n_factors 15, n_epochs 50, reg_pu = reg_qi 0.06, biased False, reg_b 0.02, lr_b 0.005, init U[0, 1)). */
@@ -41,7 +39,6 @@ export const NMF_DEFAULTS: Required<NmfSettings> = {
   initLow: 0,
   initHigh: 1,
   seed: 42,
-  threads: 1,
 };
 
 /** Fill defaults and validate (MfrecError E_CONFIG naming the key). */
@@ -61,7 +58,6 @@ export function resolveNmfConfig(config: Partial<ModelConfig>): NmfConfig {
     initLow,
     initHigh: numberOption(c, "initHigh", d.initHigh, { above: initLow }),
     seed: numberOption(c, "seed", d.seed, RULES.seed),
-    threads: numberOption(c, "threads", d.threads, RULES.threads),
   };
   if (biases) {
     out.regBias = numberOption(c, "regBias", d.regBias, { min: 0 });

@@ -37,8 +37,6 @@ export interface SgdSettings {
    * so configuration, never derived from the thread count. More blocks than threads balance the load.
    */
   grid: number;
-  /** Threads running the blocks of one step (0 = the pool's default, e.g. all cores with mfrec/node). Never changes the result. */
-  threads: number;
 }
 
 /** mfrec's defaults for `sgd`, chosen on MovieLens 100k u1 (docs/algorithms.md has the figures). */
@@ -55,7 +53,6 @@ export const SGD_DEFAULTS: SgdSettings = {
   initStd: 0.1,
   seed: 42,
   grid: 16,
-  threads: 0,
 };
 
 /** Surprise's SVD defaults (n_factors 100, n_epochs 20, lr_all 0.005, reg_all 0.02, init N(0, 0.1²)): `preset: "surprise"`. */
@@ -72,7 +69,6 @@ export const SURPRISE_SVD_DEFAULTS: SgdSettings = {
   initStd: 0.1,
   seed: 42,
   grid: 16,
-  threads: 0,
 };
 
 const KEYS = Object.keys(SGD_DEFAULTS);
@@ -99,7 +95,6 @@ export function resolveSgdConfig(config: Partial<ModelConfig>): SgdConfig {
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
     seed: numberOption(c, "seed", d.seed, RULES.seed),
     grid: numberOption(c, "grid", d.grid, { min: 1, max: 256, integer: true }),
-    threads: numberOption(c, "threads", d.threads, RULES.threads),
   };
 }
 
@@ -171,7 +166,7 @@ class SgdTrainer implements Trainer {
     const bytes = KernelArena.bytesFor(n * 4, n * 4, n * 4, nu * cfg.grid * 4, nu * k * 4, ni * k * 4, nu * 4 * nb, ni * 4 * nb, cfg.grid * 8);
     const history = KernelArena.bytesFor((nu + 1) * 4, n * 4, n * 4);
     const roomForHistory = data.runtime?.zeroCopy === true && bytes + history <= KERNEL_MEMORY_LIMIT;
-    this.wasm = openWasmRuntime(data.runtime, cfg.threads, bytes + (roomForHistory ? history : 0), k, n);
+    this.wasm = openWasmRuntime(data.runtime, bytes + (roomForHistory ? history : 0), k, n);
     const alloc = this.wasm?.arena ?? heapAllocator;
     this.historyAlloc = roomForHistory ? alloc : heapAllocator;
     // The plan first: its temporary table is given back, and the factors then reuse those pages.

@@ -29,8 +29,6 @@ export interface SvdppSettings {
   initMean: number;
   initStd: number;
   seed: number;
-  /** Accepted for the common vocabulary; the pass runs inline (results never depend on it). */
-  threads: number;
 }
 
 /** Surprise's SVDpp defaults (n_factors 20, n_epochs 20, lr_all 0.007, reg_all 0.02, init N(0, 0.1²)): `preset: "surprise"`. */
@@ -48,7 +46,6 @@ export const SURPRISE_SVDPP_DEFAULTS: SvdppSettings = {
   initMean: 0,
   initStd: 0.1,
   seed: 42,
-  threads: 1,
 };
 
 /** mfrec's defaults for `svdpp`, chosen on MovieLens 100k u1 (0.930 vs 0.932 for the Surprise preset; docs/accuracy.md). */
@@ -87,7 +84,6 @@ export function resolveSvdppConfig(config: Partial<ModelConfig>): SvdppConfig {
     initMean: numberOption(c, "initMean", d.initMean),
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
     seed: numberOption(c, "seed", d.seed, RULES.seed),
-    threads: numberOption(c, "threads", d.threads, RULES.threads),
   };
 }
 

@@ -37,12 +37,10 @@ function sharedKeys(c: Record<string, unknown>, d: SharedDefaults) {
 function conditionalKeys(c: Record<string, unknown>, d: SharedDefaults, resolved: ModelConfig): ModelConfig {
   const cgSteps = numberOption(c, "cgSteps", d.cgSteps, { min: 1, max: 1000, integer: true });
   if (resolved.solver === "cg") resolved.cgSteps = cgSteps;
-  // Threads never change the result (fixed shards); absent = 0 = auto (the pool factory's default).
-  if (c.threads !== undefined) resolved.threads = numberOption(c, "threads", 0, RULES.threads);
   return resolved;
 }
 
-const SHARED_KEYS = ["factors", "epochs", "regularization", "unobservedWeight", "solver", "cgSteps", "seed", "threads"] as const;
+const SHARED_KEYS = ["factors", "epochs", "regularization", "unobservedWeight", "solver", "cgSteps", "seed"] as const;
 
 /** A member of the family: its name, its own keys, how it resolves them and its objective. */
 function weightedAlsAlgorithm(m: {

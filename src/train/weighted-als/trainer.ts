@@ -59,8 +59,7 @@ interface ShardSide extends ColumnSegments {
  * fixed shards of the users' CSR and of its transpose (built in kernel memory), the loss fused the same way.
  */
 export function createWeightedAlsTrainer(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number): Trainer {
-  const threads = typeof config.threads === "number" ? config.threads : 0;
-  const t = spec.solver === 0 ? WasmWeightedAls.open(data, config, spec, k, seed, threads) : WasmCholeskyWeightedAls.open(data, config, spec, k, seed, threads);
+  const t = spec.solver === 0 ? WasmWeightedAls.open(data, config, spec, k, seed) : WasmCholeskyWeightedAls.open(data, config, spec, k, seed);
   return t ?? tsWeightedAls(data, config, spec, k, seed);
 }
 
@@ -271,7 +270,7 @@ class WasmWeightedAls extends WasmWeightedAlsBase {
   }
 
   /** The trainer, or undefined when the TS kernels are to run (kernels "ts", or no WebAssembly SIMD). */
-  static open(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, threads: number): WasmWeightedAls | undefined {
+  static open(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number): WasmWeightedAls | undefined {
     const byUser = data.byUser;
     const nU = byUser.rows;
     const nI = byUser.cols;
@@ -280,7 +279,7 @@ class WasmWeightedAls extends WasmWeightedAlsBase {
     const hasTarget = anyTarget(byUser, spec);
     const itemState = [(segmentShardCount(nI, k) * nU + 1) * 4, 3 * nI * k * 4, nI * 4, nI * 4];
     const bytes = KernelArena.bytesFor(...side(nU, hasTarget), ...side(nI, hasTarget), ...itemState, ...WasmWeightedAlsBase.baseBytes(nU, nI, k));
-    const wasm = openWasmRuntime(data.runtime, threads, bytes, k, n);
+    const wasm = openWasmRuntime(data.runtime, bytes, k, n);
     return wasm ? new WasmWeightedAls(data, config, spec, k, seed, wasm) : undefined;
   }
 
@@ -351,7 +350,7 @@ class WasmCholeskyWeightedAls extends WasmWeightedAlsBase {
   }
 
   /** The trainer, or undefined when the TS kernels are to run (kernels "ts", or no WebAssembly SIMD). */
-  static open(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, threads: number): WasmCholeskyWeightedAls | undefined {
+  static open(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number): WasmCholeskyWeightedAls | undefined {
     const byUser = data.byUser;
     const nU = byUser.rows;
     const nI = byUser.cols;
@@ -359,7 +358,7 @@ class WasmCholeskyWeightedAls extends WasmWeightedAlsBase {
     const hasTarget = anyTarget(byUser, spec);
     const side = (rows: number) => [(rows + 1) * 4, n * 4, n * 4, hasTarget ? n * 4 : 0, rows * k * 4];
     const bytes = KernelArena.bytesFor(...side(nU), ...side(nI), ...WasmWeightedAlsBase.baseBytes(nU, nI, k));
-    const wasm = openWasmRuntime(data.runtime, threads, bytes, k, n);
+    const wasm = openWasmRuntime(data.runtime, bytes, k, n);
     return wasm ? new WasmCholeskyWeightedAls(data, config, spec, k, seed, wasm) : undefined;
   }
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ratingsFromArray, type Ratings } from "../../../src/data/ratings.js";
+import { isMfrecError } from "../../../src/core/errors.js";
 import { alsExplicitHalfSweep } from "../../../src/kernels/als-explicit.js";
 import { alsExplicitCgHalfSweep } from "../../../src/train/als/cg-kernel.js";
 import type { FactorModel } from "../../../src/model/factor-model.js";
@@ -143,20 +144,25 @@ describe("SGD block plan", () => {
 });
 
 describe("thread selection", () => {
-  it("threads 0 (auto, the default) gives the same bytes as 1 and 2, sync and async, and records 0 in the config", async () => {
+  it("threads 0 (auto, the default) gives the same bytes as 1 and 2, sync and async; the model's config does not record threads", async () => {
     const cfg = { algorithm: "sgd", factors: 6, epochs: 3, grid: 4, seed: 9 };
     const auto = fitSync(ratings, cfg, { pool: nodePoolFactory });
-    assert.equal(auto.config.threads, 0);
-    const one = fitSync(ratings, { ...cfg, threads: 1 });
-    const two = await fit(ratings, { ...cfg, threads: 2 }, { pool: nodePoolFactory });
+    assert.equal("threads" in auto.config, false);
+    const one = fitSync(ratings, cfg, { threads: 1 });
+    const two = await fit(ratings, cfg, { pool: nodePoolFactory, threads: 2 });
     assert.ok(modelBytes(auto).equals(modelBytes(one)));
     assert.ok(modelBytes(two).equals(modelBytes(one)));
+    // A config written before threads moved to FitOptions still runs on that many threads and gives the same bytes.
+    const legacy = await fit(ratings, { ...cfg, threads: 2 }, { pool: nodePoolFactory });
+    assert.equal("threads" in legacy.config, false);
+    assert.ok(modelBytes(legacy).equals(modelBytes(one)));
   });
 
   it("kernels: \"ts\" needs no WebAssembly and still trains; unknown thread counts are rejected", () => {
     const m = fitSync(ratings, { algorithm: "als", factors: 4, epochs: 2, cgSteps: 2, threads: 4 }, { kernels: "ts" });
     assert.ok(m.training[1]!.loss < m.training[0]!.loss);
     assert.throws(() => fitSync(ratings, { algorithm: "sgd", threads: -1 }), /threads/);
+    assert.throws(() => fitSync(ratings, { algorithm: "sgd" }, { threads: 1.5 }), (e) => isMfrecError(e, "E_CONFIG") && /threads/.test(e.message));
     assert.throws(() => fitSync(ratings, { algorithm: "als", cgSteps: 1.5 }), /cgSteps/);
   });
 });
