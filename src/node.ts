@@ -1,6 +1,7 @@
 /**
  * mfrec/node — Node-only additions to the browser-safe API in `mfrec`: file readers and
- * writers and the worker_threads pool. Named re-exports only.
+ * writers and the worker_threads pool (which `mfrec` itself already uses by default under Node, chosen by
+ * the "node" condition of package.json "imports" #environment-pool). Named re-exports only.
  */
 // data (ingest)
 export { readRatingsBinaryFile, readRatingsFile, readRatingsFileSync, writeRatingsBinaryFile } from "./data/read-file-node.js";

@@ -1,9 +1,13 @@
 /**
- * How trainers get a kernel pool without importing an environment's worker code: a factory is passed
- * in FitOptions, or registered once as the default (mfrec/node registers the worker_threads pool).
- * Without one, trainers run the kernels inline on one thread. Browser-safe.
+ * How trainers get a kernel pool: a factory passed in FitOptions, else one set with setDefaultPoolFactory,
+ * else the environment's, chosen by package.json `imports` "#environment-pool" under the runtime's export
+ * conditions ("node": worker_threads with every core, parallel/environment-pool-node.ts; a browser or
+ * anything else: one thread inline, parallel/environment-pool-browser.ts). No import has a side effect on
+ * it, and a browser bundle never sees the Node module. Browser-safe.
  */
 import type { KernelArena } from "../kernels/wasm-arena.js";
+// Resolved through package.json "imports" (its types are the browser variant's: both export a KernelPoolFactory).
+import { environmentPoolFactory } from "#environment-pool";
 import { InlinePool } from "./inline-pool.js";
 import type { KernelPool } from "./pool.js";
 
@@ -23,14 +27,14 @@ export const inlinePoolFactory: KernelPoolFactory = {
 
 let registered: KernelPoolFactory | undefined;
 
-/** Register the factory trainers use when FitOptions gives none (undefined restores inline). */
+/** Set the factory trainers use when FitOptions gives none (undefined restores the environment's). */
 export function setDefaultPoolFactory(factory: KernelPoolFactory | undefined): void {
   registered = factory;
 }
 
-/** The registered factory, or the inline one. */
+/** The factory set with setDefaultPoolFactory, or the environment's (worker_threads under Node, inline elsewhere). */
 export function defaultPoolFactory(): KernelPoolFactory {
-  return registered ?? inlinePoolFactory;
+  return registered ?? environmentPoolFactory;
 }
 
 /** Threads a fit uses: the config's `threads`, or the factory's default when it is 0 (auto). */

@@ -10,7 +10,7 @@ import type { KernelArena } from "../kernels/wasm-arena.js";
 import { kernelModule } from "../kernels/wasm.js";
 import { InlinePool } from "./inline-pool.js";
 import type { KernelPool } from "./pool.js";
-import { type KernelPoolFactory, setDefaultPoolFactory } from "./pool-factory.js";
+import type { KernelPoolFactory } from "./pool-factory.js";
 import { SharedPool } from "./shared-pool.js";
 
 /** Options of {@link createNodePool}. */
@@ -66,6 +66,3 @@ export const nodePoolFactory: KernelPoolFactory = {
   defaultThreads: availableParallelism(),
   create: (arena, opts) => createNodePool(arena, opts),
 };
-
-// Importing mfrec/node makes trainers use worker_threads by default (the core stays browser-safe).
-setDefaultPoolFactory(nodePoolFactory);
