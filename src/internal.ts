@@ -31,6 +31,8 @@ export { MODEL_FORMAT_VERSION, MODEL_MAGIC, readModelHeader } from "./model/form
 export type { SectionDtype, SectionEntry } from "./model/format.js";
 export { predictIndex } from "./recommend/predict.js";
 export { recommendIndices } from "./recommend/recommend.js";
+export { topNForRow, userRow } from "./recommend/top-n.js";
+export type { QueryRow, TopNRequest } from "./recommend/top-n.js";
 export { topK } from "./kernels/topk.js";
 export { isRankingKey, RANKING_DEFAULTS, rankingConfig, ratingOffset, withoutRankingKeys } from "./train/ranking.js";
 export { als, ALS_DEFAULTS, resolveAlsConfig } from "./train/als/als.js";

@@ -1,10 +1,9 @@
 import { MfrecError } from "../core/errors.js";
 import type { RawId } from "../core/types.js";
 import type { Ratings } from "../data/ratings.js";
-import { scoreRow } from "../kernels/score.js";
-import { topK } from "../kernels/topk.js";
 import type { CsrMatrix } from "../matrix/csr.js";
 import type { FactorModel } from "../model/factor-model.js";
+import { topNForRow, userRow } from "../recommend/top-n.js";
 import { isRatingMetric, parseMetrics } from "./metric-spec.js";
 import { auc, averagePrecisionAtK, hitAtK, ndcgAtK, recallAtK, reciprocalRankAtK } from "./ranking-metrics.js";
 import { groupByUser } from "./splits.js";
@@ -113,7 +112,6 @@ export function evaluateRanking(full: FactorModel, test: Ratings, opts: RankingO
   const kMax = specs.reduce((m, s) => Math.max(m, "k" in s && s.k !== undefined ? s.k : 0), 0);
   const wantAuc = specs.some((s) => s.kind === "auc");
   const nItems = model.numItems;
-  const nf = model.factors;
 
   // base[i] = 1 marks items never ranked (non-candidates); per-user training items are added and removed.
   const base = new Uint8Array(nItems);
@@ -144,9 +142,6 @@ export function evaluateRanking(full: FactorModel, test: Ratings, opts: RankingO
   if (excludeTrain && !h) {
     throw new MfrecError("E_UNSUPPORTED", "this model has no training history to exclude", { expected: "a model with history, or excludeTrain: false" });
   }
-  const P = model.userFactors.data;
-  const Q = model.itemFactors.data;
-  const itemBias = model.itemBias ?? null;
 
   const sums = new Map<string, number>();
   for (const s of specs) sums.set(s.name, 0);
@@ -203,8 +198,8 @@ export function evaluateRanking(full: FactorModel, test: Ratings, opts: RankingO
       if (excludeTrain) for (let q = h!.indptr[u]!; q < h!.indptr[u + 1]!; q++) mask[h!.indices[q]!] = base[h!.indices[q]!]!;
       continue;
     }
-    scoreRow(P, u * nf, Q, nf, model.globalMean + (model.userBias ? model.userBias[u]! : 0), itemBias, scores, 0, nItems);
-    const top = topK(scores, kMax, mask);
+    // The one top-N path recommend() takes (exact: every item scored into `scores`, which AUC reads next).
+    const top = topNForRow(model, userRow(model, u), { n: kMax, mask, scores });
     hits.fill(0);
     for (let r = 0; r < top.length; r++) {
       const i = top[r]!;

@@ -1,13 +1,13 @@
 /**
- * recommendAll through an ANN index: each user's list from annRecommendIndices (history skipped
+ * recommendAll through an ANN index: each user's list from the top-N path with the index (history skipped
  * exactly), falling back to the exact scan for a user whose filtered search finds fewer than n items.
  * One thread, one searcher; lists as recommend() with the same `ann` index reports them.
  */
 import type { AnnIndex } from "../model/ann-index.js";
 import type { FactorModel } from "../model/factor-model.js";
-import { annRecommendIndices } from "./ann.js";
 import { finalScore } from "./predict.js";
-import { maskRated, recommendIndices } from "./recommend.js";
+import { maskRated } from "./recommend.js";
+import { topNForRow, userRow } from "./top-n.js";
 
 /** One user's list (same shape as recommendAll's). */
 export interface AnnUserList {
@@ -25,8 +25,7 @@ export function* recommendAllAnn(model: FactorModel, index: AnnIndex, order: Int
   for (let t = 0; t < order.length; t++) {
     const u = order[t]!;
     if (excludeRated) maskRated(model, u, mask);
-    let top = annRecommendIndices(model, index, u, n, mask, efSearch);
-    if (top === null) top = recommendIndices(model, u, n, mask, (exact ??= new Float32Array(nI)));
+    const top = topNForRow(model, userRow(model, u), { n, mask, ann: index, efSearch, scores: (exact ??= new Float32Array(nI)) });
     if (excludeRated && h && u < h.rows) for (let p = h.indptr[u]!; p < h.indptr[u + 1]!; p++) mask[h.indices[p]!] = 0;
     const items: string[] = new Array(top.length);
     const scores: number[] = new Array(top.length);

@@ -1,18 +1,17 @@
 /**
- * Top-N recommendations for one user: score every item with the scoring kernel
- * (μ + b_u + b_i + p_u·q_i of the model's ranker: its ranking part when it has one, else the model),
- * skip rated / excluded / non-candidate items, and select with the heap top-k kernel (ties: lower
- * dense index first). Raw ids in and out.
+ * Top-N recommendations for one user: the one top-N path (./top-n.ts) over the model's ranker (its
+ * ranking part when it has one, else the model), skipping rated / excluded / non-candidate items
+ * (ties: lower dense index first), through an ANN index when asked. Raw ids in and out.
  */
 import { MfrecError } from "../core/errors.js";
 import type { RawId, Scored } from "../core/types.js";
-import { scoreRow } from "../kernels/score.js";
 import { topK } from "../kernels/topk.js";
 import type { FactorModel } from "../model/factor-model.js";
 import { resolveAnnIndex } from "../model/ann-index.js";
-import { type AnnOptions, annRecommendIndices } from "./ann.js";
+import type { AnnOptions } from "./ann.js";
 import { resultCount, skipMask } from "./candidates.js";
 import { finalScore } from "./predict.js";
+import { topNForRow, userRow } from "./top-n.js";
 
 /** What {@link recommend} does for a user the model does not know. */
 export type UnknownUserPolicy = "popular" | "empty" | "error";
@@ -52,14 +51,7 @@ export function recommendIndices(
   candidates?: Int32Array,
 ): Int32Array {
   const model = full.ranker;
-  const k = model.factors;
-  const base = model.globalMean + (model.userBias ? model.userBias[u]! : 0);
-  const P = model.userFactors.data;
-  const Q = model.itemFactors.data;
-  const bi = model.itemBias ?? null;
-  if (candidates) for (const i of candidates) scoreRow(P, u * k, Q, k, base, bi, scores, i, i + 1);
-  else scoreRow(P, u * k, Q, k, base, bi, scores, 0, model.numItems);
-  return topK(scores, n, mask, 0, model.numItems);
+  return topNForRow(model, userRow(model, u), { n, mask, scores, candidates });
 }
 
 const popularity = new WeakMap<object, Float32Array>();
@@ -125,8 +117,6 @@ export function recommend(model: FactorModel, user: RawId, opts: RecommendOption
     candidates = Int32Array.from(c);
   }
   const r = model.ranker;
-  const index = resolveAnnIndex(r, opts.ann);
-  const approx = index ? annRecommendIndices(r, index, u, n, mask, opts.efSearch, candidates?.length) : null;
-  const top = approx ?? recommendIndices(model, u, n, mask, new Float32Array(model.numItems), candidates);
+  const top = topNForRow(r, userRow(r, u), { n, mask, candidates, ann: resolveAnnIndex(r, opts.ann), efSearch: opts.efSearch });
   return Array.from(top, (i) => ({ item: ids.idAt(i), score: finalScore(r, r.scoreIndex(u, i)) }));
 }
