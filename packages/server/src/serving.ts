@@ -5,11 +5,11 @@
  * immutable state object, so a request sees either the old model or the new one, never a mix.
  */
 import { type FactorModel, MfrecError, predict, type RawId, type Scored, similarItems, type SimilarityMetric, similarUsers } from "mfrec";
-import { finalScore, maskRated, popularityScores, rawScoreIndex, scoreRow, topK, unknownReason } from "mfrec/internal";
+import { finalScore, maskRated, popularityScores, rawScoreIndex, topK, topNForRow, unknownReason } from "mfrec/internal";
 import { explainServed, oneUserModel, type ServedExplanation } from "./explain-user.js";
 import { foldInRow } from "./fold-in-adapter.js";
 import { httpError } from "./http-errors.js";
-import { annServeTop } from "./ann-hook.js";
+import { servingAnn } from "./ann-hook.js";
 import { ItemScorer } from "./item-scorer.js";
 import type { ModelRecord, Store } from "./store.js";
 
@@ -203,15 +203,15 @@ export class Serving {
         pOff = 0;
         base = r.f.rank ? 0 : m.globalMean + r.f.bias;
       }
-      let top = q.ann ? annServeTop(rk, P, pOff, base, q.n, mask, candidates) : null;
-      if (!top) {
-        let scores: Float32Array;
-        if (candidates) {
-          scores = this.scores;
-          for (const i of candidates) scoreRow(P, pOff, rk.itemFactors.data, k, base, rk.itemBias ?? null, scores, i, i + 1);
-        } else scores = st.scorer.score(P, pOff, base);
-        top = topK(scores.subarray(0, nItems), q.n, mask.subarray(0, nItems));
-      }
+      // The library's one top-N path; the attached ANN index when asked, the per-model SIMD scorer for full scans.
+      const top = topNForRow(rk, { P, offset: pOff, base }, {
+        n: q.n,
+        mask,
+        candidates,
+        ann: q.ann ? servingAnn(rk) : null,
+        scores: this.scores,
+        scoreAll: (row) => st.scorer.score(row.P, row.offset, row.base),
+      });
       const folded = r.kind === "fold-in" ? (r.f.rank ? { ...r.f, factors: r.f.rank, bias: 0 } : r.f) : null;
       const exact = r.kind === "model" ? (i: number) => rk.scoreIndex(r.u, i) : (i: number) => foldedScore(rk, folded!, i);
       return { ...base0, source: r.kind, items: Array.from(top, (i) => ({ item: ids.idAt(i), score: finalScore(rk, exact(i)) })) };
