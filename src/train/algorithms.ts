@@ -27,3 +27,5 @@ import { nmf } from "./nmf.js";
 registerAlgorithm(nmf);
 import { ease } from "./ease.js";
 registerAlgorithm(ease);
+import { bayesFm } from "./bayes-fm/index.js";
+registerAlgorithm(bayesFm);
