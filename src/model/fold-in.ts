@@ -6,6 +6,7 @@
  *   ials / wals: the weighted least-squares solve of kernels/implicit-als.ts, exact (Cholesky);
  *   als / sgd (explicit): the ridge solve on r − μ − b_i with the bias as one more column
  *                         (kernels/als-explicit.ts; sgd uses λ·n_u, its per-rating penalty summed);
+ *   bayes-fm: each stored sample's Gibbs conditional mean of the id group (model/fold-in-bayes-fm.ts);
  *   bpr: `steps` averaged gradient-ascent passes on the BPR objective from 0 (kernels/bpr.ts).
  */
 import { deriveSeed } from "../core/rng.js";
@@ -16,6 +17,7 @@ import { bprFoldInRow } from "../kernels/bpr.js";
 import { fullGramian, type WeightedAlsArgs, weightedAlsHalfSweep } from "../kernels/implicit-als.js";
 import type { IdIndex } from "../data/id-index.js";
 import type { FactorModel } from "./factor-model.js";
+import { bayesFmFoldInRow } from "./fold-in-bayes-fm.js";
 import { entryWeights, weightedAlsSpec } from "./implicit-weights.js";
 
 /** A history: [{ item, value? }] (value defaults to 1) or a Map raw id → value. */
@@ -131,6 +133,7 @@ export function foldInRow(model: FactorModel, indices: Int32Array, values: Float
     );
     return { factors: out, bias: 0 };
   }
+  if (algo === "bayes-fm") return bayesFmFoldInRow(model, indices, values, side);
   if (model.implicit) {
     throw new MfrecError("E_UNSUPPORTED", `fold-in is not defined for algorithm ${JSON.stringify(algo)}`, { value: algo, expected: "ials, wals, bpr, als or sgd" });
   }

@@ -14,7 +14,7 @@ export interface BayesFmSettings {
   factors: number;
   /** Gibbs sweeps in all, burn-in included. */
   epochs: number;
-  /** Sweeps discarded before samples are kept; must be < epochs. */
+  /** Sweeps discarded before samples are kept; must be < epochs. Unset: ⌊epochs / 6⌋ (20 of the default 120). */
   burnIn: number;
   /** Keep every thin-th sweep after the burn-in (the model stores ⌈(epochs − burnIn)/thin⌉ samples). */
   thin: number;
@@ -30,15 +30,15 @@ export interface BayesFmSettings {
 }
 
 /**
- * Defaults of `bayes-fm` (docs/accuracy.md, "How the bayes-fm preset was chosen"): every group on,
- * k = 32, 200 sweeps of which the first 40 are burn-in, every 4th sweep kept (40 samples).
+ * Defaults of `bayes-fm` (docs/accuracy.md, "How the bayes-fm defaults were chosen"): every group on,
+ * k = 16, 120 sweeps of which the first 20 are burn-in, every 2nd sweep kept (50 samples).
  * The hyper-priors are libFM's and fixed: α₀ = β₀ = α_λ = β_λ = γ₀ = 1, μ₀ = 0.
  */
 export const BAYES_FM_DEFAULTS: BayesFmSettings = {
-  factors: 32,
-  epochs: 200,
-  burnIn: 40,
-  thin: 4,
+  factors: 16,
+  epochs: 120,
+  burnIn: 20,
+  thin: 2,
   implicitUser: true,
   implicitItem: true,
   initStd: 0.1,
@@ -46,18 +46,26 @@ export const BAYES_FM_DEFAULTS: BayesFmSettings = {
   threads: 1,
 };
 
-const KEYS = Object.keys(BAYES_FM_DEFAULTS);
+/**
+ * Keys the fit adds to the model's config: each kept sample's noise precision α and the user and item
+ * id groups' prior means and precisions (k + 1 per sample: factors, then the linear term), which
+ * fold-in reads (model/fold-in-bayes-fm.ts). Accepted and ignored as input, so a model's config refits.
+ */
+export const BAYES_FM_FITTED_KEYS = ["foldInNoisePrecision", "foldInUserPriorMean", "foldInUserPriorPrecision", "foldInItemPriorMean", "foldInItemPriorPrecision"];
+
+const KEYS = [...Object.keys(BAYES_FM_DEFAULTS), ...BAYES_FM_FITTED_KEYS];
 
 /** Fill defaults and validate (MfrecError E_CONFIG naming the key). */
 export function resolveBayesFmConfig(config: Partial<ModelConfig>): BayesFmConfig {
   const c = config as Record<string, unknown>;
   rejectUnknownKeys(c, KEYS, "bayes-fm");
   const d = BAYES_FM_DEFAULTS;
+  const epochs = numberOption(c, "epochs", d.epochs, RULES.epochs);
   const out: BayesFmConfig = {
     algorithm: "bayes-fm",
     factors: numberOption(c, "factors", d.factors, { min: 1, max: 512, integer: true }),
-    epochs: numberOption(c, "epochs", d.epochs, RULES.epochs),
-    burnIn: numberOption(c, "burnIn", d.burnIn, { min: 0, max: 100000, integer: true }),
+    epochs,
+    burnIn: numberOption(c, "burnIn", Math.floor(epochs / 6), { min: 0, max: 100000, integer: true }),
     thin: numberOption(c, "thin", d.thin, { min: 1, max: 100000, integer: true }),
     implicitUser: booleanOption(c, "implicitUser", d.implicitUser),
     implicitItem: booleanOption(c, "implicitItem", d.implicitItem),

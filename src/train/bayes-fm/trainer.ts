@@ -74,6 +74,9 @@ class BayesFmTrainer implements Trainer {
   private readonly keptU: Float32Array[] = [];
   private readonly keptI: Float32Array[] = [];
   private readonly keptW0: number[] = [];
+  /** Per kept sample: α, then the id groups' (μ, λ) over the free columns (fold-in's prior). */
+  private readonly keptAlpha: number[] = [];
+  private readonly keptPrior = { userMean: [] as number[], userPrecision: [] as number[], itemMean: [] as number[], itemPrecision: [] as number[] };
 
   constructor(
     private readonly data: TrainingData,
@@ -245,6 +248,10 @@ class BayesFmTrainer implements Trainer {
       this.keptU.push(users.sums.slice());
       this.keptI.push(items.sums.slice());
       this.keptW0.push(this.w0);
+      this.keptAlpha.push(this.alpha);
+      const p = this.keptPrior;
+      for (const c of users.cols) p.userMean.push(users.groups[0]!.mu[c]!), p.userPrecision.push(users.groups[0]!.lambda[c]!);
+      for (const c of items.cols) p.itemMean.push(items.groups[0]!.mu[c]!), p.itemPrecision.push(items.groups[0]!.lambda[c]!);
     }
     return { loss: sse, trainRmse: Math.sqrt(sse / Math.max(1, n)) };
   }
@@ -257,8 +264,26 @@ class BayesFmTrainer implements Trainer {
     const us = kept === 0 ? [users.sums] : this.keptU;
     const is = kept === 0 ? [items.sums] : this.keptI;
     const w0s = kept === 0 ? [this.w0] : this.keptW0;
+    const prior = (g: Group, cols: Int32Array, key: "mu" | "lambda"): number[] => Array.from(cols, (c) => g[key][c]!);
+    const p = this.keptPrior;
+    const fitted =
+      kept === 0
+        ? {
+            foldInNoisePrecision: [this.alpha],
+            foldInUserPriorMean: prior(users.groups[0]!, users.cols, "mu"),
+            foldInUserPriorPrecision: prior(users.groups[0]!, users.cols, "lambda"),
+            foldInItemPriorMean: prior(items.groups[0]!, items.cols, "mu"),
+            foldInItemPriorPrecision: prior(items.groups[0]!, items.cols, "lambda"),
+          }
+        : {
+            foldInNoisePrecision: this.keptAlpha.slice(),
+            foldInUserPriorMean: p.userMean.slice(),
+            foldInUserPriorPrecision: p.userPrecision.slice(),
+            foldInItemPriorMean: p.itemMean.slice(),
+            foldInItemPriorPrecision: p.itemPrecision.slice(),
+          };
     return new FactorModel({
-      config: { ...this.cfg },
+      config: { ...this.cfg, ...fitted },
       userFactors: widen(us, users.rows, w, k),
       itemFactors: widen(is, items.rows, w, k),
       userIndex: ratings.userIndex,
