@@ -31,11 +31,11 @@ export interface BayesFmSettings {
 
 /**
  * Defaults of `bayes-fm` (docs/accuracy.md, "How the bayes-fm defaults were chosen"): every group on,
- * k = 16, 120 sweeps of which the first 20 are burn-in, every 2nd sweep kept (50 samples).
+ * k = 8, 120 sweeps of which the first 20 are burn-in, every 2nd sweep kept (50 samples, factor width 400).
  * The hyper-priors are libFM's and fixed: α₀ = β₀ = α_λ = β_λ = γ₀ = 1, μ₀ = 0.
  */
 export const BAYES_FM_DEFAULTS: BayesFmSettings = {
-  factors: 16,
+  factors: 8,
   epochs: 120,
   burnIn: 20,
   thin: 2,

@@ -48,7 +48,7 @@ describe("bayes-fm kernel", () => {
 describe("bayes-fm config", () => {
   it("fills defaults, derives the burn-in from the sweeps when unset, and names a bad key", () => {
     const c = resolveBayesFmConfig({ algorithm: "bayes-fm" });
-    assert.deepEqual([c.factors, c.epochs, c.burnIn, c.thin, c.implicitUser, c.implicitItem], [16, 120, 20, 2, true, true]);
+    assert.deepEqual([c.factors, c.epochs, c.burnIn, c.thin, c.implicitUser, c.implicitItem], [8, 120, 20, 2, true, true]);
     assert.equal(resolveBayesFmConfig({ algorithm: "bayes-fm", epochs: 12 }).burnIn, 2);
     assert.equal(bayesFmKeptSamples(c), 50);
     for (const bad of [{ burnIn: 120 }, { factors: 0 }, { thin: 0 }, { implicitItem: "yes" }, { learningRate: 0.1 }]) {
