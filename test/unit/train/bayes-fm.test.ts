@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isMfrecError } from "../../../src/core/errors.js";
 import { foldInRow, foldInUser } from "../../../src/model/fold-in.js";
+import { explain } from "../../../src/recommend/explain.js";
 import { rawScoreIndex } from "../../../src/recommend/predict.js";
 import { bayesFmKeptSamples, resolveBayesFmConfig } from "../../../src/train/bayes-fm/config.js";
 import { fmRowCaches, fmSampleGroup, fmUpdateResiduals } from "../../../src/train/bayes-fm/kernel.js";
@@ -116,6 +117,14 @@ describe("bayes-fm model", () => {
     assert.ok(Math.sqrt(sse / n) < 0.5 * Math.sqrt(spread / n), `fold-in RMS gap ${Math.sqrt(sse / n)} vs spread ${Math.sqrt(spread / n)}`);
     const fresh = foldInUser(model, [{ item: "i0", value: 5 }, { item: "i3", value: 1 }]);
     assert.ok(fresh.every(Number.isFinite));
+  });
+
+  it("explain: the ranking part's score is explained; the rating part alone is E_UNSUPPORTED (a sample average, not one ridge solve)", () => {
+    const ranked = fitSync(data, { ...base, epochs: 6 });
+    assert.ok(ranked.ranking, "explicit models get the iALS ranking part by default");
+    assert.ok(explain(ranked, "u1", "i2").contributions.length > 0);
+    const plain = fitSync(data, { ...base, epochs: 6, ranking: "none" });
+    assert.throws(() => explain(plain, "u1", "i2"), (e: unknown) => isMfrecError(e) && e.code === "E_UNSUPPORTED");
   });
 
   it("fold-in names the missing config key of a model saved without its samples' priors", () => {
