@@ -124,3 +124,41 @@ export function fmUpdateResiduals(
     for (let p = indptr[r]!, p1 = indptr[r + 1]!; p < p1; p++) resid[p]! -= d * other[indices[p]! * stride + col]!;
   }
 }
+
+/**
+ * e_n = r_n − w₀ − U_u·I_i for the ratings of user rows [0, rows) (user order); returns Σe². The dot is
+ * summed in f64 with the even and the odd columns apart, then added (the WASM kernel's two f64x2 lanes).
+ */
+export function fmResiduals(indptr: Int32Array, indices: Int32Array, values: Float32Array, U: Float32Array, I: Float32Array, w: number, w0: number, resid: Float32Array, rows: number): number {
+  let sse = 0;
+  const w2 = w & ~1;
+  for (let u = 0; u < rows; u++) {
+    const uo = u * w;
+    for (let p = indptr[u]!, p1 = indptr[u + 1]!; p < p1; p++) {
+      const io = indices[p]! * w;
+      let d0 = 0;
+      let d1 = 0;
+      let c = 0;
+      for (; c < w2; c += 2) {
+        d0 += U[uo + c]! * I[io + c]!;
+        d1 += U[uo + c + 1]! * I[io + c + 1]!;
+      }
+      if (c < w) d0 += U[uo + c]! * I[io + c]!;
+      const e = Math.fround(values[p]! - w0 - (d0 + d1));
+      resid[p] = e;
+      sse += e * e;
+    }
+  }
+  return sse;
+}
+
+/** An implicit group's part of the side sums: S_r += x·θ_t for every occurrence (r, x) of parameter row t. */
+export function fmGroupSums(occPtr: Int32Array, occIndices: Int32Array, occWeights: Float32Array, theta: Float32Array, w: number, sums: Float32Array, paramRows: number): void {
+  for (let t = 0; t < paramRows; t++) {
+    for (let q = occPtr[t]!, q1 = occPtr[t + 1]!; q < q1; q++) {
+      const r = occIndices[q]! * w;
+      const x = occWeights[q]!;
+      for (let c = 0; c < w; c++) sums[r + c]! += x * theta[t * w + c]!;
+    }
+  }
+}

@@ -8,6 +8,12 @@
  * λ ~ Gamma((α_λ + n + 1)/2, (β_λ + γ₀μ² + Σ(θ − μ)²)/2); then every free column of the user side
  * (all its groups), then of the item side. Residuals and side sums are recomputed from the parameters
  * at the start of each sweep, so float32 drift never accumulates.
+ *
+ * Kernels run as WebAssembly SIMD (assembly/bayes-fm.ts) on one KernelArena holding every array they
+ * touch, or as the TypeScript reference (kernel.ts); both give the same bytes (the golden test checks
+ * it). Sampling is inline: within a column the implicit groups' draws update shared row caches one
+ * after the other, which is what makes the draw exact, so there are no independent shards to hand to
+ * workers (bpmf runs inline for the same kind of reason); `threads` is accepted and ignored.
  */
 import { MfrecError } from "../../core/errors.js";
 import { type Rng, rngFor } from "../../core/rng.js";
@@ -17,7 +23,10 @@ import { widen } from "../bpmf.js";
 import { meanOf, rangeOf } from "../init.js";
 import type { EpochResult, Trainer, TrainingData } from "../trainer.js";
 import { type BayesFmConfig, bayesFmKeptSamples } from "./config.js";
-import { fmRowCaches, fmSampleGroup, fmUpdateResiduals } from "./kernel.js";
+import { KernelArena } from "../../kernels/wasm-arena.js";
+import type { WasmKernels } from "../../kernels/wasm.js";
+import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
+import { fmGroupSums, fmResiduals, fmRowCaches, fmSampleGroup, fmUpdateResiduals } from "./kernel.js";
 
 /** libFM's fixed hyper-prior constants. */
 const ALPHA0 = 1;
@@ -78,6 +87,10 @@ class BayesFmTrainer implements Trainer {
   private readonly keptAlpha: number[] = [];
   private readonly keptPrior = { userMean: [] as number[], userPrecision: [] as number[], itemMean: [] as number[], itemPrecision: [] as number[] };
 
+  private readonly wasm: WasmRuntime | undefined;
+  private readonly kernels: WasmKernels | undefined;
+  private readonly lossOut: Float64Array;
+
   constructor(
     private readonly data: TrainingData,
     private readonly cfg: BayesFmConfig,
@@ -91,12 +104,30 @@ class BayesFmTrainer implements Trainer {
     this.k = k;
     const w = k + 2;
     this.w = w;
+    const rows = Math.max(nu, ni);
+    // Every array a kernel touches, in the arena when the WASM kernels run (its views are plain typed arrays too).
+    const f32s = [n, n, n, n, n, nu * w, ni * w, nu * w, ni * w, rows];
+    if (cfg.implicitUser) f32s.push(ni * w);
+    if (cfg.implicitItem) f32s.push(nu * w);
+    const bytes = KernelArena.bytesFor(...f32s.map((x) => 4 * x), 4 * (nu + 1), 4 * n, 4 * (ni + 1), 4 * n, 8 * rows, 8 * rows, 8 * rows, 8);
+    this.wasm = openWasmRuntime(data.runtime, 1, bytes, w, n);
+    const arena = this.wasm?.arena;
+    this.kernels = arena?.kernels;
+    const f32 = (len: number): Float32Array => (arena ? arena.f32(len) : new Float32Array(len));
+    const i32 = (len: number): Int32Array => (arena ? arena.i32(len) : new Int32Array(len));
+    const f64 = (len: number): Float64Array => (arena ? arena.f64(len) : new Float64Array(len));
+    const userPtr = i32(nu + 1);
+    userPtr.set(byUser.indptr.subarray(0, nu + 1));
+    const userItems = i32(n);
+    userItems.set(byUser.indices.subarray(0, n));
+    const values = f32(n);
+    values.set(byUser.values.subarray(0, n));
     // Item-order view built from byUser (so the permutation is known exactly).
-    const itemPtr = new Int32Array(ni + 1);
+    const itemPtr = i32(ni + 1);
     for (let p = 0; p < n; p++) itemPtr[byUser.indices[p]! + 1]!++;
     for (let i = 0; i < ni; i++) itemPtr[i + 1]! += itemPtr[i]!;
     const next = itemPtr.slice(0, ni);
-    const itemUsers = new Int32Array(n);
+    const itemUsers = i32(n);
     const perm = new Int32Array(n);
     for (let u = 0; u < nu; u++) {
       for (let p = byUser.indptr[u]!; p < byUser.indptr[u + 1]!; p++) {
@@ -106,21 +137,21 @@ class BayesFmTrainer implements Trainer {
       }
     }
     this.perm = perm;
-    this.valuesU = byUser.values;
+    this.valuesU = values;
     // c_u = |N(u)|^-½ for each rating in item order (the implicit-user group's occurrences of item j),
     // c_i = |N(i)|^-½ for each rating in user order (the flipped group's occurrences of user v).
-    const cu = new Float32Array(n);
+    const cu = f32(n);
     for (let q = 0; q < n; q++) {
       const u = itemUsers[q]!;
       cu[q] = 1 / Math.sqrt(byUser.indptr[u + 1]! - byUser.indptr[u]!);
     }
-    const ci = new Float32Array(n);
+    const ci = f32(n);
     for (let p = 0; p < n; p++) {
       const i = byUser.indices[p]!;
       ci[p] = 1 / Math.sqrt(itemPtr[i + 1]! - itemPtr[i]!);
     }
     const group = (name: string, paramRows: number, occPtr: Int32Array | null, occIndices: Int32Array | null, occWeights: Float32Array | null): Group => {
-      const theta = new Float32Array(paramRows * w);
+      const theta = f32(paramRows * w);
       const rng = rngFor(cfg.seed, `bayes-fm-init-${name}`);
       for (let t = 0; t < paramRows; t++) for (let f = 0; f < k; f++) theta[t * w + f] = cfg.initStd * rng.normal();
       const lambda = new Float64Array(w).fill(1);
@@ -135,17 +166,21 @@ class BayesFmTrainer implements Trainer {
     const userGroups = [group("user", nu, null, null, null)];
     if (cfg.implicitUser) userGroups.push(group("user-implicit", ni, itemPtr, itemUsers, cu));
     const itemGroups = [group("item", ni, null, null, null)];
-    if (cfg.implicitItem) itemGroups.push(group("item-implicit", nu, byUser.indptr, byUser.indices, ci));
-    this.users = { name: "users", rows: nu, indptr: byUser.indptr, indices: byUser.indices, sums: new Float32Array(nu * w), cols: freeCols(k), constCol: k + 1, groups: userGroups };
-    this.items = { name: "items", rows: ni, indptr: itemPtr, indices: itemUsers, sums: new Float32Array(ni * w), cols: freeCols(k + 1), constCol: k, groups: itemGroups };
+    if (cfg.implicitItem) itemGroups.push(group("item-implicit", nu, userPtr, userItems, ci));
+    this.users = { name: "users", rows: nu, indptr: userPtr, indices: userItems, sums: f32(nu * w), cols: freeCols(k), constCol: k + 1, groups: userGroups };
+    this.items = { name: "items", rows: ni, indptr: itemPtr, indices: itemUsers, sums: f32(ni * w), cols: freeCols(k + 1), constCol: k, groups: itemGroups };
     this.w0 = meanOf(byUser.values, n);
-    this.residU = new Float32Array(n);
-    this.residI = new Float32Array(n);
-    const rows = Math.max(nu, ni);
-    this.a = new Float64Array(rows);
-    this.g = new Float64Array(rows);
-    this.before = new Float32Array(rows);
-    this.noise = new Float64Array(rows);
+    this.residU = f32(n);
+    this.residI = f32(n);
+    this.a = f64(rows);
+    this.g = f64(rows);
+    this.before = f32(rows);
+    this.noise = f64(rows);
+    this.lossOut = f64(1);
+  }
+
+  close(): void {
+    if (this.wasm) void this.wasm.pool.close();
   }
 
   /** Side sums from the parameters: S_r = θ_id,r + Σ_groups Σ_t x_{r,t} θ_t; the constant column 1. */
@@ -154,15 +189,11 @@ class BayesFmTrainer implements Trainer {
     const s = side.sums;
     const [id, ...rest] = side.groups;
     s.set(id!.theta);
+    const K = this.kernels;
     for (const gr of rest) {
       const { occPtr, occIndices, occWeights, theta } = gr;
-      for (let t = 0; t < gr.paramRows; t++) {
-        for (let q = occPtr![t]!, q1 = occPtr![t + 1]!; q < q1; q++) {
-          const r = occIndices![q]! * w;
-          const x = occWeights![q]!;
-          for (let c = 0; c < w; c++) s[r + c]! += x * theta[t * w + c]!;
-        }
-      }
+      if (K) K.bfmGroupSumsRange(occPtr!.byteOffset, occIndices!.byteOffset, occWeights!.byteOffset, theta.byteOffset, w, s.byteOffset, 0, gr.paramRows, 0, 0);
+      else fmGroupSums(occPtr!, occIndices!, occWeights!, theta, w, s, gr.paramRows);
     }
     for (let r = 0; r < side.rows; r++) s[r * w + side.constCol] = 1;
   }
@@ -170,21 +201,10 @@ class BayesFmTrainer implements Trainer {
   /** e = r − w₀ − S_u·S_i in user order; returns Σe². */
   private recomputeResiduals(): number {
     const { w, users, items } = this;
-    const U = users.sums;
-    const I = items.sums;
-    let sse = 0;
-    for (let u = 0; u < users.rows; u++) {
-      const uo = u * w;
-      for (let p = users.indptr[u]!; p < users.indptr[u + 1]!; p++) {
-        const io = users.indices[p]! * w;
-        let dot = 0;
-        for (let c = 0; c < w; c++) dot += U[uo + c]! * I[io + c]!;
-        const e = Math.fround(this.valuesU[p]! - this.w0 - dot);
-        this.residU[p] = e;
-        sse += e * e;
-      }
-    }
-    return sse;
+    const K = this.kernels;
+    if (!K) return fmResiduals(users.indptr, users.indices, this.valuesU, users.sums, items.sums, w, this.w0, this.residU, users.rows);
+    K.bfmResidualsRange(users.indptr.byteOffset, users.indices.byteOffset, this.valuesU.byteOffset, users.sums.byteOffset, items.sums.byteOffset, w, this.w0, this.residU.byteOffset, this.lossOut.byteOffset, 0, users.rows, 0, 0);
+    return this.lossOut[0]!;
   }
 
   private sampleHyper(gr: Group, cols: Int32Array, rng: Rng): void {
@@ -207,16 +227,24 @@ class BayesFmTrainer implements Trainer {
   }
 
   private sampleSide(side: Side, other: Side, resid: Float32Array, sweep: number): void {
-    const { w } = this;
+    const { w, a, g, before } = this;
+    const K = this.kernels;
     for (const c of side.cols) {
-      fmRowCaches(side.indptr, side.indices, resid, other.sums, w, c, this.a, this.g, side.rows);
-      for (let r = 0; r < side.rows; r++) this.before[r] = side.sums[r * w + c]!;
+      if (K) K.bfmCachesRange(side.indptr.byteOffset, side.indices.byteOffset, resid.byteOffset, other.sums.byteOffset, w, c, a.byteOffset, g.byteOffset, 0, side.rows, 0, 0);
+      else fmRowCaches(side.indptr, side.indices, resid, other.sums, w, c, a, g, side.rows);
+      for (let r = 0; r < side.rows; r++) before[r] = side.sums[r * w + c]!;
       for (const gr of side.groups) {
         const noise = this.noise.subarray(0, gr.paramRows);
         rngFor(this.cfg.seed, `bayes-fm-${gr.name}-${c}`, sweep).fillNormal(noise, 0, 1);
-        fmSampleGroup(gr.occPtr, gr.occIndices, gr.occWeights, gr.theta, w, c, side.sums, this.a, this.g, this.alpha, gr.mu[c]!, gr.lambda[c]!, noise, gr.paramRows);
+        const mu = gr.mu[c]!;
+        const lambda = gr.lambda[c]!;
+        if (K) {
+          const ptr = (x: Int32Array | Float32Array | null): number => (x ? x.byteOffset : 0);
+          K.bfmGroupRange(ptr(gr.occPtr), ptr(gr.occIndices), ptr(gr.occWeights), gr.theta.byteOffset, w, c, side.sums.byteOffset, a.byteOffset, g.byteOffset, this.alpha, mu, lambda, noise.byteOffset, 0, gr.paramRows, 0, 0);
+        } else fmSampleGroup(gr.occPtr, gr.occIndices, gr.occWeights, gr.theta, w, c, side.sums, a, g, this.alpha, mu, lambda, noise, gr.paramRows);
       }
-      fmUpdateResiduals(side.indptr, side.indices, resid, other.sums, w, c, side.sums, this.before, side.rows);
+      if (K) K.bfmResidualUpdateRange(side.indptr.byteOffset, side.indices.byteOffset, resid.byteOffset, other.sums.byteOffset, w, c, side.sums.byteOffset, before.byteOffset, 0, side.rows, 0, 0);
+      else fmUpdateResiduals(side.indptr, side.indices, resid, other.sums, w, c, side.sums, before, side.rows);
     }
   }
 

@@ -83,6 +83,14 @@ describe("bayes-fm model", () => {
     }
   });
 
+  it("the WASM SIMD kernels give the same bytes as the TypeScript reference", () => {
+    const ts = fitSync(data, { ...base, epochs: 6 }, { kernels: "ts" });
+    const wasm = fitSync(data, { ...base, epochs: 6 }, { kernels: "wasm" });
+    assert.deepEqual(Buffer.from(wasm.userFactors.data.buffer), Buffer.from(ts.userFactors.data.buffer));
+    assert.deepEqual(Buffer.from(wasm.itemFactors.data.buffer), Buffer.from(ts.itemFactors.data.buffer));
+    assert.deepEqual(wasm.config, ts.config);
+  });
+
   it("every group changes the result, and the same seed gives the same bytes", () => {
     const a = fitSync(data, { ...base, epochs: 6 });
     const b = fitSync(data, { ...base, epochs: 6 });
