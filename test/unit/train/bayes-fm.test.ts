@@ -7,6 +7,7 @@ import { rawScoreIndex } from "../../../src/recommend/predict.js";
 import { bayesFmKeptSamples, resolveBayesFmConfig } from "../../../src/train/bayes-fm/config.js";
 import { fmRowCaches, fmSampleGroup, fmUpdateResiduals } from "../../../src/train/bayes-fm/kernel.js";
 import { fitSync } from "../../../src/train/fit.js";
+import { ratingsFromArray } from "../../../src/data/ratings.js";
 import { smallRatings } from "./explicit-fixtures.js";
 
 describe("bayes-fm kernel", () => {
@@ -133,6 +134,18 @@ describe("bayes-fm model", () => {
     assert.ok(explain(ranked, "u1", "i2").contributions.length > 0);
     const plain = fitSync(data, { ...base, epochs: 6, ranking: "none" });
     assert.throws(() => explain(plain, "u1", "i2"), (e: unknown) => isMfrecError(e) && e.code === "E_UNSUPPORTED");
+  });
+
+  it("a sweep whose residuals overflow stops the fit with E_DIVERGED, never a NaN model", () => {
+    const rows: Array<{ user: string; item: string; rating: number }> = [];
+    for (let u = 0; u < 10; u++) for (let i = 0; i < 8; i++) if ((u + i) % 3) rows.push({ user: `u${u}`, item: `i${i}`, rating: (u * i) % 2 ? 3e38 : -3e38 });
+    for (const kernels of ["ts", "wasm"] as const) {
+      assert.throws(
+        () => fitSync(ratingsFromArray(rows), { algorithm: "bayes-fm", factors: 2, epochs: 5, ranking: "none" }, { kernels }),
+        (e: unknown) => isMfrecError(e) && e.code === "E_DIVERGED" && /sweep 0/.test(e.message),
+        kernels,
+      );
+    }
   });
 
   it("fold-in names the missing config key of a model saved without its samples' priors", () => {
