@@ -26,7 +26,7 @@ test("bayes-fm: cached implicit-group draws equal the brute-force conditionals",
       const occ: Array<Array<[number, number]>> = Array.from({ length: params }, () => []);
       for (let r = 0; r < rows; r++) for (let t = 0; t < params; t++) if (rng.next() < 0.5) occ[t]!.push([r, 0.2 + rng.next()]);
       const occPtr = new Int32Array(params + 1);
-      occ.forEach((o, t) => (occPtr[t + 1] = occPtr[t]! + o.length));
+      for (let t = 0; t < params; t++) occPtr[t + 1] = occPtr[t]! + occ[t]!.length;
       const occIndices = Int32Array.from(occ.flat(), ([r]) => r);
       const occWeights = Float32Array.from(occ.flat(), ([, x]) => x);
       const other = Float32Array.from({ length: otherRows * w }, () => rng.normal());

@@ -278,8 +278,14 @@ class BayesFmTrainer implements Trainer {
       this.keptW0.push(this.w0);
       this.keptAlpha.push(this.alpha);
       const p = this.keptPrior;
-      for (const c of users.cols) p.userMean.push(users.groups[0]!.mu[c]!), p.userPrecision.push(users.groups[0]!.lambda[c]!);
-      for (const c of items.cols) p.itemMean.push(items.groups[0]!.mu[c]!), p.itemPrecision.push(items.groups[0]!.lambda[c]!);
+      for (const c of users.cols) {
+        p.userMean.push(users.groups[0]!.mu[c]!);
+        p.userPrecision.push(users.groups[0]!.lambda[c]!);
+      }
+      for (const c of items.cols) {
+        p.itemMean.push(items.groups[0]!.mu[c]!);
+        p.itemPrecision.push(items.groups[0]!.lambda[c]!);
+      }
     }
     return { loss: sse, trainRmse: Math.sqrt(sse / Math.max(1, n)) };
   }
