@@ -77,6 +77,8 @@ export { nmf, NMF_DEFAULTS, resolveNmfConfig } from "./train/nmf.js";
 export type { NmfConfig, NmfSettings } from "./train/nmf.js";
 export { bpmf, BPMF_DEFAULTS, bpmfKeptSamples, resolveBpmfConfig } from "./train/bpmf.js";
 export type { BpmfConfig, BpmfSettings } from "./train/bpmf.js";
+export { BAYES_FM_DEFAULTS, bayesFm, bayesFmKeptSamples, resolveBayesFmConfig } from "./train/bayes-fm/index.js";
+export type { BayesFmConfig, BayesFmSettings } from "./train/bayes-fm/index.js";
 export { sampleChiSquare, sampleGamma, sampleWishart } from "./kernels/wishart.js";
 export { groupByUser } from "./evaluate/splits.js";
 export { catalogueCoverage } from "./evaluate/ranking-metrics.js";
