@@ -43,6 +43,7 @@ const ALGORITHMS: Array<{ label: string; config: () => ModelConfig; quick: boole
   { label: "svdpp (Surprise SVDpp preset)", config: () => preset("svdpp-surprise"), quick: false },
   { label: "svdpp (mfrec defaults)", config: () => ({ algorithm: "svdpp" }), quick: false },
   { label: "bpmf (preset bpmf-ml100k)", config: () => preset("bpmf-ml100k"), quick: true },
+  { label: "bayes-fm (preset bayes-fm-ml100k)", config: () => preset("bayes-fm-ml100k"), quick: false },
 ];
 
 /** Peers' published figures (RMSE) on the same protocol, printed beside ours. */

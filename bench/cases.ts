@@ -270,8 +270,8 @@ async function trainer(a: CaseArgs, algorithm: string, kernels: "wasm" | "ts" | 
   const cpu: number[] = [];
   const rmse: number[] = [];
   let epochsPeak = 0;
-  // bpmf: the first sample is averaged from the second iteration on (burnIn 1), so every iteration is timed alike
-  const extra: Record<string, unknown> = algorithm === "als" ? { cgSteps: 3 } : algorithm === "sgd" ? { grid: a.grid } : algorithm === "bpmf" ? { burnIn: Math.max(0, a.iterations - 1) } : {};
+  // bpmf, bayes-fm: the first sample is averaged from the second iteration on (burnIn 1), so every iteration is timed alike
+  const extra: Record<string, unknown> = algorithm === "als" ? { cgSteps: 3 } : algorithm === "sgd" ? { grid: a.grid } : algorithm === "bpmf" || algorithm === "bayes-fm" ? { burnIn: Math.max(0, a.iterations - 1) } : {};
   // baseline has no factors, seed or threads: biases only
   const config = algorithm === "baseline" ? { algorithm, epochs: a.iterations } : { algorithm, factors: a.factors, epochs: a.iterations, seed: 42, threads: a.threads, ...extra };
   let c0 = cpuSeconds();

@@ -80,6 +80,8 @@ export { nmf, NMF_DEFAULTS, resolveNmfConfig } from "./train/nmf/nmf.js";
 export type { NmfConfig, NmfSettings } from "./train/nmf/nmf.js";
 export { bpmf, BPMF_DEFAULTS, bpmfKeptSamples, resolveBpmfConfig } from "./train/bpmf/bpmf.js";
 export type { BpmfConfig, BpmfSettings } from "./train/bpmf/bpmf.js";
+export { BAYES_FM_DEFAULTS, bayesFm, bayesFmKeptSamples, resolveBayesFmConfig } from "./train/bayes-fm/index.js";
+export type { BayesFmConfig, BayesFmSettings } from "./train/bayes-fm/index.js";
 export { sampleChiSquare, sampleGamma, sampleWishart } from "./train/bpmf/wishart.js";
 export { groupByUser } from "./evaluate/splits.js";
 export { catalogueCoverage } from "./evaluate/ranking-metrics.js";

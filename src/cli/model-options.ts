@@ -62,7 +62,7 @@ function setArg(value: string, previous: Array<[string, string | number | boolea
 /** Add the model-configuration flags to a command. */
 export function addModelOptions(cmd: Command): Command {
   return cmd
-    .option("-a, --algorithm <name>", "als (default; ials with --implicit), sgd, ials, wals, bpr, baseline, svdpp, nmf, bpmf, ease")
+    .option("-a, --algorithm <name>", "als (default; ials with --implicit), sgd, ials, wals, bpr, baseline, svdpp, nmf, bpmf, bayes-fm, ease")
     // Integers only here; ranges are the algorithm's to check (E_CONFIG, exit 1), in the same words as the library and server.
     .option("-k, --factors <k>", "latent factors", intArg())
     .option("--epochs <n>", "passes over the data", intArg())

@@ -76,6 +76,20 @@ export interface WasmKernels {
     k: number, w0: number, lambda: number, nu: number, nCols: number, lossOut: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
+  /** bayes-fm (assembly/bayes-fm.ts; TS reference src/train/bayes-fm/kernel.ts, same bytes): row caches A, G. */
+  bfmCachesRange(indptr: number, indices: number, resid: number, other: number, stride: number, col: number, a: number, g: number, start: number, end: number, shard: number, scratch: number): void;
+  /** bayes-fm: one column of a group's parameter rows (occPtr 0 = the id group). */
+  bfmGroupRange(
+    occPtr: number, occIndices: number, occWeights: number, theta: number, stride: number, col: number, sums: number,
+    a: number, g: number, alpha: number, mu: number, lambda: number, noise: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
+  /** bayes-fm: residuals after a column's draws. */
+  bfmResidualUpdateRange(indptr: number, indices: number, resid: number, other: number, stride: number, col: number, sums: number, before: number, start: number, end: number, shard: number, scratch: number): void;
+  /** bayes-fm: e = r − w₀ − U·I for user rows, Σe² to lossOut[shard]. */
+  bfmResidualsRange(indptr: number, indices: number, values: number, U: number, I: number, w: number, w0: number, resid: number, lossOut: number, start: number, end: number, shard: number, scratch: number): void;
+  /** bayes-fm: an implicit group's contribution to the side sums. */
+  bfmGroupSumsRange(occPtr: number, occIndices: number, occWeights: number, theta: number, w: number, sums: number, start: number, end: number, shard: number, scratch: number): void;
   heapBase(): number;
 }
 

@@ -26,3 +26,5 @@ import { nmf } from "./nmf/nmf.js";
 registerAlgorithm(nmf);
 import { ease } from "./ease/ease.js";
 registerAlgorithm(ease);
+import { bayesFm } from "./bayes-fm/index.js";
+registerAlgorithm(bayesFm);

@@ -1,0 +1,85 @@
+/**
+ * Configuration of `bayes-fm`: keys, defaults and validation (plain JSON that round-trips).
+ */
+import { MfrecError } from "../../core/errors.js";
+import type { ModelConfig } from "../../model/factor-model.js";
+import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
+
+/** Resolved configuration of `bayes-fm` (every key present). */
+export type BayesFmConfig = ModelConfig & BayesFmSettings & { algorithm: "bayes-fm" };
+
+/** The keys of {@link BayesFmConfig} besides `algorithm`. */
+export interface BayesFmSettings {
+  /** Latent dimensions k of one sample. */
+  factors: number;
+  /** Gibbs sweeps in all, burn-in included. */
+  epochs: number;
+  /** Sweeps discarded before samples are kept; must be < epochs. Unset: ⌊epochs / 6⌋ (20 of the default 120). */
+  burnIn: number;
+  /** Keep every thin-th sweep after the burn-in (the model stores ⌈(epochs − burnIn)/thin⌉ samples). */
+  thin: number;
+  /** Feature group "implicit user feedback": the user is also described by the items they rated, |N(u)|^-½ each (SVD++). */
+  implicitUser: boolean;
+  /** Feature group "implicit item feedback" (flipped): the item is also described by the users who rated it, |N(i)|^-½ each. */
+  implicitItem: boolean;
+  /** σ of the N(0, σ²) start of every factor group (libFM's init_stdev). */
+  initStd: number;
+  seed: number;
+}
+
+/**
+ * Defaults of `bayes-fm` (docs/accuracy.md, "How the bayes-fm defaults were chosen"): every group on,
+ * k = 8, 120 sweeps of which the first 20 are burn-in, every 2nd sweep kept (50 samples, factor width 400).
+ * The hyper-priors are libFM's and fixed: α₀ = β₀ = α_λ = β_λ = γ₀ = 1, μ₀ = 0.
+ */
+export const BAYES_FM_DEFAULTS: BayesFmSettings = {
+  factors: 8,
+  epochs: 120,
+  burnIn: 20,
+  thin: 2,
+  implicitUser: true,
+  implicitItem: true,
+  initStd: 0.1,
+  seed: 42,
+};
+
+/**
+ * Keys the fit adds to the model's config: each kept sample's noise precision α and the user and item
+ * id groups' prior means and precisions (k + 1 per sample: factors, then the linear term), which
+ * fold-in reads (./fold-in.ts). Accepted and ignored as input, so a model's config refits.
+ */
+export const BAYES_FM_FITTED_KEYS = ["foldInNoisePrecision", "foldInUserPriorMean", "foldInUserPriorPrecision", "foldInItemPriorMean", "foldInItemPriorPrecision"];
+
+const KEYS = [...Object.keys(BAYES_FM_DEFAULTS), ...BAYES_FM_FITTED_KEYS];
+
+/** Fill defaults and validate (MfrecError E_CONFIG naming the key). */
+export function resolveBayesFmConfig(config: Partial<ModelConfig>): BayesFmConfig {
+  const c = config as Record<string, unknown>;
+  rejectUnknownKeys(c, KEYS, "bayes-fm");
+  const d = BAYES_FM_DEFAULTS;
+  const epochs = numberOption(c, "epochs", d.epochs, RULES.epochs);
+  const out: BayesFmConfig = {
+    algorithm: "bayes-fm",
+    factors: numberOption(c, "factors", d.factors, { min: 1, max: 512, integer: true }),
+    epochs,
+    burnIn: numberOption(c, "burnIn", Math.floor(epochs / 6), { min: 0, max: 100000, integer: true }),
+    thin: numberOption(c, "thin", d.thin, { min: 1, max: 100000, integer: true }),
+    implicitUser: booleanOption(c, "implicitUser", d.implicitUser),
+    implicitItem: booleanOption(c, "implicitItem", d.implicitItem),
+    initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
+    seed: numberOption(c, "seed", d.seed, RULES.seed),
+  };
+  if (out.burnIn >= out.epochs) {
+    throw new MfrecError("E_CONFIG", "option burnIn must be smaller than epochs (no sample would be kept)", {
+      column: "burnIn",
+      value: out.burnIn,
+      expected: `an integer < epochs = ${out.epochs}`,
+    });
+  }
+  return out;
+}
+
+/** Samples kept by a config: sweeps burnIn, burnIn + thin, … < epochs. */
+export function bayesFmKeptSamples(c: Pick<BayesFmSettings, "epochs" | "burnIn" | "thin">): number {
+  return Math.max(0, Math.ceil((c.epochs - c.burnIn) / c.thin));
+}

@@ -1,0 +1,348 @@
+/**
+ * `bayes-fm`: a Bayesian factorization machine over feature groups, sampled by Gibbs/MCMC as in libFM
+ * (Rendle, "Factorization machines with libFM", 2012; Rendle, Zhang & Koren 2019 for Bayesian SVD++ and
+ * its "flipped" variant). See kernel.ts for the model and the per-coordinate draw.
+ *
+ * One sweep: the noise precision α ~ Gamma((α₀ + N)/2, (β₀ + Σe²)/2); the global bias w₀ (flat prior);
+ * each group's hyper-parameters per column, μ ~ N(Σθ/(n + γ₀), ((n + γ₀)λ)⁻¹) and
+ * λ ~ Gamma((α_λ + n + 1)/2, (β_λ + γ₀μ² + Σ(θ − μ)²)/2); then every free column of the user side
+ * (all its groups), then of the item side. Residuals and side sums are recomputed from the parameters
+ * at the start of each sweep, so float32 drift never accumulates.
+ *
+ * Kernels run as WebAssembly SIMD (assembly/bayes-fm.ts) on one KernelArena holding every array they
+ * touch, or as the TypeScript reference (kernel.ts); both give the same bytes (the golden test checks
+ * it). Sampling is inline: within a column the implicit groups' draws update shared row caches one
+ * after the other, which is what makes the draw exact, so there are no independent shards to hand to
+ * workers (bpmf runs inline for the same kind of reason): the fit option `threads` does not apply.
+ */
+import { MfrecError } from "../../core/errors.js";
+import { type Rng, rngFor } from "../../core/rng.js";
+import { sampleGamma } from "../bpmf/wishart.js";
+import { FactorModel } from "../../model/factor-model.js";
+import { widen } from "../bpmf/bpmf.js";
+import { meanOf, rangeOf } from "../init.js";
+import type { EpochResult, Trainer, TrainingData } from "../trainer.js";
+import { type BayesFmConfig, bayesFmKeptSamples } from "./config.js";
+import { KernelArena } from "../../kernels/wasm-arena.js";
+import type { WasmKernels } from "../../kernels/wasm.js";
+import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
+import { fmGroupSums, fmResiduals, fmRowCaches, fmSampleGroup, fmUpdateResiduals } from "./kernel.js";
+
+/** libFM's fixed hyper-prior constants. */
+const ALPHA0 = 1;
+const BETA0 = 1;
+const ALPHA_LAMBDA = 1;
+const BETA_LAMBDA = 1;
+const GAMMA0 = 1;
+
+/** One feature group: parameter rows θ (paramRows × w) and how they occur in the side's rows. */
+interface Group {
+  name: string;
+  paramRows: number;
+  /** Side rows each parameter row occurs in (null: the id group, parameter row t is side row t, weight 1). */
+  occPtr: Int32Array | null;
+  occIndices: Int32Array | null;
+  occWeights: Float32Array | null;
+  theta: Float32Array;
+  mu: Float64Array;
+  lambda: Float64Array;
+}
+
+/** One side of the two-sided FM: its rows' ratings and side sums. */
+interface Side {
+  name: "users" | "items";
+  rows: number;
+  indptr: Int32Array;
+  /** The other side's row of each rating, in this side's order. */
+  indices: Int32Array;
+  sums: Float32Array;
+  /** Free columns: 0..k−1 and the linear one. */
+  cols: Int32Array;
+  /** The column held at 1. */
+  constCol: number;
+  groups: Group[];
+}
+
+class BayesFmTrainer implements Trainer {
+  private readonly k: number;
+  private readonly w: number;
+  private readonly n: number;
+  private readonly users: Side;
+  private readonly items: Side;
+  /** Ratings in user order and item order, item-order position q ↔ user-order position perm[q]. */
+  private readonly valuesU: Float32Array;
+  private readonly perm: Int32Array;
+  private readonly residU: Float32Array;
+  private readonly residI: Float32Array;
+  private readonly a: Float64Array;
+  private readonly g: Float64Array;
+  private readonly before: Float32Array;
+  private readonly noise: Float64Array;
+  private w0: number;
+  private alpha = 1;
+  private readonly keptU: Float32Array[] = [];
+  private readonly keptI: Float32Array[] = [];
+  private readonly keptW0: number[] = [];
+  /** Per kept sample: α, then the id groups' (μ, λ) over the free columns (fold-in's prior). */
+  private readonly keptAlpha: number[] = [];
+  private readonly keptPrior = { userMean: [] as number[], userPrecision: [] as number[], itemMean: [] as number[], itemPrecision: [] as number[] };
+
+  private readonly wasm: WasmRuntime | undefined;
+  private readonly kernels: WasmKernels | undefined;
+  private readonly lossOut: Float64Array;
+
+  constructor(
+    private readonly data: TrainingData,
+    private readonly cfg: BayesFmConfig,
+  ) {
+    const { byUser } = data;
+    const nu = byUser.rows;
+    const ni = byUser.cols;
+    const n = byUser.indptr[nu]!;
+    this.n = n;
+    const k = cfg.factors;
+    this.k = k;
+    const w = k + 2;
+    this.w = w;
+    const rows = Math.max(nu, ni);
+    // Every array a kernel touches, in the arena when the WASM kernels run (its views are plain typed arrays too).
+    const f32s = [n, n, n, n, n, nu * w, ni * w, nu * w, ni * w, rows];
+    if (cfg.implicitUser) f32s.push(ni * w);
+    if (cfg.implicitItem) f32s.push(nu * w);
+    const bytes = KernelArena.bytesFor(...f32s.map((x) => 4 * x), 4 * (nu + 1), 4 * n, 4 * (ni + 1), 4 * n, 8 * rows, 8 * rows, 8 * rows, 8);
+    this.wasm = openWasmRuntime({ ...data.runtime, threads: 1 }, bytes, w, n);
+    const arena = this.wasm?.arena;
+    this.kernels = arena?.kernels;
+    const f32 = (len: number): Float32Array => (arena ? arena.f32(len) : new Float32Array(len));
+    const i32 = (len: number): Int32Array => (arena ? arena.i32(len) : new Int32Array(len));
+    const f64 = (len: number): Float64Array => (arena ? arena.f64(len) : new Float64Array(len));
+    const userPtr = i32(nu + 1);
+    userPtr.set(byUser.indptr.subarray(0, nu + 1));
+    const userItems = i32(n);
+    userItems.set(byUser.indices.subarray(0, n));
+    const values = f32(n);
+    values.set(byUser.values.subarray(0, n));
+    // Item-order view built from byUser (so the permutation is known exactly).
+    const itemPtr = i32(ni + 1);
+    for (let p = 0; p < n; p++) itemPtr[byUser.indices[p]! + 1]!++;
+    for (let i = 0; i < ni; i++) itemPtr[i + 1]! += itemPtr[i]!;
+    const next = itemPtr.slice(0, ni);
+    const itemUsers = i32(n);
+    const perm = new Int32Array(n);
+    for (let u = 0; u < nu; u++) {
+      for (let p = byUser.indptr[u]!; p < byUser.indptr[u + 1]!; p++) {
+        const q = next[byUser.indices[p]!]!++;
+        itemUsers[q] = u;
+        perm[q] = p;
+      }
+    }
+    this.perm = perm;
+    this.valuesU = values;
+    // c_u = |N(u)|^-½ for each rating in item order (the implicit-user group's occurrences of item j),
+    // c_i = |N(i)|^-½ for each rating in user order (the flipped group's occurrences of user v).
+    const cu = f32(n);
+    for (let q = 0; q < n; q++) {
+      const u = itemUsers[q]!;
+      cu[q] = 1 / Math.sqrt(byUser.indptr[u + 1]! - byUser.indptr[u]!);
+    }
+    const ci = f32(n);
+    for (let p = 0; p < n; p++) {
+      const i = byUser.indices[p]!;
+      ci[p] = 1 / Math.sqrt(itemPtr[i + 1]! - itemPtr[i]!);
+    }
+    const group = (name: string, paramRows: number, occPtr: Int32Array | null, occIndices: Int32Array | null, occWeights: Float32Array | null): Group => {
+      const theta = f32(paramRows * w);
+      const rng = rngFor(cfg.seed, `bayes-fm-init-${name}`);
+      for (let t = 0; t < paramRows; t++) for (let f = 0; f < k; f++) theta[t * w + f] = cfg.initStd * rng.normal();
+      const lambda = new Float64Array(w).fill(1);
+      return { name, paramRows, occPtr, occIndices, occWeights, theta, mu: new Float64Array(w), lambda };
+    };
+    const freeCols = (linear: number): Int32Array => {
+      const c = new Int32Array(k + 1);
+      for (let f = 0; f < k; f++) c[f] = f;
+      c[k] = linear;
+      return c;
+    };
+    const userGroups = [group("user", nu, null, null, null)];
+    if (cfg.implicitUser) userGroups.push(group("user-implicit", ni, itemPtr, itemUsers, cu));
+    const itemGroups = [group("item", ni, null, null, null)];
+    if (cfg.implicitItem) itemGroups.push(group("item-implicit", nu, userPtr, userItems, ci));
+    this.users = { name: "users", rows: nu, indptr: userPtr, indices: userItems, sums: f32(nu * w), cols: freeCols(k), constCol: k + 1, groups: userGroups };
+    this.items = { name: "items", rows: ni, indptr: itemPtr, indices: itemUsers, sums: f32(ni * w), cols: freeCols(k + 1), constCol: k, groups: itemGroups };
+    this.w0 = meanOf(byUser.values, n);
+    this.residU = f32(n);
+    this.residI = f32(n);
+    this.a = f64(rows);
+    this.g = f64(rows);
+    this.before = f32(rows);
+    this.noise = f64(rows);
+    this.lossOut = f64(1);
+  }
+
+  close(): void {
+    if (this.wasm) void this.wasm.pool.close();
+  }
+
+  /** Side sums from the parameters: S_r = θ_id,r + Σ_groups Σ_t x_{r,t} θ_t; the constant column 1. */
+  private recomputeSums(side: Side): void {
+    const { w } = this;
+    const s = side.sums;
+    const [id, ...rest] = side.groups;
+    s.set(id!.theta);
+    const K = this.kernels;
+    for (const gr of rest) {
+      const { occPtr, occIndices, occWeights, theta } = gr;
+      if (K) K.bfmGroupSumsRange(occPtr!.byteOffset, occIndices!.byteOffset, occWeights!.byteOffset, theta.byteOffset, w, s.byteOffset, 0, gr.paramRows, 0, 0);
+      else fmGroupSums(occPtr!, occIndices!, occWeights!, theta, w, s, gr.paramRows);
+    }
+    for (let r = 0; r < side.rows; r++) s[r * w + side.constCol] = 1;
+  }
+
+  /** e = r − w₀ − S_u·S_i in user order; returns Σe². */
+  private recomputeResiduals(): number {
+    const { w, users, items } = this;
+    const K = this.kernels;
+    if (!K) return fmResiduals(users.indptr, users.indices, this.valuesU, users.sums, items.sums, w, this.w0, this.residU, users.rows);
+    K.bfmResidualsRange(users.indptr.byteOffset, users.indices.byteOffset, this.valuesU.byteOffset, users.sums.byteOffset, items.sums.byteOffset, w, this.w0, this.residU.byteOffset, this.lossOut.byteOffset, 0, users.rows, 0, 0);
+    return this.lossOut[0]!;
+  }
+
+  private sampleHyper(gr: Group, cols: Int32Array, rng: Rng): void {
+    const { w } = this;
+    const n = gr.paramRows;
+    for (const c of cols) {
+      let sum = 0;
+      for (let t = 0; t < n; t++) sum += gr.theta[t * w + c]!;
+      const muMean = sum / (n + GAMMA0);
+      const mu = muMean + rng.normal() / Math.sqrt((n + GAMMA0) * gr.lambda[c]!);
+      let ss = 0;
+      for (let t = 0; t < n; t++) {
+        const d = gr.theta[t * w + c]! - mu;
+        ss += d * d;
+      }
+      const rate = (BETA_LAMBDA + GAMMA0 * mu * mu + ss) / 2;
+      gr.mu[c] = mu;
+      gr.lambda[c] = sampleGamma(rng, (ALPHA_LAMBDA + n + 1) / 2) / rate;
+    }
+  }
+
+  private sampleSide(side: Side, other: Side, resid: Float32Array, sweep: number): void {
+    const { w, a, g, before } = this;
+    const K = this.kernels;
+    for (const c of side.cols) {
+      if (K) K.bfmCachesRange(side.indptr.byteOffset, side.indices.byteOffset, resid.byteOffset, other.sums.byteOffset, w, c, a.byteOffset, g.byteOffset, 0, side.rows, 0, 0);
+      else fmRowCaches(side.indptr, side.indices, resid, other.sums, w, c, a, g, side.rows);
+      for (let r = 0; r < side.rows; r++) before[r] = side.sums[r * w + c]!;
+      for (const gr of side.groups) {
+        const noise = this.noise.subarray(0, gr.paramRows);
+        rngFor(this.cfg.seed, `bayes-fm-${gr.name}-${c}`, sweep).fillNormal(noise, 0, 1);
+        const mu = gr.mu[c]!;
+        const lambda = gr.lambda[c]!;
+        if (K) {
+          const ptr = (x: Int32Array | Float32Array | null): number => (x ? x.byteOffset : 0);
+          K.bfmGroupRange(ptr(gr.occPtr), ptr(gr.occIndices), ptr(gr.occWeights), gr.theta.byteOffset, w, c, side.sums.byteOffset, a.byteOffset, g.byteOffset, this.alpha, mu, lambda, noise.byteOffset, 0, gr.paramRows, 0, 0);
+        } else fmSampleGroup(gr.occPtr, gr.occIndices, gr.occWeights, gr.theta, w, c, side.sums, a, g, this.alpha, mu, lambda, noise, gr.paramRows);
+      }
+      if (K) K.bfmResidualUpdateRange(side.indptr.byteOffset, side.indices.byteOffset, resid.byteOffset, other.sums.byteOffset, w, c, side.sums.byteOffset, before.byteOffset, 0, side.rows, 0, 0);
+      else fmUpdateResiduals(side.indptr, side.indices, resid, other.sums, w, c, side.sums, before, side.rows);
+    }
+  }
+
+  epoch(sweep: number): EpochResult {
+    const { users, items, n, cfg } = this;
+    this.recomputeSums(users);
+    this.recomputeSums(items);
+    let sse = this.recomputeResiduals();
+    const rng = rngFor(cfg.seed, "bayes-fm-hyper", sweep);
+    this.alpha = sampleGamma(rng, (ALPHA0 + n) / 2) / ((BETA0 + sse) / 2);
+    if (!Number.isFinite(this.alpha) || !Number.isFinite(sse)) {
+      throw new MfrecError("E_DIVERGED", `bayes-fm diverged at sweep ${sweep}: the training error became ${sse}`, { value: sse, expected: "a finite error" });
+    }
+    // w₀ | rest ~ N(w₀ + Σe/N, (αN)⁻¹) (flat prior).
+    let se = 0;
+    for (let p = 0; p < n; p++) se += this.residU[p]!;
+    const d = se / n + rng.normal() / Math.sqrt(this.alpha * n);
+    this.w0 += d;
+    for (let p = 0; p < n; p++) this.residU[p] = Math.fround(this.residU[p]! - d);
+    for (const gr of users.groups) this.sampleHyper(gr, users.cols, rng);
+    for (const gr of items.groups) this.sampleHyper(gr, items.cols, rng);
+    this.sampleSide(users, items, this.residU, sweep);
+    for (let q = 0; q < n; q++) this.residI[q] = this.residU[this.perm[q]!]!;
+    this.sampleSide(items, users, this.residI, sweep);
+    sse = 0;
+    for (let q = 0; q < n; q++) sse += this.residI[q]! * this.residI[q]!;
+    const after = sweep - cfg.burnIn;
+    if (after >= 0 && after % cfg.thin === 0 && this.keptU.length < bayesFmKeptSamples(cfg)) {
+      this.keptU.push(users.sums.slice());
+      this.keptI.push(items.sums.slice());
+      this.keptW0.push(this.w0);
+      this.keptAlpha.push(this.alpha);
+      const p = this.keptPrior;
+      for (const c of users.cols) {
+        p.userMean.push(users.groups[0]!.mu[c]!);
+        p.userPrecision.push(users.groups[0]!.lambda[c]!);
+      }
+      for (const c of items.cols) {
+        p.itemMean.push(items.groups[0]!.mu[c]!);
+        p.itemPrecision.push(items.groups[0]!.lambda[c]!);
+      }
+    }
+    return { loss: sse, trainRmse: Math.sqrt(sse / Math.max(1, n)) };
+  }
+
+  finish(): FactorModel {
+    const { ratings, byUser } = this.data;
+    const { k, w, users, items } = this;
+    const kept = this.keptU.length;
+    // Before the first kept sample (a snapshot during burn-in) the model is the current draw.
+    const us = kept === 0 ? [users.sums] : this.keptU;
+    const is = kept === 0 ? [items.sums] : this.keptI;
+    const w0s = kept === 0 ? [this.w0] : this.keptW0;
+    const prior = (g: Group, cols: Int32Array, key: "mu" | "lambda"): number[] => Array.from(cols, (c) => g[key][c]!);
+    const p = this.keptPrior;
+    const fitted =
+      kept === 0
+        ? {
+            foldInNoisePrecision: [this.alpha],
+            foldInUserPriorMean: prior(users.groups[0]!, users.cols, "mu"),
+            foldInUserPriorPrecision: prior(users.groups[0]!, users.cols, "lambda"),
+            foldInItemPriorMean: prior(items.groups[0]!, items.cols, "mu"),
+            foldInItemPriorPrecision: prior(items.groups[0]!, items.cols, "lambda"),
+          }
+        : {
+            foldInNoisePrecision: this.keptAlpha.slice(),
+            foldInUserPriorMean: p.userMean.slice(),
+            foldInUserPriorPrecision: p.userPrecision.slice(),
+            foldInItemPriorMean: p.itemMean.slice(),
+            foldInItemPriorPrecision: p.itemPrecision.slice(),
+          };
+    return new FactorModel({
+      config: { ...this.cfg, ...fitted },
+      userFactors: widen(us, users.rows, w, k),
+      itemFactors: widen(is, items.rows, w, k),
+      userIndex: ratings.userIndex,
+      itemIndex: ratings.itemIndex,
+      globalMean: w0s.reduce((s, x) => s + x, 0) / w0s.length,
+      userBias: meanColumn(us, users.rows, w, k),
+      itemBias: meanColumn(is, items.rows, w, k + 1),
+      history: byUser,
+      ratingScale: rangeOf(ratings.values, ratings.length),
+    });
+  }
+}
+
+/** The average over samples of column `col` of rows × w matrices. */
+function meanColumn(samples: readonly Float32Array[], rows: number, w: number, col: number): Float32Array {
+  const out = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (const x of samples) s += x[r * w + col]!;
+    out[r] = s / samples.length;
+  }
+  return out;
+}
+
+/** Build the sampler of one fit. */
+export function createBayesFmTrainer(data: TrainingData, cfg: BayesFmConfig): Trainer {
+  return new BayesFmTrainer(data, cfg);
+}

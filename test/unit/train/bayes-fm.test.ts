@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { isMfrecError } from "../../../src/core/errors.js";
+import { foldInRow, foldInUser } from "../../../src/train/fold-in.js";
+import { explain } from "../../../src/recommend/explain.js";
+import { rawScoreIndex } from "../../../src/recommend/predict.js";
+import { bayesFmKeptSamples, resolveBayesFmConfig } from "../../../src/train/bayes-fm/config.js";
+import { fmRowCaches, fmSampleGroup, fmUpdateResiduals } from "../../../src/train/bayes-fm/kernel.js";
+import { fitSync } from "../../../src/train/fit.js";
+import { ratingsFromArray } from "../../../src/data/ratings.js";
+import { smallRatings } from "./explicit-fixtures.js";
+
+describe("bayes-fm kernel", () => {
+  it("with zero noise an id-group draw is the conditional mean (α(G + θA) + λμ)/(λ + αA)", () => {
+    // One user, two ratings, other side rows (w = 2, column 0): o = 1 and o = 2.
+    const indptr = Int32Array.of(0, 2);
+    const indices = Int32Array.of(0, 1);
+    const other = Float32Array.of(1, 0, 2, 0);
+    const resid = Float32Array.of(0.5, -1);
+    const a = new Float64Array(1);
+    const g = new Float64Array(1);
+    fmRowCaches(indptr, indices, resid, other, 2, 0, a, g, 1);
+    assert.deepEqual([a[0], g[0]], [1 + 4, 0.5 - 2]); // A = Σo², G = Σeo
+    const theta = Float32Array.of(0.25, 0);
+    const sums = Float32Array.of(0.25, 0);
+    const alpha = 2;
+    const mu = 0.1;
+    const lambda = 3;
+    fmSampleGroup(null, null, null, theta, 2, 0, sums, a, g, alpha, mu, lambda, new Float64Array(1), 1);
+    const want = (alpha * (-1.5 + 0.25 * 5) + lambda * mu) / (lambda + alpha * 5); // = −0.2/13
+    assert.ok(Math.abs(theta[0]! - want) < 1e-7, `${theta[0]} vs ${want}`);
+    assert.ok(Math.abs(sums[0]! - want) < 1e-7, "the side sum follows the parameter");
+    const before = Float32Array.of(0.25);
+    fmUpdateResiduals(indptr, indices, resid, other, 2, 0, sums, before, 1);
+    const d = want - 0.25;
+    assert.ok(Math.abs(resid[0]! - (0.5 - d)) < 1e-6 && Math.abs(resid[1]! - (-1 - 2 * d)) < 1e-6, `residuals ${Array.from(resid)}`);
+    // The cached G after the draw is Σ e'·o with the new residuals.
+    assert.ok(Math.abs(g[0]! - (resid[0]! * 1 + resid[1]! * 2)) < 1e-6);
+  });
+
+  it("the noise scales by the posterior standard deviation 1/√(λ + αA)", () => {
+    const a = Float64Array.of(4);
+    const g = Float64Array.of(0);
+    const theta = Float32Array.of(0);
+    fmSampleGroup(null, null, null, theta, 1, 0, new Float32Array(1), a, g, 3, 0, 4, Float64Array.of(2), 1);
+    assert.ok(Math.abs(theta[0]! - 2 / Math.sqrt(4 + 12)) < 1e-7);
+  });
+});
+
+describe("bayes-fm config", () => {
+  it("fills defaults, derives the burn-in from the sweeps when unset, and names a bad key", () => {
+    const c = resolveBayesFmConfig({ algorithm: "bayes-fm" });
+    assert.deepEqual([c.factors, c.epochs, c.burnIn, c.thin, c.implicitUser, c.implicitItem], [8, 120, 20, 2, true, true]);
+    assert.equal(resolveBayesFmConfig({ algorithm: "bayes-fm", epochs: 12 }).burnIn, 2);
+    assert.equal(bayesFmKeptSamples(c), 50);
+    for (const bad of [{ burnIn: 120 }, { factors: 0 }, { thin: 0 }, { implicitItem: "yes" }, { learningRate: 0.1 }]) {
+      assert.throws(
+        () => resolveBayesFmConfig({ algorithm: "bayes-fm", ...bad } as never),
+        (e: unknown) => isMfrecError(e) && e.code === "E_CONFIG",
+        JSON.stringify(bad),
+      );
+    }
+  });
+});
+
+describe("bayes-fm model", () => {
+  const data = smallRatings(3);
+  const base = { algorithm: "bayes-fm", factors: 3, burnIn: 3, thin: 2, seed: 5 };
+
+  it("predicts exactly the average of the kept samples' predictions", () => {
+    // Sweeps draw from (seed, purpose, sweep) streams, so a shorter fit is a prefix of the longer chain:
+    // the single-sample fits ending at sweeps 4, 6, 8 (1-based) are the full fit's kept samples.
+    const full = fitSync(data, { ...base, epochs: 8 });
+    assert.equal(full.factors, 3 * 3);
+    const singles = [4, 6, 8].map((e) => fitSync(data, { ...base, epochs: e, burnIn: e - 1, thin: 1 }));
+    for (const [u, i] of [
+      [0, 0],
+      [3, 7],
+      [12, 19],
+      [29, 2],
+    ] as const) {
+      const avg = singles.reduce((s, m) => s + rawScoreIndex(m, u, i), 0) / singles.length;
+      assert.ok(Math.abs(rawScoreIndex(full, u, i) - avg) < 1e-5, `(${u}, ${i}): ${rawScoreIndex(full, u, i)} vs ${avg}`);
+    }
+  });
+
+  it("the WASM SIMD kernels give the same bytes as the TypeScript reference", () => {
+    const ts = fitSync(data, { ...base, epochs: 6 }, { kernels: "ts" });
+    const wasm = fitSync(data, { ...base, epochs: 6 }, { kernels: "wasm" });
+    assert.deepEqual(Buffer.from(wasm.userFactors.data.buffer), Buffer.from(ts.userFactors.data.buffer));
+    assert.deepEqual(Buffer.from(wasm.itemFactors.data.buffer), Buffer.from(ts.itemFactors.data.buffer));
+    assert.deepEqual(wasm.config, ts.config);
+  });
+
+  it("every group changes the result, and the same seed gives the same bytes", () => {
+    const a = fitSync(data, { ...base, epochs: 6 });
+    const b = fitSync(data, { ...base, epochs: 6 });
+    assert.deepEqual(Buffer.from(a.userFactors.data.buffer), Buffer.from(b.userFactors.data.buffer));
+    for (const off of [{ implicitUser: false }, { implicitItem: false }]) {
+      const c = fitSync(data, { ...base, epochs: 6, ...off });
+      assert.notDeepEqual(Buffer.from(c.itemFactors.data.buffer), Buffer.from(a.itemFactors.data.buffer), JSON.stringify(off));
+    }
+  });
+
+  it("folds in a user from their ratings without resampling: close to the trained user's predictions", () => {
+    const model = fitSync(data, { ...base, epochs: 40, burnIn: 10, thin: 3 });
+    const h = model.history!;
+    let sse = 0;
+    let n = 0;
+    let spread = 0;
+    for (const u of [1, 7, 15]) {
+      const lo = h.indptr[u]!;
+      const hi = h.indptr[u + 1]!;
+      const row = foldInRow(model, h.indices.subarray(lo, hi), h.values.subarray(lo, hi), "user");
+      assert.equal(row.factors.length, model.factors);
+      for (let i = 0; i < model.numItems; i++) {
+        let s = model.globalMean + row.bias + model.itemBias![i]!;
+        for (let f = 0; f < model.factors; f++) s += row.factors[f]! * model.itemFactors.data[i * model.factors + f]!;
+        const trained = rawScoreIndex(model, u, i);
+        sse += (s - trained) ** 2;
+        spread += (trained - model.globalMean) ** 2;
+        n++;
+      }
+    }
+    // The folded rows lack the implicit-feedback terms, so they are close, not equal.
+    assert.ok(Math.sqrt(sse / n) < 0.5 * Math.sqrt(spread / n), `fold-in RMS gap ${Math.sqrt(sse / n)} vs spread ${Math.sqrt(spread / n)}`);
+    const fresh = foldInUser(model, [{ item: "i0", value: 5 }, { item: "i3", value: 1 }]);
+    assert.ok(fresh.every(Number.isFinite));
+  });
+
+  it("explain: the ranking part's score is explained; the rating part alone is E_UNSUPPORTED (a sample average, not one ridge solve)", () => {
+    const ranked = fitSync(data, { ...base, epochs: 6 });
+    assert.ok(ranked.ranking, "explicit models get the iALS ranking part by default");
+    assert.ok(explain(ranked, "u1", "i2").contributions.length > 0);
+    const plain = fitSync(data, { ...base, epochs: 6, ranking: "none" });
+    assert.throws(() => explain(plain, "u1", "i2"), (e: unknown) => isMfrecError(e) && e.code === "E_UNSUPPORTED");
+  });
+
+  it("a sweep whose residuals overflow stops the fit with E_DIVERGED, never a NaN model", () => {
+    const rows: Array<{ user: string; item: string; rating: number }> = [];
+    for (let u = 0; u < 10; u++) for (let i = 0; i < 8; i++) if ((u + i) % 3) rows.push({ user: `u${u}`, item: `i${i}`, rating: (u * i) % 2 ? 3e38 : -3e38 });
+    for (const kernels of ["ts", "wasm"] as const) {
+      assert.throws(
+        () => fitSync(ratingsFromArray(rows), { algorithm: "bayes-fm", factors: 2, epochs: 5, ranking: "none" }, { kernels }),
+        (e: unknown) => isMfrecError(e) && e.code === "E_DIVERGED" && /sweep 0/.test(e.message),
+        kernels,
+      );
+    }
+  });
+
+  it("fold-in names the missing config key of a model saved without its samples' priors", () => {
+    const model = fitSync(data, { ...base, epochs: 6 });
+    const { foldInUserPriorMean: _, ...config } = model.config;
+    const stripped = Object.assign(Object.create(Object.getPrototypeOf(model)), model, { config });
+    assert.throws(
+      () => foldInUser(stripped, [{ item: "i0", value: 4 }]),
+      (e: unknown) => isMfrecError(e) && e.code === "E_MODEL_FORMAT" && /foldInUserPriorMean/.test(e.message),
+    );
+  });
+});
