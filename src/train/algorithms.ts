@@ -27,3 +27,5 @@ import { nmf } from "./nmf.js";
 registerAlgorithm(nmf);
 import { ease } from "./ease.js";
 registerAlgorithm(ease);
+import { hybrid } from "./hybrid/trainer.js";
+registerAlgorithm(hybrid);

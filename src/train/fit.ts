@@ -1,5 +1,6 @@
 import { MfrecError } from "../core/errors.js";
 import type { EpochReport } from "../core/types.js";
+import { type FeatureInput, toFeatureTable } from "../data/features.js";
 import type { Ratings } from "../data/ratings.js";
 import { buildCsr, type CsrMatrix, transpose } from "../matrix/csr.js";
 import type { FactorModel, ModelConfig } from "../model/factor-model.js";
@@ -40,6 +41,13 @@ export interface FitOptions {
    * false skips it whatever the config (e.g. a tuning run that only measures RMSE); the model then ranks by predictions.
    */
   ranking?: boolean;
+  /**
+   * Side features of items / users, raw id → feature names (weight 1) or name → weight, or a parsed table
+   * (algorithm `hybrid` only: other algorithms refuse them). Ids with features but no rating become cold
+   * items / users of the model, scored from their features alone.
+   */
+  itemFeatures?: FeatureInput;
+  userFeatures?: FeatureInput;
 }
 
 /**
@@ -84,7 +92,12 @@ interface Started {
 function start(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: string }, opts: FitOptions): Started {
   const algo = getAlgorithm(config.algorithm);
   const base = opts.data ?? trainingData(ratings);
-  const data: TrainingData = opts.pool || opts.kernels || opts.zeroCopy ? withRuntime(base, { poolFactory: opts.pool, kernels: opts.kernels, zeroCopy: opts.zeroCopy }) : base;
+  let data: TrainingData = opts.pool || opts.kernels || opts.zeroCopy ? withRuntime(base, { poolFactory: opts.pool, kernels: opts.kernels, zeroCopy: opts.zeroCopy }) : base;
+  if (opts.itemFeatures || opts.userFeatures) {
+    if (!algo.features)
+      throw new MfrecError("E_CONFIG", `algorithm ${algo.name} does not use side features`, { column: "algorithm", value: algo.name, expected: "hybrid, for item or user features" });
+    data = withFeatures(data, opts.itemFeatures ? toFeatureTable(opts.itemFeatures) : undefined, opts.userFeatures ? toFeatureTable(opts.userFeatures) : undefined);
+  }
   const rc = opts.ranking === false ? null : rankingConfig(config, algo.implicit, data);
   const resolved = algo.resolveConfig(withoutRankingKeys(config), data);
   let ranking: Started["ranking"];
@@ -152,6 +165,22 @@ function historyData(model: FactorModel, h: CsrMatrix): TrainingData {
     get byItem() {
       byItem ??= transpose(h);
       return byItem;
+    },
+  };
+}
+
+/** The same views (getters stay lazy) with features attached. */
+function withFeatures(d: TrainingData, itemFeatures: TrainingData["itemFeatures"], userFeatures: TrainingData["userFeatures"]): TrainingData {
+  return {
+    ratings: d.ratings,
+    runtime: d.runtime,
+    itemFeatures,
+    userFeatures,
+    get byUser() {
+      return d.byUser;
+    },
+    get byItem() {
+      return d.byItem;
     },
   };
 }

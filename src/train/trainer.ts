@@ -1,3 +1,4 @@
+import type { FeatureTable } from "../data/features.js";
 import type { Ratings } from "../data/ratings.js";
 import type { CsrMatrix } from "../matrix/csr.js";
 import type { FactorModel, ModelConfig } from "../model/factor-model.js";
@@ -31,6 +32,9 @@ export interface TrainingData {
   byItem: CsrMatrix;
   /** Where kernels run (pool factory, WASM or TS), from FitOptions; absent = automatic. */
   runtime?: TrainRuntime;
+  /** Side features by raw id (FitOptions.itemFeatures / userFeatures); only algorithms that read features (hybrid) accept them. */
+  itemFeatures?: FeatureTable;
+  userFeatures?: FeatureTable;
 }
 
 /** What one epoch reports back to the driver (the driver adds epoch number and timing). */
@@ -67,6 +71,8 @@ export interface Algorithm<C extends ModelConfig = ModelConfig> {
   readonly description: string;
   /** True when the algorithm models implicit feedback (rankings) rather than ratings. */
   readonly implicit: boolean;
+  /** True when the algorithm reads side features (TrainingData.itemFeatures / userFeatures). */
+  readonly features?: boolean;
   /** Fill defaults and validate; throws MfrecError E_CONFIG naming the bad key. */
   resolveConfig(config: Partial<C> & { algorithm?: string }, data?: TrainingData): C;
   /** Number of epochs the driver runs for this config. */
