@@ -92,3 +92,10 @@ export type { AnnOptions } from "./recommend/ann.js";
 
 // Shared by the CLI's early start-up checks and the service
 export { listenError } from "./core/listen-error.js";
+
+// cold start (train/hybrid)
+export { type CandidateScorer, type ColdSide, coldCandidates, evaluateColdStartScores } from "./evaluate/cold-start.js";
+export { baselineScorer, COLD_START_BASELINES } from "./evaluate/cold-start-baselines.js";
+export { foldInHybridRow } from "./model/cold-start.js";
+export { hybrid } from "./train/hybrid/trainer.js";
+export { HYBRID_DEFAULTS } from "./train/hybrid/config.js";

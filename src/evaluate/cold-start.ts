@@ -56,7 +56,7 @@ export interface ColdStartEvaluation {
  */
 export type CandidateScorer = (user: string, candidates: readonly string[], out: Float64Array) => boolean;
 
-/** The candidate items of the protocol (raw ids, test-file order for "items", training then test for "users"). */
+/** The candidate items of the protocol (raw ids in order of first appearance: the test rows' items for "items", the training rows' then the test rows' for "users"). */
 export function coldCandidates(train: Ratings, test: Ratings, cold: ColdSide): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
@@ -66,8 +66,9 @@ export function coldCandidates(train: Ratings, test: Ratings, cold: ColdSide): s
       out.push(id);
     }
   };
-  if (cold === "users") for (let i = 0; i < train.itemIndex.size; i++) add(String(train.itemIndex.idAt(i)));
-  for (let i = 0; i < test.itemIndex.size; i++) add(String(test.itemIndex.idAt(i)));
+  // From the rows, not the id indexes: a test file read against the training file's indexes holds every training id too.
+  if (cold === "users") for (let t = 0; t < train.length; t++) add(String(train.itemIndex.idAt(train.items[t]!)));
+  for (let t = 0; t < test.length; t++) add(String(test.itemIndex.idAt(test.items[t]!)));
   return out;
 }
 

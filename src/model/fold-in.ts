@@ -6,7 +6,10 @@
  *   ials / wals: the weighted least-squares solve of kernels/implicit-als.ts, exact (Cholesky);
  *   als / sgd (explicit): the ridge solve on r − μ − b_i with the bias as one more column
  *                         (kernels/als-explicit.ts; sgd uses λ·n_u, its per-rating penalty summed);
- *   bpr: `steps` averaged gradient-ascent passes on the BPR objective from 0 (kernels/bpr.ts).
+ *   bpr: `steps` averaged gradient-ascent passes on the BPR objective from 0 (kernels/bpr.ts);
+ *   hybrid: the user's feature vector (FoldInOptions.features; zeros without) plus an own part fitted
+ *           to the positives by the same BPR passes (model/cold-start.ts): features alone, ratings
+ *           alone, or both.
  */
 import { deriveSeed } from "../core/rng.js";
 import { MfrecError } from "../core/errors.js";
@@ -16,6 +19,7 @@ import { bprFoldInRow } from "../kernels/bpr.js";
 import { fullGramian, type WeightedAlsArgs, weightedAlsHalfSweep } from "../kernels/implicit-als.js";
 import type { IdIndex } from "../data/id-index.js";
 import type { FactorModel } from "./factor-model.js";
+import { type EntityFeatures, featureVector, foldInHybridRow } from "./cold-start.js";
 import { entryWeights, weightedAlsSpec } from "./implicit-weights.js";
 
 /** A history: [{ item, value? }] (value defaults to 1) or a Map raw id → value. */
@@ -30,6 +34,11 @@ export interface FoldInOptions {
   negatives?: number;
   learningRate?: number;
   seed?: number;
+  /**
+   * The new user's features (names, or name → weight): a hybrid model starts the user's vector from them,
+   * so a user with features and no history gets a vector too. Other models refuse them (E_UNSUPPORTED).
+   */
+  features?: EntityFeatures;
 }
 
 /** A solved row: factors and (explicit models with biases) the row's bias. */
@@ -112,6 +121,12 @@ export function foldInRow(model: FactorModel, indices: Int32Array, values: Float
     return { factors: out, bias: 0 };
   }
   const algo = model.config.algorithm;
+  if (algo === "hybrid") {
+    if (side === "item") {
+      throw new MfrecError("E_UNSUPPORTED", "foldInItem is not defined for hybrid models", { value: algo, hint: "give a new item its vector from its features with addItems" });
+    }
+    return { factors: foldInHybridRow(model, hybridPositives(model, indices, values), new Float32Array(k), opts), bias: 0 };
+  }
   if (algo === "bpr") {
     if (side === "item") {
       throw new MfrecError("E_UNSUPPORTED", "foldInItem is not defined for bpr models", { value: algo, expected: "ials, wals, als or sgd", hint: "use partialFit to train new items" });
@@ -151,7 +166,18 @@ export function foldInRow(model: FactorModel, indices: Int32Array, values: Float
  */
 export function foldInUser(model: FactorModel, history: FoldInHistory, opts: FoldInOptions = {}): Float32Array {
   const h = resolveHistory(model.itemIndex, history, "item", opts.unknown);
+  if (opts.features !== undefined) {
+    const base = featureVector(model, "user", opts.features).factors;
+    return foldInHybridRow(model, hybridPositives(model, h.indices, h.values), base, opts);
+  }
   return foldInRow(model, h.indices, h.values, "user", opts).factors;
+}
+
+/** The positives of a history on a hybrid model: values ≥ its positiveThreshold (every one without). */
+function hybridPositives(model: FactorModel, indices: Int32Array, values: Float32Array): Int32Array {
+  const t = model.config.positiveThreshold;
+  if (typeof t !== "number") return indices;
+  return indices.filter((_, p) => values[p]! >= t);
 }
 
 /** An item's factor row from the users who interacted with it ({ item: userId, value }), against the fixed user factors. */

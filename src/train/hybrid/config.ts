@@ -4,6 +4,7 @@
  * ("How the defaults were chosen") has the grid and the figures.
  */
 import type { ModelConfig } from "../../model/factor-model.js";
+import type { TrainingData } from "../trainer.js";
 import { booleanOption, choiceOption, numberOption, RULES, rejectUnknownKeys } from "../config.js";
 
 export const HYBRID_KEYS = [
@@ -29,16 +30,36 @@ export const HYBRID_DEFAULTS = {
   regularization: 1e-6,
   loss: "warp",
   maxSampled: 10,
-  /** Ratings at or above this are positives (-Infinity: every interaction; the CLI's eval protocol uses 4). */
-  positiveThreshold: null as number | null,
+  /** Ratings at or above this are positives; "auto": see {@link autoPositiveThreshold}; null: every interaction. */
+  positiveThreshold: "auto",
   negatives: "rated",
   normalize: false,
   identity: true,
   seed: 42,
 } as const;
 
-/** Fill defaults and validate (E_CONFIG naming the key). */
-export function resolveHybridConfig(config: Record<string, unknown>): ModelConfig {
+/**
+ * The positives when `positiveThreshold` is "auto": on a star scale (more than one distinct value, every
+ * value a multiple of ½ in 0..10) the ratings at or above three quarters up the training range, rounded to
+ * ½ (4 on 1–5 and on 0.5–5 stars, the relevance threshold `mfrec eval` defaults to); otherwise (play
+ * counts, clicks, one value) every interaction (null). On the cold-item cuts, positives ≥ 4 ranked better
+ * than all ratings (docs/cold-start.md).
+ */
+export function autoPositiveThreshold(values: ArrayLike<number>): number | null {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let t = 0; t < values.length; t++) {
+    const v = values[t]!;
+    if (!(v >= 0 && v <= 10 && Number.isInteger(v * 2))) return null;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!(hi > lo)) return null;
+  return Math.round((lo + 0.75 * (hi - lo)) * 2) / 2;
+}
+
+/** Fill defaults and validate (E_CONFIG naming the key); "auto" settings are resolved against `data` when given. */
+export function resolveHybridConfig(config: Record<string, unknown>, data?: TrainingData): ModelConfig {
   rejectUnknownKeys(config, HYBRID_KEYS, "hybrid");
   const d = HYBRID_DEFAULTS;
   const resolved: ModelConfig = {
@@ -54,9 +75,10 @@ export function resolveHybridConfig(config: Record<string, unknown>): ModelConfi
     seed: numberOption(config, "seed", d.seed, RULES.seed),
   };
   if (resolved.loss === "warp") resolved.maxSampled = numberOption(config, "maxSampled", d.maxSampled, { min: 1, max: 100000, integer: true });
-  const t = config.positiveThreshold;
-  if (t !== undefined && t !== null) resolved.positiveThreshold = numberOption(config, "positiveThreshold", 0);
-  else resolved.positiveThreshold = null;
+  const t = config.positiveThreshold === undefined ? d.positiveThreshold : config.positiveThreshold;
+  if (t === "auto") resolved.positiveThreshold = data ? autoPositiveThreshold(data.ratings.values.subarray(0, data.ratings.length)) : "auto";
+  else if (t === null || t === "none" || t === "null") resolved.positiveThreshold = null;
+  else resolved.positiveThreshold = numberOption({ positiveThreshold: t }, "positiveThreshold", 0);
   if (config.threads !== undefined) resolved.threads = numberOption(config, "threads", 1, RULES.threads);
   return resolved;
 }

@@ -24,7 +24,7 @@ export const hybrid: Algorithm = {
   description: "hybrid factorization over ids and side features (LightFM-style, WARP or BPR): cold items and users from their features",
   implicit: true,
   features: true,
-  resolveConfig: (config) => resolveHybridConfig(config as Record<string, unknown>),
+  resolveConfig: (config, data) => resolveHybridConfig(config as Record<string, unknown>, data),
   epochs: (c) => c.epochs as number,
   create: (data, c) => new HybridTrainer(data, c),
 };
@@ -175,7 +175,7 @@ class HybridTrainer implements Trainer {
     hIndptr.fill(nnz, byUser.rows + 1);
     this.history = { rows: nU, cols: nI, indptr: hIndptr, indices: byUser.indices.subarray(0, nnz), values: byUser.values.subarray(0, nnz) };
     // Positives: per user, sorted items with value >= threshold.
-    const t = cfg.positiveThreshold as number | null;
+    const t = typeof cfg.positiveThreshold === "number" ? cfg.positiveThreshold : null;
     const posIndptr = new Int32Array(nU + 1);
     const tmp: number[] = [];
     const posSorted: number[] = [];
