@@ -74,6 +74,8 @@ export function resolveHybridConfig(config: Record<string, unknown>, data?: Trai
     identity: booleanOption(config, "identity", d.identity),
     seed: numberOption(config, "seed", d.seed, RULES.seed),
   };
+  // Only kept where it acts (every key of a resolved config matters): without features every entity has one row of weight 1.
+  if (data && !data.itemFeatures && !data.userFeatures) delete resolved.normalize;
   if (resolved.loss === "warp") resolved.maxSampled = numberOption(config, "maxSampled", d.maxSampled, { min: 1, max: 100000, integer: true });
   const t = config.positiveThreshold === undefined ? d.positiveThreshold : config.positiveThreshold;
   if (t === "auto") resolved.positiveThreshold = data ? autoPositiveThreshold(data.ratings.values.subarray(0, data.ratings.length)) : "auto";

@@ -153,7 +153,7 @@ class HybridTrainer implements Trainer {
     this.k = k;
     this.seed = cfg.seed as number;
     const identity = cfg.identity as boolean;
-    const normalize = cfg.normalize as boolean;
+    const normalize = cfg.normalize === true;
     const r = data.ratings;
     if (!identity && !data.itemFeatures && !data.userFeatures)
       throw new MfrecError("E_CONFIG", "hybrid with identity: false needs item or user features", { column: "identity", value: false, expected: "true, or itemFeatures / userFeatures" });
@@ -221,7 +221,7 @@ class HybridTrainer implements Trainer {
 
   finish(): FactorModel {
     const k = this.k;
-    const normalize = this.cfg.normalize as boolean;
+    const normalize = this.cfg.normalize === true;
     const u = materialize(this.users, k);
     const i = materialize(this.items, k);
     const itemF = featureFactors(this.items, k, normalize);
