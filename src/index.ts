@@ -14,7 +14,7 @@ export type { DuplicatePolicy, InvalidPolicy, ParseReport, Ratings, RatingsOptio
 export { parseRatingsText } from "./data/parse-delimited.js";
 export type { InputFormat, ReadOptions } from "./data/detect-layout.js";
 export { loadRatings, saveRatings } from "./data/ratings-binary.js";
-export type { LoadRatingsOptions } from "./data/ratings-binary.js";
+
 export { binarize, bm25Weight, logConfidence, tfidfWeight } from "./data/weighting.js";
 export { generateRatings } from "./data/synthetic.js";
 export type { SyntheticOptions } from "./data/synthetic.js";
@@ -31,14 +31,14 @@ export type { EpochReport, RawId, Scored } from "./core/types.js";
 
 // The model, saved and loaded
 export { FactorModel } from "./model/factor-model.js";
-export type { FactorModelParts, ModelConfig, ModelStats } from "./model/factor-model.js";
+export type { ModelConfig, ModelStats } from "./model/factor-model.js";
 export { loadModel, saveModel } from "./model/format.js";
-export type { ModelFileHeader } from "./model/format.js";
+
 export { exportFactorsCsv } from "./model/export.js";
 
 // Predict, recommend, similar, explain
 export { predict, predictBatch } from "./recommend/predict.js";
-export type { Prediction, UnknownReason } from "./recommend/predict.js";
+export type { Prediction } from "./recommend/predict.js";
 export { predictMatrix } from "./recommend/predict-matrix.js";
 export type { PredictMatrixOptions } from "./recommend/predict-matrix.js";
 export { recommend } from "./recommend/recommend.js";
@@ -57,6 +57,10 @@ export { loadAnnIndex, saveAnnIndex } from "./model/ann-format.js";
 
 // New users and items without retraining
 export { foldInItem, foldInUser } from "./train/fold-in.js";
+export { addItems, addUsers, featureVector } from "./model/cold-start.js";
+export type { AddedEntities, EntityFeatures } from "./model/cold-start.js";
+export { evaluateColdStart } from "./evaluate/cold-start.js";
+export type { ColdStartEvaluation, ColdStartOptions } from "./evaluate/cold-start.js";
 export type { FoldedRow, FoldInHistory, FoldInOptions } from "./train/fold-in.js";
 export { partialFit, withUser } from "./train/partial-fit.js";
 export type { PartialFitOptions } from "./train/partial-fit.js";
@@ -70,20 +74,20 @@ export { evaluateRanking } from "./evaluate/evaluate-ranking.js";
 export type { RankingEvaluation, RankingOptions } from "./evaluate/evaluate-ranking.js";
 export { auc, averagePrecisionAtK, ndcgAtK, precisionAtK, recallAtK } from "./evaluate/ranking-metrics.js";
 export { parseMetrics } from "./evaluate/metric-spec.js";
-export type { MetricSpec } from "./evaluate/metric-spec.js";
+
 export { kFoldSplit, randomSplit, temporalSplit, userSplit } from "./evaluate/splits.js";
 export type { TemporalSplitOptions, UserSplitOptions } from "./evaluate/splits.js";
 export type { Split } from "./evaluate/subset.js";
 export { crossValidate } from "./evaluate/cross-validate.js";
-export type { CrossValidateOptions, CrossValidation, FoldResult } from "./evaluate/cross-validate.js";
+export type { CrossValidateOptions, CrossValidation } from "./evaluate/cross-validate.js";
 export { fitWithEarlyStopping } from "./evaluate/early-stopping.js";
 export type { EarlyStoppedFit, EarlyStopping } from "./evaluate/early-stopping.js";
 export { rankingSearchSpace, tune } from "./evaluate/tune.js";
-export type { SearchSpace, TrialResult, TuneOptions, TuneResult } from "./evaluate/tune.js";
+export type { SearchSpace, TuneOptions, TuneResult } from "./evaluate/tune.js";
 
 // Errors
 export { ErrorCodes, isMfrecError, MfrecError } from "./core/errors.js";
-export type { ErrorCode, ErrorDetails } from "./core/errors.js";
+export type { ErrorCode } from "./core/errors.js";
 
 // Runtime: WASM SIMD support and the browser's worker pool
 export { wasmSimdSupported } from "./kernels/wasm.js";

@@ -97,3 +97,20 @@ export type { AnnOptions } from "./recommend/ann.js";
 
 // Shared by the CLI's early start-up checks and the service
 export { listenError } from "./core/listen-error.js";
+
+// cold start (train/hybrid)
+export { type CandidateScorer, type ColdSide, coldCandidates, evaluateColdStartScores } from "./evaluate/cold-start.js";
+export { baselineScorer, COLD_START_BASELINES } from "./evaluate/cold-start-baselines.js";
+export { foldInHybridRow } from "./model/cold-start.js";
+export { hybrid } from "./train/hybrid/trainer.js";
+export { HYBRID_DEFAULTS } from "./train/hybrid/config.js";
+
+// Nested types of the public API (reachable through its signatures; named here to keep mfrec at 130 names)
+export type { ModelFileHeader } from "./model/format.js";
+export type { FactorModelParts } from "./model/factor-model.js";
+export type { ErrorDetails } from "./core/errors.js";
+export type { MetricSpec } from "./evaluate/metric-spec.js";
+export type { TrialResult } from "./evaluate/tune.js";
+export type { FoldResult } from "./evaluate/cross-validate.js";
+export type { UnknownReason } from "./recommend/predict.js";
+export type { LoadRatingsOptions } from "./data/ratings-binary.js";

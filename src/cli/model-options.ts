@@ -24,6 +24,9 @@ export interface ModelFlags {
   threads?: number;
   preset?: string;
   set?: Array<[string, string | number | boolean]>;
+  /** Side-feature files (long id,feature[,value]); they make hybrid the default algorithm. */
+  itemFeatures?: string;
+  userFeatures?: string;
 }
 
 /** The presets shipped with the package (presets/*.json beside dist/). */
@@ -62,7 +65,7 @@ function setArg(value: string, previous: Array<[string, string | number | boolea
 /** Add the model-configuration flags to a command. */
 export function addModelOptions(cmd: Command): Command {
   return cmd
-    .option("-a, --algorithm <name>", "als (default; ials with --implicit), sgd, ials, wals, bpr, baseline, svdpp, nmf, bpmf, bayes-fm, ease")
+    .option("-a, --algorithm <name>", "als (default; ials with --implicit; hybrid with --item-features or --user-features), sgd, ials, wals, bpr, baseline, svdpp, nmf, bpmf, bayes-fm, ease, hybrid")
     // Integers only here; ranges are the algorithm's to check (E_CONFIG, exit 1), in the same words as the library and server.
     .option("-k, --factors <k>", "latent factors", intArg())
     .option("--epochs <n>", "passes over the data", intArg())
@@ -72,7 +75,9 @@ export function addModelOptions(cmd: Command): Command {
     .option("--seed <n>", "random seed", intArg())
     .option("--threads <n>", "worker threads (0 = all cores, the default; at most the core count); the result does not depend on it", threadsArg())
     .option("--preset <name|file>", "start from a shipped preset (presets/*.json, e.g. ials-lastfm) or a JSON file")
-    .option("--set <key=value>", "any other option of the algorithm (repeatable), e.g. --set confidence=log", setArg);
+    .option("--set <key=value>", "any other option of the algorithm (repeatable), e.g. --set confidence=log", setArg)
+    .option("--item-features <file>", "item side features, long CSV id,feature[,value] (algorithm hybrid, the default with features): cold items are scored from them")
+    .option("--user-features <file>", "user side features, long CSV id,feature[,value] (algorithm hybrid): cold users are scored from them");
 }
 
 /**
@@ -82,7 +87,8 @@ export function addModelOptions(cmd: Command): Command {
  */
 export function modelConfigFrom(f: ModelFlags, implicitInput = false): Partial<ModelConfig> & { algorithm: string } {
   const preset = f.preset ? loadPreset(f.preset) : {};
-  const algorithm = f.algorithm ?? (typeof preset.algorithm === "string" ? preset.algorithm : implicitInput ? "ials" : "als");
+  const withFeatures = f.itemFeatures !== undefined || f.userFeatures !== undefined;
+  const algorithm = f.algorithm ?? (typeof preset.algorithm === "string" ? preset.algorithm : withFeatures ? "hybrid" : implicitInput ? "ials" : "als");
   const config: Partial<ModelConfig> & { algorithm: string } = { ...preset, algorithm };
   if (f.algorithm && preset.algorithm !== undefined && preset.algorithm !== f.algorithm) {
     throw new MfrecError("E_CONFIG", `preset ${f.preset} is for ${String(preset.algorithm)}, not ${f.algorithm}`, { value: f.algorithm, expected: String(preset.algorithm) });

@@ -7,6 +7,8 @@
  *   <cache>/<name>/           the extracted archive, renamed into place only when complete
  *   <cache>/<name>/.mfrec-dataset.json  what was extracted from which archive (SHA-256)
  */
+import { ml100kItemFeatures, ml100kUserFeatures, movieLensCsvItemFeatures } from "./dataset-features.js";
+import type { FeatureTable } from "./features.js";
 import { createHash } from "node:crypto";
 import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
@@ -257,6 +259,9 @@ export interface LoadedDataset {
   titles: Map<string, string>;
   /** Rated items that have a title. */
   titled: number;
+  /** Side features from the distribution's files (ml-100k: u.item, u.user; ml-latest-small: movies.csv, tags.csv), see data/dataset-features.ts. */
+  itemFeatures?: FeatureTable;
+  userFeatures?: FeatureTable;
 }
 
 /** Find a file by its last path segment anywhere under `dir` (archives differ in their top folder). */
@@ -318,5 +323,23 @@ export async function loadDataset(name: string, opts: FetchDatasetOptions & { di
   if (spec.titlesFile && titlesPath) titles = readTitles(titlesPath, spec.titlesFile);
   let titled = 0;
   for (const id of ratings.itemIndex.ids()) if (titles.has(id)) titled++;
-  return { name: spec.name, dir, ratings, titles, titled };
+  return { name: spec.name, dir, ratings, titles, titled, ...datasetFeatures(spec.name, dir) };
+}
+
+/** The side features of a MovieLens distribution extracted at `dir` (none for other datasets or missing files). */
+function datasetFeatures(name: string, dir: string): { itemFeatures?: FeatureTable; userFeatures?: FeatureTable } {
+  const text = (file: string, encoding: "latin1" | "utf8"): string | undefined => {
+    const p = findFile(dir, file);
+    return p ? readFileSync(p, encoding) : undefined;
+  };
+  if (name === "ml-100k") {
+    const item = text("u.item", "latin1");
+    const user = text("u.user", "latin1");
+    return { itemFeatures: item === undefined ? undefined : ml100kItemFeatures(item, text("u.genre", "latin1")), userFeatures: user === undefined ? undefined : ml100kUserFeatures(user) };
+  }
+  if (name === "ml-latest-small") {
+    const movies = text("movies.csv", "utf8");
+    return { itemFeatures: movies === undefined ? undefined : movieLensCsvItemFeatures(movies, text("tags.csv", "utf8")) };
+  }
+  return {};
 }

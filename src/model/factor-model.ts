@@ -45,6 +45,29 @@ export interface FactorModelParts {
    * rating prediction. It shares this model's id indexes and history.
    */
   ranking?: FactorModel;
+  /** The feature vectors of a hybrid model: what gives an item or user added later its vector from features alone. */
+  features?: ModelFeatures;
+}
+
+/**
+ * The feature vectors of one side of a hybrid model (train/hybrid): an entity's vector is the weighted
+ * sum of its features' vectors (weights scaled to sum 1 when `normalize`), plus its id vector when it
+ * was in the training ratings; an item's bias likewise.
+ */
+export interface FeatureFactors {
+  /** Feature names, row f of `factors` is feature `vocabulary.idAt(f)`. */
+  vocabulary: IdIndex;
+  /** features × k, row-major. */
+  factors: DenseMatrix;
+  /** One bias per feature (items only). */
+  bias?: Float32Array;
+  normalize: boolean;
+}
+
+/** Feature vectors of a hybrid model, per side. */
+export interface ModelFeatures {
+  items?: FeatureFactors;
+  users?: FeatureFactors;
 }
 
 /** Compactness of the factorization: the seed's "significantly more compact" as numbers. */
@@ -85,6 +108,7 @@ export class FactorModel {
   readonly training: readonly EpochReport[];
   readonly provenance?: Provenance;
   readonly ranking?: FactorModel;
+  readonly features?: ModelFeatures;
 
   constructor(parts: FactorModelParts) {
     const { userFactors: P, itemFactors: Q } = parts;
@@ -120,6 +144,16 @@ export class FactorModel {
       if (r.ranking) throw new MfrecError("E_SHAPE", "a ranking part cannot have a ranking part of its own");
     }
     this.ranking = r;
+    const f = parts.features;
+    if (f) {
+      for (const side of [f.items, f.users]) {
+        if (!side) continue;
+        if (side.factors.cols !== P.cols || side.factors.rows !== side.vocabulary.size || (side.bias && side.bias.length !== side.factors.rows)) {
+          throw new MfrecError("E_SHAPE", "the feature vectors do not match the model", { value: [side.factors.rows, side.factors.cols], expected: `${side.vocabulary.size} × ${P.cols}` });
+        }
+      }
+    }
+    this.features = f;
   }
 
   /**
@@ -187,6 +221,7 @@ export class FactorModel {
       training: [...this.training],
       provenance: this.provenance,
       ranking: this.ranking,
+      features: this.features,
     };
   }
 

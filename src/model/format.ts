@@ -1,7 +1,9 @@
 /**
- * The mfrec model file, versions 1 and 2 (bytes in, bytes out; browser-safe). Version 2 is version 1
+ * The mfrec model file, versions 1 to 3 (bytes in, bytes out; browser-safe). Version 2 is version 1
  * plus an optional ranking part (header field "ranking", sections rankingUserFactors and
- * rankingItemFactors); a model without one is still written as version 1, and both load. Layout, all
+ * rankingItemFactors); version 3 is version 2 plus the feature vectors of a hybrid model (header field
+ * "features", sections itemFeatureFactors, itemFeatureBias, userFeatureFactors). A file is written
+ * with the lowest version that holds the model, and all three load. Layout, all
  * integers little-endian (docs/model-format.md describes it byte by byte):
  *
  *   0        6  magic "MFREC\0"
@@ -19,14 +21,14 @@ import { MfrecError } from "../core/errors.js";
 import type { EpochReport } from "../core/types.js";
 import { IdIndex } from "../data/id-index.js";
 import type { CsrMatrix } from "../matrix/csr.js";
-import { FactorModel, type ModelConfig, type Provenance } from "./factor-model.js";
+import { FactorModel, type FeatureFactors, type ModelConfig, type ModelFeatures, type Provenance } from "./factor-model.js";
 
 export type { SectionDtype, SectionEntry } from "../core/container.js";
 
 /** "MFREC\0": the first six bytes of every model file. */
 export const MODEL_MAGIC: readonly number[] = [0x4d, 0x46, 0x52, 0x45, 0x43, 0x00];
-/** The newest format version this code writes (2: with a ranking part; models without one are written as 1) and reads (1 and 2). */
-export const MODEL_FORMAT_VERSION = 2;
+/** The newest format version this code writes (3: with feature vectors; 2: with a ranking part; otherwise 1) and reads (1 to 3). */
+export const MODEL_FORMAT_VERSION = 3;
 
 const KIND_V1: ContainerKind = {
   magic: MODEL_MAGIC,
@@ -38,11 +40,21 @@ const KIND_V1: ContainerKind = {
   sections: new Set(["userFactors", "itemFactors", "userBias", "itemBias", "historyIndptr", "historyIndices", "historyValues"]),
 };
 const KIND_V2: ContainerKind = { ...KIND_V1, version: 2, sections: new Set([...KIND_V1.sections, "rankingUserFactors", "rankingItemFactors"]) };
+const KIND_V3: ContainerKind = { ...KIND_V2, version: 3, sections: new Set([...KIND_V2.sections, "itemFeatureFactors", "itemFeatureBias", "userFeatureFactors"]) };
 const KIND = KIND_V1;
 
-/** The container kind of a file by its version bytes (anything but 1 is checked as version 2, the newest). */
+/** The container kind of a file by its version bytes (anything but 1 or 2 is checked as version 3, the newest). */
 function kindOf(bytes: Uint8Array): ContainerKind {
-  return bytes instanceof Uint8Array && bytes.length >= 8 && bytes[6] === 1 && bytes[7] === 0 ? KIND_V1 : KIND_V2;
+  const ok = bytes instanceof Uint8Array && bytes.length >= 8 && bytes[7] === 0;
+  return ok && bytes[6] === 1 ? KIND_V1 : ok && bytes[6] === 2 ? KIND_V2 : KIND_V3;
+}
+
+/** One side's feature vocabulary in a version-3 header (its vectors: section itemFeatureFactors / userFeatureFactors). */
+export interface FeatureSideHeader {
+  vocabulary: string[];
+  normalize: boolean;
+  /** True when the side has per-feature biases (section itemFeatureBias; items only). */
+  bias: boolean;
 }
 
 /** The ranking part in a version-2 header (its factors are the sections rankingUserFactors / rankingItemFactors). */
@@ -73,6 +85,8 @@ export interface ModelFileHeader {
   provenance: Provenance | null;
   /** Version 2: the ranking part (absent or null = none). */
   ranking?: RankingHeader | null;
+  /** Version 3: the feature vocabularies of a hybrid model (absent or null = none). */
+  features?: { items: FeatureSideHeader | null; users: FeatureSideHeader | null } | null;
   sections: SectionEntry[];
   /** Bytes of the data area (sections and padding), excluding the trailing checksum. */
   dataLength: number;
@@ -99,6 +113,12 @@ function sectionsOf(model: FactorModel): SectionData[] {
     s.push({ name: "rankingUserFactors", dtype: "float32", data: r.userFactors.data, shape: [r.numUsers, r.factors] });
     s.push({ name: "rankingItemFactors", dtype: "float32", data: r.itemFactors.data, shape: [r.numItems, r.factors] });
   }
+  const f = model.features;
+  if (f?.items) {
+    s.push({ name: "itemFeatureFactors", dtype: "float32", data: f.items.factors.data, shape: [f.items.factors.rows, f.items.factors.cols] });
+    if (f.items.bias) s.push({ name: "itemFeatureBias", dtype: "float32", data: f.items.bias, shape: [f.items.bias.length] });
+  }
+  if (f?.users) s.push({ name: "userFeatureFactors", dtype: "float32", data: f.users.factors.data, shape: [f.users.factors.rows, f.users.factors.cols] });
   return s;
 }
 
@@ -141,10 +161,14 @@ export function modelFileChunks(model: FactorModel): ContainerChunks {
     provenance: model.provenance ?? null,
   };
   const r = model.ranking;
-  if (!r) return containerChunks(KIND_V1, header, sections);
-  if (r.userBias || r.itemBias || r.globalMean !== 0) throw new MfrecError("E_UNSUPPORTED", "a ranking part with biases cannot be saved", { expected: "a ranking part of factors only (e.g. ials)" });
-  const ranking: RankingHeader = { algorithm: r.algorithm, config: r.config, factors: r.factors, training: [...r.training] };
-  return containerChunks(KIND_V2, { ...header, ranking }, sections);
+  const f = model.features;
+  if (!r && !f) return containerChunks(KIND_V1, header, sections);
+  if (r && (r.userBias || r.itemBias || r.globalMean !== 0)) throw new MfrecError("E_UNSUPPORTED", "a ranking part with biases cannot be saved", { expected: "a ranking part of factors only (e.g. ials)" });
+  const ranking: RankingHeader | null = r ? { algorithm: r.algorithm, config: r.config, factors: r.factors, training: [...r.training] } : null;
+  if (!f) return containerChunks(KIND_V2, { ...header, ranking }, sections);
+  if (f.users?.bias) throw new MfrecError("E_UNSUPPORTED", "user feature biases cannot be saved", { expected: "feature biases on the item side only" });
+  const side = (x: typeof f.items): FeatureSideHeader | null => (x ? { vocabulary: x.vocabulary.ids(), normalize: x.normalize, bias: x.bias !== undefined } : null);
+  return containerChunks(KIND_V3, { ...header, ranking, features: { items: side(f.items), users: side(f.users) } }, sections);
 }
 
 function needCount(h: Record<string, unknown>, key: string): number {
@@ -230,13 +254,31 @@ function loadParts(bytes: Uint8Array): { header: ModelFileHeader; container: Par
   if (h.history !== null && !(isObject(h.history) && isCount(h.history.nnz))) fail('header field "history" is not null or { nnz }', h.history);
   checkTraining(h.training);
   checkProvenance(h.provenance);
-  if (kind.version === 2 && h.ranking !== undefined && h.ranking !== null) {
+  if (kind.version >= 2 && h.ranking !== undefined && h.ranking !== null) {
     const r = h.ranking;
     if (!isObject(r) || typeof r.algorithm !== "string" || r.algorithm === "") fail('header field "ranking" is not null or { algorithm, config, factors, training }', r);
     if (!isCount(r.factors)) fail("ranking.factors is not a non-negative integer", r.factors, "an integer ≥ 0");
     checkConfig(r.config, r.algorithm);
     checkTraining(r.training);
   } else if (kind.version === 1 && h.ranking !== undefined) fail('header field "ranking" needs format version 2', h.ranking);
+  if (kind.version === 3 && h.features !== undefined && h.features !== null) {
+    const f = h.features;
+    if (!isObject(f)) fail('header field "features" is not null or { items, users }', f);
+    for (const key of ["items", "users"] as const) {
+      const x = f[key];
+      if (x === null || x === undefined) continue;
+      if (!isObject(x) || typeof x.normalize !== "boolean" || typeof x.bias !== "boolean") fail(`features.${key} is not null or { vocabulary, normalize, bias }`, x);
+      if (key === "users" && x.bias) fail("features.users.bias must be false (user feature biases are not stored)", x.bias);
+      const voc = x.vocabulary;
+      if (!Array.isArray(voc)) fail(`features.${key}.vocabulary is not an array`, typeof voc);
+      const seen = new Set<string>();
+      voc.forEach((name, i) => {
+        if (typeof name !== "string" || name === "") fail(`features.${key}.vocabulary[${i}] is not a non-empty string`, name);
+        if (seen.has(name)) fail(`features.${key}.vocabulary[${i}] repeats the feature ${JSON.stringify(name)}`, name, "distinct names");
+        seen.add(name);
+      });
+    }
+  } else if (kind.version < 3 && h.features !== undefined) fail('header field "features" needs format version 3', h.features);
   return { header: h as unknown as ModelFileHeader, container, kind };
 }
 
@@ -298,7 +340,31 @@ export function loadModel(bytes: Uint8Array): FactorModel {
       training: rh.training,
     });
   }
+  let features: ModelFeatures | undefined;
+  const fh = h.features ?? null;
+  const featureNames = ["itemFeatureFactors", "itemFeatureBias", "userFeatureFactors"];
+  if (fh === null) {
+    for (const n of featureNames) if (table.has(n)) fail(`section "${n}" is present but the header has no features`);
+  } else {
+    const side = (x: FeatureSideHeader | null, vectors: string, biasName: string | null): FeatureFactors | undefined => {
+      if (!x) {
+        for (const n of [vectors, biasName]) if (n && table.has(n)) fail(`section "${n}" is present but the header has no vocabulary for it`);
+        return undefined;
+      }
+      const F = x.vocabulary.length;
+      const data = read(vectors, "float32", [F, k]) as Float32Array;
+      checkFinite(vectors, data);
+      let bias: Float32Array | undefined;
+      if (biasName && x.bias) {
+        bias = read(biasName, "float32", [F]) as Float32Array;
+        checkFinite(biasName, bias);
+      } else if (biasName && table.has(biasName)) fail(`section "${biasName}" is present but features say there is no bias`);
+      return { vocabulary: IdIndex.from(x.vocabulary), factors: { rows: F, cols: k, data }, bias, normalize: x.normalize };
+    };
+    features = { items: side(fh.items, "itemFeatureFactors", "itemFeatureBias"), users: side(fh.users, "userFeatureFactors", null) };
+  }
   return new FactorModel({
+    features,
     ranking,
     config: h.config,
     userFactors: { rows: users, cols: k, data: P },

@@ -28,3 +28,5 @@ import { ease } from "./ease/ease.js";
 registerAlgorithm(ease);
 import { bayesFm } from "./bayes-fm/index.js";
 registerAlgorithm(bayesFm);
+import { hybrid } from "./hybrid/trainer.js";
+registerAlgorithm(hybrid);

@@ -1,5 +1,6 @@
 import { MfrecError } from "../core/errors.js";
 import type { EpochReport } from "../core/types.js";
+import { type FeatureInput, toFeatureTable } from "../data/features.js";
 import type { Ratings } from "../data/ratings.js";
 import { buildCsr, type CsrMatrix, transpose } from "../matrix/csr.js";
 import type { FactorModel, ModelConfig } from "../model/factor-model.js";
@@ -48,6 +49,13 @@ export interface FitOptions {
    * false skips it whatever the config (e.g. a tuning run that only measures RMSE); the model then ranks by predictions.
    */
   ranking?: boolean;
+  /**
+   * Side features of items / users, raw id → feature names (weight 1) or name → weight, or a parsed table
+   * (algorithm `hybrid` only: other algorithms refuse them). Ids with features but no rating become cold
+   * items / users of the model, scored from their features alone.
+   */
+  itemFeatures?: FeatureInput;
+  userFeatures?: FeatureInput;
 }
 
 /**
@@ -98,7 +106,12 @@ function start(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: str
   const threads = given === undefined ? undefined : numberOption({ threads: given }, "threads", 0, RULES.threads);
   const base = opts.data ?? trainingData(ratings);
   const runtime: TrainRuntime = { ...base.runtime, poolFactory: opts.pool ?? base.runtime?.poolFactory, kernels: opts.kernels ?? base.runtime?.kernels, zeroCopy: opts.zeroCopy ?? base.runtime?.zeroCopy, threads: threads ?? base.runtime?.threads };
-  const data: TrainingData = opts.pool || opts.kernels || opts.zeroCopy || threads !== undefined ? withRuntime(base, runtime) : base;
+  let data: TrainingData = opts.pool || opts.kernels || opts.zeroCopy || threads !== undefined ? withRuntime(base, runtime) : base;
+  if (opts.itemFeatures || opts.userFeatures) {
+    if (!algo.features)
+      throw new MfrecError("E_CONFIG", `algorithm ${algo.name} does not use side features`, { column: "algorithm", value: algo.name, expected: "hybrid, for item or user features" });
+    data = withFeatures(data, opts.itemFeatures ? toFeatureTable(opts.itemFeatures) : undefined, opts.userFeatures ? toFeatureTable(opts.userFeatures) : undefined);
+  }
   const rc = opts.ranking === false ? null : rankingConfig(modelConfig as typeof config, algo.implicit, data);
   const resolved = algo.resolveConfig(withoutRankingKeys(modelConfig as typeof config), data);
   let ranking: Started["ranking"];
@@ -167,6 +180,22 @@ function historyData(model: FactorModel, h: CsrMatrix): TrainingData {
     get byItem() {
       byItem ??= transpose(h);
       return byItem;
+    },
+  };
+}
+
+/** The same views (getters stay lazy) with features attached. */
+function withFeatures(d: TrainingData, itemFeatures: TrainingData["itemFeatures"], userFeatures: TrainingData["userFeatures"]): TrainingData {
+  return {
+    ratings: d.ratings,
+    runtime: d.runtime,
+    itemFeatures,
+    userFeatures,
+    get byUser() {
+      return d.byUser;
+    },
+    get byItem() {
+      return d.byItem;
     },
   };
 }

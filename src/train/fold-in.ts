@@ -4,7 +4,8 @@
  * train/trainer.ts), so a loaded model can serve new users in a browser without a trainer:
  *
  *   a weighted objective (ials, wals): the weighted least-squares solve of kernels/implicit-als.ts, exact (Cholesky);
- *   an algorithm's own row fold-in (bpr: averaged gradient passes, train/bpr/);
+ *   an algorithm's own row fold-in (bpr: averaged gradient passes, train/bpr/; hybrid: the user's feature
+ *     vector plus an own part fitted to the positives, train/hybrid/; bayes-fm: each sample's conditional mean);
  *   any other explicit model (als, sgd, bpmf, ...): the ridge solve on r − μ − b_i with the bias as one
  *     more column (kernels/als-explicit.ts), λ scaled by the row's count where the algorithm's objective is
  *     (`countWeightedRegularization`; sgd: λ·n_u, its per-rating penalty summed).
@@ -76,6 +77,13 @@ export function foldInRow(model: FactorModel, indices: Int32Array, values: Float
   const n = indices.length;
   const indptr = Int32Array.of(0, n);
   const caps = capabilitiesOf(model.config.algorithm);
+  if (opts.features !== undefined && caps.foldsInFeatures !== true) {
+    throw new MfrecError("E_UNSUPPORTED", `a ${model.config.algorithm} model has no feature vectors to fold a user in from`, {
+      value: model.config.algorithm,
+      expected: `one of ${algorithmsWith((c) => c.foldsInFeatures === true).join(", ")}`,
+      hint: "train with item or user features (--item-features / --user-features)",
+    });
+  }
   const spec = caps.weightedObjective?.(model.config);
   if (side === "item" && caps.foldsInItems === false) {
     throw new MfrecError("E_UNSUPPORTED", `foldInItem is not defined for ${model.config.algorithm} models`, {

@@ -1,6 +1,8 @@
+import type { FeatureTable } from "../data/features.js";
 import type { Ratings } from "../data/ratings.js";
 import type { CsrMatrix } from "../matrix/csr.js";
 import type { WeightedAlsSpec } from "../kernels/implicit-als.js";
+import type { EntityFeatures } from "../model/cold-start.js";
 import type { FactorModel, ModelConfig } from "../model/factor-model.js";
 import type { TrainRuntime } from "./kernel-runtime.js";
 
@@ -32,6 +34,9 @@ export interface TrainingData {
   byItem: CsrMatrix;
   /** Where kernels run (pool factory, WASM or TS), from FitOptions; absent = automatic. */
   runtime?: TrainRuntime;
+  /** Side features by raw id (FitOptions.itemFeatures / userFeatures); only algorithms that read features (hybrid) accept them. */
+  itemFeatures?: FeatureTable;
+  userFeatures?: FeatureTable;
 }
 
 /** What one epoch reports back to the driver (the driver adds epoch number and timing). */
@@ -70,6 +75,12 @@ export interface FoldInOptions {
   negatives?: number;
   learningRate?: number;
   seed?: number;
+  /**
+   * The new user's features (names, or name → weight): a model trained with features (hybrid) starts the
+   * user's vector from them, so a user with features and no history gets a vector too. Other models refuse
+   * them (E_UNSUPPORTED).
+   */
+  features?: EntityFeatures;
 }
 
 /** A solved row: factors and (explicit models with biases) the row's bias. */
@@ -95,6 +106,8 @@ export interface AlgorithmCapabilities {
    * either cannot fold in (E_UNSUPPORTED).
    */
   readonly foldInRow?: (model: FactorModel, indices: Int32Array, values: Float32Array, side: "user" | "item", opts: FoldInOptions) => FoldedRow;
+  /** Whether fold-in takes the new user's side features (FoldInOptions.features). Default false. */
+  readonly foldsInFeatures?: boolean;
   /** Whether items fold in too (foldInItem, partialFit's item side). Default true. */
   readonly foldsInItems?: boolean;
   /**
@@ -130,6 +143,8 @@ export interface Algorithm<C extends ModelConfig = ModelConfig> {
   readonly description: string;
   /** True when the algorithm models implicit feedback (rankings) rather than ratings. */
   readonly implicit: boolean;
+  /** True when the algorithm reads side features (TrainingData.itemFeatures / userFeatures). */
+  readonly features?: boolean;
   /** Fill defaults and validate; throws MfrecError E_CONFIG naming the bad key. */
   resolveConfig(config: Partial<C> & { algorithm?: string }, data?: TrainingData): C;
   /** Number of epochs the driver runs for this config. */

@@ -9,7 +9,7 @@ import type { ApiApp, ServerContext } from "./context.js";
 import { httpError } from "./http-errors.js";
 import { activateVersion } from "./models.js";
 import { checkTrainConfig } from "./training.js";
-import { DeleteAck, ErrorSchema, ItemBody, ItemParam, ItemResponse, ItemsAck, ItemsBatchBody, JobSchema, ModelRecordSchema, RatingsAck, RatingsBody, TrainBody, UserItemParams, VersionParam } from "./schemas.js";
+import { DeleteAck, ErrorSchema, ItemBody, ItemParam, ItemResponse, ItemsAck, ItemsBatchBody, JobSchema, ModelRecordSchema, RatingsAck, RatingsBody, TrainBody, UserFeaturesBody, UserFeaturesResponse, UserItemParams, UserParam, VersionParam } from "./schemas.js";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { "application/json": { schema } }, description });
 const err = (description: string) => json(ErrorSchema, description);
@@ -78,7 +78,9 @@ export function registerWriteRoutes(app: ApiApp, ctx: ServerContext): void {
     createRoute({
       method: "put",
       path: "/items/{item}",
-      summary: "Set an item's title and metadata (JSON)",
+      summary: "Set an item's title and metadata (JSON), and its features",
+      description:
+        "With `features` and an active hybrid model trained with item features, an item the model does not know gets its vector from the features at once: it is a candidate of /recommend from this response on (also after a model swap while the server runs). Features the model does not know are ignored and listed; a model without item features answers 400 E_UNSUPPORTED, features none of which it knows 400 E_CONFIG.",
       security,
       middleware: [auth, limit] as const,
       request: { params: ItemParam, body: { content: { "application/json": { schema: ItemBody } }, required: true } },
@@ -87,9 +89,11 @@ export function registerWriteRoutes(app: ApiApp, ctx: ServerContext): void {
     (c) => {
       const { item } = c.req.valid("param");
       const b = c.req.valid("json");
+      // Features first: a model that cannot use them refuses before anything is stored.
+      const features = b.features === undefined ? undefined : serving.putItemFeatures(item, b.features);
       store.putItem(item, b.title ?? null, b.metadata);
       const row = store.getItem(item)!;
-      return c.json({ item, title: row.title, metadata: row.metadata, ratings: row.ratings, meanRating: row.meanRating, inModel: serving.hasItem(item) }, 200);
+      return c.json({ item, title: row.title, metadata: row.metadata, ratings: row.ratings, meanRating: row.meanRating, inModel: serving.hasItem(item), ...(features ? { features } : {}) }, 200);
     },
   );
 
@@ -117,6 +121,25 @@ export function registerWriteRoutes(app: ApiApp, ctx: ServerContext): void {
       });
       store.putItems(rows);
       return c.json({ accepted: rows.length }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/users/{user}/features",
+      summary: "Give a user features (a new user is then recommended from them)",
+      description:
+        "For an active hybrid model trained with user features: a user the model does not know gets a vector from the features (plus their stored ratings, folded in, when they have some), so /recommend ranks for them instead of answering the popular items. A user the model knows keeps their trained vector (inModel true). Unknown features are ignored and listed; a model without user features answers 400 E_UNSUPPORTED.",
+      security,
+      middleware: [auth, limit] as const,
+      request: { params: UserParam, body: { content: { "application/json": { schema: UserFeaturesBody } }, required: true } },
+      responses: { 200: json(UserFeaturesResponse, "Applied"), 400: err("Invalid body, or a model that cannot use features"), ...authErrors },
+    }),
+    (c) => {
+      const { user } = c.req.valid("param");
+      const b = c.req.valid("json");
+      return c.json({ user, features: serving.putUserFeatures(user, b.features) }, 200);
     },
   );
 

@@ -126,6 +126,11 @@ export const DeleteAck = z.object({ deleted: z.boolean(), user: z.string(), item
 export const StoredRatingSchema = z.object({ item: z.string(), rating: z.number(), ts: z.number() });
 export const UserRatingsResponse = z.object({ user: z.string(), ratings: z.array(StoredRatingSchema) }).openapi("UserRatings");
 
+/** Side features of an item or user: names (weight 1 each) or name → weight (a hybrid model scores new items and users from them). */
+export const FeaturesSchema = z
+  .union([z.array(z.string().min(1).max(4096)).max(10_000), z.record(z.string().min(1).max(4096), z.number().finite())])
+  .openapi("Features", { description: 'Feature names, e.g. ["genre:Comedy", "decade:1990s"], or name → weight' });
+export const FeaturesAck = z.object({ known: z.number().int(), unknown: z.array(z.string()), inModel: z.boolean() }).openapi("FeaturesAck");
 export const ItemResponse = z
   .object({
     item: z.string(),
@@ -134,9 +139,12 @@ export const ItemResponse = z
     ratings: z.number().int(),
     meanRating: z.number().nullable(),
     inModel: z.boolean(),
+    features: FeaturesAck.optional().openapi({ description: "With features in the request: how many the active model knew, which it did not, and whether the item is now in the model" }),
   })
   .openapi("Item");
-export const ItemBody = z.object({ title: z.string().max(1000).nullable().optional(), metadata: z.unknown().optional() }).strict();
+export const ItemBody = z.object({ title: z.string().max(1000).nullable().optional(), metadata: z.unknown().optional(), features: FeaturesSchema.optional() }).strict();
+export const UserFeaturesBody = z.object({ features: FeaturesSchema }).strict();
+export const UserFeaturesResponse = z.object({ user: z.string(), features: FeaturesAck }).openapi("UserFeatures");
 export const ItemsBatchBody = z
   .array(z.object({ item: rawId, title: z.string().max(1000).nullable().optional(), metadata: z.unknown().optional() }).strict())
   .openapi({ description: "Items to set, each {item, title?, metadata?}; one transaction" });

@@ -4,8 +4,8 @@
  * against the current item matrix, cached until their next rating. Swapping models replaces one
  * immutable state object, so a request sees either the old model or the new one, never a mix.
  */
-import { type FactorModel, MfrecError, predict, type RawId, type Scored, similarItems, type SimilarityMetric, similarUsers } from "mfrec";
-import { finalScore, maskRated, popularityScores, rawScoreIndex, topK, topNForRow, unknownReason } from "mfrec/internal";
+import { addItems, type EntityFeatures, type FactorModel, featureVector, MfrecError, predict, type RawId, type Scored, similarItems, type SimilarityMetric, similarUsers } from "mfrec";
+import { finalScore, foldInHybridRow, maskRated, popularityScores, rawScoreIndex, topK, topNForRow, unknownReason } from "mfrec/internal";
 import { explainServed, oneUserModel, type ServedExplanation } from "./explain-user.js";
 import { foldInRow } from "./fold-in-adapter.js";
 import { httpError } from "./http-errors.js";
@@ -25,6 +25,8 @@ export interface FoldedUser {
   unknownItems: number;
   /** The row folded into the model's ranking part (models with one): what recommend and explain use. */
   rank?: Float32Array;
+  /** True when the row started from the user's features (PUT /users/{user}/features): usable with no rated item. */
+  fromFeatures?: boolean;
 }
 
 /** Where a recommendation list came from. */
@@ -77,6 +79,9 @@ export class Serving {
   /** One scratch score buffer and one skip mask, reused by every request (single-threaded). */
   private scores = new Float32Array(0);
   private mask = new Uint8Array(0);
+  /** Features given through PUT /items/{item} and PUT /users/{user}/features (in memory: re-applied to every model swapped in). */
+  private readonly itemFeatures = new Map<string, EntityFeatures>();
+  private readonly userFeatures = new Map<string, EntityFeatures>();
 
   constructor(private readonly store: Store) {}
 
@@ -98,13 +103,63 @@ export class Serving {
    * Serve `model` from now on. Users whose stored ratings changed after `snapshotAt` (the store
    * clock when the model's training ratings were read; 0 = unknown) are folded in on demand.
    */
-  swap(model: FactorModel, record: ModelRecord | null, snapshotAt: number): void {
+  swap(loaded: FactorModel, record: ModelRecord | null, snapshotAt: number): void {
+    const model = this.withStoredItems(loaded);
     const n = model.numItems;
     if (this.scores.length < n) {
       this.scores = new Float32Array(n);
       this.mask = new Uint8Array(n);
     }
     this.state = new ServingState(model, record, this.store.usersChangedAfter(snapshotAt));
+    for (const user of this.userFeatures.keys()) if (!model.userIndex.has(user)) this.state.dirty.set(user, this.state.dirty.get(user) ?? 0);
+  }
+
+  /** `model` plus the items given features here that it does not know (those whose features it cannot use are left out). */
+  private withStoredItems(model: FactorModel): FactorModel {
+    if (!model.features?.items || this.itemFeatures.size === 0) return model;
+    const usable: Record<string, EntityFeatures> = {};
+    for (const [item, f] of this.itemFeatures) {
+      if (model.itemIndex.has(item)) continue;
+      try {
+        featureVector(model, "item", f);
+        usable[item] = f;
+      } catch {
+        // none of its features is known to this model: it stays out until a model that knows them.
+      }
+    }
+    return Object.keys(usable).length === 0 ? model : addItems(model, usable).model;
+  }
+
+  /** Make a new item recommendable from its features (PUT /items/{item} with features). */
+  putItemFeatures(item: string, features: EntityFeatures): { known: number; unknown: string[]; inModel: boolean } {
+    const st = this.active();
+    const m = st.model;
+    const v = featureVector(m, "item", features);
+    this.itemFeatures.set(item, features);
+    if (!m.itemIndex.has(item)) {
+      const next = new ServingState(addItems(m, { [item]: features }).model, st.record, st.dirty);
+      // Folded rows stay valid: the new item is appended, earlier dense indices do not move.
+      for (const [u, f] of st.folded) next.folded.set(u, f);
+      if (this.scores.length < next.model.numItems) {
+        this.scores = new Float32Array(next.model.numItems * 2);
+        this.mask = new Uint8Array(next.model.numItems * 2);
+      }
+      this.state = next;
+    }
+    return { known: v.known, unknown: v.unknown, inModel: true };
+  }
+
+  /** Give a user features (PUT /users/{user}/features): a user the model does not know is then folded in from them. */
+  putUserFeatures(user: string, features: EntityFeatures): { known: number; unknown: string[]; inModel: boolean } {
+    const st = this.active();
+    const v = featureVector(st.model, "user", features);
+    this.userFeatures.set(user, features);
+    const inModel = st.model.userIndex.has(user);
+    if (!inModel) {
+      st.dirty.set(user, st.dirty.get(user) ?? 0);
+      st.folded.delete(user);
+    }
+    return { known: v.known, unknown: v.unknown, inModel };
   }
 
   /** A user's ratings changed at store clock `ts`: drop their cached row so the next query folds in again. */
@@ -134,12 +189,14 @@ export class Serving {
       st.folded.set(user, f);
     }
     if (f === null) return { kind: "unknown", reason: "unknown-user", rated: null };
-    if (f.rated.length === 0) return { kind: "unknown", reason: "no-known-items", rated: null };
+    if (f.rated.length === 0 && !f.fromFeatures) return { kind: "unknown", reason: "no-known-items", rated: null };
     return { kind: "fold-in", f };
   }
 
   private foldIn(m: FactorModel, user: string): FoldedUser | null {
     const history = this.store.userRatings(user);
+    const features = m.userIndex.has(user) ? undefined : this.userFeatures.get(user);
+    if (features && m.features?.users) return this.foldInFromFeatures(m, features, history);
     if (history.length === 0) return null;
     const idx: number[] = [];
     const vals: number[] = [];
@@ -156,6 +213,17 @@ export class Serving {
     const out: FoldedUser = { ...row, rated, values, unknownItems: history.length - rated.length };
     if (m.ranking) out.rank = foldInRow(m.ranking, rated, values).factors;
     return out;
+  }
+
+  /** A new user's row on a hybrid model: their feature vector plus what their stored ratings add (model/cold-start.ts). */
+  private foldInFromFeatures(m: FactorModel, features: EntityFeatures, history: ReadonlyArray<{ item: string; rating: number }>): FoldedUser {
+    const pairs = history.map((r) => [m.itemIndex.indexOf(r.item), r.rating] as const).filter(([i]) => i >= 0).sort((a, b) => a[0] - b[0]);
+    const rated = Int32Array.from(pairs, (p) => p[0]);
+    const values = Float32Array.from(pairs, (p) => p[1]);
+    const t = m.config.positiveThreshold;
+    const positives = typeof t === "number" ? rated.filter((_, p) => values[p]! >= t) : rated;
+    const factors = foldInHybridRow(m, positives, featureVector(m, "user", features).factors);
+    return { factors, bias: 0, rated, values, unknownItems: history.length - rated.length, fromFeatures: true };
   }
 
   /** Top-n items for a raw user id, with the source of the list. */

@@ -5,8 +5,8 @@
  * The data flags are shared with `mfrec tune` through {@link addDataOptions} and {@link loadEvalData}.
  */
 import type { Command } from "commander";
-import { type CrossValidation, crossValidate, type FoldResult, getAlgorithm, kFoldSplit, type ModelConfig, parseMetrics, randomSplit, type Ratings, type Split, temporalSplit, userSplit } from "../../index.js";
-import { withoutRankingKeys, RATING_METRICS } from "../../internal.js";
+import { type ColdStartEvaluation, type CrossValidation, crossValidate, evaluateColdStart, type FactorModel, fitSync, getAlgorithm, kFoldSplit, type ModelConfig, parseMetrics, randomSplit, type Ratings, type Split, temporalSplit, userSplit } from "../../index.js";
+import { baselineScorer, COLD_START_BASELINES, type ColdSide, evaluateColdStartScores, type FoldResult, withoutRankingKeys, RATING_METRICS } from "../../internal.js";
 import { readPredefinedFolds, readRatingsFile, readTrainTest } from "../../node.js";
 import { MfrecError } from "../../core/errors.js";
 import { type CommonFlags, choiceArg, intArg, listArg, numberArg } from "../args.js";
@@ -14,6 +14,7 @@ import { fmt, fmtInt, formatTable, note, printJson, say } from "../output.js";
 import { Progress } from "../progress.js";
 import { addInputOptions, type InputFlags, printParseReport, readOptionsFrom } from "../input.js";
 import { addModelOptions, fitOptionsFrom, keepsImplicitStrength, type ModelFlags, modelConfigFrom } from "../model-options.js";
+import { type FeatureFlagsRead, noteFeatureCoverage, readFeatureFlags } from "../features.js";
 
 /** Flags shared by `mfrec eval` and `mfrec tune`. */
 export interface EvalDataFlags extends CommonFlags, InputFlags, ModelFlags {
@@ -204,7 +205,7 @@ export function printEvaluation(cv: CrossValidation, metricNames: readonly strin
 }
 
 /** Fit and evaluate every fold with a progress bar over all epochs. */
-export function runFolds(folds: readonly Split[], config: Partial<ModelConfig> & { algorithm: string }, metricNames: readonly string[], f: EvalDataFlags): CrossValidation {
+export function runFolds(folds: readonly Split[], config: Partial<ModelConfig> & { algorithm: string }, metricNames: readonly string[], f: EvalDataFlags, features: FeatureFlagsRead = {}): CrossValidation {
   const algo = getAlgorithm(config.algorithm);
   const epochs = algo.epochs(algo.resolveConfig(withoutRankingKeys(config)));
   const progress = new Progress({ label: `eval ${config.algorithm}`, total: epochs * folds.length, unit: "epochs", quiet: f.quiet });
@@ -213,7 +214,7 @@ export function runFolds(folds: readonly Split[], config: Partial<ModelConfig> &
     const cv = crossValidate(config, folds, {
       ...evaluateOptionsFrom(f),
       metrics: metricNames,
-      fit: { ...fitOptionsFrom(f), onEpoch: () => progress.update(++done) },
+      fit: { ...fitOptionsFrom(f), ...features, onEpoch: () => progress.update(++done) },
       onFold: (i, r) => {
         done = (i + 1) * epochs;
         progress.update(done, metricNames.map((m) => `${m} ${fmt(r.metrics[m]!, 4)}`).join(" "));
@@ -229,8 +230,12 @@ export function runFolds(folds: readonly Split[], config: Partial<ModelConfig> &
 
 /** `mfrec eval`: see the file header. */
 export function registerEvalCommand(program: Command): void {
-  addDataOptions(program.command("eval").description("train and evaluate: RMSE/MAE and ranking metrics on a test set, a split or cross-validation folds")).action(
-    async (file: string | undefined, f: EvalDataFlags) => {
+  addDataOptions(program.command("eval").description("train and evaluate: RMSE/MAE and ranking metrics on a test set, a split or cross-validation folds"))
+    .option("--cold <side>", "cold-start protocol (docs/cold-start.md) on --train/--test: items (rank only the test file's items) or users (new users rank every item)", choiceArg(["items", "users"] as const))
+    .option("--baseline <name>", `with --cold: score by a baseline instead of a model: ${COLD_START_BASELINES.join(", ")}`)
+    .action(async (file: string | undefined, f: EvalDataFlags & ColdFlags) => {
+      if (f.cold !== undefined || f.baseline !== undefined) return runColdStart(file, f);
+      const features = readFeatureFlags(f, f.quiet || f.json);
       const config = configFromFlags(f);
       getAlgorithm(config.algorithm);
       const metricNames = parseMetrics(f.metrics ?? defaultMetrics(config.algorithm), f.cutoff ?? 10).map((m) => m.name);
@@ -252,8 +257,59 @@ export function registerEvalCommand(program: Command): void {
             : `ranking metrics: relevant = test rating >= ${f.relevanceThreshold}${f.metrics === undefined ? " (default; --relevance-threshold R to change)" : ""}; candidates = every training item the user has not rated`,
         );
       }
-      const cv = runFolds(data.folds, config, metricNames, f);
+      const cv = runFolds(data.folds, config, metricNames, f, features);
       printEvaluation(cv, metricNames, f, { algorithm: config.algorithm, config, source: data.source, ...(ranks ? { relevanceThreshold: f.relevanceThreshold ?? null } : {}) });
-    },
-  );
+    });
+}
+
+/** The flags only `mfrec eval` has. */
+interface ColdFlags {
+  cold?: ColdSide;
+  baseline?: string;
+}
+
+const TIES = "NDCG and the cut-off metrics order tied scores by a seeded random permutation per user; AUC counts a tied pair as 1/2";
+
+/** `mfrec eval --cold items|users`: the cold-start protocol of evaluate/cold-start.ts, for a model or a baseline. */
+async function runColdStart(file: string | undefined, f: EvalDataFlags & ColdFlags): Promise<void> {
+  if (f.cold === undefined) throw new MfrecError("E_CONFIG", "--baseline needs --cold items|users", { value: f.baseline, expected: "--cold items or --cold users" });
+  if (f.train === undefined || f.test === undefined || file !== undefined) throw new MfrecError("E_CONFIG", "--cold needs --train FILE --test FILE (a cold-start split)", { expected: "--train T --test S" });
+  const quiet = f.quiet || f.json;
+  const features = readFeatureFlags(f, quiet);
+  const data = await loadEvalData(undefined, f);
+  if (data.kind !== "folds") throw new MfrecError("E_CONFIG", "no test data", { expected: "--train/--test" });
+  const { train, test } = data.folds[0]!;
+  noteFeatureCoverage(features, train, quiet);
+  const metrics = parseMetrics(f.metrics ?? ["ndcg@10", "auc"], f.cutoff ?? 10).map((m) => m.name);
+  const opts = { cold: f.cold, metrics, relevanceThreshold: f.relevanceThreshold, tieSeed: f.seed ?? 1 };
+  let result: ColdStartEvaluation;
+  let about: Record<string, unknown>;
+  if (f.baseline !== undefined) {
+    result = evaluateColdStartScores(train, test, baselineScorer(f.baseline, train, features.itemFeatures, f.seed ?? 1), opts);
+    about = { baseline: f.baseline };
+  } else {
+    const config = configFromFlags(f);
+    if (f.cold === "users" && !features.userFeatures)
+      throw new MfrecError("E_CONFIG", "--cold users needs --user-features: a new user has no rating, so the model can only place them by their features", { expected: "--user-features FILE, or --baseline popular" });
+    if (f.cold === "items" && !features.itemFeatures)
+      throw new MfrecError("E_CONFIG", "--cold items needs --item-features: a new item has no rating, so the model can only place it by its features", { expected: "--item-features FILE, or --baseline NAME" });
+    const algo = getAlgorithm(config.algorithm);
+    const epochs = algo.epochs(algo.resolveConfig(withoutRankingKeys(config)));
+    const progress = new Progress({ label: `eval ${config.algorithm} (cold ${f.cold})`, total: epochs, unit: "epochs", quiet: f.quiet });
+    const t0 = performance.now();
+    let model: FactorModel;
+    try {
+      model = fitSync(train, config, { ...features, onEpoch: (r) => progress.update(r.epoch, `loss ${fmt(r.loss, 4)}`) });
+      progress.finish(`trained ${config.algorithm} in ${fmt(progress.seconds, 2)} s`);
+    } catch (e) {
+      progress.abandon();
+      throw e;
+    }
+    result = evaluateColdStart(model, train, test, opts);
+    about = { algorithm: model.algorithm, config: model.config, fitSeconds: (performance.now() - t0) / 1000 };
+  }
+  const doc = { ...result.metrics, cold: f.cold, users: result.users, usersWithoutRelevant: result.usersWithoutRelevant, unknownUsers: result.unknownUsers, candidates: result.candidates, relevanceThreshold: f.relevanceThreshold ?? null, ties: TIES, ...about, source: data.source };
+  if (f.json) return printJson(doc);
+  say(formatTable(["", ...metrics, "users", "candidates"], [[f.baseline ?? String(about.algorithm), ...metrics.map((m) => fmt(result.metrics[m]!, 4)), fmtInt(result.users), fmtInt(result.candidates)]]));
+  note(`cold ${f.cold}: relevant = test rating >= ${f.relevanceThreshold ?? "(any)"}; ${fmtInt(result.usersWithoutRelevant)} users without a relevant item and ${fmtInt(result.unknownUsers)} unknown users skipped; ties: ${TIES}`);
 }

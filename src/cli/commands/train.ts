@@ -8,6 +8,7 @@ import { addModelOptions, fitOptionsFrom, keepsImplicitStrength, type ModelFlags
 import { fmt, fmtInt, out, printJson, say } from "../output.js";
 import { collectGarbage } from "../collect-garbage.js";
 import { Progress } from "../progress.js";
+import { noteFeatureCoverage, readFeatureFlags } from "../features.js";
 
 interface TrainFlags extends CommonFlags, InputFlags, ModelFlags {
   output: string;
@@ -32,6 +33,8 @@ export function registerTrainCommand(program: Command): void {
       const input: { ratings?: Ratings } = { ratings: await readRatingsFile(file, keepsImplicitStrength(f) ? { ...readOptionsFrom(f), implicit: undefined } : readOptionsFrom(f)) };
       const { length: ratingCount, report } = input.ratings!;
       printParseReport(report);
+      const features = readFeatureFlags(f, f.quiet);
+      noteFeatureCoverage(features, input.ratings!, f.quiet);
       const config = modelConfigFrom(f, f.implicit === true || report.layout?.columns.rating === undefined);
       const algo = getAlgorithm(config.algorithm);
       const epochs = algo.epochs(algo.resolveConfig(withoutRankingKeys(config)));
@@ -42,6 +45,7 @@ export function registerTrainCommand(program: Command): void {
         const training = fit(input.ratings!, config, {
           ...fitOptionsFrom(f),
           zeroCopy: true,
+          ...features,
           onEpoch: (r: EpochReport) => progress.update(r.epoch, r.trainRmse !== undefined ? `train RMSE ${fmt(r.trainRmse, 4)}` : `loss ${fmt(r.loss, 4)}`),
         });
         input.ratings = undefined;

@@ -14,6 +14,7 @@ import { choiceArg, intArg, numberArg } from "../args.js";
 import { PRESETS_DIR } from "../model-options.js";
 import { fmt, fmtInt, formatTable, note, printJson, say } from "../output.js";
 import { Progress } from "../progress.js";
+import { readFeatureFlags } from "../features.js";
 import { addDataOptions, configFromFlags, defaultMetrics, defaultRelevanceThreshold, type EvalDataFlags, evaluateOptionsFrom, loadEvalData } from "./eval.js";
 
 interface TuneFlags extends EvalDataFlags {
@@ -89,6 +90,7 @@ export function registerTuneCommand(program: Command): void {
         f.relevanceThreshold = defaultRelevanceThreshold(data.kind === "whole" ? data.ratings : data.folds[0]!.train);
         if (f.relevanceThreshold !== undefined) note(`ranking metrics: relevant = rating >= ${f.relevanceThreshold} (default; --relevance-threshold R to change)`);
       }
+      const features = readFeatureFlags(f, f.quiet);
       const trainParts = data.kind === "whole" ? [data.ratings] : data.folds.map((s) => s.train);
       const perPart = (f.strategy ?? "grid") === "grid" ? Math.min(gridConfigs(space).length, f.trials ?? Number.POSITIVE_INFINITY) : (f.trials ?? 10);
       const progress = new Progress({ label: `tune ${base.algorithm}`, total: perPart * trainParts.length, unit: "trials", quiet: f.quiet });
@@ -99,6 +101,7 @@ export function registerTuneCommand(program: Command): void {
           const r = tune(train, base, space, {
             ...evaluateOptionsFrom(f),
             strategy: f.strategy,
+            fit: features,
             trials: f.trials,
             seed: f.seed ?? 0,
             metric,
@@ -120,7 +123,7 @@ export function registerTuneCommand(program: Command): void {
       // With test data, refit each part's best config on the whole training part and score it.
       const tested =
         data.kind === "folds"
-          ? data.folds.map((split, i) => crossValidate(results[i]!.best.config as Partial<ModelConfig> & { algorithm: string }, [split], { ...evaluateOptionsFrom(f), metrics: testMetrics }).folds[0]!)
+          ? data.folds.map((split, i) => crossValidate(results[i]!.best.config as Partial<ModelConfig> & { algorithm: string }, [split], { ...evaluateOptionsFrom(f), metrics: testMetrics, fit: features }).folds[0]!)
           : undefined;
 
       const up = higherIsBetter(metric);

@@ -219,8 +219,8 @@ describe("loadModel rejects bad files with E_MODEL_FORMAT", () => {
 
   test("unknown version", () => {
     const bad = good.slice();
-    new DataView(bad.buffer).setUint16(6, 3, true);
-    assert.throws(() => loadModel(bad), /unsupported model format version 3/);
+    new DataView(bad.buffer).setUint16(6, 4, true);
+    assert.throws(() => loadModel(bad), /unsupported model format version 4/);
   });
 
   test("malformed header JSON", () => {

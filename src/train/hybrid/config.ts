@@ -1,0 +1,86 @@
+/**
+ * Config of `hybrid`: defaults and validation. The defaults were chosen on cold-item cuts of the
+ * training files (20% of the training items held out; never a test file): docs/cold-start.md
+ * ("How the defaults were chosen") has the grid and the figures.
+ */
+import type { ModelConfig } from "../../model/factor-model.js";
+import type { TrainingData } from "../trainer.js";
+import { booleanOption, choiceOption, numberOption, RULES, rejectUnknownKeys } from "../config.js";
+
+export const HYBRID_KEYS = [
+  "factors",
+  "epochs",
+  "learningRate",
+  "regularization",
+  "loss",
+  "maxSampled",
+  "positiveThreshold",
+  "negatives",
+  "normalize",
+  "identity",
+  "seed",
+  "threads",
+] as const;
+
+/** Defaults of `hybrid`. */
+export const HYBRID_DEFAULTS = {
+  factors: 32,
+  epochs: 50,
+  learningRate: 0.05,
+  regularization: 1e-6,
+  loss: "warp",
+  maxSampled: 10,
+  /** Ratings at or above this are positives; "auto": see {@link autoPositiveThreshold}; null: every interaction. */
+  positiveThreshold: "auto",
+  negatives: "rated",
+  normalize: false,
+  identity: true,
+  seed: 42,
+} as const;
+
+/**
+ * The positives when `positiveThreshold` is "auto": on a star scale (more than one distinct value, every
+ * value a multiple of ½ in 0..10) the ratings at or above three quarters up the training range, rounded to
+ * ½ (4 on 1–5 and on 0.5–5 stars, the relevance threshold `mfrec eval` defaults to); otherwise (play
+ * counts, clicks, one value) every interaction (null). On the cold-item cuts, positives ≥ 4 ranked better
+ * than all ratings (docs/cold-start.md).
+ */
+export function autoPositiveThreshold(values: ArrayLike<number>): number | null {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let t = 0; t < values.length; t++) {
+    const v = values[t]!;
+    if (!(v >= 0 && v <= 10 && Number.isInteger(v * 2))) return null;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!(hi > lo)) return null;
+  return Math.round((lo + 0.75 * (hi - lo)) * 2) / 2;
+}
+
+/** Fill defaults and validate (E_CONFIG naming the key); "auto" settings are resolved against `data` when given. */
+export function resolveHybridConfig(config: Record<string, unknown>, data?: TrainingData): ModelConfig {
+  rejectUnknownKeys(config, HYBRID_KEYS, "hybrid");
+  const d = HYBRID_DEFAULTS;
+  const resolved: ModelConfig = {
+    algorithm: "hybrid",
+    factors: numberOption(config, "factors", d.factors, RULES.factors),
+    epochs: numberOption(config, "epochs", d.epochs, { min: 0, max: 100000, integer: true }),
+    learningRate: numberOption(config, "learningRate", d.learningRate, { above: 0, max: 10 }),
+    regularization: numberOption(config, "regularization", d.regularization, { min: 0 }),
+    loss: choiceOption(config, "loss", d.loss, ["warp", "bpr"] as const),
+    negatives: choiceOption(config, "negatives", d.negatives, ["rated", "all"] as const),
+    normalize: booleanOption(config, "normalize", d.normalize),
+    identity: booleanOption(config, "identity", d.identity),
+    seed: numberOption(config, "seed", d.seed, RULES.seed),
+  };
+  // Only kept where it acts (every key of a resolved config matters): without features every entity has one row of weight 1.
+  if (data && !data.itemFeatures && !data.userFeatures) delete resolved.normalize;
+  if (resolved.loss === "warp") resolved.maxSampled = numberOption(config, "maxSampled", d.maxSampled, { min: 1, max: 100000, integer: true });
+  const t = config.positiveThreshold === undefined ? d.positiveThreshold : config.positiveThreshold;
+  if (t === "auto") resolved.positiveThreshold = data ? autoPositiveThreshold(data.ratings.values.subarray(0, data.ratings.length)) : "auto";
+  else if (t === null || t === "none" || t === "null") resolved.positiveThreshold = null;
+  else resolved.positiveThreshold = numberOption({ positiveThreshold: t }, "positiveThreshold", 0);
+  if (config.threads !== undefined) resolved.threads = numberOption(config, "threads", 1, RULES.threads);
+  return resolved;
+}

@@ -1,0 +1,201 @@
+/**
+ * The TypeScript kernel of `hybrid` (LightFM's form, Kula 2015): an entity's vector is the weighted sum
+ * of the vectors of its rows in a parameter table, where a warm entity's rows are its own id row plus
+ * one row per feature it has, and a cold entity's rows are its features alone. Scores are
+ * x̂_ui = (Σ_a w_ua U_a) · (Σ_b w_ib V_b) + Σ_b w_ib B_b. One epoch visits every training positive (u, i)
+ * once, in a seeded random order, and takes one SGD step of the chosen loss with per-parameter
+ * AdaGrad (accumulators start at 1, as LightFM's):
+ *
+ * - "warp" (Weston et al. 2011): draw negatives j until one violates x̂_uj > x̂_ui − 1 (at most
+ *   `maxSampled` draws; a draw that is one of u's positives is redrawn and counted), then step on
+ *   L·(1 − x̂_ui + x̂_uj) with L = ln⌊(N − 1)/draws⌋ (≤ 10), N the number of items negatives come from.
+ * - "bpr" (Rendle et al. 2009): one negative, step on −ln σ(x̂_ui − x̂_uj).
+ *
+ * Regularization adds λ·θ to the gradient of every parameter the step touches.
+ */
+import type { Rng } from "../../core/rng.js";
+
+/** Rows of an entity in a parameter table: CSR over entities, entries = (parameter row, weight). */
+export interface EntityRows {
+  readonly indptr: Int32Array;
+  readonly rows: Int32Array;
+  readonly weights: Float32Array;
+}
+
+/** One side's parameters: a table of `rows × k` vectors (+ biases for items) and their AdaGrad accumulators. */
+export interface ParamTable {
+  readonly vectors: Float32Array;
+  readonly vectorAcc: Float32Array;
+  readonly bias: Float32Array | null;
+  readonly biasAcc: Float32Array | null;
+}
+
+/** Everything one epoch reads and writes. */
+export interface HybridState {
+  readonly k: number;
+  readonly users: EntityRows;
+  readonly items: EntityRows;
+  readonly U: ParamTable;
+  readonly V: ParamTable;
+  /** Training positives, (posUser[t], posItem[t]); per user sorted in `posIndptr`/`posSorted` for the "is it a positive" test. */
+  readonly posUser: Int32Array;
+  readonly posItem: Int32Array;
+  readonly posIndptr: Int32Array;
+  readonly posSorted: Int32Array;
+  /** Items negatives are drawn from (dense item indices). */
+  readonly negativePool: Int32Array;
+  readonly loss: "warp" | "bpr";
+  readonly learningRate: number;
+  readonly regularization: number;
+  readonly maxSampled: number;
+}
+
+/** out = Σ w·T[row] over the entity's rows; returns Σ w·bias[row] (0 without biases). */
+export function representation(e: EntityRows, entity: number, T: ParamTable, k: number, out: Float32Array): number {
+  out.fill(0);
+  let b = 0;
+  const vec = T.vectors;
+  const bias = T.bias;
+  for (let p = e.indptr[entity]!; p < e.indptr[entity + 1]!; p++) {
+    const r = e.rows[p]!;
+    const w = e.weights[p]!;
+    const o = r * k;
+    for (let f = 0; f < k; f++) out[f]! += w * vec[o + f]!;
+    if (bias) b += w * bias[r]!;
+  }
+  return b;
+}
+
+function dot(a: Float32Array, b: Float32Array, k: number): number {
+  let s = 0;
+  for (let f = 0; f < k; f++) s += a[f]! * b[f]!;
+  return s;
+}
+
+/** AdaGrad step on every row of `entity`: the vector gradient is w·g (+ λθ), the bias gradient w·gb (+ λb). */
+function step(e: EntityRows, entity: number, T: ParamTable, k: number, g: Float32Array, gb: number, lr: number, lambda: number): void {
+  const vec = T.vectors;
+  const acc = T.vectorAcc;
+  const bias = T.bias;
+  const bacc = T.biasAcc;
+  for (let p = e.indptr[entity]!; p < e.indptr[entity + 1]!; p++) {
+    const r = e.rows[p]!;
+    const w = e.weights[p]!;
+    const o = r * k;
+    for (let f = 0; f < k; f++) {
+      const x = vec[o + f]!;
+      const d = w * g[f]! + lambda * x;
+      const a = acc[o + f]!;
+      vec[o + f] = x - (lr / Math.sqrt(a)) * d;
+      acc[o + f] = a + d * d;
+    }
+    if (bias && bacc && gb !== 0) {
+      const x = bias[r]!;
+      const d = w * gb + lambda * x;
+      const a = bacc[r]!;
+      bias[r] = x - (lr / Math.sqrt(a)) * d;
+      bacc[r] = a + d * d;
+    }
+  }
+}
+
+function isPositive(s: HybridState, u: number, j: number): boolean {
+  let lo = s.posIndptr[u]!;
+  let hi = s.posIndptr[u + 1]!;
+  const a = s.posSorted;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = a[mid]!;
+    if (v === j) return true;
+    if (v < j) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
+}
+
+/** Scratch vectors of one epoch (5 × k). */
+export class Scratch {
+  readonly u: Float32Array;
+  readonly p: Float32Array;
+  readonly n: Float32Array;
+  readonly gu: Float32Array;
+  readonly gi: Float32Array;
+  constructor(k: number) {
+    this.u = new Float32Array(k);
+    this.p = new Float32Array(k);
+    this.n = new Float32Array(k);
+    this.gu = new Float32Array(k);
+    this.gi = new Float32Array(k);
+  }
+}
+
+const MAX_WARP_LOSS = 10;
+
+/**
+ * One epoch over the positives in the order `order` (a permutation of 0..nPositives-1), drawing negatives
+ * from `rng`. Returns the mean loss per positive: WARP's L·(1 − x̂_ui + x̂_uj) for violated pairs (0 for a
+ * positive with no violator found), or BPR's −ln σ(x̂_ui − x̂_uj).
+ */
+export function hybridEpoch(s: HybridState, order: Int32Array, rng: Rng, sc: Scratch = new Scratch(s.k)): number {
+  const k = s.k;
+  const lr = s.learningRate;
+  const lambda = s.regularization;
+  const pool = s.negativePool;
+  const nPool = pool.length;
+  if (nPool < 2 || order.length === 0) return 0;
+  const rankScale = nPool - 1;
+  let total = 0;
+  for (let t = 0; t < order.length; t++) {
+    const q = order[t]!;
+    const u = s.posUser[q]!;
+    const i = s.posItem[q]!;
+    representation(s.users, u, s.U, k, sc.u);
+    const bi = representation(s.items, i, s.V, k, sc.p);
+    const xi = dot(sc.u, sc.p, k) + bi;
+    let j = -1;
+    let weight = 0;
+    let xj = 0;
+    if (s.loss === "warp") {
+      for (let draws = 1; draws <= s.maxSampled; draws++) {
+        const c = pool[rng.int(nPool)]!;
+        if (c === i) continue;
+        const bj = representation(s.items, c, s.V, k, sc.n);
+        const x = dot(sc.u, sc.n, k) + bj;
+        if (x > xi - 1) {
+          if (isPositive(s, u, c)) continue;
+          j = c;
+          xj = x;
+          weight = Math.min(MAX_WARP_LOSS, Math.log(Math.max(1, Math.floor(rankScale / draws))));
+          break;
+        }
+      }
+      if (j < 0 || weight === 0) continue;
+      total += weight * (1 - xi + xj);
+    } else {
+      let c = -1;
+      for (let tries = 0; tries < 10; tries++) {
+        c = pool[rng.int(nPool)]!;
+        if (c !== i && !isPositive(s, u, c)) break;
+        c = -1;
+      }
+      if (c < 0) continue;
+      j = c;
+      const bj = representation(s.items, c, s.V, k, sc.n);
+      xj = dot(sc.u, sc.n, k) + bj;
+      const z = xi - xj;
+      // d(−ln σ(z))/dz = −σ(−z)
+      weight = 1 / (1 + Math.exp(z));
+      total += z > 0 ? Math.log1p(Math.exp(-z)) : -z + Math.log1p(Math.exp(z));
+    }
+    // Gradients of weight·(x̂_uj − x̂_ui): user g = weight(n − p); positive item −weight·u; negative item +weight·u.
+    for (let f = 0; f < k; f++) {
+      sc.gu[f] = weight * (sc.n[f]! - sc.p[f]!);
+      sc.gi[f] = -weight * sc.u[f]!;
+    }
+    step(s.items, i, s.V, k, sc.gi, -weight, lr, lambda);
+    for (let f = 0; f < k; f++) sc.gi[f] = weight * sc.u[f]!;
+    step(s.items, j, s.V, k, sc.gi, weight, lr, lambda);
+    step(s.users, u, s.U, k, sc.gu, 0, lr, lambda);
+  }
+  return total / order.length;
+}
