@@ -102,7 +102,7 @@ describe("mfrec tune", () => {
     assert.match(bad.stderr, /grid search over range regularization needs steps/);
     const missing = mfrec(["tune", ratings, "--space", "no-such-space", "-q"]);
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /shipped space \(als, ials, sgd\)/);
+    assert.match(missing.stderr, /shipped space \(als, bayes-fm, ials, sgd\)/);
   });
 });
 
