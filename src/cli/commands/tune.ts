@@ -35,7 +35,7 @@ export function spaceNames(): string[] {
 
 /**
  * Read and shape-check the search space file (plain JSON: name → [values] or { min, max, log?, integer?, steps? }).
- * A name that is not a file but a shipped space (presets/spaces/<name>.json: sgd, als, ials) reads that one.
+ * A name that is not a file but a shipped space (presets/spaces/<name>.json: sgd, als, ials, bayes-fm) reads that one.
  */
 export function readSpaceFile(nameOrPath: string): SearchSpace {
   const shipped = `${PRESETS_DIR}spaces/${nameOrPath}.json`;
@@ -65,7 +65,7 @@ function csvLine(cells: ReadonlyArray<string | number>): string {
 /** `mfrec tune`: see the file header. */
 export function registerTuneCommand(program: Command): void {
   addDataOptions(program.command("tune").description("search hyper-parameters (grid or random) on a validation split of the training data"))
-    .option("--space <file|name>", "search space JSON ({ \"factors\": [10, 50], \"regularization\": { \"min\": 0.01, \"max\": 1, \"log\": true, \"steps\": 3 } }) or a shipped one: sgd, als, ials (presets/spaces/); default for a ranking metric: λ and w0 of ials or of the ranking part")
+    .option("--space <file|name>", "search space JSON ({ \"factors\": [10, 50], \"regularization\": { \"min\": 0.01, \"max\": 1, \"log\": true, \"steps\": 3 } }) or a shipped one: sgd, als, ials, bayes-fm (presets/spaces/); default for a ranking metric: λ and w0 of ials or of the ranking part")
     .option("--strategy <s>", "grid (every combination) or random", choiceArg(["grid", "random"] as const))
     .option("--trials <n>", "random: samples (default 10); grid: at most this many combinations", intArg(1))
     .option("--metric <name>", "metric to optimise (default rmse; ndcg@10 for implicit algorithms)")
