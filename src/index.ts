@@ -58,10 +58,6 @@ export { loadAnnIndex, saveAnnIndex } from "./model/ann-format.js";
 
 // New users and items without retraining
 export { foldInItem, foldInUser } from "./model/fold-in.js";
-export { addItems, addUsers, featureVector } from "./model/cold-start.js";
-export type { AddedEntities, EntityFeatures } from "./model/cold-start.js";
-export { evaluateColdStart } from "./evaluate/cold-start.js";
-export type { ColdStartEvaluation, ColdStartOptions } from "./evaluate/cold-start.js";
 export type { FoldedRow, FoldInHistory, FoldInOptions } from "./model/fold-in.js";
 export { partialFit, withUser } from "./model/partial-fit.js";
 export type { PartialFitOptions } from "./model/partial-fit.js";

@@ -4,8 +4,8 @@
  * against the current item matrix, cached until their next rating. Swapping models replaces one
  * immutable state object, so a request sees either the old model or the new one, never a mix.
  */
-import { addItems, type EntityFeatures, type FactorModel, featureVector, MfrecError, predict, type RawId, type Scored, similarItems, type SimilarityMetric, similarUsers } from "mfrec";
-import { finalScore, foldInHybridRow, maskRated, popularityScores, rawScoreIndex, scoreRow, topK, unknownReason } from "mfrec/internal";
+import { type FactorModel, MfrecError, predict, type RawId, type Scored, similarItems, type SimilarityMetric, similarUsers } from "mfrec";
+import { addItems, type EntityFeatures, featureVector, finalScore, foldInHybridRow, maskRated, popularityScores, rawScoreIndex, scoreRow, topK, unknownReason } from "mfrec/internal";
 import { explainServed, oneUserModel, type ServedExplanation } from "./explain-user.js";
 import { foldInRow } from "./fold-in-adapter.js";
 import { httpError } from "./http-errors.js";

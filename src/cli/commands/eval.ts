@@ -5,8 +5,8 @@
  * The data flags are shared with `mfrec tune` through {@link addDataOptions} and {@link loadEvalData}.
  */
 import type { Command } from "commander";
-import { type ColdStartEvaluation, type CrossValidation, crossValidate, evaluateColdStart, type FactorModel, fitSync, type FoldResult, getAlgorithm, kFoldSplit, type ModelConfig, parseMetrics, randomSplit, type Ratings, type Split, temporalSplit, userSplit } from "../../index.js";
-import { baselineScorer, COLD_START_BASELINES, type ColdSide, evaluateColdStartScores, withoutRankingKeys, RATING_METRICS } from "../../internal.js";
+import { type CrossValidation, crossValidate, type FactorModel, fitSync, type FoldResult, getAlgorithm, kFoldSplit, type ModelConfig, parseMetrics, randomSplit, type Ratings, type Split, temporalSplit, userSplit } from "../../index.js";
+import { baselineScorer, COLD_START_BASELINES, type ColdSide, type ColdStartEvaluation, evaluateColdStart, evaluateColdStartScores, withoutRankingKeys, RATING_METRICS } from "../../internal.js";
 import { readPredefinedFolds, readRatingsFile, readTrainTest } from "../../node.js";
 import { MfrecError } from "../../core/errors.js";
 import { type CommonFlags, choiceArg, intArg, listArg, numberArg } from "../args.js";
