@@ -98,8 +98,9 @@ export type { AnnOptions } from "./recommend/ann.js";
 // Shared by the CLI's early start-up checks and the service
 export { listenError } from "./core/listen-error.js";
 
-// cold start (train/hybrid)
-export { type CandidateScorer, type ColdSide, coldCandidates, evaluateColdStartScores } from "./evaluate/cold-start.js";
+// cold start (train/hybrid). In mfrec/internal because the public entry is at its 130-name cap (issue 20 decides).
+export { type CandidateScorer, type ColdSide, type ColdStartEvaluation, type ColdStartOptions, coldCandidates, evaluateColdStart, evaluateColdStartScores } from "./evaluate/cold-start.js";
+export { type AddedEntities, addItems, addUsers, type EntityFeatures, featureVector } from "./model/cold-start.js";
 export { baselineScorer, COLD_START_BASELINES } from "./evaluate/cold-start-baselines.js";
 export { foldInHybridRow } from "./model/cold-start.js";
 export { hybrid } from "./train/hybrid/trainer.js";

@@ -70,7 +70,7 @@ export function resolveHybridConfig(config: Record<string, unknown>, data?: Trai
     regularization: numberOption(config, "regularization", d.regularization, { min: 0 }),
     loss: choiceOption(config, "loss", d.loss, ["warp", "bpr"] as const),
     negatives: choiceOption(config, "negatives", d.negatives, ["rated", "all"] as const),
-    normalize: booleanOption(config, "normalize", d.normalize),
+    normalize: config.normalize === "features" ? "features" : booleanOption(config, "normalize", d.normalize),
     identity: booleanOption(config, "identity", d.identity),
     seed: numberOption(config, "seed", d.seed, RULES.seed),
   };

@@ -52,7 +52,10 @@ interface Side {
   withoutFeatures: number;
 }
 
-function buildSide(ratingsIndex: IdIndex, table: FeatureTable | undefined, k: number, identity: boolean, normalize: boolean, withBias: boolean, seed: number, purpose: string): Side {
+/** How entity weights are scaled: none; the whole row (id and features) to sum 1 (LightFM's); or the features alone to sum 1, the id keeping weight 1. */
+export type NormalizeMode = false | true | "features";
+
+function buildSide(ratingsIndex: IdIndex, table: FeatureTable | undefined, k: number, identity: boolean, normalize: NormalizeMode, withBias: boolean, seed: number, purpose: string): Side {
   const index = ratingsIndex.clone();
   const warm = index.size;
   let cold = 0;
@@ -78,7 +81,8 @@ function buildSide(ratingsIndex: IdIndex, table: FeatureTable | undefined, k: nu
       rows[p] = idRows + aligned.indices[q]!;
       weights[p++] = aligned.values[q]!;
     }
-    if (normalize) normalizeRow(weights, indptr[e]!, indptr[e + 1]!);
+    if (normalize === true) normalizeRow(weights, indptr[e]!, indptr[e + 1]!);
+    else if (normalize === "features") normalizeRow(weights, indptr[e]! + (identity && e < warm ? 1 : 0), indptr[e + 1]!);
   }
   const nRows = idRows + nFeat;
   const vectors = new Float32Array(nRows * k);
@@ -160,7 +164,7 @@ class HybridTrainer implements Trainer {
     this.k = k;
     this.seed = cfg.seed as number;
     const identity = cfg.identity as boolean;
-    const normalize = cfg.normalize === true;
+    const normalize: NormalizeMode = cfg.normalize === "features" ? "features" : cfg.normalize === true;
     const r = data.ratings;
     if (!identity && !data.itemFeatures && !data.userFeatures)
       throw new MfrecError("E_CONFIG", "hybrid with identity: false needs item or user features", { column: "identity", value: false, expected: "true, or itemFeatures / userFeatures" });
@@ -228,7 +232,8 @@ class HybridTrainer implements Trainer {
 
   finish(): FactorModel {
     const k = this.k;
-    const normalize = this.cfg.normalize === true;
+    // A new entity has no id row: both modes scale its feature weights to sum 1.
+    const normalize = this.cfg.normalize === true || this.cfg.normalize === "features";
     const u = materialize(this.users, k);
     const i = materialize(this.items, k);
     const itemF = featureFactors(this.items, k, normalize);

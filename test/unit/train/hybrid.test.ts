@@ -112,6 +112,22 @@ describe("hybrid trainer", () => {
     assert.equal(f.vocabulary.size, 4);
   });
 
+  test('normalize "features": a cold item\'s vector is the mean of its feature vectors (the id of a warm one keeps weight 1)', () => {
+    const t = toy();
+    const m = fitSync(t.ratings, { ...CFG, epochs: 3, normalize: "features" }, { itemFeatures: t.itemFeatures });
+    assert.equal(m.config.normalize, "features");
+    assert.equal(m.features!.items!.normalize, true);
+    const k = m.factors;
+    const V = m.features!.items!.factors.data;
+    const voc = m.features!.items!.vocabulary;
+    const a = voc.indexOf("taste:A");
+    const s0 = voc.indexOf("shade:0");
+    const i = m.itemIndex.indexOf("newA");
+    for (let c = 0; c < k; c++) assert.ok(Math.abs(m.itemFactors.data[i * k + c]! - (V[a * k + c]! + V[s0 * k + c]!) / 2) < 1e-6);
+    const v = featureVector(m, "item", ["taste:A", "shade:0"]).factors;
+    for (let c = 0; c < k; c++) assert.ok(Math.abs(v[c]! - m.itemFactors.data[i * k + c]!) < 1e-6);
+  });
+
   test("positiveThreshold auto: 4 on 1-5 and 0.5-5 stars, every interaction for counts or one value", () => {
     assert.equal(autoPositiveThreshold([1, 2, 3, 4, 5]), 4);
     assert.equal(autoPositiveThreshold([0.5, 3, 5]), 4);
