@@ -24,3 +24,4 @@ export * from "./heap";
 export * from "./bpr";
 export * from "./wchol";
 export * from "./hnsw";
+export * from "./ivf";

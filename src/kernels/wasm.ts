@@ -76,14 +76,18 @@ export interface WasmKernels {
     k: number, w0: number, lambda: number, nu: number, nCols: number, lossOut: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
+  /** Nearest centroid of rows [start, end) (assembly/ivf.ts; the IVF ANN index's k-means and lists). */
+  ivfAssignRange(X: number, d: number, C: number, h: number, nlist: number, out: number, start: number, end: number, shard: number, scratch: number): void;
+  /** One IVF query (assembly/ivf.ts): probe nprobe lists, best R unskipped rows; returns the count. */
+  ivfSearch(X: number, ids: number, offsets: number, d: number, C: number, nlist: number, y: number, nprobe: number, R: number, skip: number, scale: number, scratch: number, outI: number, outS: number): number;
   heapBase(): number;
 }
 
 /** Names of the kernels a pool can run over shards. */
-export type KernelName = Exclude<keyof WasmKernels, "heapBase">;
+export type KernelName = Exclude<keyof WasmKernels, "heapBase" | "ivfSearch">;
 
 /** Kernel ids as written into a pool's shared control block (order is part of the worker protocol). */
-export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "sgdPackedRange", "cgShardRange", "alsCgShardRange", "bprBlockRange", "wcholRange"];
+export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "sgdPackedRange", "cgShardRange", "alsCgShardRange", "bprBlockRange", "wcholRange", "ivfAssignRange"];
 
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);

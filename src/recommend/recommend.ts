@@ -126,7 +126,7 @@ export function recommend(model: FactorModel, user: RawId, opts: RecommendOption
   }
   const r = model.ranker;
   const index = resolveAnnIndex(r, opts.ann);
-  const approx = index ? annRecommendIndices(r, index, u, n, mask, opts.efSearch, candidates?.length) : null;
+  const approx = index ? annRecommendIndices(r, index, u, n, mask, opts.efSearch, candidates?.length, opts.nprobe) : null;
   const top = approx ?? recommendIndices(model, u, n, mask, new Float32Array(model.numItems), candidates);
   return Array.from(top, (i) => ({ item: ids.idAt(i), score: finalScore(r, r.scoreIndex(u, i)) }));
 }
