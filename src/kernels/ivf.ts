@@ -14,9 +14,6 @@
  */
 import { MfrecError } from "../core/errors.js";
 import { rngFor } from "../core/rng.js";
-import { InlinePool } from "../parallel/inline-pool.js";
-import { type KernelPool, rowShards } from "../parallel/pool.js";
-import type { KernelPoolFactory } from "../parallel/pool-factory.js";
 import type { IpVectors } from "./hnsw.js";
 import { wasmSimdSupported, wasmThreadsSupported } from "./wasm.js";
 import { KernelArena } from "./wasm-arena.js";
@@ -44,6 +41,26 @@ export interface IvfLists {
   offsets: Int32Array;
   /** n: the item at each position (a permutation of 0..n−1, ascending inside a list). */
   ids: Int32Array;
+}
+
+/** Runs the assignment kernel over fixed row shards (a kernel pool of the parallel layer, given by the caller). */
+export interface IvfRunner {
+  run(task: { kernel: "ivfAssignRange"; args: readonly number[]; shards: Int32Array }): void;
+  close(): unknown;
+}
+
+/** Opens a runner on the index's arena (shared memory when threads > 1). */
+export type IvfRunnerFactory = (arena: KernelArena, threads: number) => IvfRunner;
+
+/** Fixed shards of `rows` rows, `per` at a time: the same for any thread count. */
+function shardsOf(rows: number, per: number): Int32Array {
+  const n = Math.max(1, Math.ceil(rows / per));
+  const out = new Int32Array(2 * n);
+  for (let s = 0; s < n; s++) {
+    out[2 * s] = Math.min(rows, s * per);
+    out[2 * s + 1] = Math.min(rows, (s + 1) * per);
+  }
+  return out;
 }
 
 /** Row width of the transformed rows for k factors (with or without the item bias). */
@@ -138,7 +155,7 @@ export class WasmIvf {
    * k-means and list building (see the file comment). Assignment runs on `threads` threads of the
    * factory's pool; the lists do not depend on the thread count.
    */
-  static build(v: IpVectors, p: IvfParams, threads: number, factory: KernelPoolFactory, onProgress?: (stage: string) => void): WasmIvf {
+  static build(v: IpVectors, p: IvfParams, threads: number, open: IvfRunnerFactory, onProgress?: (stage: string) => void): WasmIvf {
     const n = v.n;
     const nlist = n === 0 ? 0 : Math.min(p.nlist, n);
     const S = Math.min(n, Math.max(p.sample, nlist));
@@ -146,7 +163,7 @@ export class WasmIvf {
     const w = new WasmIvf(v, nlist, S, th > 1);
     const { d, centroids: C, offsets, ids } = w.lists;
     if (n === 0) return w;
-    const pool: KernelPool = th > 1 ? factory.create(w.arena, { threads: th, scratchBytes: 64 }) : new InlinePool(w.arena, 64);
+    const pool = open(w.arena, th);
     try {
       // the sample: S distinct items (partial Fisher–Yates), in index order
       const perm = new Int32Array(n);
@@ -177,7 +194,7 @@ export class WasmIvf {
       const counts = new Int32Array(nlist);
       const run = (X: Float32Array, rows: number) => {
         w.halfNorms();
-        pool.run({ kernel: "ivfAssignRange", args: [X.byteOffset, d, C.byteOffset, w.h.byteOffset, nlist, assign.byteOffset], shards: rowShards(rows, 2048) });
+        pool.run({ kernel: "ivfAssignRange", args: [X.byteOffset, d, C.byteOffset, w.h.byteOffset, nlist, assign.byteOffset], shards: shardsOf(rows, 2048) });
       };
       for (let it = 0; it < p.iters; it++) {
         run(SX, S);

@@ -15,7 +15,9 @@ import { MfrecError } from "../core/errors.js";
 import { buildHnsw, type HnswGraph, HnswSearcher, type IpVectors, mipsAugment } from "../kernels/hnsw.js";
 import { buildHnswWasm, hnswWasmFits, WasmHnsw } from "../kernels/hnsw-wasm.js";
 import { type IvfLists, ivfDim, ivfWasmFits, WasmIvf } from "../kernels/ivf.js";
+import type { KernelArena } from "../kernels/wasm-arena.js";
 import { rowNorms } from "../kernels/score.js";
+import { InlinePool } from "../parallel/inline-pool.js";
 import { defaultPoolFactory, type KernelPoolFactory } from "../parallel/pool-factory.js";
 import type { FactorModel } from "./factor-model.js";
 
@@ -271,7 +273,8 @@ export function buildAnnIndex(model: FactorModel, opts: AnnBuildOptions = {}): A
     if (!Number.isInteger(t) || t < 0 || t > 1024) throw new MfrecError("E_CONFIG", "threads must be an integer from 0 (auto) to 1024", { column: "threads", value: t, expected: "0..1024" });
     if (opts.kernels === "ts") throw new MfrecError("E_UNSUPPORTED", 'the IVF index has WASM kernels only', { hint: 'use method: "hnsw" with kernels: "ts"' });
     const threads = t > 0 ? t : Math.max(1, factory.defaultThreads);
-    const w = WasmIvf.build(v, { nlist: params.nlist, sample: params.kmeansSample, iters: params.kmeansIters, seed: params.seed }, threads, factory);
+    const open = (arena: KernelArena, th: number) => (th > 1 ? factory.create(arena, { threads: th, scratchBytes: 64 }) : new InlinePool(arena, 64));
+    const w = WasmIvf.build(v, { nlist: params.nlist, sample: params.kmeansSample, iters: params.kmeansIters, seed: params.seed }, threads, open);
     params.nlist = w.lists.nlist;
     params.nprobe = Math.min(params.nprobe, Math.max(1, w.lists.nlist));
     const index = new AnnIndex(model, w, params, itemSideChecksum(model), v);
