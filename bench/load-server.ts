@@ -114,10 +114,12 @@ function spawnServer(dbPath: string, modelPath: string): Promise<{ child: ChildP
     process.stdout.write("URL " + s.url + "\\n");
     process.on("SIGTERM", () => s.stop().then(() => process.exit(0)));
   `;
-  const child = spawn(process.execPath, ["--input-type=module", "-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+  const flags = (process.env.MFREC_BENCH_SERVER_FLAGS ?? "").split(" ").filter(Boolean); // e.g. --trace-gc (printed with MFREC_BENCH_SERVER_STDOUT=1)
+  const child = spawn(process.execPath, [...flags, "--input-type=module", "-e", code], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let buf = "";
     child.stdout!.on("data", (d: Buffer) => {
+      if (process.env.MFREC_BENCH_SERVER_STDOUT) process.stderr.write(d); // e.g. with NODE_OPTIONS=--trace-gc
       buf += d.toString();
       const m = /URL (\S+)\n/.exec(buf);
       if (m) resolve({ child, url: m[1]! });
