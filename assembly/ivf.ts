@@ -144,32 +144,40 @@ export function ivfAssignRange(
 }
 
 /**
- * One query: score the nlist centroids by y·C_c, probe the nprobe best lists (ties to the lower list),
- * score their rows (list order: X row p is item ids[p]; list c holds rows [offsets[c], offsets[c+1]))
- * by y·X_p (times scale[p] when scale ≠ 0), skip items with skip[id] ≠ 0 (skip = 0: none), and write
- * the best R (score descending, ties by lower item id) to outI/outS. Scratch: 2·nprobe + 2·R words.
- * Returns the count written (≤ R).
+ * Probe step of a query: score the nlist centroids by y·C_c and write the nprobe best lists (ties to the
+ * lower list) to outLists, best first. Scratch: 3·nprobe words. Returns the count written.
  */
-export function ivfSearch(
-  X: usize, ids: usize, offsets: usize, d: i32, C: usize, nlist: i32,
-  y: usize, nprobe: i32, R: i32, skip: usize, scale: usize,
-  scratch: usize, outI: usize, outS: usize,
-): i32 {
+export function ivfProbe(C: usize, nlist: i32, d: i32, y: usize, nprobe: i32, scratch: usize, outLists: usize): i32 {
   const rowBytes = <usize>d << 2;
   const ls = scratch;
   const li = ls + (<usize>nprobe << 2);
-  const hs = li + (<usize>nprobe << 2);
-  const hi = hs + (<usize>R << 2);
   let np = 0;
   for (let c = 0; c < nlist; c++) np = heapOffer(ls, li, np, nprobe, dot4(y, C + <usize>c * rowBytes, d), c);
+  return heapDrain(ls, li, np, outLists, li + (<usize>nprobe << 2));
+}
+
+/**
+ * Scan step of a query: score the rows of the np lists in `lists` (list order: X row p is item ids[p];
+ * list c holds rows [offsets[c], offsets[c+1])) by y·X_p (times scale[p] when scale ≠ 0), skip the t-th
+ * scanned row when skipL ≠ 0 and skipL[t] ≠ 0 (t counts rows over the lists in order), and write the
+ * best R (score descending, ties by lower item id) to outI/outS. Scratch: 2·R words. Returns the count.
+ */
+export function ivfScan(
+  X: usize, ids: usize, offsets: usize, d: i32, y: usize, lists: usize, np: i32, R: i32,
+  skipL: usize, scale: usize, scratch: usize, outI: usize, outS: usize,
+): i32 {
+  const rowBytes = <usize>d << 2;
+  const hs = scratch;
+  const hi = hs + (<usize>R << 2);
   let size = 0;
-  for (let t = 0; t < np; t++) {
-    const c = load<i32>(li + (<usize>t << 2));
+  let t: usize = 0;
+  for (let l = 0; l < np; l++) {
+    const c = load<i32>(lists + (<usize>l << 2));
     const lo = load<i32>(offsets + (<usize>c << 2));
     const hiP = load<i32>(offsets + (<usize>(c + 1) << 2));
-    for (let p = lo; p < hiP; p++) {
+    for (let p = lo; p < hiP; p++, t++) {
+      if (skipL && load<u8>(skipL + t)) continue;
       const id = load<i32>(ids + (<usize>p << 2));
-      if (skip && load<u8>(skip + <usize>id)) continue;
       let s = dot4(y, X + <usize>p * rowBytes, d);
       if (scale) s *= load<f32>(scale + (<usize>p << 2));
       size = heapOffer(hs, hi, size, R, s, id);

@@ -73,7 +73,7 @@ const MAX_ARENA = 2 ** 32 - 2 * 65536;
 
 /** Arena bytes of an IVF index of n items (plus `sample` rows of k-means scratch when building). */
 export function ivfWasmBytes(n: number, d: number, nlist: number, sample: number): number {
-  return KernelArena.bytesFor(n * d * 4, n * 4, (nlist + 1) * 4, nlist * d * 4, nlist * 4, Math.max(n, sample) * 4, sample * d * 4, d * 4, n, n * 4, (2 * nlist + 2 * n) * 4, n * 4, n * 4) + 4096;
+  return KernelArena.bytesFor(n * d * 4, n * 4, (nlist + 1) * 4, nlist * d * 4, nlist * 4, Math.max(n, sample) * 4, sample * d * 4, d * 4, n, n * 4, (3 * nlist + 2 * n) * 4, Math.max(1, nlist) * 4, n * 4, n * 4) + 4096;
 }
 
 /** True when the IVF kernels can run here and hold this catalogue. */
@@ -101,6 +101,7 @@ export class WasmIvf {
   private readonly scale: Float32Array;
   private scaleKey: unknown = null;
   private readonly scratch: Int32Array;
+  private readonly lists_: Int32Array;
   private readonly outI: Int32Array;
   private readonly outS: Float32Array;
   private readonly h: Float32Array;
@@ -129,7 +130,8 @@ export class WasmIvf {
     this.y = a.f32(d);
     this.skip = new Uint8Array(a.memory.buffer, a.i32(Math.ceil(n / 4)).byteOffset, n);
     this.scale = a.f32(n);
-    this.scratch = a.i32(2 * nlist + 2 * n);
+    this.scratch = a.i32(3 * nlist + 2 * n);
+    this.lists_ = a.i32(Math.max(1, nlist));
     this.outI = a.i32(n);
     this.outS = a.f32(n);
     this.lists = { n, d, nlist, centroids, offsets, ids };
@@ -276,11 +278,20 @@ export class WasmIvf {
         this.scaleKey = scaleKey;
       }
     }
-    if (skip) this.skip.set(skip.subarray(0, n));
-    const np = Math.max(1, Math.min(nprobe, nlist));
-    const r = Math.max(1, Math.min(R, n));
     const x = this.arena.kernels;
-    const count = x.ivfSearch(this.X.byteOffset, ids.byteOffset, offsets.byteOffset, d, centroids.byteOffset, nlist, this.y.byteOffset, np, r, skip ? this.skip.byteOffset : 0, scale ? this.scale.byteOffset : 0, this.scratch.byteOffset, this.outI.byteOffset, this.outS.byteOffset);
+    const np = x.ivfProbe(centroids.byteOffset, nlist, d, this.y.byteOffset, Math.max(1, Math.min(nprobe, nlist)), this.scratch.byteOffset, this.lists_.byteOffset);
+    if (skip) {
+      // the skip flags of the probed rows only, in scan order (not the whole n-byte mask)
+      const L = this.lists_;
+      const sk = this.skip;
+      let t = 0;
+      for (let l = 0; l < np; l++) {
+        const c = L[l]!;
+        for (let p = offsets[c]!, e = offsets[c + 1]!; p < e; p++) sk[t++] = skip[ids[p]!]!;
+      }
+    }
+    const r = Math.max(1, Math.min(R, n));
+    const count = x.ivfScan(this.X.byteOffset, ids.byteOffset, offsets.byteOffset, d, this.y.byteOffset, this.lists_.byteOffset, np, r, skip ? this.skip.byteOffset : 0, scale ? this.scale.byteOffset : 0, this.scratch.byteOffset, this.outI.byteOffset, this.outS.byteOffset);
     for (let t = 0; t < count; t++) {
       outId[t] = this.outI[t]!;
       outSim[t] = this.outS[t]!;

@@ -78,13 +78,15 @@ export interface WasmKernels {
   ): void;
   /** Nearest centroid of rows [start, end) (assembly/ivf.ts; the IVF ANN index's k-means and lists). */
   ivfAssignRange(X: number, d: number, C: number, h: number, nlist: number, out: number, start: number, end: number, shard: number, scratch: number): void;
-  /** One IVF query (assembly/ivf.ts): probe nprobe lists, best R unskipped rows; returns the count. */
-  ivfSearch(X: number, ids: number, offsets: number, d: number, C: number, nlist: number, y: number, nprobe: number, R: number, skip: number, scale: number, scratch: number, outI: number, outS: number): number;
+  /** IVF probe (assembly/ivf.ts): the nprobe best lists for query y; returns the count. */
+  ivfProbe(C: number, nlist: number, d: number, y: number, nprobe: number, scratch: number, outLists: number): number;
+  /** IVF scan (assembly/ivf.ts): the best R unskipped rows of the probed lists; returns the count. */
+  ivfScan(X: number, ids: number, offsets: number, d: number, y: number, lists: number, np: number, R: number, skipL: number, scale: number, scratch: number, outI: number, outS: number): number;
   heapBase(): number;
 }
 
 /** Names of the kernels a pool can run over shards. */
-export type KernelName = Exclude<keyof WasmKernels, "heapBase" | "ivfSearch">;
+export type KernelName = Exclude<keyof WasmKernels, "heapBase" | "ivfProbe" | "ivfScan">;
 
 /** Kernel ids as written into a pool's shared control block (order is part of the worker protocol). */
 export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "sgdPackedRange", "cgShardRange", "alsCgShardRange", "bprBlockRange", "wcholRange", "ivfAssignRange"];
