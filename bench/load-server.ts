@@ -17,6 +17,7 @@
  * bench/ann-catalogue.ts (k = 64, 20 history items per user) is saved with its IVF index beside it
  * (<model>.ann, built on 2 threads), the server loads both, and GET /recommend/:user?n=10&ann=true runs
  * for --seconds, then exact GET /recommend/:user?n=10 for --exact-seconds (default 10), side by side.
+ * `--ann-nprobe N` stores another default nprobe in the index (the server's queries use it).
  * Target: p99 ≤ 10 ms at 10 connections with ann=true, zero errors.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -72,6 +73,7 @@ const TOKEN = "bench-token";
 const ANN_ITEMS = arg("ann-items", 0);
 const ANN_USERS = arg("ann-users", 20_000);
 const EXACT_SECONDS = arg("exact-seconds", 10);
+const ANN_NPROBE = arg("ann-nprobe", 0); // 0: the index default (max(8, nlist/64): 16 at 1M)
 
 /** Random factors ~ N(0, 0.1²), 20 random history items per user, seeded. */
 function randomModel(): FactorModel {
@@ -271,7 +273,7 @@ async function annMain(): Promise<void> {
     const model = annCatalogue({ items: ANN_ITEMS, users: ANN_USERS, factors: K, seed: 19 });
     writeFileSync(modelPath, saveModel(model));
     const t0 = performance.now();
-    const index = buildAnnIndex(model, { method: "ivf", threads: 2, pool: nodePoolFactory, seed: 1 });
+    const index = buildAnnIndex(model, { method: "ivf", threads: 2, pool: nodePoolFactory, seed: 1, nprobe: ANN_NPROBE > 0 ? ANN_NPROBE : undefined });
     writeAnnIndexFileSync(`${modelPath}.ann`, index);
     console.log(`# mfrec serve ANN load test: ${ANN_USERS} users × ${ANN_ITEMS} items, k=${K}; IVF nlist ${index.params.nlist}, nprobe ${index.params.nprobe} (built in ${((performance.now() - t0) / 1000).toFixed(1)} s); ${CONNECTIONS} connections; ${cpus().length} cores (${cpus()[0]?.model ?? "?"}); node ${process.version}; load average ${load()}`);
     const { child, url } = await spawnServer(dbPath, modelPath);
