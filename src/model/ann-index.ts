@@ -57,7 +57,7 @@ export const DEFAULT_EF_SEARCH = 512;
 /** From this many items `method: "auto"` builds an IVF index (below it, HNSW). */
 export const IVF_AUTO_MIN_ITEMS = 100_000;
 
-/** Default IVF lists probed per query: max(8, round(nlist / 64)) — recall@10 0.994 on the 1M × 64 bench catalogue (docs/performance.md). */
+/** Default IVF lists probed per query: max(8, round(nlist / 64)) — recall@10 0.995 on the 1M × 64 bench catalogue (docs/performance.md). */
 export function defaultNprobe(nlist: number): number {
   return Math.max(1, Math.min(nlist, Math.max(8, Math.round(nlist / 64))));
 }
