@@ -25,3 +25,4 @@ export * from "./bpr";
 export * from "./wchol";
 export * from "./hnsw";
 export * from "./bayes-fm";
+export * from "./ivf";

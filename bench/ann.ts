@@ -1,6 +1,8 @@
 /**
  * ANN benchmark (part of `npm run bench`, or alone: node dist/bench/ann.js [--items 1000000] [--factors 64]
- * [--users 2000] [--threads 2] [--ef 64,128,256] [--iid] [--json]).
+ * [--users 2000] [--threads 2] [--method ivf|hnsw] [--nprobe 4,8,16,32] [--nlist N] [--ef 128,256,512]
+ * [--M 16] [--ef-construction 128] [--queries 10000] [--iid] [--json]). QPS runs answer --queries queries (cycling
+ * over the users) after a warm-up, on one thread and on each of `threads` worker threads. --method ivf (default) sweeps nprobe, hnsw sweeps efSearch.
  *
  * On the generated catalogue of bench/ann-catalogue.ts (never written to the repository): the exact
  * baselines (recommend() one query at a time on one thread, and recommendAll's WASM SIMD kernel on
@@ -28,10 +30,14 @@ interface Opts {
   json: boolean;
   M: number;
   efConstruction: number;
+  method: "ivf" | "hnsw";
+  nprobe: number[];
+  nlist?: number;
+  queries: number;
 }
 
 function parse(argv: string[]): Opts {
-  const o: Opts = { items: 1_000_000, factors: 64, users: 2000, threads: Math.min(2, availableParallelism()), ef: [128, 256, 512], iid: false, json: false, M: 16, efConstruction: 128 };
+  const o: Opts = { items: 1_000_000, factors: 64, users: 2000, threads: Math.min(2, availableParallelism()), ef: [128, 256, 512], iid: false, json: false, M: 16, efConstruction: 128, method: "ivf", nprobe: [4, 8, 16, 32], queries: 10_000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = () => argv[++i]!;
@@ -43,6 +49,10 @@ function parse(argv: string[]): Opts {
     else if (a === "--M") o.M = Number(v());
     else if (a === "--ef-construction") o.efConstruction = Number(v());
     else if (a === "--iid") o.iid = true;
+    else if (a === "--method") o.method = v() === "hnsw" ? "hnsw" : "ivf";
+    else if (a === "--nprobe") o.nprobe = v().split(",").map(Number);
+    else if (a === "--nlist") o.nlist = Number(v());
+    else if (a === "--queries") o.queries = Number(v());
     else if (a === "--json") o.json = true;
     else throw new Error(`unknown option ${a}`);
   }
@@ -58,12 +68,12 @@ const say = (o: Opts, s: string) => {
   if (!o.json) process.stderr.write(`${s}\n`);
 };
 
-async function parallelAnn(o: Opts, modelPath: string, indexPath: string, users: string[], ef: number): Promise<number> {
+async function parallelAnn(o: Opts, modelPath: string, indexPath: string, users: string[], search: { efSearch?: number; nprobe?: number }): Promise<number> {
   const signal = new SharedArrayBuffer(8);
   const flag = new Int32Array(signal);
   const per = Math.ceil(users.length / o.threads);
   const self = fileURLToPath(new URL("./ann-worker.js", import.meta.url));
-  const workers = Array.from({ length: o.threads }, (_, t) => new Worker(self, { workerData: { model: modelPath, index: indexPath, users: users.slice(t * per, (t + 1) * per), n: 10, efSearch: ef, signal } }));
+  const workers = Array.from({ length: o.threads }, (_, t) => new Worker(self, { workerData: { model: modelPath, index: indexPath, users: users.slice(t * per, (t + 1) * per), n: 10, ...search, signal, queries: o.queries } }));
   const done = workers.map(
     (w) =>
       new Promise<{ seconds: number; queries: number }>((res, rej) => {
@@ -108,17 +118,21 @@ export async function annBench(argv: string[]): Promise<Record<string, unknown>>
   const rssBefore = rss();
   const c0 = cpu();
   t = performance.now();
-  const index = buildAnnIndex(model, { M: o.M, efConstruction: o.efConstruction, seed: 1 });
+  const loadAtBuild = loadavg();
+  const index = buildAnnIndex(model, { method: o.method, M: o.M, efConstruction: o.efConstruction, nlist: o.nlist, seed: 1, threads: o.threads });
   const buildSeconds = (performance.now() - t) / 1000;
   const buildCpu = cpu() - c0;
-  say(o, `ann: index built in ${buildSeconds.toFixed(1)} s (${buildCpu.toFixed(1)} CPU s, ${index.kernels} kernels), ${(index.byteLength / 2 ** 20).toFixed(0)} MiB`);
+  say(o, `ann: ${o.method} index built in ${buildSeconds.toFixed(1)} s (${buildCpu.toFixed(1)} CPU s, ${index.kernels} kernels${o.method === "ivf" ? `, ${o.threads} threads, nlist ${index.params.nlist}` : ", one thread"}), ${(index.byteLength / 2 ** 20).toFixed(0)} MiB; load average ${loadAtBuild.map((x) => x.toFixed(1)).join(" ")}`);
   const rows: Array<Record<string, number>> = [];
   let violations = 0;
-  for (const ef of o.ef) {
+  const settings = o.method === "ivf" ? o.nprobe : o.ef;
+  const knob = o.method === "ivf" ? "nprobe" : "efSearch";
+  for (const ef of settings) {
+    const search = o.method === "ivf" ? { nprobe: ef } : { efSearch: ef };
     let hit = 0;
     truthUsers.forEach((u, q) => {
       const want = new Set(truth[q]);
-      const got = recommend(model, u, { n: 10, ann: index, efSearch: ef });
+      const got = recommend(model, u, { n: 10, ann: index, ...search });
       const h = model.history!;
       const ui = model.userIndex.indexOf(u);
       const rated = new Set(Array.from(h.indices.subarray(h.indptr[ui]!, h.indptr[ui + 1]!)));
@@ -127,13 +141,14 @@ export async function annBench(argv: string[]): Promise<Record<string, unknown>>
         if (rated.has(model.itemIndex.indexOf(r.item))) violations++;
       }
     });
+    for (let q = 0; q < Math.min(300, users.length); q++) recommend(model, users[q]!, { n: 10, ann: index, ...search }); // warm-up (JIT)
     t = performance.now();
     cx = cpu();
-    for (const u of users) recommend(model, u, { n: 10, ann: index, efSearch: ef });
-    const qps1 = users.length / ((performance.now() - t) / 1000);
-    const cpuMs = ((cpu() - cx) * 1000) / users.length;
-    rows.push({ efSearch: ef, recallAt10: hit / (10 * truthUsers.length), qpsOneThread: qps1, cpuMsPerQuery: cpuMs, cpuSpeedupVsExact: exactCpuMs / cpuMs });
-    say(o, `ann: efSearch ${ef}: recall@10 ${(hit / (10 * truthUsers.length)).toFixed(3)}, ${qps1.toFixed(0)} queries/s one thread, ${cpuMs.toFixed(3)} CPU ms/query (exact batch ${exactCpuMs.toFixed(2)}: ${(exactCpuMs / cpuMs).toFixed(0)}×)`);
+    for (let q = 0; q < o.queries; q++) recommend(model, users[q % users.length]!, { n: 10, ann: index, ...search });
+    const qps1 = o.queries / ((performance.now() - t) / 1000);
+    const cpuMs = ((cpu() - cx) * 1000) / o.queries;
+    rows.push({ [knob]: ef, recallAt10: hit / (10 * truthUsers.length), qpsOneThread: qps1, cpuMsPerQuery: cpuMs, cpuSpeedupVsExact: exactCpuMs / cpuMs });
+    say(o, `ann: ${knob} ${ef}: recall@10 ${(hit / (10 * truthUsers.length)).toFixed(3)}, ${qps1.toFixed(0)} queries/s one thread, ${cpuMs.toFixed(3)} CPU ms/query (exact batch ${exactCpuMs.toFixed(2)}: ${(exactCpuMs / cpuMs).toFixed(0)}×)`);
   }
   // threads: each worker loads the saved files
   const dir = mkdtempSync(join(tmpdir(), "mfrec-ann-"));
@@ -145,18 +160,18 @@ export async function annBench(argv: string[]): Promise<Record<string, unknown>>
     writeAnnIndexFileSync(indexPath, index);
     const indexFileBytes = statSync(indexPath).size;
     for (const r of rows) {
-      const qps = await parallelAnn(o, modelPath, indexPath, users, r.efSearch!);
+      const qps = await parallelAnn(o, modelPath, indexPath, users, o.method === "ivf" ? { nprobe: r.nprobe! } : { efSearch: r.efSearch! });
       r.qpsThreads = qps;
       r.speedupVsExactThreads = qps / exactBatchQps;
-      say(o, `ann: efSearch ${r.efSearch}: ${qps.toFixed(0)} queries/s on ${o.threads} threads = ${(qps / exactBatchQps).toFixed(1)}× exact (${o.threads} threads)`);
+      say(o, `ann: ${knob} ${r[knob]}: ${qps.toFixed(0)} queries/s on ${o.threads} threads = ${(qps / exactBatchQps).toFixed(1)}× exact (${o.threads} threads)`);
     }
     parallel = rows;
     const report = {
       machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version },
       catalogue: { items: o.items, factors: o.factors, users: o.users, structure: o.iid ? "iid" : "clustered rank-16 + noise" },
-      params: { M: o.M, efConstruction: o.efConstruction, kernels: index.kernels },
+      params: { method: o.method, M: o.M, efConstruction: o.efConstruction, nlist: index.params.nlist, kmeansSample: index.params.kmeansSample, kmeansIters: index.params.kmeansIters, kernels: index.kernels, buildThreads: o.method === "ivf" ? o.threads : 1 },
       exact: { oneQueryMs: exactOneMs, oneThreadQps: 1000 / exactOneMs, batchQpsThreads: exactBatchQps, batchCpuMsPerQuery: exactCpuMs, threads: o.threads },
-      build: { seconds: buildSeconds, cpuSeconds: buildCpu, indexBytes: index.byteLength, indexFileBytes, rssBeforeBytes: rssBefore, peakRssBytes: rss() },
+      build: { seconds: buildSeconds, cpuSeconds: buildCpu, loadavg: loadAtBuild, indexBytes: index.byteLength, indexFileBytes, rssBeforeBytes: rssBefore, peakRssBytes: rss() },
       ann: parallel,
       filterViolations: violations,
       loadavg: loadavg(),

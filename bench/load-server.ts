@@ -12,6 +12,13 @@
  * 4. Writes only: 100% POST /ratings of 10 ratings each: write throughput (ratings/s), p99, and the
  *    WAL file's size sampled every 50 ms (peak and at the end; the server truncates it past 16 MiB),
  *    then the same nothing-lost check. `--sync full` fsyncs every commit.
+ *
+ * ANN mode, `--ann-items N` (e.g. 1000000; with `--ann-users`, default 20000): the generated catalogue of
+ * bench/ann-catalogue.ts (k = 64, 20 history items per user) is saved with its IVF index beside it
+ * (<model>.ann, built on 2 threads), the server loads both, and GET /recommend/:user?n=10&ann=true runs
+ * for --seconds, then exact GET /recommend/:user?n=10 for --exact-seconds (default 10), side by side.
+ * `--ann-nprobe N` stores another default nprobe in the index (the server's queries use it).
+ * Target: p99 ≤ 10 ms at 10 connections with ann=true, zero errors.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -25,6 +32,10 @@ import { buildCsr } from "../src/matrix/csr.js";
 import { FactorModel } from "../src/model/factor-model.js";
 import { saveModel } from "../src/model/format.js";
 import { Store } from "mfrec-server/internal/store.js";
+import { buildAnnIndex } from "../src/model/ann-index.js";
+import { writeAnnIndexFileSync } from "../src/model/ann-file-node.js";
+import { nodePoolFactory } from "../src/parallel/pool-node.js";
+import { annCatalogue } from "./ann-catalogue.js";
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -59,6 +70,10 @@ const USERS = 20_000;
 const ITEMS = 10_000;
 const K = 64;
 const TOKEN = "bench-token";
+const ANN_ITEMS = arg("ann-items", 0);
+const ANN_USERS = arg("ann-users", 20_000);
+const EXACT_SECONDS = arg("exact-seconds", 10);
+const ANN_NPROBE = arg("ann-nprobe", 0); // 0: the index default (max(8, nlist/64): 16 at 1M)
 
 /** Random factors ~ N(0, 0.1²), 20 random history items per user, seeded. */
 function randomModel(): FactorModel {
@@ -101,10 +116,12 @@ function spawnServer(dbPath: string, modelPath: string): Promise<{ child: ChildP
     process.stdout.write("URL " + s.url + "\\n");
     process.on("SIGTERM", () => s.stop().then(() => process.exit(0)));
   `;
-  const child = spawn(process.execPath, ["--input-type=module", "-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+  const flags = (process.env.MFREC_BENCH_SERVER_FLAGS ?? "").split(" ").filter(Boolean); // e.g. --trace-gc (printed with MFREC_BENCH_SERVER_STDOUT=1)
+  const child = spawn(process.execPath, [...flags, "--input-type=module", "-e", code], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let buf = "";
     child.stdout!.on("data", (d: Buffer) => {
+      if (process.env.MFREC_BENCH_SERVER_STDOUT) process.stderr.write(d); // e.g. with NODE_OPTIONS=--trace-gc
       buf += d.toString();
       const m = /URL (\S+)\n/.exec(buf);
       if (m) resolve({ child, url: m[1]! });
@@ -245,4 +262,44 @@ async function main(): Promise<void> {
   if (failed) process.exitCode = 1;
 }
 
-await main();
+/** ANN mode (see the file comment): ann=true against exact on a big generated catalogue. */
+async function annMain(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "mfrec-load-ann-"));
+  const modelPath = join(dir, "bench.mfr");
+  const dbPath = join(dir, "bench.db");
+  const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
+  let failed = false;
+  try {
+    const model = annCatalogue({ items: ANN_ITEMS, users: ANN_USERS, factors: K, seed: 19 });
+    writeFileSync(modelPath, saveModel(model));
+    const t0 = performance.now();
+    const index = buildAnnIndex(model, { method: "ivf", threads: 2, pool: nodePoolFactory, seed: 1, nprobe: ANN_NPROBE > 0 ? ANN_NPROBE : undefined });
+    writeAnnIndexFileSync(`${modelPath}.ann`, index);
+    console.log(`# mfrec serve ANN load test: ${ANN_USERS} users × ${ANN_ITEMS} items, k=${K}; IVF nlist ${index.params.nlist}, nprobe ${index.params.nprobe} (built in ${((performance.now() - t0) / 1000).toFixed(1)} s); ${CONNECTIONS} connections; ${cpus().length} cores (${cpus()[0]?.model ?? "?"}); node ${process.version}; load average ${load()}`);
+    const { child, url } = await spawnServer(dbPath, modelPath);
+    if (!/^http:\/\/127\.0\.0\.1:/.test(url)) throw new Error(`refusing to load-test ${url}: loopback only`);
+    try {
+      const rng = rngFor(2, "bench-server-users");
+      const req = (ann: boolean): AutocannonRequest => ({ method: "GET", setupRequest: (r) => ({ ...r, path: `/recommend/u${rng.int(ANN_USERS)}?n=10${ann ? "&ann=true" : ""}` }) });
+      await run({ url, connections: CONNECTIONS, duration: 3, requests: [req(true)] });
+      const a = await run({ url, connections: CONNECTIONS, duration: SECONDS, requests: [req(true)] });
+      console.log(line(`GET /recommend?ann=true (${SECONDS} s)`, a));
+      const pass = a.latency.p99 <= 10 && a.errors === 0 && a.timeouts === 0 && a.non2xx === 0;
+      console.log(`  target p99 ≤ 10 ms at ${CONNECTIONS} connections, zero errors: ${pass ? "met" : "NOT met"}; load average ${load()}`);
+      const e = await run({ url, connections: CONNECTIONS, duration: EXACT_SECONDS, requests: [req(false)], timeout: 60 });
+      console.log(line(`GET /recommend exact (${EXACT_SECONDS} s)`, e));
+      console.log(`  ann=true: ${(a.requests.average / Math.max(1e-9, e.requests.average)).toFixed(1)}× the exact req/s`);
+      failed = !pass;
+      console.log(`# load average after the runs: ${load()}`);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((ok) => child.once("exit", ok));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (failed) process.exitCode = 1;
+}
+
+if (ANN_ITEMS > 0) await annMain();
+else await main();

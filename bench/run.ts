@@ -1,7 +1,7 @@
 /**
  * `npm run bench` — speed and memory report. Each heavy case runs in a child process (peak RSS is
  * per case). Options: --json, --size 100k|1m|10m, --input FILE, --factors K[,K...], --threads N,
- * --iterations N, --ann-items N (items of the ANN catalogue, default 1000000), --cases a,b (default: ingest, the sgd, als and ials trainers through fitSync, the whole `mfrec train --algorithm sgd` process (train-sgd), scoring, recommend-all and fold-in), --trainers (add the TS-kernel trainers), --algorithms (add every other registered algorithm through fitSync: wals, bpr, baseline, svdpp, nmf, bpmf, bayes-fm; any registered name also works in --cases). The 10m input is /tmp/synth10m.csv (python3 gen_synth.py OUT=/tmp/synth10m.csv).
+ * --iterations N, --ann-items N (items of the ANN catalogue, default 1000000), --ann-method ivf|hnsw (default ivf), --cases a,b (default: ingest, the sgd, als and ials trainers through fitSync, the whole `mfrec train --algorithm sgd` process (train-sgd), scoring, recommend-all and fold-in), --trainers (add the TS-kernel trainers), --algorithms (add every other registered algorithm through fitSync: wals, bpr, baseline, svdpp, nmf, bpmf, bayes-fm; any registered name also works in --cases). The 10m input is /tmp/synth10m.csv (python3 gen_synth.py OUT=/tmp/synth10m.csv).
  */
 import { execFileSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, writeFileSync } from "node:fs";
@@ -25,6 +25,7 @@ interface Options {
   algorithms: boolean;
   grid: number;
   annItems: number;
+  annMethod?: string;
 }
 
 function parseArgs(argv: string[]): Options & { child?: string } {
@@ -47,6 +48,7 @@ function parseArgs(argv: string[]): Options & { child?: string } {
     else if (a === "--algorithms") o.algorithms = true;
     else if (a === "--grid") o.grid = Number(v());
     else if (a === "--ann-items") o.annItems = Number(v());
+    else if (a === "--ann-method") o.annMethod = v();
     else if (a === "--case") o.child = v();
     else throw new Error(`unknown option ${a}`);
   }
@@ -121,7 +123,7 @@ async function main(): Promise<void> {
       // its own generated catalogue (bench/ann.ts), not the ratings input
       if (!o.json) process.stderr.write(`bench: ann ${o.annItems} items k=${o.factors[0]} threads=${o.threads}\n`);
       const self = fileURLToPath(new URL("./ann.js", import.meta.url));
-      const out = execFileSync(process.execPath, ["--max-old-space-size=8192", self, "--json", "--items", String(o.annItems), "--factors", String(o.factors[0]), "--threads", String(o.threads)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
+      const out = execFileSync(process.execPath, ["--max-old-space-size=8192", self, "--json", "--items", String(o.annItems), "--factors", String(o.factors[0]), "--threads", String(o.threads), "--method", o.annMethod ?? "ivf"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
       rows.push({ case: c, factors: o.factors[0]!, threads: o.threads, result: JSON.parse(out) as Record<string, unknown> });
       continue;
     }
@@ -200,9 +202,11 @@ async function main(): Promise<void> {
     console.log(`recommend-all (top 10, exclusions): ${fmt(served.recommendAllUsersPerSecond, 0)} users/s (${plan?.kernels ?? "?"} kernels, ${plan?.threads ?? "?"} threads), TS reference ${fmt(served.recommendAllTsUsersPerSecond, 0)} users/s, at k=${rows.find((r) => r.case === "serve")!.factors}; fold-in latency median ${fmt(served.foldInMedianMs)} ms, p95 ${fmt(served.foldInP95Ms)} ms (${fmt(served.foldInMeanRatings, 0)} ratings/user on average)`);
   }
   if (annRow) {
-    const x = annRow as { catalogue: { items: number; factors: number }; params: { M: number; efConstruction: number; kernels: string }; exact: { oneQueryMs: number; batchQpsThreads: number; threads: number }; build: { seconds: number; cpuSeconds: number; indexBytes: number; peakRssBytes: number }; ann: Array<{ efSearch: number; recallAt10: number; qpsOneThread: number; qpsThreads: number; speedupVsExactThreads: number; cpuMsPerQuery: number; cpuSpeedupVsExact: number }>; filterViolations: number };
-    console.log(`ann (${x.catalogue.items} items, k=${x.catalogue.factors}, HNSW M=${x.params.M} efConstruction=${x.params.efConstruction}, ${x.params.kernels}): build ${fmt(x.build.seconds, 1)} s (${fmt(x.build.cpuSeconds, 1)} CPU s), index ${fmt(x.build.indexBytes / 2 ** 20, 0)} MiB, peak RSS ${fmt(x.build.peakRssBytes / 2 ** 20, 0)} MiB; exact: recommend() ${fmt(x.exact.oneQueryMs, 1)} ms/query, recommendAll WASM ${fmt(x.exact.batchQpsThreads, 0)} users/s on ${x.exact.threads} threads; filter violations ${x.filterViolations}`);
-    for (const a of x.ann) console.log(`  efSearch ${String(a.efSearch).padStart(4)}: recall@10 ${fmt(a.recallAt10)}, ${fmt(a.qpsOneThread, 0)} q/s on 1 thread, ${fmt(a.qpsThreads, 0)} q/s on ${x.exact.threads} threads = ${fmt(a.speedupVsExactThreads, 1)}× exact; ${fmt(a.cpuMsPerQuery)} CPU ms/query = ${fmt(a.cpuSpeedupVsExact, 0)}× less CPU than exact`);
+    const x = annRow as { catalogue: { items: number; factors: number }; params: { method?: string; nlist?: number; buildThreads?: number; M: number; efConstruction: number; kernels: string }; exact: { oneQueryMs: number; batchQpsThreads: number; threads: number }; build: { seconds: number; cpuSeconds: number; indexBytes: number; peakRssBytes: number }; ann: Array<{ efSearch?: number; nprobe?: number; recallAt10: number; qpsOneThread: number; qpsThreads: number; speedupVsExactThreads: number; cpuMsPerQuery: number; cpuSpeedupVsExact: number }>; filterViolations: number };
+    const ivf = x.params.method === "ivf";
+    const what = ivf ? `IVF nlist=${x.params.nlist}, build on ${x.params.buildThreads} threads` : `HNSW M=${x.params.M} efConstruction=${x.params.efConstruction}`;
+    console.log(`ann (${x.catalogue.items} items, k=${x.catalogue.factors}, ${what}, ${x.params.kernels}): build ${fmt(x.build.seconds, 1)} s (${fmt(x.build.cpuSeconds, 1)} CPU s), index ${fmt(x.build.indexBytes / 2 ** 20, 0)} MiB, peak RSS ${fmt(x.build.peakRssBytes / 2 ** 20, 0)} MiB; exact: recommend() ${fmt(x.exact.oneQueryMs, 1)} ms/query, recommendAll WASM ${fmt(x.exact.batchQpsThreads, 0)} users/s on ${x.exact.threads} threads; filter violations ${x.filterViolations}`);
+    for (const a of x.ann) console.log(`  ${ivf ? "nprobe" : "efSearch"} ${String(ivf ? a.nprobe : a.efSearch).padStart(4)}: recall@10 ${fmt(a.recallAt10)}, ${fmt(a.qpsOneThread, 0)} q/s on 1 thread, ${fmt(a.qpsThreads, 0)} q/s on ${x.exact.threads} threads = ${fmt(a.speedupVsExactThreads, 1)}× exact; ${fmt(a.cpuMsPerQuery)} CPU ms/query = ${fmt(a.cpuSpeedupVsExact, 0)}× less CPU than exact`);
   }
   console.log(`load average now: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 }

@@ -90,14 +90,20 @@ export interface WasmKernels {
   bfmResidualsRange(indptr: number, indices: number, values: number, U: number, I: number, w: number, w0: number, resid: number, lossOut: number, start: number, end: number, shard: number, scratch: number): void;
   /** bayes-fm: an implicit group's contribution to the side sums. */
   bfmGroupSumsRange(occPtr: number, occIndices: number, occWeights: number, theta: number, w: number, sums: number, start: number, end: number, shard: number, scratch: number): void;
+  /** Nearest centroid of rows [start, end) (assembly/ivf.ts; the IVF ANN index's k-means and lists). */
+  ivfAssignRange(X: number, d: number, C: number, h: number, nlist: number, out: number, start: number, end: number, shard: number, scratch: number): void;
+  /** IVF probe (assembly/ivf.ts): the nprobe best lists for query y; returns the count. */
+  ivfProbe(C: number, nlist: number, d: number, y: number, nprobe: number, scratch: number, outLists: number): number;
+  /** IVF scan (assembly/ivf.ts): the best R unskipped rows of the probed lists; returns the count. */
+  ivfScan(X: number, ids: number, offsets: number, d: number, y: number, lists: number, np: number, R: number, skipL: number, scale: number, scratch: number, outI: number, outS: number): number;
   heapBase(): number;
 }
 
 /** Names of the kernels a pool can run over shards. */
-export type KernelName = Exclude<keyof WasmKernels, "heapBase">;
+export type KernelName = Exclude<keyof WasmKernels, "heapBase" | "ivfProbe" | "ivfScan">;
 
 /** Kernel ids as written into a pool's shared control block (order is part of the worker protocol). */
-export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "sgdPackedRange", "cgShardRange", "alsCgShardRange", "bprBlockRange", "wcholRange"];
+export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "sgdPackedRange", "cgShardRange", "alsCgShardRange", "bprBlockRange", "wcholRange", "ivfAssignRange"];
 
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);

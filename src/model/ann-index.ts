@@ -1,21 +1,42 @@
 /**
- * An approximate top-N index over a model's items: the HNSW graph of kernels/hnsw.ts over the
- * MIPS transform of [q_i, b_i] (b_i only when the model has item biases), so the graph ranks by
- * p_u·q_i + b_i, which is recommend()'s score up to the per-user constant μ + b_u.
+ * An approximate top-N index over a model's items, over the MIPS transform of [q_i, b_i] (b_i only when
+ * the model has item biases), so it ranks by p_u·q_i + b_i, which is recommend()'s score up to the
+ * per-user constant μ + b_u. Two methods:
+ *  - "hnsw": the HNSW graph of kernels/hnsw.ts (graph + the n MIPS coordinates a_i; TS or WASM);
+ *  - "ivf": the inverted file of kernels/ivf.ts (k-means lists; rows scanned with WASM SIMD).
+ * `method: "auto"` (the default) picks "ivf" from {@link IVF_AUTO_MIN_ITEMS} items when the WASM SIMD
+ * kernels can hold it, else "hnsw".
  *
- * The index holds no copy of the factors: it reads the model's item factor rows and keeps only the
- * graph and the n MIPS coordinates a_i. It belongs to one model, identified by
- * {@link itemSideChecksum}; loading it against another model is refused (format in ann-format.ts).
+ * The file holds no copy of the factors (it is rebuilt from the model's rows). An index belongs to one
+ * model, identified by {@link itemSideChecksum}; loading it against another model is refused (format in ann-format.ts).
  */
 import { crc32 } from "../core/crc32.js";
 import { MfrecError } from "../core/errors.js";
-import { rowNorms } from "../kernels/score.js";
 import { buildHnsw, type HnswGraph, HnswSearcher, type IpVectors, mipsAugment } from "../kernels/hnsw.js";
 import { buildHnswWasm, hnswWasmFits, WasmHnsw } from "../kernels/hnsw-wasm.js";
+import { type IvfLists, ivfDim, ivfWasmFits, WasmIvf } from "../kernels/ivf.js";
+import type { KernelArena } from "../kernels/wasm-arena.js";
+import { rowNorms } from "../kernels/score.js";
+import { InlinePool } from "../parallel/inline-pool.js";
+import { defaultPoolFactory, type KernelPoolFactory } from "../parallel/pool-factory.js";
 import type { FactorModel } from "./factor-model.js";
 
 /** Build options of {@link buildAnnIndex}. */
 export interface AnnBuildOptions {
+  /** "auto" (default): "ivf" from {@link IVF_AUTO_MIN_ITEMS} items when WASM SIMD can hold it, else "hnsw". */
+  method?: "auto" | "hnsw" | "ivf";
+  /** IVF: lists (k-means centroids); default round(√items), at least 1. */
+  nlist?: number;
+  /** IVF: lists a query scans (default {@link defaultNprobe}); can be changed per query. */
+  nprobe?: number;
+  /** IVF: items k-means is trained on (a seeded sample), default 64 × nlist. */
+  kmeansSample?: number;
+  /** IVF: Lloyd iterations (default 10). */
+  kmeansIters?: number;
+  /** IVF: threads of the build's assignment kernel (default 0 = the pool factory's default; never changes the index). */
+  threads?: number;
+  /** IVF: worker pool factory for threads > 1 (default: the registered one — mfrec/node registers worker_threads). */
+  pool?: KernelPoolFactory;
   /** HNSW links per node on the upper layers; layer 0 keeps 2M (default 16). */
   M?: number;
   /** Candidate list size while inserting (default 128). */
@@ -33,12 +54,25 @@ export interface AnnBuildOptions {
 /** Default query candidate list size: recall@10 0.945 on the 1M × 64 bench catalogue, 0.99 at 100k (docs/performance.md). */
 export const DEFAULT_EF_SEARCH = 512;
 
-/** The parameters an index was built with (stored in its file). */
+/** From this many items `method: "auto"` builds an IVF index (below it, HNSW). */
+export const IVF_AUTO_MIN_ITEMS = 100_000;
+
+/** Default IVF lists probed per query: max(8, round(nlist / 64)) — recall@10 0.995 on the 1M × 64 bench catalogue (docs/performance.md). */
+export function defaultNprobe(nlist: number): number {
+  return Math.max(1, Math.min(nlist, Math.max(8, Math.round(nlist / 64))));
+}
+
+/** The parameters an index was built with (stored in its file). HNSW fields are kept (with their defaults) for an IVF index and the reverse. */
 export interface AnnParams {
+  method: "hnsw" | "ivf";
   M: number;
   efConstruction: number;
   seed: number;
   efSearch: number;
+  nlist: number;
+  nprobe: number;
+  kmeansSample: number;
+  kmeansIters: number;
 }
 
 function bytesOf(a: Float32Array): Uint8Array {
@@ -81,16 +115,20 @@ export function annKernels(choice: "auto" | "wasm" | "ts" | undefined, n: number
   return fits ? "wasm" : "ts";
 }
 
-/** An HNSW index bound to one model's items. */
+/** An HNSW or IVF index bound to one model's items. */
 export class AnnIndex {
   readonly model: FactorModel;
-  readonly graph: HnswGraph;
+  /** The HNSW graph (null for an IVF index). */
+  readonly graph: HnswGraph | null;
+  /** The IVF lists (null for an HNSW index). */
+  readonly ivf: IvfLists | null;
   readonly params: AnnParams;
   /** {@link itemSideChecksum} of the model it was built from. */
   readonly checksum: string;
   readonly vectors: IpVectors;
   readonly kernels: AnnKernels;
   private readonly wasm: WasmHnsw | null;
+  private readonly wasmIvf: WasmIvf | null;
   private ts?: HnswSearcher;
   private norms?: Float32Array;
   private readonly scales = new Map<number, Float32Array>();
@@ -101,15 +139,19 @@ export class AnnIndex {
    * Bind a graph to a model (checks shapes; callers check the checksum). With a WasmHnsw the graph is
    * its (wasm memory) graph; else `graph` is searched by the TS kernel.
    */
-  constructor(model: FactorModel, graph: HnswGraph | WasmHnsw, params: AnnParams, checksum: string, vectors?: IpVectors) {
-    const g = graph instanceof WasmHnsw ? graph.graph : graph;
-    if (g.n !== model.numItems) throw new MfrecError("E_SHAPE", "the ANN graph and the model have different item counts", { value: g.n, expected: String(model.numItems) });
+  constructor(model: FactorModel, graph: HnswGraph | WasmHnsw | WasmIvf, params: AnnParams, checksum: string, vectors?: IpVectors) {
+    const ivf = graph instanceof WasmIvf ? graph : null;
+    const g = ivf ? null : graph instanceof WasmHnsw ? graph.graph : (graph as HnswGraph);
+    const n = ivf ? ivf.lists.n : g!.n;
+    if (n !== model.numItems) throw new MfrecError("E_SHAPE", "the ANN index and the model have different item counts", { value: n, expected: String(model.numItems) });
     this.model = model;
     this.graph = g;
-    this.params = params;
+    this.ivf = ivf ? ivf.lists : null;
+    this.params = { ...params, method: ivf ? "ivf" : "hnsw" };
     this.checksum = checksum;
     this.wasm = graph instanceof WasmHnsw ? graph : null;
-    this.kernels = this.wasm ? "wasm" : "ts";
+    this.wasmIvf = ivf;
+    this.kernels = this.wasm || ivf ? "wasm" : "ts";
     this.vectors = vectors ?? ipVectors(model);
   }
 
@@ -139,16 +181,17 @@ export class AnnIndex {
    * (y·q_j)·‖q_j‖^(α−1) (item-to-item search; yb ignored), skipping skip[j] ≠ 0. Returns views of
    * reused buffers (valid until the next query): ids best first and their search similarities.
    */
-  query(y: ArrayLike<number>, yb: number, alpha: number, ef: number, skip: Uint8Array | null): { count: number; ids: Int32Array; sims: Float64Array } {
+  query(y: ArrayLike<number>, yb: number, alpha: number, ef: number, skip: Uint8Array | null, nprobe?: number): { count: number; ids: Int32Array; sims: Float64Array } {
     if (this.outId.length < ef) {
       this.outId = new Int32Array(ef);
       this.outSim = new Float64Array(ef);
     }
     const scale = alpha === 1 ? null : this.itemScale(alpha);
     let count: number;
-    if (this.wasm) count = this.wasm.search(y, scale ? 0 : yb, scale, alpha, ef, skip, this.outId, this.outSim);
+    if (this.wasmIvf) count = this.wasmIvf.search(y, scale ? 0 : yb, scale, alpha, nprobe ?? this.params.nprobe, ef, skip, this.outId, this.outSim);
+    else if (this.wasm) count = this.wasm.search(y, scale ? 0 : yb, scale, alpha, ef, skip, this.outId, this.outSim);
     else {
-      this.ts ??= new HnswSearcher(this.vectors, this.graph);
+      this.ts ??= new HnswSearcher(this.vectors, this.graph!);
       this.ts.setQuery(y, scale ? 0 : yb);
       this.ts.scale = scale;
       count = this.ts.search(ef, this.outId, this.outSim, skip);
@@ -158,8 +201,9 @@ export class AnnIndex {
 
   /** Bytes of memory the index adds to its model: the wasm memory (graph, a copy of the item rows, scratch), or the TS graph arrays and a_i. */
   get byteLength(): number {
+    if (this.wasmIvf) return this.wasmIvf.byteLength;
     if (this.wasm) return this.wasm.byteLength;
-    const g = this.graph;
+    const g = this.graph!;
     return g.levels.byteLength + g.links0.byteLength + g.deg0.byteLength + g.upper.byteLength + g.upperDeg.byteLength + this.vectors.aug.byteLength;
   }
 }
@@ -182,13 +226,34 @@ export function bindGraph(model: FactorModel, graph: HnswGraph, params: AnnParam
   return new AnnIndex(model, new WasmHnsw(v, graph.M, graph.levels, efC, graph), params, checksum, v);
 }
 
-/** Resolve and validate build options. */
-export function annParams(o: AnnBuildOptions = {}): AnnParams {
+/** Put stored IVF lists on the kernels (rows rebuilt from the model). */
+export function bindIvf(model: FactorModel, lists: Omit<IvfLists, "d">, params: AnnParams, checksum: string): AnnIndex {
+  model = model.ranker;
+  const v = ipVectors(model);
+  return new AnnIndex(model, WasmIvf.fromLists(v, lists), params, checksum, v);
+}
+
+/** The method `auto` resolves to for n items at k factors. */
+export function annMethod(choice: AnnBuildOptions["method"], n: number, k: number, bias: boolean, nlist: number, sample: number): "hnsw" | "ivf" {
+  const c = choice ?? "auto";
+  if (c !== "auto" && c !== "hnsw" && c !== "ivf") throw new MfrecError("E_CONFIG", "method must be auto, hnsw or ivf", { column: "method", value: c, expected: "auto | hnsw | ivf" });
+  if (c !== "auto") return c;
+  return n >= IVF_AUTO_MIN_ITEMS && ivfWasmFits(n, ivfDim(k, bias), nlist, sample) ? "ivf" : "hnsw";
+}
+
+/** Resolve and validate build options (n: the item count, for the IVF defaults). */
+export function annParams(o: AnnBuildOptions = {}, n = 0): AnnParams {
+  const nlist = checkInt("nlist", o.nlist ?? Math.max(1, Math.round(Math.sqrt(n))), 1, 1 << 20);
   return {
+    method: o.method === "ivf" ? "ivf" : "hnsw",
     M: checkInt("M", o.M ?? 16, 2, 64),
     efConstruction: checkInt("efConstruction", o.efConstruction ?? 128, 1, 4096),
     seed: checkInt("seed", o.seed ?? 42, -(2 ** 31), 2 ** 32 - 1),
     efSearch: checkInt("efSearch", o.efSearch ?? DEFAULT_EF_SEARCH, 1, 1 << 20),
+    nlist,
+    nprobe: checkInt("nprobe", o.nprobe ?? defaultNprobe(nlist), 1, 1 << 20),
+    kmeansSample: checkInt("kmeansSample", o.kmeansSample ?? 64 * nlist, 1, 2 ** 31 - 1),
+    kmeansIters: checkInt("kmeansIters", o.kmeansIters ?? 10, 0, 1000),
   };
 }
 
@@ -198,9 +263,24 @@ export function annParams(o: AnnBuildOptions = {}): AnnParams {
  */
 export function buildAnnIndex(model: FactorModel, opts: AnnBuildOptions = {}): AnnIndex {
   model = model.ranker; // the factors top-N lists rank by (the ranking part when the model has one)
-  const params = annParams(opts);
-  const v = ipVectors(model);
   const total = model.numItems;
+  const params = annParams(opts, total);
+  params.method = annMethod(opts.kernels === "ts" && opts.method === undefined ? "hnsw" : opts.method, total, model.factors, model.itemBias !== undefined, params.nlist, params.kmeansSample);
+  const v = ipVectors(model);
+  if (params.method === "ivf") {
+    const factory = opts.pool ?? defaultPoolFactory();
+    const t = opts.threads ?? 0;
+    if (!Number.isInteger(t) || t < 0 || t > 1024) throw new MfrecError("E_CONFIG", "threads must be an integer from 0 (auto) to 1024", { column: "threads", value: t, expected: "0..1024" });
+    if (opts.kernels === "ts") throw new MfrecError("E_UNSUPPORTED", 'the IVF index has WASM kernels only', { hint: 'use method: "hnsw" with kernels: "ts"' });
+    const threads = t > 0 ? t : Math.max(1, factory.defaultThreads);
+    const open = (arena: KernelArena, th: number) => (th > 1 ? factory.create(arena, { threads: th, scratchBytes: 64 }) : new InlinePool(arena, 64));
+    const w = WasmIvf.build(v, { nlist: params.nlist, sample: params.kmeansSample, iters: params.kmeansIters, seed: params.seed }, threads, open);
+    params.nlist = w.lists.nlist;
+    params.nprobe = Math.min(params.nprobe, Math.max(1, w.lists.nlist));
+    const index = new AnnIndex(model, w, params, itemSideChecksum(model), v);
+    registry.set(model, index);
+    return index;
+  }
   const progress = opts.onProgress ? (d: number) => opts.onProgress!(d, total) : undefined;
   const efC = Math.max(params.efConstruction, 2 * params.M);
   // upper layers hold about n/(M−1) blocks of M slots: budget 2n slots for the fit check

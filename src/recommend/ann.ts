@@ -1,6 +1,6 @@
 /**
- * Approximate top-N through an {@link AnnIndex}: the HNSW search proposes `efSearch` candidates,
- * which are then re-scored exactly as the exact path scores them (μ + b_u + b_i + p_u·q_i summed in
+ * Approximate top-N through an {@link AnnIndex}: the HNSW search proposes `efSearch` candidates (an
+ * IVF index: the best max(2n, n + 32) rows of its `nprobe` probed lists), which are then re-scored exactly as the exact path scores them (μ + b_u + b_i + p_u·q_i summed in
  * a double in factor order, stored as float32) and ranked by (−score, index).
  *
  * Filters hold exactly: skipped items (history, `exclude`, outside `items`) are walked through by the
@@ -22,11 +22,24 @@ export interface AnnOptions {
    * this model (E_CONFIG when none is attached). Default false (exact).
    */
   ann?: AnnIndex | boolean;
-  /** Candidate list size of the search (default: the index's efSearch, 512); larger is slower and closer to exact. */
+  /** HNSW: candidate list size of the search (default: the index's efSearch, 512); larger is slower and closer to exact. Not used by an IVF index. */
   efSearch?: number;
+  /** IVF: lists scanned per query (default: the index's nprobe); larger is slower and closer to exact. Not used by an HNSW index. */
+  nprobe?: number;
+}
+
+/** Candidates an IVF query re-scores: its scan scores are the f32 scores, so a few beyond n cover rounding. */
+export function ivfCandidates(n: number): number {
+  return Math.max(2 * n, n + 32);
+}
+
+function checkProbe(v: number | undefined): number | undefined {
+  if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new MfrecError("E_CONFIG", "nprobe must be a positive integer", { column: "nprobe", value: v, expected: "an integer >= 1" });
+  return v;
 }
 
 function efOf(index: AnnIndex, ef: number | undefined, n: number): number {
+  if (index.ivf) return ivfCandidates(n);
   const v = ef ?? index.params.efSearch;
   if (!Number.isInteger(v) || v < 1) throw new MfrecError("E_CONFIG", "efSearch must be a positive integer", { column: "efSearch", value: v, expected: "an integer >= 1" });
   return Math.max(v, n);
@@ -52,11 +65,12 @@ export function annRecommendIndices(
   mask: Uint8Array | null,
   efSearch?: number,
   allowCount?: number,
+  nprobe?: number,
 ): Int32Array | null {
   model = model.ranker;
   const k = model.factors;
   const base = model.globalMean + (model.userBias ? model.userBias[u]! : 0);
-  return annTopForRow(model, index, model.userFactors.data, u * k, base, n, mask, efSearch, allowCount);
+  return annTopForRow(model, index, model.userFactors.data, u * k, base, n, mask, efSearch, allowCount, nprobe);
 }
 
 /**
@@ -73,13 +87,14 @@ export function annTopForRow(
   mask: Uint8Array | null,
   efSearch?: number,
   allowCount?: number,
+  nprobe?: number,
 ): Int32Array | null {
   model = model.ranker;
   if (n === 0) return new Int32Array(0);
   if (allowCount !== undefined && allowCount * ANN_SMALL_ALLOW_LIST_FRACTION <= model.numItems) return null;
   const ef = efOf(index, efSearch, n);
   const k = model.factors;
-  const { count, ids: id } = index.query(P.subarray(pOff, pOff + k), 1, 1, ef, mask);
+  const { count, ids: id } = index.query(P.subarray(pOff, pOff + k), 1, 1, ef, mask, checkProbe(nprobe));
   if (count < n) return null;
   const Q = model.itemFactors.data;
   const bi = model.itemBias ?? null;
@@ -107,6 +122,7 @@ export function annSimilarIndices(
   mask: Uint8Array,
   efSearch?: number,
   allowCount?: number,
+  nprobe?: number,
 ): { index: Int32Array; score: Float32Array } | null {
   const model = index.model;
   if (n === 0) return { index: new Int32Array(0), score: new Float32Array(0) };
@@ -115,7 +131,7 @@ export function annSimilarIndices(
   const k = model.factors;
   const F = model.itemFactors.data;
   mask[q] = 1;
-  const { count, ids: id } = index.query(F.subarray(q * k, q * k + k), 0, alpha, ef, mask);
+  const { count, ids: id } = index.query(F.subarray(q * k, q * k + k), 0, alpha, ef, mask, checkProbe(nprobe));
   if (count < n) return null;
   const norms = alpha === 1 ? null : index.itemNorms();
   const e = alpha - 1;

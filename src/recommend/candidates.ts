@@ -7,8 +7,8 @@ import type { IdIndex } from "../data/id-index.js";
  * A mask over `index`'s dense ids: with `only`, everything outside it is skipped; ids in `exclude`
  * are skipped. Ids the index does not know are ignored (they cannot be ranked, nor need skipping).
  */
-export function skipMask(index: IdIndex, only?: readonly RawId[], exclude?: readonly RawId[]): Uint8Array {
-  const mask = new Uint8Array(index.size);
+export function skipMask(index: IdIndex, only?: readonly RawId[], exclude?: readonly RawId[], into?: Uint8Array): Uint8Array {
+  const mask = into ?? new Uint8Array(index.size);
   if (only) {
     mask.fill(1);
     for (const id of only) {

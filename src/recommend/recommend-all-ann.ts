@@ -17,7 +17,7 @@ export interface AnnUserList {
 }
 
 /** The lists of users `order` (dense indices), n items each. */
-export function* recommendAllAnn(model: FactorModel, index: AnnIndex, order: Int32Array, n: number, excludeRated: boolean, efSearch?: number): Generator<AnnUserList> {
+export function* recommendAllAnn(model: FactorModel, index: AnnIndex, order: Int32Array, n: number, excludeRated: boolean, efSearch?: number, nprobe?: number): Generator<AnnUserList> {
   const nI = model.numItems;
   const mask = new Uint8Array(nI);
   const h = model.history;
@@ -25,7 +25,7 @@ export function* recommendAllAnn(model: FactorModel, index: AnnIndex, order: Int
   for (let t = 0; t < order.length; t++) {
     const u = order[t]!;
     if (excludeRated) maskRated(model, u, mask);
-    const top = topNForRow(model, userRow(model, u), { n, mask, ann: index, efSearch, scores: (exact ??= new Float32Array(nI)) });
+    const top = topNForRow(model, userRow(model, u), { n, mask, ann: index, efSearch, nprobe, scores: (exact ??= new Float32Array(nI)) });
     if (excludeRated && h && u < h.rows) for (let p = h.indptr[u]!; p < h.indptr[u + 1]!; p++) mask[h.indices[p]!] = 0;
     const items: string[] = new Array(top.length);
     const scores: number[] = new Array(top.length);

@@ -189,7 +189,7 @@ export function* recommendAll(full: FactorModel, opts: RecommendAllOptions = {})
   const ann = resolveAnnIndex(model, opts.ann);
   if (ann) {
     // one thread, no workers: the ANN path ignores kernels/threads
-    yield* recommendAllAnn(model, ann, p.order, p.n, p.exclude, opts.efSearch);
+    yield* recommendAllAnn(model, ann, p.order, p.n, p.exclude, opts.efSearch, opts.nprobe);
     return;
   }
   const plan = planRecommendAll(model, p.order.length, p.n, opts);
@@ -216,7 +216,7 @@ export async function* recommendAllAsync(full: FactorModel, opts: RecommendAllOp
   const ann = resolveAnnIndex(model, opts.ann);
   if (ann) {
     // one thread, no workers: the ANN path ignores kernels/threads
-    yield* recommendAllAnn(model, ann, p.order, p.n, p.exclude, opts.efSearch);
+    yield* recommendAllAnn(model, ann, p.order, p.n, p.exclude, opts.efSearch, opts.nprobe);
     return;
   }
   const plan = planRecommendAll(model, p.order.length, p.n, opts);

@@ -86,7 +86,7 @@ function similar(F: DenseMatrix, ids: IdIndex, id: RawId, opts: SimilarOptions, 
   }
   const mask = skipMask(ids, opts.candidates, opts.exclude);
   // The ANN index covers items only (similarUsers with `ann` is refused by similarUsers).
-  const ann = ann_ ? annSimilarIndices(ann_, q, n, alpha, mask, opts.efSearch, opts.candidates?.length) : null;
+  const ann = ann_ ? annSimilarIndices(ann_, q, n, alpha, mask, opts.efSearch, opts.candidates?.length, opts.nprobe) : null;
   const { index, score } = ann ?? similarIndices(F, q, n, alpha, mask);
   return Array.from(index, (i, j) => [ids.idAt(i), score[j]!]);
 }

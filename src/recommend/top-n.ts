@@ -30,6 +30,8 @@ export interface TopNRequest {
   /** Answer through this index (resolved by the caller); absent or null = exact. */
   ann?: AnnIndex | null;
   efSearch?: number;
+  /** IVF indexes: lists probed per query (the index's default when absent). */
+  nprobe?: number;
   /** Scratch of at least numItems floats for the exact scores (allocated when absent). */
   scores?: Float32Array;
   /** A faster exact scorer of the whole catalogue (returns a view of numItems scores). */
@@ -46,7 +48,7 @@ export function topNForRow(ranker: FactorModel, row: QueryRow, req: TopNRequest)
   const nItems = ranker.numItems;
   const mask = req.mask ? req.mask.subarray(0, nItems) : null;
   if (req.ann) {
-    const approx = annTopForRow(ranker, req.ann, row.P, row.offset, row.base, req.n, mask, req.efSearch, req.candidates?.length);
+    const approx = annTopForRow(ranker, req.ann, row.P, row.offset, row.base, req.n, mask, req.efSearch, req.candidates?.length, req.nprobe);
     if (approx) return approx;
   }
   const k = ranker.factors;

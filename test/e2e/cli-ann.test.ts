@@ -39,6 +39,26 @@ describe("mfrec index build / --ann", () => {
     assert.equal(all.kernels, "ann-wasm");
   });
 
+  test("index build --method ivf: info shows the lists; recommend --ann --nprobe <all lists> equals exact", () => {
+    const out = join(dir, "ivf.ann");
+    const { run, doc } = mfrecJson(["index", "build", model, "--method", "ivf", "--nlist", "20", "--out", out, "--seed", "5"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(doc.method, "ivf");
+    assert.equal(doc.nlist, 20);
+    const info = mfrecJson(["index", "info", out]).doc;
+    assert.equal(info.kind, "ivf-mips");
+    assert.equal(info.formatVersion, 2);
+    assert.equal(info.nlist, 20);
+    for (const u of ["u0", "u7"]) {
+      const exact = mfrecJson<{ items: Array<{ item: string }> }>(["recommend", model, u]).doc.items;
+      const approx = mfrecJson<{ items: Array<{ item: string }> }>(["recommend", model, u, "--index", out, "--nprobe", "20"]).doc.items;
+      assert.deepEqual(approx, exact);
+    }
+    const bad = mfrec(["index", "build", model, "--method", "annoy"]);
+    assert.equal(bad.code, 2); // a usage error
+    assert.match(bad.stderr, /auto, hnsw, ivf|auto \| hnsw \| ivf|annoy/);
+  });
+
   test("an index of another model is refused with a clear error and exit 1", () => {
     const r = mfrec(["recommend", other, "u0", "--index", `${model}.ann`]);
     assert.equal(r.code, 1);

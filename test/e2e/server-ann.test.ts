@@ -5,6 +5,7 @@ import { buildAnnIndex } from "../../src/model/ann-index.js";
 import { annIndexPathFor, readAnnIndexFileSync, writeAnnIndexFileSync } from "../../src/model/ann-file-node.js";
 import { readModelFileSync } from "../../src/model/file-node.js";
 import { recommend } from "../../src/recommend/recommend.js";
+import { similarItems } from "../../src/recommend/similar.js";
 import type { RunningServer } from "mfrec-server/internal/create-server.js";
 import { call, start, TOKEN, tempDir } from "./server-fixtures.js";
 
@@ -58,6 +59,27 @@ describe("server ANN hook", () => {
       );
     }
     assert.ok(differing > 0);
+  });
+
+  test("/similar/items?ann=true answers through the index too (and equals the library's similarItems with it)", async () => {
+    let differing = 0;
+    for (let t = 0; t < 40; t++) {
+      const item = model.itemIndex.idAt(t);
+      const approx = similarItems(model, item, { n: 6, ann: index }).map((x) => x.item);
+      const r = await call(s, "GET", `/similar/items/${item}?n=6&ann=true`);
+      assert.equal(r.status, 200);
+      assert.deepEqual(
+        r.body.items.map((x: { item: string }) => x.item),
+        approx,
+      );
+      const exact = await call(s, "GET", `/similar/items/${item}?n=6`);
+      assert.deepEqual(
+        exact.body.items.map((x: { item: string }) => x.item),
+        similarItems(model, item, { n: 6 }).map((x) => x.item),
+      );
+      if (approx.join() !== similarItems(model, item, { n: 6 }).map((x) => x.item).join()) differing++;
+    }
+    assert.ok(differing > 0, "the weak index should change some lists");
   });
 
   test("ann must be true or false", async () => {

@@ -20,6 +20,7 @@ import {
   RecommendQuery,
   RecommendResponse,
   SimilarItemsResponse,
+  SimilarItemsQuery,
   SimilarQuery,
   SimilarUsersResponse,
   UserItemParams,
@@ -66,13 +67,13 @@ export function registerReadRoutes(app: ApiApp, ctx: ServerContext): void {
       method: "get",
       path: "/similar/items/{item}",
       summary: "Items most similar to an item (cosine or dot product of item factors)",
-      request: { params: ItemParam, query: SimilarQuery },
+      request: { params: ItemParam, query: SimilarItemsQuery },
       responses: { 200: json(SimilarItemsResponse, "Similar items, best first"), ...queryErrors },
     }),
     (c) => {
       const { item } = c.req.valid("param");
       const q = c.req.valid("query");
-      return c.json({ item, modelVersion: serving.record?.version ?? null, items: serving.similarItems(item, q.n, q.metric) }, 200);
+      return c.json({ item, modelVersion: serving.record?.version ?? null, items: serving.similarItems(item, q.n, q.metric, q.ann === "true") }, 200);
     },
   );
 

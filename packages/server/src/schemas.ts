@@ -51,6 +51,10 @@ export const SimilarQuery = z.object({
   metric: z.enum(["cosine", "dot"]).default("cosine"),
 });
 
+export const SimilarItemsQuery = SimilarQuery.extend({
+  ann: z.enum(["true", "false"]).default("false").openapi({ description: "Approximate top-n through the ANN index saved beside the model file (<model>.ann); exact when there is none" }),
+});
+
 export const EmbeddingQuery = z.object({
   limit: z.coerce
     .number()

@@ -344,8 +344,9 @@ export class Serving {
   }
 
   /** Items most similar to `item` by the model's item factors (E_UNKNOWN_ITEM when unknown). */
-  similarItems(item: string, n: number, metric: SimilarityMetric): Scored[] {
-    return similarItems(this.active().model, item, { n, metric });
+  similarItems(item: string, n: number, metric: SimilarityMetric, ann = false): Scored[] {
+    const model = this.active().model;
+    return similarItems(model, item, { n, metric, ann: ann ? (servingAnn(model) ?? false) : false });
   }
 
   /** Users most similar to `user` among the model's users (E_UNKNOWN_USER when the model has no row for them). */

@@ -1,6 +1,6 @@
 /**
- * `mfrec index build <model>`: build the approximate top-N index (HNSW over the inner-product
- * transform) of a model's items and save it beside the model as <model>.ann; `mfrec index info`
+ * `mfrec index build <model>`: build the approximate top-N index (IVF or HNSW over the inner-product
+ * transform; --method auto: IVF from 100k items) of a model's items and save it beside the model as <model>.ann; `mfrec index info`
  * prints an index file's header. `--ann` on recommend / similar / recommend-all reads <model>.ann
  * (or --index FILE); helpers here load it.
  */
@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { type AnnIndex, buildAnnIndex, type FactorModel, MfrecError } from "../../index.js";
 import { readAnnHeader } from "../../internal.js";
-import { annIndexPathFor, readAnnIndexFileSync, readModelFile, writeAnnIndexFileSync } from "../../node.js";
+import { annIndexPathFor, nodePoolFactory, readAnnIndexFileSync, readModelFile, writeAnnIndexFileSync } from "../../node.js";
 import { type CommonFlags, choiceArg, intArg } from "../args.js";
 import { fmt, fmtInt, out, printJson, say } from "../output.js";
 
@@ -19,6 +19,10 @@ interface BuildFlags extends CommonFlags {
   efSearch: number;
   seed: number;
   kernels: "auto" | "wasm" | "ts";
+  method: "auto" | "hnsw" | "ivf";
+  nlist?: number;
+  nprobe?: number;
+  threads: number;
 }
 
 /** The index for `--ann`: `file` or <model>.ann, bound to the model (E_IO when missing, E_INDEX_MISMATCH when built from another model). */
@@ -36,7 +40,11 @@ export function registerIndexCommands(program: Command): void {
     .description("build the ANN index of a model's items and save it beside the model (<model>.ann)")
     .argument("<model>", "model file (.mfr)")
     .option("--out <file>", "index file (default: <model>.ann)")
-    .option("--M <n>", "links per node (layer 0 keeps 2M)", intArg(2), 16)
+    .option("--method <method>", "auto (IVF from 100,000 items, else HNSW), ivf or hnsw", choiceArg(["auto", "hnsw", "ivf"] as const), "auto")
+    .option("--nlist <n>", "IVF: lists (k-means centroids; default round(√items))", intArg(1))
+    .option("--nprobe <n>", "IVF: default lists scanned per query (default max(8, nlist/64))", intArg(1))
+    .option("--threads <n>", "IVF: build threads (0 = all cores; the index does not depend on it)", intArg(0), 0)
+    .option("--M <n>", "HNSW: links per node (layer 0 keeps 2M)", intArg(2), 16)
     .option("--ef-construction <n>", "candidate list size while inserting", intArg(1), 128)
     .option("--ef-search <n>", "default candidate list size of a query", intArg(1), 512)
     .option("--seed <n>", "seed of the level draw (one seed, one graph)", intArg(), 42)
@@ -53,13 +61,20 @@ export function registerIndexCommands(program: Command): void {
         efSearch: f.efSearch,
         seed: f.seed,
         kernels: f.kernels,
+        method: f.method,
+        nlist: f.nlist,
+        nprobe: f.nprobe,
+        threads: f.threads,
+        pool: nodePoolFactory,
         onProgress: f.json ? undefined : (done, total) => process.stderr.write(`  ${fmtInt(done)} / ${fmtInt(total)} items\n`),
       });
       const seconds = (performance.now() - t0) / 1000;
       writeAnnIndexFileSync(path, built);
       const doc = { command: "index build", model: modelPath, out: path, items: model.numItems, factors: model.factors, kernels: built.kernels, seconds, checksum: built.checksum, ...built.params };
       if (f.json) return printJson(doc);
-      say(`${out.green("wrote")} ${path}: HNSW over ${fmtInt(model.numItems)} items (k = ${model.factors}, M = ${f.M}, efConstruction = ${f.efConstruction}) in ${fmt(seconds, 1)} s (${built.kernels})`);
+      const p = built.params;
+      const what = p.method === "ivf" ? `IVF over ${fmtInt(model.numItems)} items (k = ${model.factors}, nlist = ${p.nlist}, nprobe = ${p.nprobe})` : `HNSW over ${fmtInt(model.numItems)} items (k = ${model.factors}, M = ${f.M}, efConstruction = ${f.efConstruction})`;
+      say(`${out.green("wrote")} ${path}: ${what} in ${fmt(seconds, 1)} s (${built.kernels})`);
     });
   index
     .command("info")
@@ -76,8 +91,9 @@ export function registerIndexCommands(program: Command): void {
         throw new MfrecError("E_IO", `cannot read ${file}: ${(e as Error).message}`, { file, cause: e });
       }
       const h = readAnnHeader(bytes);
-      const doc = { command: "index info", file, kind: h.kind, formatVersion: h.formatVersion, items: h.items, factors: h.factors, itemBias: h.itemBias, modelChecksum: h.modelChecksum, M: h.M, efConstruction: h.efConstruction, efSearch: h.efSearch, seed: h.seed };
+      const doc = { command: "index info", file, kind: h.kind, formatVersion: h.formatVersion, items: h.items, factors: h.factors, itemBias: h.itemBias, modelChecksum: h.modelChecksum, seed: h.seed, ...(h.kind === "ivf-mips" ? { nlist: h.nlist, nprobe: h.nprobe, kmeansSample: h.kmeansSample, kmeansIters: h.kmeansIters } : { M: h.M, efConstruction: h.efConstruction, efSearch: h.efSearch }) };
       if (f.json) return printJson(doc);
-      say(`${file}: ${h.kind} v${h.formatVersion}, ${fmtInt(h.items)} items, k = ${h.factors}${h.itemBias ? " + item bias" : ""}, model checksum ${h.modelChecksum}, M = ${h.M}, efConstruction = ${h.efConstruction}, efSearch = ${h.efSearch}`);
+      const params = h.kind === "ivf-mips" ? `nlist = ${h.nlist}, nprobe = ${h.nprobe}` : `M = ${h.M}, efConstruction = ${h.efConstruction}, efSearch = ${h.efSearch}`;
+      say(`${file}: ${h.kind} v${h.formatVersion}, ${fmtInt(h.items)} items, k = ${h.factors}${h.itemBias ? " + item bias" : ""}, model checksum ${h.modelChecksum}, ${params}`);
     });
 }

@@ -15,6 +15,7 @@ interface RecommendFlags extends CommonFlags {
   ann?: boolean;
   index?: string;
   efSearch?: number;
+  nprobe?: number;
 }
 
 interface SimilarFlags extends CommonFlags {
@@ -23,6 +24,7 @@ interface SimilarFlags extends CommonFlags {
   ann?: boolean;
   index?: string;
   efSearch?: number;
+  nprobe?: number;
 }
 
 /** Register predict, recommend and similar. */
@@ -59,12 +61,13 @@ export function registerQueryCommands(program: Command): void {
     .option("--ann", "approximate top-N through the index saved beside the model (<model>.ann; mfrec index build)")
     .option("--index <file>", "ANN index file (implies --ann)")
     .option("--ef-search <n>", "ANN candidate list size (default: the index's)", intArg(1))
+    .option("--nprobe <n>", "IVF index: lists scanned (default: the index's)", intArg(1))
     .option("--json", "print one JSON document")
     .option("--debug", "show stack traces")
     .action(async (file: string, user: string, f: RecommendFlags) => {
       const model = await readModelFile(file);
       const ann = f.ann || f.index ? loadIndexFor(file, model, f.index) : undefined;
-      const recs = recommend(model, user, { n: f.n, excludeRated: !f.includeRated, items: f.items, exclude: f.exclude, unknownUser: f.unknownUser, ann, efSearch: f.efSearch });
+      const recs = recommend(model, user, { n: f.n, excludeRated: !f.includeRated, items: f.items, exclude: f.exclude, unknownUser: f.unknownUser, ann, efSearch: f.efSearch, nprobe: f.nprobe });
       const known = model.userIndex.has(user);
       // A model with a ranking part ranks by that part's score, which is not a rating: show the predicted rating beside it.
       const rated = known && model.ranking !== undefined && !model.implicit;
@@ -94,12 +97,13 @@ export function registerQueryCommands(program: Command): void {
     .option("--ann", "approximate top-N through the index saved beside the model (<model>.ann; mfrec index build)")
     .option("--index <file>", "ANN index file (implies --ann)")
     .option("--ef-search <n>", "ANN candidate list size (default: the index's)", intArg(1))
+    .option("--nprobe <n>", "IVF index: lists scanned (default: the index's)", intArg(1))
     .option("--json", "print one JSON document")
     .option("--debug", "show stack traces")
     .action(async (file: string, item: string, f: SimilarFlags) => {
       const model = await readModelFile(file);
       const ann = f.ann || f.index ? loadIndexFor(file, model, f.index) : undefined;
-      const sims = similarItems(model, item, { n: f.n, metric: f.metric, ann, efSearch: f.efSearch });
+      const sims = similarItems(model, item, { n: f.n, metric: f.metric, ann, efSearch: f.efSearch, nprobe: f.nprobe });
       if (f.json) {
         printJson({ command: "similar", item, metric: f.metric, n: f.n, items: sims });
         return;

@@ -20,6 +20,7 @@ interface RecommendAllFlags extends CommonFlags {
   ann?: boolean;
   index?: string;
   efSearch?: number;
+  nprobe?: number;
 }
 
 /** Register recommend-all. */
@@ -39,13 +40,14 @@ export function registerRecommendAllCommand(program: Command): void {
     .option("--ann", "approximate top-N through the index saved beside the model (<model>.ann; one thread)")
     .option("--index <file>", "ANN index file (implies --ann)")
     .option("--ef-search <n>", "ANN candidate list size (default: the index's)", intArg(1))
+    .option("--nprobe <n>", "IVF index: lists scanned (default: the index's)", intArg(1))
     .option("--json", "print one JSON document")
     .option("--debug", "show stack traces")
     .action(async (modelPath: string, f: RecommendAllFlags) => {
       const model = await readModelFile(modelPath);
       const format = f.format ?? (extname(f.out).toLowerCase() === ".csv" ? "csv" : "jsonl");
       const ann = f.ann || f.index ? loadIndexFor(modelPath, model, f.index) : undefined;
-      const opts = { n: f.n, batchSize: f.batchSize, excludeRated: !f.includeRated, users: f.users, threads: f.threads, kernels: f.kernels, pool: nodePoolFactory, ann, efSearch: f.efSearch };
+      const opts = { n: f.n, batchSize: f.batchSize, excludeRated: !f.includeRated, users: f.users, threads: f.threads, kernels: f.kernels, pool: nodePoolFactory, ann, efSearch: f.efSearch, nprobe: f.nprobe };
       const plan = ann ? { kernels: `ann-${ann.kernels}`, threads: 1 } : recommendAllPlan(model, opts);
       const t0 = performance.now();
       const users = await writeOutputFile(f.out, (tmp) => (format === "csv" ? writeRecommendationsCsv(model, tmp, opts) : writeRecommendationsJsonl(model, tmp, opts)));

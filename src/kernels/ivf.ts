@@ -1,0 +1,301 @@
+/**
+ * IVF (inverted file) index over the MIPS transform, on the WebAssembly SIMD kernels of assembly/ivf.ts.
+ *
+ * Item i becomes the padded row x'_i = [q_i, b_i (when biased), a_i, 0…] (a_i of mipsAugment: every x'_i
+ * has the same norm, so L2 k-means on x' groups items by direction and norm). k-means (Lloyd, seeded
+ * sample, random initial centroids from the sample, an empty list re-seeded by splitting the largest)
+ * gives nlist centroids; every item goes to its nearest centroid, and the rows are stored list by list
+ * (ids ascending inside a list). A query y = [p, yb, 0, 0…] probes the nprobe lists with the highest y·c
+ * and scores their rows exactly in f32 (y·x'_i = p·q_i + yb·b_i: the a_i coordinate meets a 0).
+ *
+ * Deterministic: the sample, the initial centroids and the k-means sums depend only on the seed and the
+ * data; the assignment kernel gives each row the same answer on any thread, so a 1-thread and a 2-thread
+ * build give the same lists (tested). Not reentrant: one query at a time per instance.
+ */
+import { MfrecError } from "../core/errors.js";
+import { rngFor } from "../core/rng.js";
+import type { IpVectors } from "./hnsw.js";
+import { wasmSimdSupported, wasmThreadsSupported } from "./wasm.js";
+import { KernelArena } from "./wasm-arena.js";
+
+/** Build parameters of an IVF index. */
+export interface IvfParams {
+  /** Lists (k-means centroids); at most the item count. */
+  nlist: number;
+  /** Items k-means is trained on (a seeded sample; all when larger than the catalogue). */
+  sample: number;
+  /** Lloyd iterations. */
+  iters: number;
+  seed: number;
+}
+
+/** What an IVF index stores (its file sections): centroids, list offsets and the items of each list. */
+export interface IvfLists {
+  n: number;
+  /** Padded row width: k + bias + 1, rounded up to a multiple of 4. */
+  d: number;
+  nlist: number;
+  /** nlist × d, f32. */
+  centroids: Float32Array;
+  /** nlist + 1: list c holds positions [offsets[c], offsets[c+1]). */
+  offsets: Int32Array;
+  /** n: the item at each position (a permutation of 0..n−1, ascending inside a list). */
+  ids: Int32Array;
+}
+
+/** Runs the assignment kernel over fixed row shards (a kernel pool of the parallel layer, given by the caller). */
+export interface IvfRunner {
+  run(task: { kernel: "ivfAssignRange"; args: readonly number[]; shards: Int32Array }): void;
+  close(): unknown;
+}
+
+/** Opens a runner on the index's arena (shared memory when threads > 1). */
+export type IvfRunnerFactory = (arena: KernelArena, threads: number) => IvfRunner;
+
+/** Fixed shards of `rows` rows, `per` at a time: the same for any thread count. */
+function shardsOf(rows: number, per: number): Int32Array {
+  const n = Math.max(1, Math.ceil(rows / per));
+  const out = new Int32Array(2 * n);
+  for (let s = 0; s < n; s++) {
+    out[2 * s] = Math.min(rows, s * per);
+    out[2 * s + 1] = Math.min(rows, (s + 1) * per);
+  }
+  return out;
+}
+
+/** Row width of the transformed rows for k factors (with or without the item bias). */
+export function ivfDim(k: number, bias: boolean): number {
+  return (k + (bias ? 1 : 0) + 1 + 3) & ~3;
+}
+
+/** Largest arena (wasm32: 4 GiB minus the module page). */
+const MAX_ARENA = 2 ** 32 - 2 * 65536;
+
+/** Arena bytes of an IVF index of n items (plus `sample` rows of k-means scratch when building). */
+export function ivfWasmBytes(n: number, d: number, nlist: number, sample: number): number {
+  return KernelArena.bytesFor(n * d * 4, n * 4, (nlist + 1) * 4, nlist * d * 4, nlist * 4, Math.max(n, sample) * 4, sample * d * 4, d * 4, n, n * 4, (3 * nlist + 2 * n) * 4, Math.max(1, nlist) * 4, n * 4, n * 4) + 4096;
+}
+
+/** True when the IVF kernels can run here and hold this catalogue. */
+export function ivfWasmFits(n: number, d: number, nlist: number, sample: number): boolean {
+  return wasmSimdSupported() && ivfWasmBytes(n, d, nlist, sample) <= MAX_ARENA;
+}
+
+function writeRow(v: IpVectors, i: number, X: Float32Array, at: number, d: number): void {
+  const k = v.k;
+  const o = i * k;
+  for (let f = 0; f < k; f++) X[at + f] = v.Q[o + f]!;
+  let f = k;
+  if (v.bias) X[at + f++] = v.bias[i]!;
+  X[at + f++] = v.aug[i]!;
+  for (; f < d; f++) X[at + f] = 0;
+}
+
+/** One IVF index in wasm memory (rows in list order), for building and searching. */
+export class WasmIvf {
+  readonly lists: IvfLists;
+  private readonly arena: KernelArena;
+  private readonly X: Float32Array;
+  private readonly y: Float32Array;
+  private readonly skip: Uint8Array;
+  private readonly scale: Float32Array;
+  private scaleKey: unknown = null;
+  private readonly scratch: Int32Array;
+  private readonly lists_: Int32Array;
+  private readonly outI: Int32Array;
+  private readonly outS: Float32Array;
+  private readonly h: Float32Array;
+  private readonly assign: Int32Array;
+  private readonly sampleRows: Float32Array;
+  private readonly k: number;
+  private readonly bias: boolean;
+
+  private constructor(v: IpVectors, nlist: number, sample: number, shared: boolean) {
+    const n = v.n;
+    const d = ivfDim(v.k, v.bias !== null);
+    const bytes = ivfWasmBytes(n, d, nlist, sample);
+    if (!wasmSimdSupported()) throw new MfrecError("E_UNSUPPORTED", "the IVF ANN index needs WebAssembly SIMD", { hint: 'use method: "hnsw" with kernels: "ts"' });
+    if (bytes > MAX_ARENA) throw new MfrecError("E_UNSUPPORTED", "the IVF index does not fit in 4 GiB of wasm memory", { value: bytes, hint: 'use method: "hnsw" with kernels: "ts"' });
+    const a = KernelArena.create(bytes, { shared });
+    this.arena = a;
+    this.k = v.k;
+    this.bias = v.bias !== null;
+    this.X = a.f32(n * d);
+    const ids = a.i32(n);
+    const offsets = a.i32(nlist + 1);
+    const centroids = a.f32(nlist * d);
+    this.h = a.f32(nlist);
+    this.assign = a.i32(Math.max(n, sample));
+    this.sampleRows = a.f32(sample * d);
+    this.y = a.f32(d);
+    this.skip = new Uint8Array(a.memory.buffer, a.i32(Math.ceil(n / 4)).byteOffset, n);
+    this.scale = a.f32(n);
+    this.scratch = a.i32(3 * nlist + 2 * n);
+    this.lists_ = a.i32(Math.max(1, nlist));
+    this.outI = a.i32(n);
+    this.outS = a.f32(n);
+    this.lists = { n, d, nlist, centroids, offsets, ids };
+  }
+
+  /** Put stored lists on the kernels: rows written from the model in list order (the file keeps no rows). */
+  static fromLists(v: IpVectors, lists: Omit<IvfLists, "d">): WasmIvf {
+    const w = new WasmIvf(v, lists.nlist, 0, false);
+    const L = w.lists;
+    L.centroids.set(lists.centroids);
+    L.offsets.set(lists.offsets);
+    L.ids.set(lists.ids);
+    w.writeRowsInListOrder(v);
+    return w;
+  }
+
+  private writeRowsInListOrder(v: IpVectors): void {
+    const { n, d, ids } = this.lists;
+    for (let p = 0; p < n; p++) writeRow(v, ids[p]!, this.X, p * d, d);
+  }
+
+  /**
+   * k-means and list building (see the file comment). Assignment runs on `threads` threads of the
+   * factory's pool; the lists do not depend on the thread count.
+   */
+  static build(v: IpVectors, p: IvfParams, threads: number, open: IvfRunnerFactory, onProgress?: (stage: string) => void): WasmIvf {
+    const n = v.n;
+    const nlist = n === 0 ? 0 : Math.min(p.nlist, n);
+    const S = Math.min(n, Math.max(p.sample, nlist));
+    const th = threads > 1 && wasmThreadsSupported() && n >= 4096 ? threads : 1;
+    const w = new WasmIvf(v, nlist, S, th > 1);
+    const { d, centroids: C, offsets, ids } = w.lists;
+    if (n === 0) return w;
+    const pool = open(w.arena, th);
+    try {
+      // the sample: S distinct items (partial Fisher–Yates), in index order
+      const perm = new Int32Array(n);
+      for (let i = 0; i < n; i++) perm[i] = i;
+      const rng = rngFor(p.seed, "ivf-sample");
+      for (let i = 0; i < S; i++) {
+        const j = i + rng.int(n - i);
+        const t = perm[i]!;
+        perm[i] = perm[j]!;
+        perm[j] = t;
+      }
+      const sample = perm.subarray(0, S).slice().sort();
+      const SX = w.sampleRows;
+      for (let s = 0; s < S; s++) writeRow(v, sample[s]!, SX, s * d, d);
+      // initial centroids: nlist distinct sample rows
+      const pick = new Int32Array(S);
+      for (let s = 0; s < S; s++) pick[s] = s;
+      const rng2 = rngFor(p.seed, "ivf-init");
+      for (let c = 0; c < nlist; c++) {
+        const j = c + rng2.int(S - c);
+        const t = pick[c]!;
+        pick[c] = pick[j]!;
+        pick[j] = t;
+        C.set(SX.subarray(pick[c]! * d, pick[c]! * d + d), c * d);
+      }
+      const assign = w.assign;
+      const sums = new Float64Array(nlist * d);
+      const counts = new Int32Array(nlist);
+      const run = (X: Float32Array, rows: number) => {
+        w.halfNorms();
+        pool.run({ kernel: "ivfAssignRange", args: [X.byteOffset, d, C.byteOffset, w.h.byteOffset, nlist, assign.byteOffset], shards: shardsOf(rows, 2048) });
+      };
+      for (let it = 0; it < p.iters; it++) {
+        run(SX, S);
+        sums.fill(0);
+        counts.fill(0);
+        for (let s = 0; s < S; s++) {
+          const c = assign[s]!;
+          counts[c]!++;
+          const o = c * d;
+          const r = s * d;
+          for (let f = 0; f < d; f++) sums[o + f]! += SX[r + f]!;
+        }
+        for (let c = 0; c < nlist; c++) {
+          if (counts[c] === 0) continue;
+          const o = c * d;
+          for (let f = 0; f < d; f++) C[o + f] = sums[o + f]! / counts[c]!;
+        }
+        // an empty list takes half of the largest one: its centroid nudged apart (±1e-4 relative, alternating)
+        for (let c = 0; c < nlist; c++) {
+          if (counts[c] !== 0) continue;
+          let b = 0;
+          for (let e = 1; e < nlist; e++) if (counts[e]! > counts[b]!) b = e;
+          for (let f = 0; f < d; f++) {
+            const x = C[b * d + f]!;
+            const eps = f % 2 === 0 ? 1e-4 : -1e-4;
+            C[c * d + f] = x * (1 + eps);
+            C[b * d + f] = x * (1 - eps);
+          }
+          counts[c] = counts[b]! >> 1;
+          counts[b] = counts[b]! - counts[c]!;
+        }
+        onProgress?.(`k-means ${it + 1}/${p.iters}`);
+      }
+      // every item to its nearest centroid (all rows, original order, in X for now)
+      for (let i = 0; i < n; i++) writeRow(v, i, w.X, i * d, d);
+      run(w.X, n);
+      const start = new Int32Array(nlist + 1);
+      for (let i = 0; i < n; i++) start[assign[i]! + 1]!++;
+      for (let c = 0; c < nlist; c++) start[c + 1]! += start[c]!;
+      offsets.set(start);
+      for (let i = 0; i < n; i++) ids[start[assign[i]!]!++] = i;
+      w.writeRowsInListOrder(v);
+      onProgress?.("lists");
+    } finally {
+      void pool.close();
+    }
+    return w;
+  }
+
+  private halfNorms(): void {
+    const { d, nlist, centroids: C } = this.lists;
+    for (let c = 0; c < nlist; c++) {
+      let s = 0;
+      for (let f = 0; f < d; f++) s += C[c * d + f]! * C[c * d + f]!;
+      this.h[c] = s / 2;
+    }
+  }
+
+  /** Bytes of wasm memory this index holds. */
+  get byteLength(): number {
+    return this.arena.memory.buffer.byteLength;
+  }
+
+  /**
+   * Top-R for query y (similarity y·q_j + yb·b_j, times scale_j when given; `scaleKey` names the scale so
+   * an unchanged one is not copied again) over the nprobe best lists, skipping skip[j] ≠ 0; best first.
+   */
+  search(y: ArrayLike<number>, yb: number, scale: Float32Array | null, scaleKey: unknown, nprobe: number, R: number, skip: Uint8Array | null, outId: Int32Array, outSim: Float64Array): number {
+    const { n, d, nlist, centroids, offsets, ids } = this.lists;
+    if (n === 0) return 0;
+    const k = this.k;
+    for (let f = 0; f < k; f++) this.y[f] = y[f]!;
+    let f = k;
+    if (this.bias) this.y[f++] = yb;
+    for (; f < d; f++) this.y[f] = 0;
+    if (scale) {
+      if (this.scaleKey !== scaleKey) {
+        for (let p = 0; p < n; p++) this.scale[p] = scale[ids[p]!]!;
+        this.scaleKey = scaleKey;
+      }
+    }
+    const x = this.arena.kernels;
+    const np = x.ivfProbe(centroids.byteOffset, nlist, d, this.y.byteOffset, Math.max(1, Math.min(nprobe, nlist)), this.scratch.byteOffset, this.lists_.byteOffset);
+    if (skip) {
+      // the skip flags of the probed rows only, in scan order (not the whole n-byte mask)
+      const L = this.lists_;
+      const sk = this.skip;
+      let t = 0;
+      for (let l = 0; l < np; l++) {
+        const c = L[l]!;
+        for (let p = offsets[c]!, e = offsets[c + 1]!; p < e; p++) sk[t++] = skip[ids[p]!]!;
+      }
+    }
+    const r = Math.max(1, Math.min(R, n));
+    const count = x.ivfScan(this.X.byteOffset, ids.byteOffset, offsets.byteOffset, d, this.y.byteOffset, this.lists_.byteOffset, np, r, skip ? this.skip.byteOffset : 0, scale ? this.scale.byteOffset : 0, this.scratch.byteOffset, this.outI.byteOffset, this.outS.byteOffset);
+    for (let t = 0; t < count; t++) {
+      outId[t] = this.outI[t]!;
+      outSim[t] = this.outS[t]!;
+    }
+    return count;
+  }
+}
