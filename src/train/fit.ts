@@ -40,6 +40,12 @@ export interface FitOptions {
    * false skips it whatever the config (e.g. a tuning run that only measures RMSE); the model then ranks by predictions.
    */
   ranking?: boolean;
+  /**
+   * Called where the fit has just dropped a large layout a full garbage collection would return at once
+   * (the rating part's kernel memory, before the ranking part fills its own): a one-shot job passes V8's
+   * `gc` here (`mfrec train` does), since kernel memory does not itself prompt a collection. Never changes results.
+   */
+  collect?: () => void;
 }
 
 /**
@@ -69,7 +75,8 @@ const now = (): number => (typeof performance !== "undefined" ? performance.now(
 
 /** A fit whose trainer is built: what the epoch loop needs, and no reference to the ratings themselves. */
 interface Started {
-  trainer: Trainer;
+  /** Dropped (undefined) once closed, so its memory can go before the ranking part starts. */
+  trainer: Trainer | undefined;
   epochs: number;
   ratings: number;
   source: string | undefined;
@@ -97,17 +104,24 @@ function start(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: str
 }
 
 /** One run of the epoch loop (shared by fitSync and fit); closes the trainer however it ends. */
-function* runEpochs(s: Started, opts: FitOptions): Generator<void, FactorModel> {
+function* runEpochs(s: Started, opts: FitOptions): Generator<Promise<void> | void, FactorModel> {
   let model: FactorModel;
-  try {
-    model = yield* epochLoop(s, opts);
-  } finally {
-    s.trainer.close?.();
-  }
   const r = s.ranking;
+  let closing: Promise<void> | void;
+  try {
+    // With a ranking part to follow, the rating model takes copies (zeroCopy would keep the rating part's
+    // whole kernel memory, training layout included, alive through the ranking fit).
+    model = yield* epochLoop(s, r ? { ...opts, zeroCopy: false } : opts);
+  } finally {
+    closing = s.trainer?.close?.();
+    s.trainer = undefined;
+  }
   if (!r) return model;
-  // The rating part's trainer is closed first, so the two fits never hold their memory at once; the
-  // ranking part trains on the rating model's history (the same cells), so the ratings need not be kept.
+  // The rating part's trainer is closed and dropped first, so the two fits never hold their memory at once
+  // (`fit` waits for its workers to exit: they share its kernel memory; then `collect`); the ranking part
+  // trains on the rating model's history (the same cells), so the ratings need not be kept.
+  yield closing;
+  opts.collect?.();
   const h = model.history;
   if (!h) throw new MfrecError("E_UNSUPPORTED", `algorithm ${model.algorithm} keeps no history to train a ranking part on`, { hint: 'set ranking: "none"' });
   const trainer = getAlgorithm(r.config.algorithm).create(historyData(model, h), r.config);
@@ -134,11 +148,17 @@ function* runEpochs(s: Started, opts: FitOptions): Generator<void, FactorModel> 
 /** Training data over a model's history CSR (users × items with values): what the ranking part trains on. */
 function historyData(model: FactorModel, h: CsrMatrix): TrainingData {
   const nnz = h.indptr[h.rows]!;
-  const users = new Int32Array(nnz);
-  for (let u = 0; u < h.rows; u++) users.fill(u, h.indptr[u]!, h.indptr[u + 1]!);
+  let users: Int32Array | undefined;
   const ratings: Ratings = {
     length: nnz,
-    users,
+    // Expanded from the row pointer only if asked for (ials reads the CSR, never this column: 4 bytes a rating saved).
+    get users() {
+      if (!users) {
+        users = new Int32Array(nnz);
+        for (let u = 0; u < h.rows; u++) users.fill(u, h.indptr[u]!, h.indptr[u + 1]!);
+      }
+      return users;
+    },
     items: h.indices.subarray(0, nnz),
     values: h.values.subarray(0, nnz),
     userIndex: model.userIndex,
@@ -170,7 +190,9 @@ function withRuntime(d: TrainingData, runtime: TrainRuntime): TrainingData {
   };
 }
 
-function* epochLoop({ trainer, epochs, ratings, source }: Started, opts: FitOptions): Generator<void, FactorModel> {
+function* epochLoop(s: Started, opts: FitOptions): Generator<void, FactorModel> {
+  const { epochs, ratings, source } = s;
+  const trainer = s.trainer!;
   const reports: EpochReport[] = [];
   const t0 = now();
   let firstLoss = Number.NaN;
@@ -241,10 +263,12 @@ export function fit(ratings: Ratings, config: Partial<ModelConfig> & { algorithm
   return drive(runEpochs(started, opts));
 }
 
-async function drive(it: Generator<void, FactorModel>): Promise<FactorModel> {
+async function drive(it: Generator<Promise<void> | void, FactorModel>): Promise<FactorModel> {
   for (;;) {
     const r = it.next();
     if (r.done) return r.value;
+    // a trainer closing (its workers exiting) is waited for; a failure to stop a worker is not the fit's
+    if (r.value) await r.value.catch(() => undefined);
     await new Promise<void>((resolve) => setTimeout(resolve, 0));
   }
 }

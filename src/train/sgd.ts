@@ -240,8 +240,8 @@ class SgdTrainer implements Trainer {
     });
   }
 
-  close(): void {
-    if (this.wasm) void this.wasm.pool.close();
+  close(): Promise<void> | undefined {
+    return this.wasm?.pool.close();
   }
 }
 

@@ -47,8 +47,8 @@ export interface Trainer {
   epoch(epochIndex: number): EpochResult;
   /** Build the immutable model from the current state (may be called for a snapshot). */
   finish(opts?: FinishOptions): FactorModel;
-  /** Release workers and memory of the fit (the driver calls it once, after the last finish). */
-  close?(): void;
+  /** Release workers and memory of the fit (the driver calls it once, after the last finish); may return when the workers have exited. */
+  close?(): void | Promise<void>;
 }
 
 /** How the driver asks for the model. */

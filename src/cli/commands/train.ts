@@ -41,6 +41,7 @@ export function registerTrainCommand(program: Command): void {
         // zeroCopy: the model is written and the process ends, so it may keep the fit's memory instead of a copy.
         const training = fit(input.ratings!, config, {
           zeroCopy: true,
+          collect: collectGarbage,
           onEpoch: (r: EpochReport) => progress.update(r.epoch, r.trainRmse !== undefined ? `train RMSE ${fmt(r.trainRmse, 4)}` : `loss ${fmt(r.loss, 4)}`),
         });
         input.ratings = undefined;
