@@ -100,7 +100,73 @@ function start(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: str
     const r = ials.resolveConfig(rc, data);
     ranking = { config: r, epochs: ials.epochs(r) };
   }
-  return { trainer: algo.create(data, resolved), epochs: algo.epochs(resolved), ratings: ratings.length, source: ratings.report.file, ranking };
+  let trainer: Trainer;
+  if (CSR_TRAINERS.has(algo.name) && opts.data === undefined) {
+    const light = detached(data);
+    trainer = deferred(() => algo.create(light, resolved));
+  } else trainer = algo.create(data, resolved);
+  return { trainer, epochs: algo.epochs(resolved), ratings: ratings.length, source: ratings.report.file, ranking };
+}
+
+/**
+ * Trainers that read only the users' CSR, the id indexes and the rating values (in the CSR's order when the
+ * input is sorted by user, else the columns'): built at their first epoch from {@link detached} data, so
+ * `fit`'s caller can drop the Ratings first and their columns go before the trainer fills its kernel memory.
+ */
+const CSR_TRAINERS = new Set(["als", "ials", "wals"]);
+
+/** A trainer created on first use (the same trainer, the same calls: only its memory comes later). */
+function deferred(create: () => Trainer): Trainer {
+  let t: Trainer | undefined;
+  let make: (() => Trainer) | undefined = create;
+  const get = (): Trainer => {
+    if (!t) {
+      t = make!();
+      make = undefined;
+    }
+    return t;
+  };
+  return {
+    epoch: (e) => get().epoch(e),
+    finish: (o) => get().finish(o),
+    close: () => t?.close?.(),
+  };
+}
+
+/**
+ * The views a CSR trainer reads, without the Ratings' columns it does not: the users' CSR (built now), the id
+ * indexes, the values (views of the CSR's own when the input was sorted by user, else the values column) and
+ * the length. `users` and `items` are not kept (reading them throws: a trainer in CSR_TRAINERS must not).
+ */
+function detached(d: TrainingData): TrainingData {
+  const byUser = d.byUser;
+  const { length, values, userIndex, itemIndex, report } = d.ratings;
+  const missing = (): never => {
+    throw new MfrecError("E_UNSUPPORTED", "internal: a deferred trainer read a ratings column it does not keep");
+  };
+  const ratings = {
+    length,
+    values,
+    userIndex,
+    itemIndex,
+    report,
+    get users(): Int32Array {
+      return missing();
+    },
+    get items(): Int32Array {
+      return missing();
+    },
+  } satisfies Ratings;
+  let byItem: CsrMatrix | undefined;
+  return {
+    ratings,
+    runtime: d.runtime,
+    byUser,
+    get byItem() {
+      byItem ??= transpose(byUser);
+      return byItem;
+    },
+  };
 }
 
 /** One run of the epoch loop (shared by fitSync and fit); closes the trainer however it ends. */
@@ -264,6 +330,9 @@ export function fit(ratings: Ratings, config: Partial<ModelConfig> & { algorithm
 }
 
 async function drive(it: Generator<Promise<void> | void, FactorModel>): Promise<FactorModel> {
+  // The first epoch after a turn of the event loop: a caller that drops its Ratings after `fit` returns lets
+  // their memory go before a (deferred) trainer fills its own.
+  await new Promise<void>((resolve) => setTimeout(resolve, 0));
   for (;;) {
     const r = it.next();
     if (r.done) return r.value;

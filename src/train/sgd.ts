@@ -149,6 +149,8 @@ class SgdTrainer implements Trainer {
   private history: CsrMatrix | undefined;
   /** Where a zero-copy finish decodes the history: the kernel memory reserved for it, else the heap. */
   private readonly historyAlloc: ArrayAllocator;
+  /** Where P, Q and the biases go, until initFactors has put them there. */
+  private alloc: ArrayAllocator | undefined;
 
   constructor(
     data: TrainingData,
@@ -174,17 +176,16 @@ class SgdTrainer implements Trainer {
     this.wasm = openWasmRuntime(data.runtime, cfg.threads, bytes + (roomForHistory ? history : 0), k, n);
     const alloc = this.wasm?.arena ?? heapAllocator;
     this.historyAlloc = roomForHistory ? alloc : heapAllocator;
-    // The plan first: its temporary table is given back, and the factors then reuse those pages.
+    // The plan first: its temporary table is given back, and the factors then reuse those pages. The factors
+    // are allocated and drawn at the first epoch (initFactors), after `fit`'s caller has had a turn to drop the
+    // Ratings: they never hold memory beside the columns. Same arena addresses, same draws.
     this.plan = planSgdBlocks(alloc, ratings.users, ratings.items, ratings.values, n, nu, ni, cfg.grid, this.wasm ? "offsets+values" : "none");
-    const P = alloc.f32(nu * k);
-    const Q = alloc.f32(ni * k);
-    fillNormal(P, cfg.seed, "init-users", cfg.initMean, cfg.initStd);
-    fillNormal(Q, cfg.seed, "init-items", cfg.initMean, cfg.initStd);
+    this.alloc = alloc;
     this.params = {
-      P,
-      Q,
-      userBias: cfg.biases ? alloc.f32(nu) : EMPTY,
-      itemBias: cfg.biases ? alloc.f32(ni) : EMPTY,
+      P: EMPTY,
+      Q: EMPTY,
+      userBias: EMPTY,
+      itemBias: EMPTY,
       factors: k,
       globalMean: cfg.biases ? meanOf(ratings.values, n) : 0,
       learningRate: cfg.learningRate,
@@ -201,7 +202,26 @@ class SgdTrainer implements Trainer {
     }
   }
 
+  /** P, Q and the biases, allocated and drawn on first use (see the constructor). */
+  private initFactors(): void {
+    const alloc = this.alloc;
+    if (!alloc) return;
+    this.alloc = undefined;
+    const { cfg, params: p } = this;
+    const nu = this.userIndex.size;
+    const ni = this.itemIndex.size;
+    p.P = alloc.f32(nu * cfg.factors);
+    p.Q = alloc.f32(ni * cfg.factors);
+    fillNormal(p.P, cfg.seed, "init-users", cfg.initMean, cfg.initStd);
+    fillNormal(p.Q, cfg.seed, "init-items", cfg.initMean, cfg.initStd);
+    if (cfg.biases) {
+      p.userBias = alloc.f32(nu);
+      p.itemBias = alloc.f32(ni);
+    }
+  }
+
   epoch(epochIndex: number): EpochResult {
+    this.initFactors();
     const cfg = this.cfg;
     const k = cfg.factors;
     const p = this.params;
@@ -219,6 +239,7 @@ class SgdTrainer implements Trainer {
   }
 
   finish(opts: FinishOptions = {}): FactorModel {
+    this.initFactors();
     const p = this.params;
     const k = this.cfg.factors;
     const nu = this.userIndex.size;
