@@ -4,7 +4,7 @@ import type { CsrMatrix } from "../matrix/csr.js";
 import { weightedSquaredNorms } from "../kernels/explicit-loss.js";
 import { sgdEpoch } from "../kernels/sgd.js";
 import { KernelArena } from "../kernels/wasm-arena.js";
-import { type ArrayAllocator, heapAllocator, planHistory, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule } from "../parallel/sgd-blocks.js";
+import { type ArrayAllocator, heapAllocator, planHistory, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule, sgdPlanSizes } from "../parallel/sgd-blocks.js";
 import { FactorModel, type ModelConfig } from "../model/factor-model.js";
 import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "./config.js";
 import { meanOf, rangeOf } from "./init.js";
@@ -166,11 +166,13 @@ class SgdTrainer implements Trainer {
     const nu = ratings.userIndex.size;
     const ni = ratings.itemIndex.size;
     const nb = cfg.biases ? 1 : 0;
-    // Room for any block layout (12 B a rating at most; 4 B when packed) and the factors; with zeroCopy also for the
+    // Room for the block layout these ratings pack into (4 B a rating when offsets and value index share a u32,
+    // up to 12 B: sgdPlanSizes decides as planSgdBlocks will) and the factors; with zeroCopy also for the
     // model's history ((nu + 1) + 2n words), decoded there at the end, when it fits under wasm32's 4 GiB.
     // Reserved pages cost no memory until written.
     // (+ the plan's temporary (user, item block) table, given back before the factors take its place)
-    const bytes = KernelArena.bytesFor(n * 4, n * 4, n * 4, nu * cfg.grid * 4, nu * k * 4, ni * k * 4, nu * 4 * nb, ni * 4 * nb, cfg.grid * 8);
+    const planBytes = sgdPlanSizes(ratings.users, ratings.items, ratings.values, n, nu, ni, cfg.grid, "offsets+values");
+    const bytes = KernelArena.bytesFor(...planBytes, nu * k * 4, ni * k * 4, nu * 4 * nb, ni * 4 * nb);
     const history = KernelArena.bytesFor((nu + 1) * 4, n * 4, n * 4);
     const roomForHistory = data.runtime?.zeroCopy === true && bytes + history <= KERNEL_MEMORY_LIMIT;
     this.wasm = openWasmRuntime(data.runtime, cfg.threads, bytes + (roomForHistory ? history : 0), k, n);
