@@ -31,8 +31,9 @@ export interface FitOptions {
    * Let the model's arrays be the trainer's own memory instead of copies (sgd: its factors and a history
    * decoded into its kernel memory). Saves a copy of the factors and the history at the end of the fit, the
    * process's memory peak for a large sgd fit, but the model then keeps all of that memory (training layout
-   * included) alive, and its arrays may be views of a SharedArrayBuffer: for one-shot jobs that save the model
-   * and exit, like `mfrec train`. Same values either way.
+   * included) alive, its arrays may be views of a SharedArrayBuffer, and it may share the ratings' id indexes:
+   * for one-shot jobs that save the model and exit, like `mfrec train`. Same values either way. (With a ranking
+   * part to follow, the rating part still takes copies, so its kernel memory can go before the ranking part's.)
    */
   zeroCopy?: boolean;
   /**

@@ -86,8 +86,9 @@ function model(src: ModelSource, config: ModelConfig, k: number, X: Float32Array
     config,
     userFactors: { rows: src.history.rows, cols: k, data: own ? X : X.slice() },
     itemFactors: { rows: src.history.cols, cols: k, data: own ? Y : Y.slice() },
-    userIndex: src.userIndex.clone(),
-    itemIndex: src.itemIndex.clone(),
+    // copies that can grow apart from the ratings' (fold-in adds ids); a zero-copy finish shares them, as sgd and als do
+    userIndex: own ? src.userIndex : src.userIndex.clone(),
+    itemIndex: own ? src.itemIndex : src.itemIndex.clone(),
     history: src.history,
     implicit: true,
   });
