@@ -1,7 +1,7 @@
 /**
  * `npm run bench` — speed and memory report. Each heavy case runs in a child process (peak RSS is
  * per case). Options: --json, --size 100k|1m|10m, --input FILE, --factors K[,K...], --threads N,
- * --iterations N, --ann-items N (items of the ANN catalogue, default 1000000), --ann-method ivf|hnsw (default ivf), --cases a,b (default: ingest, the sgd, als and ials trainers through fitSync, the whole `mfrec train --algorithm sgd` process (train-sgd), scoring, recommend-all and fold-in), --trainers (add the TS-kernel trainers), --algorithms (add every other registered algorithm through fitSync: wals, bpr, baseline, svdpp, nmf, bpmf, bayes-fm; any registered name also works in --cases). The 10m input is /tmp/synth10m.csv (python3 gen_synth.py OUT=/tmp/synth10m.csv).
+ * --iterations N, --ann-items N (items of the ANN catalogue, default 1000000), --cases a,b (default: ingest, the sgd, als and ials trainers through fitSync, whole `mfrec train` processes with their peak RSS (train-sgd and train-als with ranking=none, train-ials, train-sgd-default with the ranking part; train-als-default on request), scoring, recommend-all and fold-in), --trainers (add the TS-kernel trainers), --algorithms (add every other registered algorithm through fitSync: wals, bpr, baseline, svdpp, nmf, bpmf, bayes-fm; any registered name also works in --cases). The 10m input is /tmp/synth10m.csv (python3 gen_synth.py OUT=/tmp/synth10m.csv).
  */
 import { execFileSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, writeFileSync } from "node:fs";
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(r)}\n`);
     return;
   }
-  const cases = o.cases ?? ["ingest", "sgd", "als", "ials", "train-sgd", "wasm-score", "wasm-topk", "serve", "ann", ...(o.trainers ? ["ts-sgd", "ts-als"] : []), ...(o.algorithms ? ["wals", "bpr", "baseline", "svdpp", "nmf", "bpmf", "bayes-fm"] : [])];
+  const cases = o.cases ?? ["ingest", "sgd", "als", "ials", "train-sgd", "train-als", "train-ials", "train-sgd-default", "wasm-score", "wasm-topk", "serve", "ann", ...(o.trainers ? ["ts-sgd", "ts-als"] : []), ...(o.algorithms ? ["wals", "bpr", "baseline", "svdpp", "nmf", "bpmf", "bayes-fm"] : [])];
   // the ANN case generates its own catalogue: no ratings input needed when it runs alone
   const input = cases.every((c) => c === "ann") ? "(generated ANN catalogue)" : inputFile(o);
   const threadsList = o.threads > 1 ? [1, o.threads] : [1];
@@ -167,6 +167,8 @@ async function main(): Promise<void> {
     // the peak of training sgd (the issue's memory bar): the whole `mfrec train` process when that case ran,
     // else the library fit's; every case's own peak is in `cases`
     peakRssBytes: Number(pick("train-sgd")?.peakRssBytes ?? pick("sgd")?.peakRssBytes ?? Math.max(0, ...rows.map((r) => Number(r.result.peakRssBytes ?? 0)))),
+    // whole `mfrec train` processes (issue 19's bars): peak RSS and bytes per rating by job
+    trainJobs: Object.fromEntries(rows.filter((r) => r.case.startsWith("train-")).map((r) => [r.case, { peakRssBytes: r.result.peakRssBytes, bytesPerRating: r.result.bytesPerRating, secondsPerIteration: r.result.secondsPerIteration, seconds: r.result.seconds }])),
     ann: annRow,
     loadavg: loadavg(),
     cases: rows,
@@ -184,7 +186,7 @@ async function main(): Promise<void> {
   for (const r of rows) {
     if (r.case === "ingest" || r.case === "serve" || r.case === "ann") continue;
     if (r.case.startsWith("train-")) {
-      console.log(`${r.case.padEnd(14)} ${String(r.factors).padStart(3)}  ${String(r.threads).padStart(7)}  ${fmt(r.result.secondsPerIteration).padStart(6)}  whole \`mfrec train\` process ${fmt(Number(r.result.seconds), 1)} s  peak RSS ${fmt(Number(r.result.peakRssBytes) / 2 ** 20, 0)} MiB`);
+      console.log(`${r.case.padEnd(14)} ${String(r.factors).padStart(3)}  ${String(r.threads).padStart(7)}  ${fmt(r.result.secondsPerIteration).padStart(6)}  whole \`mfrec train\` process ${fmt(Number(r.result.seconds), 1)} s  peak RSS ${fmt(Number(r.result.peakRssBytes) / 2 ** 20, 0)} MiB (${fmt(r.result.bytesPerRating, 1)} B/rating)`);
       continue;
     }
     const x = r.result;

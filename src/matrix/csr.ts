@@ -14,6 +14,9 @@ export interface CsrMatrix {
 /**
  * Build a CSR from coordinate triples by a stable counting sort on the row index.
  * Within a row, entries keep input order (use {@link sortRowIndices} for column order).
+ * When the row indices already come in non-decreasing order (files sorted by user, as MovieLens ships
+ * them), that sort is the identity: `indices` and `values` are then views of `colIdx` and `values`
+ * (the same bytes, 8 bytes a rating not copied), and only the row pointer is new.
  */
 export function buildCsr(
   rowIdx: Int32Array,
@@ -24,8 +27,13 @@ export function buildCsr(
   length = rowIdx.length,
 ): CsrMatrix {
   const indptr = new Int32Array(rows + 1);
-  for (let k = 0; k < length; k++) indptr[rowIdx[k]! + 1]!++;
+  let sorted = true;
+  for (let k = 0; k < length; k++) {
+    indptr[rowIdx[k]! + 1]!++;
+    if (k > 0 && rowIdx[k]! < rowIdx[k - 1]!) sorted = false;
+  }
   for (let r = 0; r < rows; r++) indptr[r + 1]! += indptr[r]!;
+  if (sorted) return { rows, cols, indptr, indices: colIdx.subarray(0, length), values: values.subarray(0, length) };
   const next = indptr.slice(0, rows);
   const indices = new Int32Array(length);
   const vals = new Float32Array(length);

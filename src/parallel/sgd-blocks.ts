@@ -132,6 +132,46 @@ function widest(start: Int32Array): number {
   return w;
 }
 
+/** The layout planSgdBlocks chooses (the user and item blocks, and how entries pack), decided from the data alone. */
+interface SgdPackingChoice {
+  ub: Int32Array;
+  ib: Int32Array;
+  /** undefined: the plain 12-byte layout. valueBits ≥ 0: value index in the codes; −2: one byte each; −1: f32 values. */
+  packing?: { userStart: Int32Array; itemStart: Int32Array; itemBits: number; valueBits: number; vt: ReturnType<typeof valueTable> };
+}
+
+function sgdPacking(users: Int32Array, items: Int32Array, values: Float32Array, length: number, nUsers: number, nItems: number, g: number, pack: SgdPacking): SgdPackingChoice {
+  const ub = balancedParts(users, length, nUsers, g);
+  const ib = balancedParts(items, length, nItems, g);
+  if (pack === "none") return { ub, ib };
+  const userStart = partStarts(ub, g);
+  const itemStart = partStarts(ib, g);
+  const itemBits = bitsFor(widest(itemStart));
+  const spare = 32 - bitsFor(widest(userStart)) - itemBits;
+  if (!(itemBits <= 31 && spare >= 0)) return { ub, ib };
+  // Values as an index into a table of distinct values: in the spare bits when they suffice, else one byte each.
+  const byteIndex = pack === "offsets+byte-values";
+  const limit = byteIndex ? 256 : Math.max(256, 2 ** Math.min(spare, 16));
+  const vt = pack !== "offsets" ? valueTable(values, length, limit) : undefined;
+  const inCodes = vt !== undefined && !byteIndex && bitsFor(vt.table.length) <= spare;
+  const inBytes = vt !== undefined && !inCodes && vt.table.length <= 256;
+  const valueBits = inCodes ? bitsFor(vt.table.length) : inBytes ? -2 : -1;
+  return { ub, ib, packing: { userStart, itemStart, itemBits, valueBits, vt } };
+}
+
+/**
+ * The byte sizes of the arrays planSgdBlocks will take from its allocator for these ratings (pass them to
+ * KernelArena.bytesFor): the block entries as they will pack (4 B a rating when offsets and value index share
+ * a u32, 5 or 8 B, else 12 B), the temporary table, the value table, the loss and the block bases.
+ */
+export function sgdPlanSizes(users: Int32Array, items: Int32Array, values: Float32Array, length: number, nUsers: number, nItems: number, grid: number, pack: SgdPacking): number[] {
+  const { packing } = sgdPacking(users, items, values, length, nUsers, nItems, grid, pack);
+  const temp = nUsers * grid * 4;
+  if (!packing) return [length * 4, length * 4, length * 4, temp, grid * 8];
+  const { valueBits, vt } = packing;
+  return [length * 4, valueBits === -1 ? length * 4 : 0, valueBits === -2 ? Math.ceil(length / 4) * 4 : 0, temp, valueBits === -1 ? 0 : vt!.table.length * 4, grid * 8, 2 * grid * 4];
+}
+
 /**
  * Group ratings (users[t], items[t], values[t]), t < length, into grid × grid blocks allocated from
  * `alloc`, each block sorted by user (ties keep input order). Straight from the rating columns: no
@@ -154,30 +194,17 @@ export function planSgdBlocks(
   pack: SgdPacking = "none",
 ): SgdBlockPlan {
   const g = grid;
-  const ub = balancedParts(users, length, nUsers, g);
-  const ib = balancedParts(items, length, nItems, g);
+  const { ub, ib, packing } = sgdPacking(users, items, values, length, nUsers, nItems, grid, pack);
   const blocks = g * g;
   // The block entries are allocated first, then the temporary table on top of them (from the arena's top when
   // there is one, given back at the end, so the factors allocated next reuse its pages).
   let layout: { codes: Int32Array; gv: Float32Array; valueIndex: Uint8Array; itemBits: number; valueBits: number; userStart: Int32Array; itemStart: Int32Array; vt: ReturnType<typeof valueTable> } | undefined;
-  if (pack !== "none") {
-    const userStart = partStarts(ub, g);
-    const itemStart = partStarts(ib, g);
-    const itemBits = bitsFor(widest(itemStart));
-    const spare = 32 - bitsFor(widest(userStart)) - itemBits;
-    if (itemBits <= 31 && spare >= 0) {
-      // Values as an index into a table of distinct values: in the spare bits when they suffice, else one byte each.
-      const byteIndex = pack === "offsets+byte-values";
-      const limit = byteIndex ? 256 : Math.max(256, 2 ** Math.min(spare, 16));
-      const vt = pack !== "offsets" ? valueTable(values, length, limit) : undefined;
-      const inCodes = vt !== undefined && !byteIndex && bitsFor(vt.table.length) <= spare;
-      const inBytes = vt !== undefined && !inCodes && vt.table.length <= 256;
-      const valueBits = inCodes ? bitsFor(vt.table.length) : inBytes ? -2 : -1;
-      const codes = alloc.i32(length);
-      const gv = valueBits === -1 ? alloc.f32(length) : new Float32Array(0);
-      const valueIndex = inBytes ? bytesView(alloc, length) : new Uint8Array(0);
-      layout = { codes, gv, valueIndex, itemBits, valueBits, userStart, itemStart, vt };
-    }
+  if (packing) {
+    const { userStart, itemStart, itemBits, valueBits, vt } = packing;
+    const codes = alloc.i32(length);
+    const gv = valueBits === -1 ? alloc.f32(length) : new Float32Array(0);
+    const valueIndex = valueBits === -2 ? bytesView(alloc, length) : new Uint8Array(0);
+    layout = { codes, gv, valueIndex, itemBits, valueBits, userStart, itemStart, vt };
   }
   const plain = layout ? undefined : { gu: alloc.i32(length), gi: alloc.i32(length), gv: alloc.f32(length) };
   const temp = temporary(alloc, nUsers * g);

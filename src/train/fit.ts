@@ -40,8 +40,9 @@ export interface FitOptions {
    * Let the model's arrays be the trainer's own memory instead of copies (sgd: its factors and a history
    * decoded into its kernel memory). Saves a copy of the factors and the history at the end of the fit, the
    * process's memory peak for a large sgd fit, but the model then keeps all of that memory (training layout
-   * included) alive, and its arrays may be views of a SharedArrayBuffer: for one-shot jobs that save the model
-   * and exit, like `mfrec train`. Same values either way.
+   * included) alive, its arrays may be views of a SharedArrayBuffer, and it may share the ratings' id indexes:
+   * for one-shot jobs that save the model and exit, like `mfrec train`. Same values either way. (With a ranking
+   * part to follow, the rating part still takes copies, so its kernel memory can go before the ranking part's.)
    */
   zeroCopy?: boolean;
   /**
@@ -56,6 +57,12 @@ export interface FitOptions {
    */
   itemFeatures?: FeatureInput;
   userFeatures?: FeatureInput;
+  /**
+   * Called where the fit has just dropped a large layout a full garbage collection would return at once
+   * (the rating part's kernel memory, before the ranking part fills its own): a one-shot job passes V8's
+   * `gc` here (`mfrec train` does), since kernel memory does not itself prompt a collection. Never changes results.
+   */
+  collect?: () => void;
 }
 
 /**
@@ -85,7 +92,8 @@ const now = (): number => (typeof performance !== "undefined" ? performance.now(
 
 /** A fit whose trainer is built: what the epoch loop needs, and no reference to the ratings themselves. */
 interface Started {
-  trainer: Trainer;
+  /** Dropped (undefined) once closed, so its memory can go before the ranking part starts. */
+  trainer: Trainer | undefined;
   epochs: number;
   ratings: number;
   source: string | undefined;
@@ -120,21 +128,87 @@ function start(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: str
     const r = ials.resolveConfig(rc, data);
     ranking = { config: r, epochs: ials.epochs(r) };
   }
-  return { trainer: algo.create(data, resolved), epochs: algo.epochs(resolved), ratings: ratings.length, source: ratings.report.file, ranking, runtime: data.runtime };
+  let trainer: Trainer;
+  if (algo.capabilities?.trainsFromCsr === true && opts.data === undefined) {
+    const light = detached(data);
+    trainer = deferred(() => algo.create(light, resolved));
+  } else trainer = algo.create(data, resolved);
+  return { trainer, epochs: algo.epochs(resolved), ratings: ratings.length, source: ratings.report.file, ranking, runtime: data.runtime };
+}
+
+/** A trainer created on first use (the same trainer, the same calls: only its memory comes later). */
+function deferred(create: () => Trainer): Trainer {
+  let t: Trainer | undefined;
+  let make: (() => Trainer) | undefined = create;
+  const get = (): Trainer => {
+    if (!t) {
+      t = make!();
+      make = undefined;
+    }
+    return t;
+  };
+  return {
+    epoch: (e) => get().epoch(e),
+    finish: (o) => get().finish(o),
+    close: () => t?.close?.(),
+  };
+}
+
+/**
+ * The views a CSR trainer reads, without the Ratings' columns it does not: the users' CSR (built now), the id
+ * indexes, the values (views of the CSR's own when the input was sorted by user, else the values column) and
+ * the length. `users` and `items` are not kept (reading them throws: a trainer with the trainsFromCsr capability must not).
+ */
+function detached(d: TrainingData): TrainingData {
+  const byUser = d.byUser;
+  const { length, values, userIndex, itemIndex, report } = d.ratings;
+  const missing = (): never => {
+    throw new MfrecError("E_UNSUPPORTED", "internal: a deferred trainer read a ratings column it does not keep");
+  };
+  const ratings = {
+    length,
+    values,
+    userIndex,
+    itemIndex,
+    report,
+    get users(): Int32Array {
+      return missing();
+    },
+    get items(): Int32Array {
+      return missing();
+    },
+  } satisfies Ratings;
+  let byItem: CsrMatrix | undefined;
+  return {
+    ratings,
+    runtime: d.runtime,
+    byUser,
+    get byItem() {
+      byItem ??= transpose(byUser);
+      return byItem;
+    },
+  };
 }
 
 /** One run of the epoch loop (shared by fitSync and fit); closes the trainer however it ends. */
-function* runEpochs(s: Started, opts: FitOptions): Generator<void, FactorModel> {
+function* runEpochs(s: Started, opts: FitOptions): Generator<Promise<void> | void, FactorModel> {
   let model: FactorModel;
-  try {
-    model = yield* epochLoop(s, opts);
-  } finally {
-    s.trainer.close?.();
-  }
   const r = s.ranking;
+  let closing: Promise<void> | void;
+  try {
+    // With a ranking part to follow, the rating model takes copies (zeroCopy would keep the rating part's
+    // whole kernel memory, training layout included, alive through the ranking fit).
+    model = yield* epochLoop(s, r ? { ...opts, zeroCopy: false } : opts);
+  } finally {
+    closing = s.trainer?.close?.();
+    s.trainer = undefined;
+  }
   if (!r) return model;
-  // The rating part's trainer is closed first, so the two fits never hold their memory at once; the
-  // ranking part trains on the rating model's history (the same cells), so the ratings need not be kept.
+  // The rating part's trainer is closed and dropped first, so the two fits never hold their memory at once
+  // (`fit` waits for its workers to exit: they share its kernel memory; then `collect`); the ranking part
+  // trains on the rating model's history (the same cells), so the ratings need not be kept.
+  yield closing;
+  opts.collect?.();
   const h = model.history;
   if (!h) throw new MfrecError("E_UNSUPPORTED", `algorithm ${model.algorithm} keeps no history to train a ranking part on`, { hint: 'set ranking: "none"' });
   const hd = historyData(model, h);
@@ -162,11 +236,17 @@ function* runEpochs(s: Started, opts: FitOptions): Generator<void, FactorModel> 
 /** Training data over a model's history CSR (users × items with values): what the ranking part trains on. */
 function historyData(model: FactorModel, h: CsrMatrix): TrainingData {
   const nnz = h.indptr[h.rows]!;
-  const users = new Int32Array(nnz);
-  for (let u = 0; u < h.rows; u++) users.fill(u, h.indptr[u]!, h.indptr[u + 1]!);
+  let users: Int32Array | undefined;
   const ratings: Ratings = {
     length: nnz,
-    users,
+    // Expanded from the row pointer only if asked for (ials reads the CSR, never this column: 4 bytes a rating saved).
+    get users() {
+      if (!users) {
+        users = new Int32Array(nnz);
+        for (let u = 0; u < h.rows; u++) users.fill(u, h.indptr[u]!, h.indptr[u + 1]!);
+      }
+      return users;
+    },
     items: h.indices.subarray(0, nnz),
     values: h.values.subarray(0, nnz),
     userIndex: model.userIndex,
@@ -214,7 +294,9 @@ function withRuntime(d: TrainingData, runtime: TrainRuntime): TrainingData {
   };
 }
 
-function* epochLoop({ trainer, epochs, ratings, source }: Started, opts: FitOptions): Generator<void, FactorModel> {
+function* epochLoop(s: Started, opts: FitOptions): Generator<void, FactorModel> {
+  const { epochs, ratings, source } = s;
+  const trainer = s.trainer!;
   const reports: EpochReport[] = [];
   const t0 = now();
   let firstLoss = Number.NaN;
@@ -285,10 +367,15 @@ export function fit(ratings: Ratings, config: Partial<ModelConfig> & { algorithm
   return drive(runEpochs(started, opts));
 }
 
-async function drive(it: Generator<void, FactorModel>): Promise<FactorModel> {
+async function drive(it: Generator<Promise<void> | void, FactorModel>): Promise<FactorModel> {
+  // The first epoch after a turn of the event loop: a caller that drops its Ratings after `fit` returns lets
+  // their memory go before a (deferred) trainer fills its own.
+  await new Promise<void>((resolve) => setTimeout(resolve, 0));
   for (;;) {
     const r = it.next();
     if (r.done) return r.value;
+    // a trainer closing (its workers exiting) is waited for; a failure to stop a worker is not the fit's
+    if (r.value) await r.value.catch(() => undefined);
     await new Promise<void>((resolve) => setTimeout(resolve, 0));
   }
 }

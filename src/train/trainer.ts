@@ -53,8 +53,8 @@ export interface Trainer {
   epoch(epochIndex: number): EpochResult;
   /** Build the immutable model from the current state (may be called for a snapshot). */
   finish(opts?: FinishOptions): FactorModel;
-  /** Release workers and memory of the fit (the driver calls it once, after the last finish). */
-  close?(): void;
+  /** Release workers and memory of the fit (the driver calls it once, after the last finish); may return when the workers have exited. */
+  close?(): void | Promise<void>;
 }
 
 /** How the driver asks for the model. */
@@ -132,6 +132,12 @@ export interface AlgorithmCapabilities {
    * clicks), so readers keep it; otherwise every pair reads as 1. Default false.
    */
   readonly implicitStrength?: boolean;
+  /**
+   * The trainer reads only the users' CSR, the id indexes and the rating values (never the users / items
+   * columns): fit builds it at the first epoch from data detached from the Ratings, so a caller that drops
+   * its Ratings frees their columns before the trainer's memory fills (train/fit.ts). Default false.
+   */
+  readonly trainsFromCsr?: boolean;
   /** Spark MLlib's ALS runs this algorithm (`mfrec spark-job`), with implicitPrefs as given. */
   readonly spark?: { readonly implicitPrefs: boolean };
 }

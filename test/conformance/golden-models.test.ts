@@ -13,7 +13,7 @@ import { test } from "node:test";
 import { generateRatings } from "../../src/data/synthetic.js";
 import type { FactorModel, ModelConfig } from "../../src/model/factor-model.js";
 import { nodePoolFactory } from "../../src/parallel/pool-node.js";
-import { fitSync, trainingData } from "../../src/train/fit.js";
+import { fit, fitSync, trainingData } from "../../src/train/fit.js";
 import { getAlgorithm } from "../../src/train/registry.js";
 
 const explicit = generateRatings({ users: 300, items: 200, ratings: 9000, seed: 5 });
@@ -100,6 +100,40 @@ for (const config of CONFIGS) {
       });
     }
   }
+}
+
+// The memory-saving paths of `fit` (issue 19) must train the same bytes: no prebuilt `data` (als, ials and wals
+// then build their kernel memory at the first epoch, after the caller could drop the Ratings), the async driver,
+// zeroCopy (the model keeps the trainer's arrays) and a garbage-collection hook; on 2 worker threads.
+for (const config of CONFIGS.filter((c) => ["als", "ials", "sgd", "wals"].includes(c.algorithm))) {
+  const name = `${config.algorithm}${config.solver ? `/${config.solver}` : ""}${config.cgSteps !== undefined && config.algorithm === "als" ? `/cg${config.cgSteps}` : ""}`;
+  for (const kernels of ["ts", "wasm"] as const) {
+    test(`golden model through fit (deferred layout, zeroCopy, 2 threads): ${name} ${kernels}`, { skip: print }, async () => {
+      const ratings = IMPLICIT.has(config.algorithm) ? implicit : explicit;
+      let collected = 0;
+      const model = await fit(ratings, { ...config, threads: 2, ranking: "none" }, { kernels, pool: nodePoolFactory, zeroCopy: true, collect: () => collected++ });
+      assert.equal(digest(model), GOLDEN[`${name} ${kernels}`], `${name} ${kernels}: the model's bytes changed`);
+      assert.equal(collected, 0, "collect runs only between a rating part and a ranking part");
+    });
+  }
+}
+
+// The ranking part of an explicit model (train/ranking.ts) after the rating part: digests as of commit adbbce5,
+// through fitSync (rating part copied) and through fit with zeroCopy and the collect hook (the rating part's
+// kernel memory freed before the ranking part fills its own).
+const RANKING_GOLDEN: Record<string, string> = { als: "9dc1b20821648864", sgd: "a18d49280d9a3437" };
+for (const config of CONFIGS.filter((c) => c.algorithm === "sgd" || (c.algorithm === "als" && c.cgSteps === 3))) {
+  const cfg = { ...config, threads: 2, rankingFactors: 8, rankingEpochs: 3 };
+  test(`golden ranking part after ${config.algorithm}: fitSync and fit (zeroCopy, collect) alike`, { skip: print }, async () => {
+    const a = fitSync(explicit, cfg, { pool: nodePoolFactory });
+    let collected = 0;
+    const b = await fit(explicit, cfg, { pool: nodePoolFactory, zeroCopy: true, collect: () => collected++ });
+    assert.ok(a.ranking && b.ranking);
+    assert.equal(digest(a.ranking), RANKING_GOLDEN[config.algorithm]);
+    assert.equal(digest(b.ranking), RANKING_GOLDEN[config.algorithm]);
+    assert.equal(digest(b), digest(a), "the rating part alike too");
+    assert.equal(collected, 1, "collect ran once, between the parts");
+  });
 }
 
 test("print golden digests", { skip: !print }, () => {

@@ -55,3 +55,18 @@ test("transpose(transpose(m)) equals m with row-sorted indices", () => {
     { numRuns: 300, seed: 6 },
   );
 });
+
+test("buildCsr of the same cells sorted by row (the view path) equals buildCsr of them in random order (the copy path)", () => {
+  fc.assert(
+    fc.property(cooArb, (g) => {
+      const m = build(g);
+      // a stable sort by row keeps each row's input order, as the counting sort does
+      const sorted = { ...g, cells: [...g.cells].sort((a, b) => a[0] - b[0]) };
+      const s = build(sorted);
+      assert.deepEqual([...s.indptr], [...m.indptr]);
+      assert.deepEqual([...s.indices], [...m.indices]);
+      assert.deepEqual([...s.values], [...m.values]);
+    }),
+    { numRuns: 300, seed: 11 },
+  );
+});

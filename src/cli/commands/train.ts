@@ -46,6 +46,7 @@ export function registerTrainCommand(program: Command): void {
           ...fitOptionsFrom(f),
           zeroCopy: true,
           ...features,
+          collect: collectGarbage,
           onEpoch: (r: EpochReport) => progress.update(r.epoch, r.trainRmse !== undefined ? `train RMSE ${fmt(r.trainRmse, 4)}` : `loss ${fmt(r.loss, 4)}`),
         });
         input.ratings = undefined;

@@ -12,7 +12,7 @@ import { heapAllocator } from "../../parallel/sgd-blocks.js";
 import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
 import { meanOf, rangeOf } from "../init.js";
 import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
-import type { Algorithm, EpochResult, Trainer, TrainingData } from "../trainer.js";
+import type { Algorithm, EpochResult, FinishOptions, Trainer, TrainingData } from "../trainer.js";
 
 /** Resolved configuration of explicit ALS (every key present: plain JSON that round-trips). */
 export type AlsConfig = ModelConfig & AlsSettings & { algorithm: "als" };
@@ -113,6 +113,25 @@ function countsView(byUser: CsrMatrix): CsrMatrix {
   return { rows: byUser.cols, cols: byUser.rows, indptr, indices: new Int32Array(0), values: new Float32Array(0) };
 }
 
+/** The transpose of `m` (as transpose() in matrix/csr.ts: rows ascending within each column) built in the arena. */
+function transposeInto(a: KernelArena, m: CsrMatrix): CsrMatrix {
+  const n = m.indptr[m.rows]!;
+  const indptr = a.i32(m.cols + 1);
+  for (let p = 0; p < n; p++) indptr[m.indices[p]! + 1]!++;
+  for (let c = 0; c < m.cols; c++) indptr[c + 1]! += indptr[c]!;
+  const next = indptr.slice(0, m.cols);
+  const indices = a.i32(n);
+  const values = a.f32(n);
+  for (let r = 0; r < m.rows; r++) {
+    for (let p = m.indptr[r]!; p < m.indptr[r + 1]!; p++) {
+      const q = next[m.indices[p]!]!++;
+      indices[q] = r;
+      values[q] = m.values[p]!;
+    }
+  }
+  return { rows: m.cols, cols: m.rows, indptr, indices, values };
+}
+
 /** The mutable state of one ALS fit (arrays in a KernelArena when the WASM kernels run). */
 class AlsTrainer implements Trainer {
   private readonly users: Side;
@@ -155,9 +174,10 @@ class AlsTrainer implements Trainer {
     };
     this.users = side(byUser, true);
     // With CG on the WASM kernels the items are solved from the users' CSR regrouped by item shard: no item
-    // CSR at all (its row pointer, the item counts, is all that is kept of it), else the transpose.
+    // CSR at all (its row pointer, the item counts, is all that is kept of it), else the transpose, built
+    // straight into kernel memory when the WASM kernels run (no heap transpose beside the copy).
     const sharded = a !== undefined && cfg.cgSteps > 0;
-    this.items = side(sharded ? countsView(byUser) : data.byItem, !sharded);
+    this.items = a ? side(sharded ? countsView(byUser) : transposeInto(a, this.users.csr), false) : side(data.byItem, false);
     if (sharded) {
       const u = this.users.csr;
       const seg = columnSegments(a, u.indptr, u.indices, u.values, null, a.copyI32(this.items.csr.indptr), segmentShardCount(ni, k));
@@ -220,24 +240,26 @@ class AlsTrainer implements Trainer {
     return { loss: sse + penalty, trainRmse: Math.sqrt(sse / this.count) };
   }
 
-  finish(): FactorModel {
+  finish(opts: FinishOptions = {}): FactorModel {
     const k = this.cfg.factors;
+    // The final zero-copy call keeps the trainer's own arrays (kernel memory): no second copy of the factors.
+    const own = (a: Float32Array): Float32Array => (opts.zeroCopy ? a : a.slice());
     return new FactorModel({
       config: { ...this.cfg },
-      userFactors: { rows: this.users.csr.rows, cols: k, data: this.users.X.slice() },
-      itemFactors: { rows: this.items.csr.rows, cols: k, data: this.items.X.slice() },
+      userFactors: { rows: this.users.csr.rows, cols: k, data: own(this.users.X) },
+      itemFactors: { rows: this.items.csr.rows, cols: k, data: own(this.items.X) },
       userIndex: this.userIndex,
       itemIndex: this.itemIndex,
       globalMean: this.mu,
-      userBias: this.cfg.biases ? this.users.bias.slice() : undefined,
-      itemBias: this.cfg.biases ? this.items.bias.slice() : undefined,
+      userBias: this.cfg.biases ? own(this.users.bias) : undefined,
+      itemBias: this.cfg.biases ? own(this.items.bias) : undefined,
       history: this.history,
       ratingScale: this.ratingScale,
     });
   }
 
-  close(): void {
-    if (this.wasm) void this.wasm.pool.close();
+  close(): Promise<void> | undefined {
+    return this.wasm?.pool.close();
   }
 }
 
@@ -258,6 +280,7 @@ export const als: Algorithm<AlsConfig> = {
   create: (data, config) => new AlsTrainer(data, config),
   capabilities: {
     explains: true,
+    trainsFromCsr: true,
     exampleConfig: (factors) => ({ algorithm: "als", factors, epochs: 50, regularization: 0.05, biases: false, seed: 42 }),
     spark: { implicitPrefs: false },
   },

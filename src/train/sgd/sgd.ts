@@ -4,7 +4,7 @@ import type { CsrMatrix } from "../../matrix/csr.js";
 import { weightedSquaredNorms } from "../../kernels/explicit-loss.js";
 import { sgdEpoch } from "./kernel.js";
 import { KernelArena } from "../../kernels/wasm-arena.js";
-import { type ArrayAllocator, heapAllocator, planHistory, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule } from "../../parallel/sgd-blocks.js";
+import { type ArrayAllocator, heapAllocator, planHistory, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule, sgdPlanSizes } from "../../parallel/sgd-blocks.js";
 import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
 import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
 import { meanOf, rangeOf } from "../init.js";
@@ -144,6 +144,8 @@ class SgdTrainer implements Trainer {
   private history: CsrMatrix | undefined;
   /** Where a zero-copy finish decodes the history: the kernel memory reserved for it, else the heap. */
   private readonly historyAlloc: ArrayAllocator;
+  /** Where P, Q and the biases go, until initFactors has put them there. */
+  private alloc: ArrayAllocator | undefined;
 
   constructor(
     data: TrainingData,
@@ -159,27 +161,28 @@ class SgdTrainer implements Trainer {
     const nu = ratings.userIndex.size;
     const ni = ratings.itemIndex.size;
     const nb = cfg.biases ? 1 : 0;
-    // Room for any block layout (12 B a rating at most; 4 B when packed) and the factors; with zeroCopy also for the
+    // Room for the block layout these ratings pack into (4 B a rating when offsets and value index share a u32,
+    // up to 12 B: sgdPlanSizes decides as planSgdBlocks will) and the factors; with zeroCopy also for the
     // model's history ((nu + 1) + 2n words), decoded there at the end, when it fits under wasm32's 4 GiB.
     // Reserved pages cost no memory until written.
     // (+ the plan's temporary (user, item block) table, given back before the factors take its place)
-    const bytes = KernelArena.bytesFor(n * 4, n * 4, n * 4, nu * cfg.grid * 4, nu * k * 4, ni * k * 4, nu * 4 * nb, ni * 4 * nb, cfg.grid * 8);
+    const planBytes = sgdPlanSizes(ratings.users, ratings.items, ratings.values, n, nu, ni, cfg.grid, "offsets+values");
+    const bytes = KernelArena.bytesFor(...planBytes, nu * k * 4, ni * k * 4, nu * 4 * nb, ni * 4 * nb);
     const history = KernelArena.bytesFor((nu + 1) * 4, n * 4, n * 4);
     const roomForHistory = data.runtime?.zeroCopy === true && bytes + history <= KERNEL_MEMORY_LIMIT;
     this.wasm = openWasmRuntime(data.runtime, bytes + (roomForHistory ? history : 0), k, n);
     const alloc = this.wasm?.arena ?? heapAllocator;
     this.historyAlloc = roomForHistory ? alloc : heapAllocator;
-    // The plan first: its temporary table is given back, and the factors then reuse those pages.
+    // The plan first: its temporary table is given back, and the factors then reuse those pages. The factors
+    // are allocated and drawn at the first epoch (initFactors), after `fit`'s caller has had a turn to drop the
+    // Ratings: they never hold memory beside the columns. Same arena addresses, same draws.
     this.plan = planSgdBlocks(alloc, ratings.users, ratings.items, ratings.values, n, nu, ni, cfg.grid, this.wasm ? "offsets+values" : "none");
-    const P = alloc.f32(nu * k);
-    const Q = alloc.f32(ni * k);
-    fillNormal(P, cfg.seed, "init-users", cfg.initMean, cfg.initStd);
-    fillNormal(Q, cfg.seed, "init-items", cfg.initMean, cfg.initStd);
+    this.alloc = alloc;
     this.params = {
-      P,
-      Q,
-      userBias: cfg.biases ? alloc.f32(nu) : EMPTY,
-      itemBias: cfg.biases ? alloc.f32(ni) : EMPTY,
+      P: EMPTY,
+      Q: EMPTY,
+      userBias: EMPTY,
+      itemBias: EMPTY,
       factors: k,
       globalMean: cfg.biases ? meanOf(ratings.values, n) : 0,
       learningRate: cfg.learningRate,
@@ -196,7 +199,26 @@ class SgdTrainer implements Trainer {
     }
   }
 
+  /** P, Q and the biases, allocated and drawn on first use (see the constructor). */
+  private initFactors(): void {
+    const alloc = this.alloc;
+    if (!alloc) return;
+    this.alloc = undefined;
+    const { cfg, params: p } = this;
+    const nu = this.userIndex.size;
+    const ni = this.itemIndex.size;
+    p.P = alloc.f32(nu * cfg.factors);
+    p.Q = alloc.f32(ni * cfg.factors);
+    fillNormal(p.P, cfg.seed, "init-users", cfg.initMean, cfg.initStd);
+    fillNormal(p.Q, cfg.seed, "init-items", cfg.initMean, cfg.initStd);
+    if (cfg.biases) {
+      p.userBias = alloc.f32(nu);
+      p.itemBias = alloc.f32(ni);
+    }
+  }
+
   epoch(epochIndex: number): EpochResult {
+    this.initFactors();
     const cfg = this.cfg;
     const k = cfg.factors;
     const p = this.params;
@@ -214,6 +236,7 @@ class SgdTrainer implements Trainer {
   }
 
   finish(opts: FinishOptions = {}): FactorModel {
+    this.initFactors();
     const p = this.params;
     const k = this.cfg.factors;
     const nu = this.userIndex.size;
@@ -235,8 +258,8 @@ class SgdTrainer implements Trainer {
     });
   }
 
-  close(): void {
-    if (this.wasm) void this.wasm.pool.close();
+  close(): Promise<void> | undefined {
+    return this.wasm?.pool.close();
   }
 }
 

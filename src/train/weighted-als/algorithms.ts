@@ -66,6 +66,7 @@ function weightedAlsAlgorithm(m: {
     capabilities: {
       weightedObjective: m.objective,
       explains: true,
+      trainsFromCsr: true,
       exampleConfig: (factors) => ({ algorithm: m.name, factors, epochs: 20, seed: 42 }),
       ...m.capabilities,
     },

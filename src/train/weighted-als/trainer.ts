@@ -7,7 +7,7 @@ import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
 import { type ColumnSegments, columnSegments, segmentShardCount } from "../../parallel/column-segments.js";
 import { balancedRowShards, rowShards } from "../../parallel/pool.js";
 import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
-import type { EpochResult, Trainer, TrainingData } from "../trainer.js";
+import type { EpochResult, FinishOptions, Trainer, TrainingData } from "../trainer.js";
 
 /** Row shards per CG half-sweep and loss: fixed by the data (balanced by entries), never by the thread count. */
 const SHARDS = 256;
@@ -78,13 +78,15 @@ interface ModelSource {
 
 const sourceOf = (data: TrainingData): ModelSource => ({ history: data.byUser, userIndex: data.ratings.userIndex, itemIndex: data.ratings.itemIndex });
 
-function model(src: ModelSource, config: ModelConfig, k: number, X: Float32Array, Y: Float32Array): FactorModel {
+/** `own`: the final zero-copy finish (FinishOptions.zeroCopy) keeps the trainer's factor arrays (kernel memory) instead of copies. */
+function model(src: ModelSource, config: ModelConfig, k: number, X: Float32Array, Y: Float32Array, own = false): FactorModel {
   return new FactorModel({
     config,
-    userFactors: { rows: src.history.rows, cols: k, data: X.slice() },
-    itemFactors: { rows: src.history.cols, cols: k, data: Y.slice() },
-    userIndex: src.userIndex.clone(),
-    itemIndex: src.itemIndex.clone(),
+    userFactors: { rows: src.history.rows, cols: k, data: own ? X : X.slice() },
+    itemFactors: { rows: src.history.cols, cols: k, data: own ? Y : Y.slice() },
+    // copies that can grow apart from the ratings' (fold-in adds ids); a zero-copy finish shares them, as sgd and als do
+    userIndex: own ? src.userIndex : src.userIndex.clone(),
+    itemIndex: own ? src.itemIndex : src.itemIndex.clone(),
     history: src.history,
     implicit: true,
   });
@@ -230,8 +232,8 @@ abstract class WasmWeightedAlsBase implements Trainer {
     return { loss };
   }
 
-  finish(): FactorModel {
-    return model(this.source, this.config, this.k, this.users.X, this.items.X);
+  finish(opts: FinishOptions = {}): FactorModel {
+    return model(this.source, this.config, this.k, this.users.X, this.items.X, opts.zeroCopy === true);
   }
 
   close(): void {

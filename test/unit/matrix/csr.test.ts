@@ -41,4 +41,22 @@ describe("buildCsr / transpose", () => {
     assert.deepEqual(rowEntries(sortRowIndices(m), 3), [[0, 3], [2, 1]]);
     assert.deepEqual(rowEntries(m, 2), []);
   });
+  test("rows already in order: indices and values are views of the input (no copy), same CSR as the counting sort", () => {
+    const r = Int32Array.of(0, 0, 2, 2, 2, 4, 7);
+    const c = Int32Array.of(3, 1, 0, 4, 2, 1, 9);
+    const v = Float32Array.of(1, 2, 3, 4, 5, 6, 99);
+    const m = buildCsr(r, c, v, 5, 6, 6);
+    assert.equal(m.indices.buffer, c.buffer, "indices share the column array");
+    assert.equal(m.values.buffer, v.buffer, "values share the value array");
+    assert.equal(m.indices.length, 6);
+    assert.deepEqual([...m.indptr], [0, 2, 2, 5, 5, 6]);
+    assert.deepEqual([...m.indices], [3, 1, 0, 4, 2, 1]);
+    assert.deepEqual(csrToDense(m), dense(5, 6, r.subarray(0, 6), c.subarray(0, 6), v.subarray(0, 6)));
+    // one row out of order anywhere: copied, and the same layout a sorted copy of the input gives
+    const u = buildCsr(Int32Array.of(0, 2, 0), Int32Array.of(3, 0, 1), Float32Array.of(1, 3, 2), 3, 5);
+    assert.notEqual(u.indices.buffer, c.buffer);
+    assert.deepEqual([...u.indptr], [0, 2, 2, 3]);
+    assert.deepEqual([...u.indices], [3, 1, 0]);
+    assert.deepEqual([...u.values], [1, 2, 3]);
+  });
 });

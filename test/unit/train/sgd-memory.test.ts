@@ -4,7 +4,8 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { type Ratings, ratingsFromArray } from "../../../src/data/ratings.js";
 import { buildCsr, type CsrMatrix } from "../../../src/matrix/csr.js";
-import { heapAllocator, planHistory, planSgdBlocks, type SgdPacking } from "../../../src/parallel/sgd-blocks.js";
+import { KernelArena } from "../../../src/kernels/wasm-arena.js";
+import { heapAllocator, planHistory, planSgdBlocks, type SgdPacking, sgdPlanSizes } from "../../../src/parallel/sgd-blocks.js";
 import { fit } from "../../../src/train/fit.js";
 
 /** Seeded ratings; `distinct` values 1, 1 + 1/distinct, … (many distinct values force the f32 value column). */
@@ -29,6 +30,34 @@ function rowsOf(m: CsrMatrix): string[][] {
   }
   return out;
 }
+
+describe("sgdPlanSizes: the arena bytes the SGD block plan takes, decided before it is built", () => {
+  const packings: SgdPacking[] = ["none", "offsets", "offsets+values", "offsets+byte-values"];
+  for (const distinct of [1, 5, 200, 4000]) {
+    for (const grid of [1, 3, 8]) {
+      it(`${distinct} distinct values, grid ${grid}: an arena of exactly those bytes holds the plan, and the plan uses them all`, () => {
+        const r = seeded(distinct * 3 + grid, 61, 47, 0.25, distinct);
+        const nu = r.userIndex.size;
+        const ni = r.itemIndex.size;
+        for (const pack of packings) {
+          const sizes = sgdPlanSizes(r.users, r.items, r.values, r.length, nu, ni, grid, pack);
+          const bytes = KernelArena.bytesFor(...sizes);
+          const arena = KernelArena.create(bytes);
+          const plan = planSgdBlocks(arena, r.users, r.items, r.values, r.length, nu, ni, grid, pack);
+          // the temporary table is given back: what stays is the plan, the rest fits below the reservation
+          assert.ok(arena.used <= bytes, `${pack}: ${arena.used} bytes used, ${bytes} reserved`);
+          const tempBytes = KernelArena.bytesFor(nu * grid * 4);
+          const slack = bytes - tempBytes - arena.used;
+          assert.ok(slack >= 0 && slack < 64, `${pack}: the reservation is the plan plus its temporary table (slack ${slack} B, the last array's alignment)`);
+          const perRating = (bytes - tempBytes) / r.length;
+          if (pack === "none") assert.ok(perRating >= 12);
+          if (pack === "offsets+values" && distinct <= 5) assert.ok(perRating < 4.5, `${perRating} B/rating when offsets and value index share a u32`);
+          assert.equal(plan.blockStart[grid * grid], r.length);
+        }
+      });
+    }
+  }
+});
 
 describe("planHistory: the model's history decoded from the SGD block plan", () => {
   const packings: SgdPacking[] = ["none", "offsets", "offsets+values", "offsets+byte-values"];
@@ -91,7 +120,7 @@ describe("zeroCopy: the model keeps the fit's own arrays", () => {
   for (const kernels of ["wasm", "ts"] as const) {
     it(`${kernels} kernels: same factors, biases and history as the copying finish; snapshots for validate stay copies`, async () => {
       const r = seeded(6, 90, 70, 0.3, 5);
-      const cfg = { algorithm: "sgd", factors: 5, epochs: 3, seed: 8, threads: 2 };
+      const cfg = { algorithm: "sgd", factors: 5, epochs: 3, seed: 8, threads: 2, ranking: "none" };
       const copied = await fit(r, cfg, { kernels });
       const snapshots: Float32Array[] = [];
       const own = await fit(r, cfg, {
@@ -116,6 +145,11 @@ describe("zeroCopy: the model keeps the fit's own arrays", () => {
         const direct = await fit(r, cfg, { kernels, zeroCopy: true });
         assert.ok(direct.history!.indices.buffer instanceof SharedArrayBuffer);
         assert.deepEqual(direct.history, copied.history);
+        // with a ranking part to train after it, the rating part takes copies (its kernel memory is freed first)
+        const ranked = await fit(r, { ...cfg, ranking: "ials", rankingFactors: 4, rankingEpochs: 1 }, { kernels, zeroCopy: true });
+        assert.ok(!(ranked.userFactors.data.buffer instanceof SharedArrayBuffer));
+        assert.ok(!(ranked.history!.indices.buffer instanceof SharedArrayBuffer));
+        assert.deepEqual(ranked.userFactors.data, copied.userFactors.data);
       }
     });
   }
