@@ -64,7 +64,7 @@ export interface WasmKernels {
   ): void;
   /** Partial YᵀY of rows [start, end) into parts[shard] (k×k f32); the caller sums parts in shard order. */
   gramPartRange(Y: number, k: number, parts: number, start: number, end: number, shard: number, scratch: number): void;
-  /** BPR steps on one block of the parallel schedule (src/kernels/bpr.ts bprBlockRange); meta[3·shard] = [itemLo, itemHi, seed]. */
+  /** BPR steps on one block of the parallel schedule (src/train/bpr/kernel.ts bprBlockRange); meta[3·shard] = [itemLo, itemHi, seed]. */
   bprBlockRange(
     indptr: number, indices: number, users: number, items: number, perm: number, P: number, Q: number, bias: number,
     k: number, lr: number, reg: number, regBias: number, useBias: number, meta: number, lossOut: number,

@@ -1,5 +1,5 @@
 /**
- * The one place the server asks the model layer for a folded-in user row: model/fold-in.ts's
+ * The one place the server asks the model layer for a folded-in user row: train/fold-in.ts's
  * foldInRow, solved with the model's own objective against its fixed item factors.
  */
 import type { FactorModel } from "mfrec";

@@ -96,7 +96,7 @@ const EMPTY = new Float32Array(0);
 
 /**
  * One chain of the Gibbs sampler and the kept samples. With biases, rows are stored w = k + 2 wide:
- * users [u, b_u, 1], items [v, 1, b_i] (see kernels/bpmf.ts), so x·y = u·v + b_u + b_i.
+ * users [u, b_u, 1], items [v, 1, b_i] (see train/bpmf/kernel.ts), so x·y = u·v + b_u + b_i.
  */
 class BpmfTrainer implements Trainer {
   private readonly U: DenseMatrix;

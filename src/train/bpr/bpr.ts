@@ -18,7 +18,7 @@ export const BPR_DEFAULTS = { factors: 64, epochs: 40, learningRate: 0.05, regul
 /**
  * `bpr`: Bayesian personalised ranking (Rendle et al. 2009), maximising Σ ln σ(x̂_ui − x̂_uj)
  * − reg‖θ‖² by SGD over sampled triples, x̂_ui = b_i + p_u·q_i; one epoch = as many triples as training
- * interactions, on the conflict-free block schedule of parallel/bpr-blocks.ts (j drawn from i's item block of a
+ * interactions, on the conflict-free block schedule of train/bpr/blocks.ts (j drawn from i's item block of a
  * per-epoch random item partition). Deterministic for a seed, bitwise the same for any thread count.
  */
 export const bpr: Algorithm = {

@@ -162,7 +162,7 @@ export function bprFoldInRow(
   for (let f = 0; f < k; f++) out[f] = x[f]!;
 }
 
-/** Arguments of {@link bprBlockRange}: one block of the parallel schedule (src/parallel/bpr-blocks.ts). */
+/** Arguments of {@link bprBlockRange}: one block of the parallel schedule (src/train/bpr/blocks.ts). */
 export interface BprBlockArgs {
   /** Every user's positives (CSR, rows sorted ascending): read only, to reject sampled positives. */
   indptr: Int32Array;

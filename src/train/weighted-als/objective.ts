@@ -11,7 +11,7 @@ import type { ModelConfig } from "../../model/factor-model.js";
  * Defaults of `ials` (Hu, Koren & Volinsky 2008 with the Rendle et al. 2021 options). Chosen on validation
  * cuts of the training files only (docs/algorithms.md "ials defaults"): w0 = 0.5, α = 1 and the
  * sub-linear frequency-scaled regularization 0.12·(|I_u| + w0·|I|)^0.7, the same as the ranking part of
- * explicit models. `confidence` is chosen from the data when not given (train/ials.ts): "linear" when every
+ * explicit models. `confidence` is chosen from the data when not given (train/weighted-als/algorithms.ts): "linear" when every
  * value is the same (0/1 interactions), "log" when they vary (play counts). The "linear" here is the
  * fallback for a config read without data.
  */

@@ -1,5 +1,5 @@
 /**
- * Parallel BPR (src/parallel/bpr-blocks.ts): the WASM kernel agrees with the TS reference to float rounding on
+ * Parallel BPR (src/train/bpr/blocks.ts): the WASM kernel agrees with the TS reference to float rounding on
  * the same draws, the thread count never changes the bytes, seeds are configuration, the TS fallback trains,
  * and the per-epoch item partition makes every item pair share a block about 1/grid of the epochs.
  */
