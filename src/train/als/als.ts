@@ -10,6 +10,7 @@ import { type ColumnSegments, columnSegments, segmentShardCount } from "../../pa
 import { balancedRowShards } from "../../parallel/pool.js";
 import { heapAllocator } from "../../parallel/sgd-blocks.js";
 import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
+import { explicitModel } from "../finish.js";
 import { meanOf, rangeOf } from "../init.js";
 import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
 import type { Algorithm, EpochResult, FinishOptions, Trainer, TrainingData } from "../trainer.js";
@@ -241,20 +242,21 @@ class AlsTrainer implements Trainer {
   }
 
   finish(opts: FinishOptions = {}): FactorModel {
-    const k = this.cfg.factors;
+    const b = this.cfg.biases;
     // The final zero-copy call keeps the trainer's own arrays (kernel memory): no second copy of the factors.
-    const own = (a: Float32Array): Float32Array => (opts.zeroCopy ? a : a.slice());
-    return new FactorModel({
-      config: { ...this.cfg },
-      userFactors: { rows: this.users.csr.rows, cols: k, data: own(this.users.X) },
-      itemFactors: { rows: this.items.csr.rows, cols: k, data: own(this.items.X) },
+    return explicitModel({
+      config: this.cfg,
+      width: this.cfg.factors,
+      P: this.users.X,
+      Q: this.items.X,
       userIndex: this.userIndex,
       itemIndex: this.itemIndex,
       globalMean: this.mu,
-      userBias: this.cfg.biases ? own(this.users.bias) : undefined,
-      itemBias: this.cfg.biases ? own(this.items.bias) : undefined,
+      userBias: b ? this.users.bias : undefined,
+      itemBias: b ? this.items.bias : undefined,
       history: this.history,
       ratingScale: this.ratingScale,
+      own: opts.zeroCopy === true,
     });
   }
 

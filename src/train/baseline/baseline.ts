@@ -2,6 +2,7 @@ import { baselineAlsHalfStep, baselineSgdPass } from "./kernel.js";
 import { explicitSquaredError } from "../../kernels/explicit-loss.js";
 import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
 import { choiceOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
+import { explicitModel } from "../finish.js";
 import { meanOf, rangeOf } from "../init.js";
 import type { Algorithm, EpochResult, Trainer, TrainingData } from "../trainer.js";
 
@@ -100,16 +101,17 @@ class BaselineTrainer implements Trainer {
   }
 
   finish(): FactorModel {
-    const { ratings, byUser, byItem } = this.data;
-    return new FactorModel({
-      config: { ...this.cfg },
-      userFactors: { rows: byUser.rows, cols: 0, data: new Float32Array(0) },
-      itemFactors: { rows: byItem.rows, cols: 0, data: new Float32Array(0) },
+    const { ratings, byUser } = this.data;
+    return explicitModel({
+      config: this.cfg,
+      width: 0,
+      P: new Float32Array(0),
+      Q: new Float32Array(0),
       userIndex: ratings.userIndex,
       itemIndex: ratings.itemIndex,
       globalMean: this.mu,
-      userBias: this.userBias.slice(),
-      itemBias: this.itemBias.slice(),
+      userBias: this.userBias,
+      itemBias: this.itemBias,
       history: byUser,
       ratingScale: rangeOf(ratings.values, ratings.length),
     });

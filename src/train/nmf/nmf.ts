@@ -4,6 +4,7 @@ import { nmfHalfSweep } from "./kernel.js";
 import type { DenseMatrix } from "../../matrix/dense.js";
 import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
 import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
+import { explicitModel } from "../finish.js";
 import { meanOf, rangeOf, uniformFactors } from "../init.js";
 import type { Algorithm, EpochResult, Trainer, TrainingData } from "../trainer.js";
 
@@ -115,15 +116,17 @@ class NmfTrainer implements Trainer {
 
   finish(): FactorModel {
     const { ratings, byUser } = this.data;
-    return new FactorModel({
-      config: { ...this.cfg },
-      userFactors: { rows: this.P.rows, cols: this.P.cols, data: this.P.data.slice() },
-      itemFactors: { rows: this.Q.rows, cols: this.Q.cols, data: this.Q.data.slice() },
+    const b = this.cfg.biases;
+    return explicitModel({
+      config: this.cfg,
+      width: this.P.cols,
+      P: this.P.data,
+      Q: this.Q.data,
       userIndex: ratings.userIndex,
       itemIndex: ratings.itemIndex,
       globalMean: this.mu,
-      userBias: this.cfg.biases ? this.userBias.slice() : undefined,
-      itemBias: this.cfg.biases ? this.itemBias.slice() : undefined,
+      userBias: b ? this.userBias : undefined,
+      itemBias: b ? this.itemBias : undefined,
       history: byUser,
       ratingScale: rangeOf(ratings.values, ratings.length),
     });

@@ -7,6 +7,7 @@ import { KernelArena } from "../../kernels/wasm-arena.js";
 import { type ArrayAllocator, heapAllocator, planHistory, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule, sgdPlanSizes } from "../../parallel/sgd-blocks.js";
 import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
 import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
+import { explicitModel } from "../finish.js";
 import { meanOf, rangeOf } from "../init.js";
 import { KERNEL_MEMORY_LIMIT, openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
 import type { Algorithm, EpochResult, FinishOptions, Trainer, TrainingData } from "../trainer.js";
@@ -238,23 +239,23 @@ class SgdTrainer implements Trainer {
   finish(opts: FinishOptions = {}): FactorModel {
     this.initFactors();
     const p = this.params;
-    const k = this.cfg.factors;
-    const nu = this.userIndex.size;
     // Built once (finish may run every epoch for validation), after the epochs' memory peak; on the final
     // zero-copy call into the kernel memory reserved for it, so the factors need no copy beside it.
-    this.history ??= planHistory(this.plan, nu, this.itemIndex.size, opts.zeroCopy ? this.historyAlloc : heapAllocator);
-    const own = (a: Float32Array): Float32Array => (opts.zeroCopy ? a : a.slice());
-    return new FactorModel({
-      config: { ...this.cfg },
-      userFactors: { rows: p.P.length / k, cols: k, data: own(p.P) },
-      itemFactors: { rows: p.Q.length / k, cols: k, data: own(p.Q) },
+    this.history ??= planHistory(this.plan, this.userIndex.size, this.itemIndex.size, opts.zeroCopy ? this.historyAlloc : heapAllocator);
+    const b = this.cfg.biases;
+    return explicitModel({
+      config: this.cfg,
+      width: this.cfg.factors,
+      P: p.P,
+      Q: p.Q,
       userIndex: this.userIndex,
       itemIndex: this.itemIndex,
       globalMean: p.globalMean,
-      userBias: this.cfg.biases ? own(p.userBias) : undefined,
-      itemBias: this.cfg.biases ? own(p.itemBias) : undefined,
+      userBias: b ? p.userBias : undefined,
+      itemBias: b ? p.itemBias : undefined,
       history: this.history,
       ratingScale: this.ratingScale,
+      own: opts.zeroCopy === true,
     });
   }
 

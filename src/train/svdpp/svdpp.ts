@@ -2,6 +2,7 @@ import { svdppEpoch, svdppFoldUsers } from "./kernel.js";
 import type { DenseMatrix } from "../../matrix/dense.js";
 import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
 import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
+import { explicitModel } from "../finish.js";
 import { meanOf, normalFactors, rangeOf } from "../init.js";
 import type { Algorithm, EpochResult, Trainer, TrainingData } from "../trainer.js";
 
@@ -126,15 +127,17 @@ class SvdppTrainer implements Trainer {
     const k = this.cfg.factors;
     const folded = new Float32Array(this.P.data.length);
     svdppFoldUsers(byUser.indptr, byUser.indices, this.P.data, this.Y.data, k, folded, 0, byUser.rows);
-    return new FactorModel({
-      config: { ...this.cfg },
-      userFactors: { rows: this.P.rows, cols: k, data: folded },
-      itemFactors: { rows: this.Q.rows, cols: k, data: this.Q.data.slice() },
+    const b = this.cfg.biases;
+    return explicitModel({
+      config: this.cfg,
+      width: k,
+      P: folded,
+      Q: this.Q.data,
       userIndex: ratings.userIndex,
       itemIndex: ratings.itemIndex,
       globalMean: this.mu,
-      userBias: this.cfg.biases ? this.userBias.slice() : undefined,
-      itemBias: this.cfg.biases ? this.itemBias.slice() : undefined,
+      userBias: b ? this.userBias : undefined,
+      itemBias: b ? this.itemBias : undefined,
       history: byUser,
       ratingScale: rangeOf(ratings.values, ratings.length),
     });
