@@ -53,27 +53,6 @@ function rank(ids: Int32Array, scores: Float32Array, count: number, n: number): 
 }
 
 /**
- * The n best items for user u (dense indices, best first) through the index, or null when the exact
- * scan should answer instead: a short allow-list (`allowCount` items), or fewer than n unskipped
- * candidates found. mask[i] ≠ 0 skips item i.
- */
-export function annRecommendIndices(
-  model: FactorModel,
-  index: AnnIndex,
-  u: number,
-  n: number,
-  mask: Uint8Array | null,
-  efSearch?: number,
-  allowCount?: number,
-  nprobe?: number,
-): Int32Array | null {
-  model = model.ranker;
-  const k = model.factors;
-  const base = model.globalMean + (model.userBias ? model.userBias[u]! : 0);
-  return annTopForRow(model, index, model.userFactors.data, u * k, base, n, mask, efSearch, allowCount, nprobe);
-}
-
-/**
  * {@link annRecommendIndices} for any query row P[pOff .. pOff + k) with base μ + b_u (a model user,
  * or a folded-in row): candidates re-scored as base + b_i + Σ_f P[pOff+f]·q_if, in a double, stored float32.
  */
