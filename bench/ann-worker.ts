@@ -1,11 +1,12 @@
 /** One query thread of bench/ann.ts: loads the model and its index file, warms up (up to 300 queries), waits for the start signal, answers `queries` queries cycling over its users with ANN, reports seconds. */
+import { readFileSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
-import { recommend } from "../src/index.js";
-import { readAnnIndexFileSync, readModelFileSync } from "../src/node.js";
+import { loadAnnIndex, recommend } from "../src/index.js";
+import { readModelFileSync } from "../src/node.js";
 
-const { model: modelPath, index: indexPath, users, n, efSearch, nprobe, signal, queries } = workerData as { model: string; index: string; users: string[]; n: number; efSearch?: number; nprobe?: number; signal: SharedArrayBuffer; queries: number };
+const { model: modelPath, index: indexPath, users, n, efSearch, nprobe, signal, queries, kernels } = workerData as { model: string; index: string; users: string[]; n: number; efSearch?: number; nprobe?: number; signal: SharedArrayBuffer; queries: number; kernels: "auto" | "wasm" | "ts" };
 const model = readModelFileSync(modelPath);
-const index = readAnnIndexFileSync(indexPath, model);
+const index = loadAnnIndex(readFileSync(indexPath), model, indexPath, kernels);
 for (let q = 0; q < Math.min(300, users.length); q++) recommend(model, users[q]!, { n, ann: index, efSearch, nprobe }); // warm-up (JIT)
 const flag = new Int32Array(signal);
 Atomics.add(flag, 1, 1);

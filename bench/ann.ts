@@ -1,7 +1,7 @@
 /**
  * ANN benchmark (part of `npm run bench`, or alone: node dist/bench/ann.js [--items 1000000] [--factors 64]
  * [--users 2000] [--threads 2] [--method ivf|hnsw] [--nprobe 4,8,16,32] [--nlist N] [--ef 128,256,512]
- * [--M 16] [--ef-construction 128] [--queries 10000] [--iid] [--json]). QPS runs answer --queries queries (cycling
+ * [--M 16] [--ef-construction 128] [--queries 10000] [--kernels auto|wasm|ts] [--iid] [--json]). QPS runs answer --queries queries (cycling
  * over the users) after a warm-up, on one thread and on each of `threads` worker threads. --method ivf (default) sweeps nprobe, hnsw sweeps efSearch.
  *
  * On the generated catalogue of bench/ann-catalogue.ts (never written to the repository): the exact
@@ -34,10 +34,12 @@ interface Opts {
   nprobe: number[];
   nlist?: number;
   queries: number;
+  /** The ANN kernels: auto (WASM SIMD where it fits), wasm or ts (the reference). */
+  kernels: "auto" | "wasm" | "ts";
 }
 
 function parse(argv: string[]): Opts {
-  const o: Opts = { items: 1_000_000, factors: 64, users: 2000, threads: Math.min(2, availableParallelism()), ef: [128, 256, 512], iid: false, json: false, M: 16, efConstruction: 128, method: "ivf", nprobe: [4, 8, 16, 32], queries: 10_000 };
+  const o: Opts = { items: 1_000_000, factors: 64, users: 2000, threads: Math.min(2, availableParallelism()), ef: [128, 256, 512], iid: false, json: false, M: 16, efConstruction: 128, method: "ivf", nprobe: [4, 8, 16, 32], queries: 10_000, kernels: "auto" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = () => argv[++i]!;
@@ -53,6 +55,11 @@ function parse(argv: string[]): Opts {
     else if (a === "--nprobe") o.nprobe = v().split(",").map(Number);
     else if (a === "--nlist") o.nlist = Number(v());
     else if (a === "--queries") o.queries = Number(v());
+    else if (a === "--kernels") {
+      const k = v();
+      if (k !== "auto" && k !== "wasm" && k !== "ts") throw new Error(`--kernels must be auto, wasm or ts (got ${k})`);
+      o.kernels = k;
+    }
     else if (a === "--json") o.json = true;
     else throw new Error(`unknown option ${a}`);
   }
@@ -73,7 +80,7 @@ async function parallelAnn(o: Opts, modelPath: string, indexPath: string, users:
   const flag = new Int32Array(signal);
   const per = Math.ceil(users.length / o.threads);
   const self = fileURLToPath(new URL("./ann-worker.js", import.meta.url));
-  const workers = Array.from({ length: o.threads }, (_, t) => new Worker(self, { workerData: { model: modelPath, index: indexPath, users: users.slice(t * per, (t + 1) * per), n: 10, ...search, signal, queries: o.queries } }));
+  const workers = Array.from({ length: o.threads }, (_, t) => new Worker(self, { workerData: { model: modelPath, index: indexPath, users: users.slice(t * per, (t + 1) * per), n: 10, ...search, signal, queries: o.queries, kernels: o.kernels } }));
   const done = workers.map(
     (w) =>
       new Promise<{ seconds: number; queries: number }>((res, rej) => {
@@ -119,7 +126,7 @@ export async function annBench(argv: string[]): Promise<Record<string, unknown>>
   const c0 = cpu();
   t = performance.now();
   const loadAtBuild = loadavg();
-  const index = buildAnnIndex(model, { method: o.method, M: o.M, efConstruction: o.efConstruction, nlist: o.nlist, seed: 1, threads: o.threads });
+  const index = buildAnnIndex(model, { method: o.method, M: o.M, efConstruction: o.efConstruction, nlist: o.nlist, seed: 1, threads: o.threads, kernels: o.kernels });
   const buildSeconds = (performance.now() - t) / 1000;
   const buildCpu = cpu() - c0;
   say(o, `ann: ${o.method} index built in ${buildSeconds.toFixed(1)} s (${buildCpu.toFixed(1)} CPU s, ${index.kernels} kernels${o.method === "ivf" ? `, ${o.threads} threads, nlist ${index.params.nlist}` : ", one thread"}), ${(index.byteLength / 2 ** 20).toFixed(0)} MiB; load average ${loadAtBuild.map((x) => x.toFixed(1)).join(" ")}`);

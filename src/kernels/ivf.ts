@@ -91,6 +91,123 @@ function writeRow(v: IpVectors, i: number, X: Float32Array, at: number, d: numbe
   for (; f < d; f++) X[at + f] = 0;
 }
 
+/** Progress of an IVF build: `done` of `total` steps (the k-means iterations, then the list step). */
+export type IvfProgress = (done: number, total: number, stage: "k-means" | "lists") => void;
+
+/** The arrays an IVF build fills (in wasm memory for the SIMD kernels, plain arrays for the TS reference). */
+export interface IvfBuffers {
+  /** The index's lists (centroids, offsets, ids are filled; n, d, nlist are set). */
+  lists: IvfLists;
+  /** n × d: the rows, left in list order. */
+  X: Float32Array;
+  /** sample × d: the k-means sample's rows. */
+  sampleRows: Float32Array;
+  /** nlist: ‖C_c‖²/2, set before each assignment. */
+  h: Float32Array;
+  /** max(n, sample): the assignment's output (the nearest centroid of each row). */
+  assign: Int32Array;
+}
+
+/** X row p = the transformed row of item ids[p] (rows in list order). */
+export function writeListRows(v: IpVectors, lists: IvfLists, X: Float32Array): void {
+  const { n, d, ids } = lists;
+  for (let p = 0; p < n; p++) writeRow(v, ids[p]!, X, p * d, d);
+}
+
+/** ‖C_c‖²/2 per centroid (in f64, rounded once to f32; both kernels read it). */
+function halfNorms(C: Float32Array, nlist: number, d: number, h: Float32Array): void {
+  for (let c = 0; c < nlist; c++) {
+    let s = 0;
+    for (let f = 0; f < d; f++) s += C[c * d + f]! * C[c * d + f]!;
+    h[c] = s / 2;
+  }
+}
+
+/**
+ * k-means on a seeded sample, then every item to its nearest centroid and the rows written in list order
+ * (see the file comment). `assign(X, rows)` writes the nearest centroid of rows [0, rows) of X to
+ * `b.assign` (the ivfAssignRange kernel or its TS reference, which agree bit for bit), with `b.h` current.
+ */
+export function ivfKmeans(v: IpVectors, p: IvfParams, b: IvfBuffers, assign: (X: Float32Array, rows: number) => void, onProgress?: IvfProgress): void {
+  const { n, d, nlist, centroids: C, offsets, ids } = b.lists;
+  if (n === 0) return;
+  const S = b.sampleRows.length / d;
+  // the sample: S distinct items (partial Fisher–Yates), in index order
+  const perm = new Int32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  const rng = rngFor(p.seed, "ivf-sample");
+  for (let i = 0; i < S; i++) {
+    const j = i + rng.int(n - i);
+    const t = perm[i]!;
+    perm[i] = perm[j]!;
+    perm[j] = t;
+  }
+  const sample = perm.subarray(0, S).slice().sort();
+  const SX = b.sampleRows;
+  for (let s = 0; s < S; s++) writeRow(v, sample[s]!, SX, s * d, d);
+  // initial centroids: nlist distinct sample rows
+  const pick = new Int32Array(S);
+  for (let s = 0; s < S; s++) pick[s] = s;
+  const rng2 = rngFor(p.seed, "ivf-init");
+  for (let c = 0; c < nlist; c++) {
+    const j = c + rng2.int(S - c);
+    const t = pick[c]!;
+    pick[c] = pick[j]!;
+    pick[j] = t;
+    C.set(SX.subarray(pick[c]! * d, pick[c]! * d + d), c * d);
+  }
+  const out = b.assign;
+  const sums = new Float64Array(nlist * d);
+  const counts = new Int32Array(nlist);
+  const run = (X: Float32Array, rows: number) => {
+    halfNorms(C, nlist, d, b.h);
+    assign(X, rows);
+  };
+  const total = p.iters + 1;
+  for (let it = 0; it < p.iters; it++) {
+    run(SX, S);
+    sums.fill(0);
+    counts.fill(0);
+    for (let s = 0; s < S; s++) {
+      const c = out[s]!;
+      counts[c]!++;
+      const o = c * d;
+      const r = s * d;
+      for (let f = 0; f < d; f++) sums[o + f]! += SX[r + f]!;
+    }
+    for (let c = 0; c < nlist; c++) {
+      if (counts[c] === 0) continue;
+      const o = c * d;
+      for (let f = 0; f < d; f++) C[o + f] = sums[o + f]! / counts[c]!;
+    }
+    // an empty list takes half of the largest one: its centroid nudged apart (±1e-4 relative, alternating)
+    for (let c = 0; c < nlist; c++) {
+      if (counts[c] !== 0) continue;
+      let bst = 0;
+      for (let e = 1; e < nlist; e++) if (counts[e]! > counts[bst]!) bst = e;
+      for (let f = 0; f < d; f++) {
+        const x = C[bst * d + f]!;
+        const eps = f % 2 === 0 ? 1e-4 : -1e-4;
+        C[c * d + f] = x * (1 + eps);
+        C[bst * d + f] = x * (1 - eps);
+      }
+      counts[c] = counts[bst]! >> 1;
+      counts[bst] = counts[bst]! - counts[c]!;
+    }
+    onProgress?.(it + 1, total, "k-means");
+  }
+  // every item to its nearest centroid (all rows, original order, in X for now)
+  for (let i = 0; i < n; i++) writeRow(v, i, b.X, i * d, d);
+  run(b.X, n);
+  const start = new Int32Array(nlist + 1);
+  for (let i = 0; i < n; i++) start[out[i]! + 1]!++;
+  for (let c = 0; c < nlist; c++) start[c + 1]! += start[c]!;
+  offsets.set(start);
+  for (let i = 0; i < n; i++) ids[start[out[i]!]!++] = i;
+  writeListRows(v, b.lists, b.X);
+  onProgress?.(total, total, "lists");
+}
+
 /** One IVF index in wasm memory (rows in list order), for building and searching. */
 export class WasmIvf {
   readonly lists: IvfLists;
@@ -144,115 +261,34 @@ export class WasmIvf {
     L.centroids.set(lists.centroids);
     L.offsets.set(lists.offsets);
     L.ids.set(lists.ids);
-    w.writeRowsInListOrder(v);
+    writeListRows(v, L, w.X);
     return w;
-  }
-
-  private writeRowsInListOrder(v: IpVectors): void {
-    const { n, d, ids } = this.lists;
-    for (let p = 0; p < n; p++) writeRow(v, ids[p]!, this.X, p * d, d);
   }
 
   /**
    * k-means and list building (see the file comment). Assignment runs on `threads` threads of the
    * factory's pool; the lists do not depend on the thread count.
    */
-  static build(v: IpVectors, p: IvfParams, threads: number, open: IvfRunnerFactory, onProgress?: (stage: string) => void): WasmIvf {
+  static build(v: IpVectors, p: IvfParams, threads: number, open: IvfRunnerFactory, onProgress?: IvfProgress): WasmIvf {
     const n = v.n;
     const nlist = n === 0 ? 0 : Math.min(p.nlist, n);
     const S = Math.min(n, Math.max(p.sample, nlist));
     const th = threads > 1 && wasmThreadsSupported() && n >= 4096 ? threads : 1;
     const w = new WasmIvf(v, nlist, S, th > 1);
-    const { d, centroids: C, offsets, ids } = w.lists;
     if (n === 0) return w;
     const pool = open(w.arena, th);
     try {
-      // the sample: S distinct items (partial Fisher–Yates), in index order
-      const perm = new Int32Array(n);
-      for (let i = 0; i < n; i++) perm[i] = i;
-      const rng = rngFor(p.seed, "ivf-sample");
-      for (let i = 0; i < S; i++) {
-        const j = i + rng.int(n - i);
-        const t = perm[i]!;
-        perm[i] = perm[j]!;
-        perm[j] = t;
-      }
-      const sample = perm.subarray(0, S).slice().sort();
-      const SX = w.sampleRows;
-      for (let s = 0; s < S; s++) writeRow(v, sample[s]!, SX, s * d, d);
-      // initial centroids: nlist distinct sample rows
-      const pick = new Int32Array(S);
-      for (let s = 0; s < S; s++) pick[s] = s;
-      const rng2 = rngFor(p.seed, "ivf-init");
-      for (let c = 0; c < nlist; c++) {
-        const j = c + rng2.int(S - c);
-        const t = pick[c]!;
-        pick[c] = pick[j]!;
-        pick[j] = t;
-        C.set(SX.subarray(pick[c]! * d, pick[c]! * d + d), c * d);
-      }
-      const assign = w.assign;
-      const sums = new Float64Array(nlist * d);
-      const counts = new Int32Array(nlist);
-      const run = (X: Float32Array, rows: number) => {
-        w.halfNorms();
-        pool.run({ kernel: "ivfAssignRange", args: [X.byteOffset, d, C.byteOffset, w.h.byteOffset, nlist, assign.byteOffset], shards: shardsOf(rows, 2048) });
+      const { d, centroids: C } = w.lists;
+      const h = w.h;
+      const out = w.assign;
+      const assign = (X: Float32Array, rows: number) => {
+        pool.run({ kernel: "ivfAssignRange", args: [X.byteOffset, d, C.byteOffset, h.byteOffset, nlist, out.byteOffset], shards: shardsOf(rows, 2048) });
       };
-      for (let it = 0; it < p.iters; it++) {
-        run(SX, S);
-        sums.fill(0);
-        counts.fill(0);
-        for (let s = 0; s < S; s++) {
-          const c = assign[s]!;
-          counts[c]!++;
-          const o = c * d;
-          const r = s * d;
-          for (let f = 0; f < d; f++) sums[o + f]! += SX[r + f]!;
-        }
-        for (let c = 0; c < nlist; c++) {
-          if (counts[c] === 0) continue;
-          const o = c * d;
-          for (let f = 0; f < d; f++) C[o + f] = sums[o + f]! / counts[c]!;
-        }
-        // an empty list takes half of the largest one: its centroid nudged apart (±1e-4 relative, alternating)
-        for (let c = 0; c < nlist; c++) {
-          if (counts[c] !== 0) continue;
-          let b = 0;
-          for (let e = 1; e < nlist; e++) if (counts[e]! > counts[b]!) b = e;
-          for (let f = 0; f < d; f++) {
-            const x = C[b * d + f]!;
-            const eps = f % 2 === 0 ? 1e-4 : -1e-4;
-            C[c * d + f] = x * (1 + eps);
-            C[b * d + f] = x * (1 - eps);
-          }
-          counts[c] = counts[b]! >> 1;
-          counts[b] = counts[b]! - counts[c]!;
-        }
-        onProgress?.(`k-means ${it + 1}/${p.iters}`);
-      }
-      // every item to its nearest centroid (all rows, original order, in X for now)
-      for (let i = 0; i < n; i++) writeRow(v, i, w.X, i * d, d);
-      run(w.X, n);
-      const start = new Int32Array(nlist + 1);
-      for (let i = 0; i < n; i++) start[assign[i]! + 1]!++;
-      for (let c = 0; c < nlist; c++) start[c + 1]! += start[c]!;
-      offsets.set(start);
-      for (let i = 0; i < n; i++) ids[start[assign[i]!]!++] = i;
-      w.writeRowsInListOrder(v);
-      onProgress?.("lists");
+      ivfKmeans(v, p, { lists: w.lists, X: w.X, sampleRows: w.sampleRows, h, assign: out }, assign, onProgress);
     } finally {
       void pool.close();
     }
     return w;
-  }
-
-  private halfNorms(): void {
-    const { d, nlist, centroids: C } = this.lists;
-    for (let c = 0; c < nlist; c++) {
-      let s = 0;
-      for (let f = 0; f < d; f++) s += C[c * d + f]! * C[c * d + f]!;
-      this.h[c] = s / 2;
-    }
   }
 
   /** Bytes of wasm memory this index holds. */

@@ -140,7 +140,7 @@ export function loadAnnIndex(bytes: Uint8Array, model: FactorModel, file?: strin
   const fail: Fail = failer(KIND);
   const c = readContainer(KIND, bytes);
   const h = c.header;
-  if (KIND.version >= 2 && h.kind === "ivf-mips") return loadIvf(KIND, c, bytes, model, file);
+  if (KIND.version >= 2 && h.kind === "ivf-mips") return loadIvf(KIND, c, bytes, model, file, kernels);
   if (h.kind !== "hnsw-mips") fail(`header field "kind" is not ${KIND.version >= 2 ? '"hnsw-mips" or "ivf-mips"' : '"hnsw-mips"'}`, h.kind, KIND.version >= 2 ? '"hnsw-mips" | "ivf-mips"' : '"hnsw-mips"');
   for (const f of ["items", "factors", "M", "efConstruction", "efSearch", "entry", "maxLevel", "upperSlots"] as const) {
     if (!isCount(h[f])) fail(`header field "${f}" is not a non-negative integer`, h[f], "an integer ≥ 0");
@@ -206,7 +206,7 @@ function checkSum(h: Record<string, unknown>, model: FactorModel, file: string |
 }
 
 /** An ivf-mips index (version 2): header fields, then the lists validated (offsets monotone, ids a permutation, centroids finite). */
-function loadIvf(KIND: ContainerKind, c: ReturnType<typeof readContainer>, bytes: Uint8Array, model: FactorModel, file: string | undefined): AnnIndex {
+function loadIvf(KIND: ContainerKind, c: ReturnType<typeof readContainer>, bytes: Uint8Array, model: FactorModel, file: string | undefined, kernels?: "auto" | "wasm" | "ts"): AnnIndex {
   const fail: Fail = failer(KIND);
   const h = c.header;
   for (const f of ["items", "factors", "nlist", "nprobe", "kmeansSample", "kmeansIters", "rowWidth"] as const) {
@@ -236,7 +236,7 @@ function loadIvf(KIND: ContainerKind, c: ReturnType<typeof readContainer>, bytes
     seen[i] = 1;
   }
   const sum = checkSum(h, model, file);
-  const index = bindIvf(model, { n: items, nlist, centroids, offsets, ids }, params, sum);
+  const index = bindIvf(model, { n: items, nlist, centroids, offsets, ids }, params, sum, kernels);
   attachAnnIndex(index);
   return index;
 }

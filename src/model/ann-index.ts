@@ -3,9 +3,9 @@
  * the model has item biases), so it ranks by p_u·q_i + b_i, which is recommend()'s score up to the
  * per-user constant μ + b_u. Two methods:
  *  - "hnsw": the HNSW graph of kernels/hnsw.ts (graph + the n MIPS coordinates a_i; TS or WASM);
- *  - "ivf": the inverted file of kernels/ivf.ts (k-means lists; rows scanned with WASM SIMD).
- * `method: "auto"` (the default) picks "ivf" from {@link IVF_AUTO_MIN_ITEMS} items when the WASM SIMD
- * kernels can hold it, else "hnsw".
+ *  - "ivf": the inverted file of kernels/ivf.ts (k-means lists; rows scanned with WASM SIMD, or by the
+ *    bit-identical TS reference of kernels/ivf-ts.ts where SIMD is missing or the index exceeds 4 GiB).
+ * `method: "auto"` (the default) picks "ivf" from {@link IVF_AUTO_MIN_ITEMS} items, else "hnsw".
  *
  * The file holds no copy of the factors (it is rebuilt from the model's rows). An index belongs to one
  * model, identified by {@link itemSideChecksum}; loading it against another model is refused (format in ann-format.ts).
@@ -15,6 +15,7 @@ import { MfrecError } from "../core/errors.js";
 import { buildHnsw, type HnswGraph, HnswSearcher, type IpVectors, mipsAugment } from "../kernels/hnsw.js";
 import { buildHnswWasm, hnswWasmFits, WasmHnsw } from "../kernels/hnsw-wasm.js";
 import { type IvfLists, ivfDim, ivfWasmFits, WasmIvf } from "../kernels/ivf.js";
+import { TsIvf } from "../kernels/ivf-ts.js";
 import type { KernelArena } from "../kernels/wasm-arena.js";
 import { rowNorms } from "../kernels/score.js";
 import { InlinePool } from "../parallel/inline-pool.js";
@@ -23,7 +24,7 @@ import type { FactorModel } from "./factor-model.js";
 
 /** Build options of {@link buildAnnIndex}. */
 export interface AnnBuildOptions {
-  /** "auto" (default): "ivf" from {@link IVF_AUTO_MIN_ITEMS} items when WASM SIMD can hold it, else "hnsw". */
+  /** "auto" (default): "ivf" from {@link IVF_AUTO_MIN_ITEMS} items, else "hnsw". */
   method?: "auto" | "hnsw" | "ivf";
   /** IVF: lists (k-means centroids); default round(√items), at least 1. */
   nlist?: number;
@@ -45,10 +46,13 @@ export interface AnnBuildOptions {
   seed?: number;
   /** Candidate list size of a query (default {@link DEFAULT_EF_SEARCH}); can be changed per query. */
   efSearch?: number;
-  /** "auto" (default): WebAssembly SIMD when the runtime has it and the graph fits in 4 GiB, else TS; "wasm" fails without; "ts": the reference. */
+  /** "auto" (default): WebAssembly SIMD when the runtime has it and the index fits in 4 GiB, else TS; "wasm" fails without; "ts": the reference (same index, same answers). */
   kernels?: "auto" | "wasm" | "ts";
-  /** Called every 65536 insertions with the number of items inserted so far. */
-  onProgress?: (done: number, total: number) => void;
+  /**
+   * Build progress: HNSW every 65536 insertions (`done` of `total` items, stage "insert"); IVF after each
+   * k-means iteration and once the lists are built (`done` of `total` = iterations + 1 steps).
+   */
+  onProgress?: (done: number, total: number, stage: "insert" | "k-means" | "lists") => void;
 }
 
 /** Default query candidate list size: recall@10 0.945 on the 1M × 64 bench catalogue, 0.99 at 100k (docs/performance.md). */
@@ -128,7 +132,7 @@ export class AnnIndex {
   readonly vectors: IpVectors;
   readonly kernels: AnnKernels;
   private readonly wasm: WasmHnsw | null;
-  private readonly wasmIvf: WasmIvf | null;
+  private readonly ivfEngine: WasmIvf | TsIvf | null;
   private ts?: HnswSearcher;
   private norms?: Float32Array;
   private readonly scales = new Map<number, Float32Array>();
@@ -139,8 +143,8 @@ export class AnnIndex {
    * Bind a graph to a model (checks shapes; callers check the checksum). With a WasmHnsw the graph is
    * its (wasm memory) graph; else `graph` is searched by the TS kernel.
    */
-  constructor(model: FactorModel, graph: HnswGraph | WasmHnsw | WasmIvf, params: AnnParams, checksum: string, vectors?: IpVectors) {
-    const ivf = graph instanceof WasmIvf ? graph : null;
+  constructor(model: FactorModel, graph: HnswGraph | WasmHnsw | WasmIvf | TsIvf, params: AnnParams, checksum: string, vectors?: IpVectors) {
+    const ivf = graph instanceof WasmIvf || graph instanceof TsIvf ? graph : null;
     const g = ivf ? null : graph instanceof WasmHnsw ? graph.graph : (graph as HnswGraph);
     const n = ivf ? ivf.lists.n : g!.n;
     if (n !== model.numItems) throw new MfrecError("E_SHAPE", "the ANN index and the model have different item counts", { value: n, expected: String(model.numItems) });
@@ -150,8 +154,8 @@ export class AnnIndex {
     this.params = { ...params, method: ivf ? "ivf" : "hnsw" };
     this.checksum = checksum;
     this.wasm = graph instanceof WasmHnsw ? graph : null;
-    this.wasmIvf = ivf;
-    this.kernels = this.wasm || ivf ? "wasm" : "ts";
+    this.ivfEngine = ivf;
+    this.kernels = this.wasm || ivf instanceof WasmIvf ? "wasm" : "ts";
     this.vectors = vectors ?? ipVectors(model);
   }
 
@@ -188,7 +192,7 @@ export class AnnIndex {
     }
     const scale = alpha === 1 ? null : this.itemScale(alpha);
     let count: number;
-    if (this.wasmIvf) count = this.wasmIvf.search(y, scale ? 0 : yb, scale, alpha, nprobe ?? this.params.nprobe, ef, skip, this.outId, this.outSim);
+    if (this.ivfEngine) count = this.ivfEngine.search(y, scale ? 0 : yb, scale, alpha, nprobe ?? this.params.nprobe, ef, skip, this.outId, this.outSim);
     else if (this.wasm) count = this.wasm.search(y, scale ? 0 : yb, scale, alpha, ef, skip, this.outId, this.outSim);
     else {
       this.ts ??= new HnswSearcher(this.vectors, this.graph!);
@@ -199,9 +203,9 @@ export class AnnIndex {
     return { count, ids: this.outId, sims: this.outSim };
   }
 
-  /** Bytes of memory the index adds to its model: the wasm memory (graph, a copy of the item rows, scratch), or the TS graph arrays and a_i. */
+  /** Bytes of memory the index adds to its model: the wasm memory (graph or lists, a copy of the item rows, scratch), or the TS graph arrays and a_i, or the TS lists. */
   get byteLength(): number {
-    if (this.wasmIvf) return this.wasmIvf.byteLength;
+    if (this.ivfEngine) return this.ivfEngine.byteLength;
     if (this.wasm) return this.wasm.byteLength;
     const g = this.graph!;
     return g.levels.byteLength + g.links0.byteLength + g.deg0.byteLength + g.upper.byteLength + g.upperDeg.byteLength + this.vectors.aug.byteLength;
@@ -227,18 +231,29 @@ export function bindGraph(model: FactorModel, graph: HnswGraph, params: AnnParam
 }
 
 /** Put stored IVF lists on the kernels (rows rebuilt from the model). */
-export function bindIvf(model: FactorModel, lists: Omit<IvfLists, "d">, params: AnnParams, checksum: string): AnnIndex {
+export function bindIvf(model: FactorModel, lists: Omit<IvfLists, "d">, params: AnnParams, checksum: string, kernels?: "auto" | "wasm" | "ts"): AnnIndex {
   model = model.ranker;
   const v = ipVectors(model);
-  return new AnnIndex(model, WasmIvf.fromLists(v, lists), params, checksum, v);
+  const which = ivfKernels(kernels, lists.n, ivfDim(v.k, v.bias !== null), lists.nlist, 0);
+  return new AnnIndex(model, which === "wasm" ? WasmIvf.fromLists(v, lists) : TsIvf.fromLists(v, lists), params, checksum, v);
+}
+
+/** Resolve a kernels choice for an IVF index of this shape (as {@link annKernels} does for HNSW). */
+export function ivfKernels(choice: "auto" | "wasm" | "ts" | undefined, n: number, d: number, nlist: number, sample: number): AnnKernels {
+  const c = choice ?? "auto";
+  if (c !== "auto" && c !== "wasm" && c !== "ts") throw new MfrecError("E_CONFIG", "kernels must be auto, wasm or ts", { column: "kernels", value: c, expected: "auto | wasm | ts" });
+  if (c === "ts") return "ts";
+  const fits = ivfWasmFits(n, d, nlist, sample);
+  if (c === "wasm" && !fits) throw new MfrecError("E_UNSUPPORTED", "the WASM IVF kernels need WebAssembly SIMD and an index within 4 GiB", { hint: 'use kernels: "ts" or "auto"' });
+  return fits ? "wasm" : "ts";
 }
 
 /** The method `auto` resolves to for n items at k factors. */
-export function annMethod(choice: AnnBuildOptions["method"], n: number, k: number, bias: boolean, nlist: number, sample: number): "hnsw" | "ivf" {
+export function annMethod(choice: AnnBuildOptions["method"], n: number): "hnsw" | "ivf" {
   const c = choice ?? "auto";
   if (c !== "auto" && c !== "hnsw" && c !== "ivf") throw new MfrecError("E_CONFIG", "method must be auto, hnsw or ivf", { column: "method", value: c, expected: "auto | hnsw | ivf" });
   if (c !== "auto") return c;
-  return n >= IVF_AUTO_MIN_ITEMS && ivfWasmFits(n, ivfDim(k, bias), nlist, sample) ? "ivf" : "hnsw";
+  return n >= IVF_AUTO_MIN_ITEMS ? "ivf" : "hnsw";
 }
 
 /** Resolve and validate build options (n: the item count, for the IVF defaults). */
@@ -265,23 +280,25 @@ export function buildAnnIndex(model: FactorModel, opts: AnnBuildOptions = {}): A
   model = model.ranker; // the factors top-N lists rank by (the ranking part when the model has one)
   const total = model.numItems;
   const params = annParams(opts, total);
-  params.method = annMethod(opts.kernels === "ts" && opts.method === undefined ? "hnsw" : opts.method, total, model.factors, model.itemBias !== undefined, params.nlist, params.kmeansSample);
+  params.method = annMethod(opts.method, total);
   const v = ipVectors(model);
   if (params.method === "ivf") {
     const factory = opts.pool ?? defaultPoolFactory();
     const t = opts.threads ?? 0;
     if (!Number.isInteger(t) || t < 0 || t > 1024) throw new MfrecError("E_CONFIG", "threads must be an integer from 0 (auto) to 1024", { column: "threads", value: t, expected: "0..1024" });
-    if (opts.kernels === "ts") throw new MfrecError("E_UNSUPPORTED", 'the IVF index has WASM kernels only', { hint: 'use method: "hnsw" with kernels: "ts"' });
     const threads = t > 0 ? t : Math.max(1, factory.defaultThreads);
     const open = (arena: KernelArena, th: number) => (th > 1 ? factory.create(arena, { threads: th, scratchBytes: 64 }) : new InlinePool(arena, 64));
-    const w = WasmIvf.build(v, { nlist: params.nlist, sample: params.kmeansSample, iters: params.kmeansIters, seed: params.seed }, threads, open);
+    const ivfParams = { nlist: params.nlist, sample: params.kmeansSample, iters: params.kmeansIters, seed: params.seed };
+    const nl = Math.min(params.nlist, total);
+    const which = ivfKernels(opts.kernels, total, ivfDim(model.factors, model.itemBias !== undefined), nl, Math.min(total, Math.max(params.kmeansSample, nl)));
+    const w = which === "wasm" ? WasmIvf.build(v, ivfParams, threads, open, opts.onProgress) : TsIvf.build(v, ivfParams, opts.onProgress);
     params.nlist = w.lists.nlist;
     params.nprobe = Math.min(params.nprobe, Math.max(1, w.lists.nlist));
     const index = new AnnIndex(model, w, params, itemSideChecksum(model), v);
     registry.set(model, index);
     return index;
   }
-  const progress = opts.onProgress ? (d: number) => opts.onProgress!(d, total) : undefined;
+  const progress = opts.onProgress ? (d: number) => opts.onProgress!(d, total, "insert") : undefined;
   const efC = Math.max(params.efConstruction, 2 * params.M);
   // upper layers hold about n/(M−1) blocks of M slots: budget 2n slots for the fit check
   const which = annKernels(opts.kernels, total, model.factors, params.M, 2 * total, efC);

@@ -66,7 +66,7 @@ export function registerIndexCommands(program: Command): void {
         nprobe: f.nprobe,
         threads: f.threads,
         pool: nodePoolFactory,
-        onProgress: f.json ? undefined : (done, total) => process.stderr.write(`  ${fmtInt(done)} / ${fmtInt(total)} items\n`),
+        onProgress: f.json ? undefined : (done, total, stage) => process.stderr.write(stage === "insert" ? `  ${fmtInt(done)} / ${fmtInt(total)} items\n` : `  IVF ${stage}: step ${done} / ${total}\n`),
       });
       const seconds = (performance.now() - t0) / 1000;
       writeAnnIndexFileSync(path, built);

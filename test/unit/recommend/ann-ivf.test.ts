@@ -141,9 +141,9 @@ describe("IVF ANN index", () => {
     }
   });
 
-  test("bad nprobe is E_CONFIG; the ts kernels refuse IVF with E_UNSUPPORTED; auto picks IVF only from IVF_AUTO_MIN_ITEMS items", () => {
+  test("bad nprobe or kernels is E_CONFIG; auto picks IVF only from IVF_AUTO_MIN_ITEMS items", () => {
     assert.throws(() => recommend(m, m.userIndex.idAt(0), { ann: index, nprobe: 0 }), (e) => isMfrecError(e, "E_CONFIG"));
-    assert.throws(() => buildAnnIndex(m, { method: "ivf", kernels: "ts" }), (e) => isMfrecError(e, "E_UNSUPPORTED"));
+    assert.throws(() => buildAnnIndex(m, { method: "ivf", kernels: "gpu" as "ts" }), (e) => isMfrecError(e, "E_CONFIG"));
     assert.throws(() => buildAnnIndex(m, { method: "annoy" as "ivf" }), (e) => isMfrecError(e, "E_CONFIG"));
     assert.equal(buildAnnIndex(m, { seed: 1, M: 8 }).params.method, "hnsw");
     assert.ok(IVF_AUTO_MIN_ITEMS > m.numItems);
@@ -159,6 +159,53 @@ describe("IVF ANN index", () => {
     assert.deepEqual(two, one);
     assert.deepEqual(again, one);
     assert.notDeepEqual(other, one);
+  });
+
+  test("TS reference kernels: the same lists (same file bytes) as WASM SIMD, and the same answers and scores", () => {
+    for (const [biases, factors] of [[true, 8], [false, 7], [true, 5], [false, 16]] as const) {
+      const mm = randomModel({ users: 12, items: 2500, factors, biases, history: true, implicit: false, seed: factors });
+      const wasm = buildAnnIndex(mm, { method: "ivf", seed: 5, kernels: "wasm" });
+      const ts = buildAnnIndex(mm, { method: "ivf", seed: 5, kernels: "ts" });
+      assert.equal(wasm.kernels, "wasm");
+      assert.equal(ts.kernels, "ts");
+      assert.deepEqual(saveAnnIndex(ts), saveAnnIndex(wasm));
+      assert.ok(ts.byteLength < wasm.byteLength, "the TS index keeps no copy of the rows");
+      for (let u = 0; u < mm.numUsers; u++) {
+        const id = mm.userIndex.idAt(u);
+        for (const nprobe of [1, 4]) assert.deepEqual(recommend(mm, id, { n: 20, ann: ts, nprobe }), recommend(mm, id, { n: 20, ann: wasm, nprobe }));
+      }
+      for (const metric of ["cosine", "dot"] as const) {
+        const item = mm.itemIndex.idAt(3);
+        assert.deepEqual(similarItems(mm, item, { n: 10, ann: ts, metric }), similarItems(mm, item, { n: 10, ann: wasm, metric }));
+      }
+      // a file written by one kernel, loaded on the other
+      const back = loadAnnIndex(saveAnnIndex(wasm), mm, undefined, "ts");
+      assert.equal(back.kernels, "ts");
+      assert.deepEqual(recommend(mm, mm.userIndex.idAt(0), { ann: back }), recommend(mm, mm.userIndex.idAt(0), { ann: wasm }));
+    }
+  });
+
+  test("TS reference kernels: probing every list equals exact, filters hold (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 1000 }), fc.boolean(), (items, factors, seed, biases) => {
+        const mm = randomModel({ users: 3, items, factors, biases, history: true, implicit: false, seed });
+        const ix = buildAnnIndex(mm, { method: "ivf", seed, kernels: "ts", nlist: Math.max(1, items >> 3) });
+        for (let u = 0; u < mm.numUsers; u++) {
+          const id = mm.userIndex.idAt(u);
+          const exact = recommend(mm, id, { n: 5 });
+          const got = recommend(mm, id, { n: 5, ann: ix, nprobe: ix.ivf!.nlist });
+          assert.deepEqual(got.map((r) => r.item), exact.map((r) => r.item));
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  test("build progress: one call per k-means iteration, then the lists", () => {
+    const calls: string[] = [];
+    buildAnnIndex(m, { method: "ivf", seed: 1, kmeansIters: 3, onProgress: (d, t, s) => calls.push(`${s} ${d}/${t}`) });
+    assert.deepEqual(calls, ["k-means 1/4", "k-means 2/4", "k-means 3/4", "lists 4/4"]);
+    buildAnnIndex(m, { method: "ivf", seed: 1 }); // re-attach the default index
   });
 
   test("empty and 1-item catalogues", () => {
