@@ -111,7 +111,7 @@ describe("mfrec train / predict / recommend / similar / info / export", () => {
   });
 
   it("describes the model with info", () => {
-    const { run, doc } = mfrecJson<{ stats: { users: number; items: number; factors: number; parameters: number; matrixCells: number }; config: { algorithm: string; seed: number }; training: unknown[] }>(["info", model]);
+    const { run, doc } = mfrecJson<{ stats: { users: number; items: number; factors: number; parameters: number; matrixCells: number }; config: { algorithm: string; seed: number }; training: unknown[]; ranking: { algorithm: string; factors: number; epochs: number } | null }>(["info", model]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(doc.config.algorithm, "als");
     assert.equal(doc.config.seed, 3);
@@ -121,6 +121,10 @@ describe("mfrec train / predict / recommend / similar / info / export", () => {
     const text = mfrec(["info", model]);
     assert.match(text.stdout, /users\s+150/);
     assert.match(text.stdout, /parameters\s+[\d,]+ +\([\d.]+% of the 12,000 matrix cells\)/);
+    // an explicit model's ranking part (issue 14) is named, with what it is used for
+    assert.equal(doc.ranking?.algorithm, "ials");
+    assert.ok((doc.ranking?.epochs ?? 0) > 0);
+    assert.match(text.stdout, /ranking part: ials, k \d+, [\d,]+ parameters, \d+ epochs — ranks recommend, similar and explain/);
   });
 
   it("exports the factors as CSV files", () => {

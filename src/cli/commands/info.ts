@@ -28,6 +28,7 @@ export function registerInfoCommands(program: Command): void {
           biases: model.userBias !== undefined || model.itemBias !== undefined,
           provenance: model.provenance ?? null,
           training: model.training,
+          ranking: model.ranking ? { algorithm: model.ranking.algorithm, factors: model.ranking.factors, parameters: model.ranking.stats().parameters, config: model.ranking.config, epochs: model.ranking.training.length } : null,
         });
         return;
       }
@@ -46,6 +47,14 @@ export function registerInfoCommands(program: Command): void {
         .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
         .join(" ");
       say(`  config: ${cfg}`);
+      const r = model.ranking;
+      if (r) {
+        const rcfg = Object.entries(r.config)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(" ");
+        say(`  ranking part: ${r.algorithm}, k ${r.factors}, ${fmtInt(r.stats().parameters)} parameters, ${r.training.length} epochs — ranks recommend, similar and explain; predict uses the rating part`);
+        say(`    config: ${rcfg}`);
+      }
       const t = model.training;
       if (t.length > 0) {
         const shown = t.length <= 10 ? t : [...t.slice(0, 3), ...t.slice(-3)];
