@@ -280,7 +280,7 @@ async function annMain(): Promise<void> {
     if (!/^http:\/\/127\.0\.0\.1:/.test(url)) throw new Error(`refusing to load-test ${url}: loopback only`);
     try {
       const rng = rngFor(2, "bench-server-users");
-      const req = (ann: boolean): AutocannonRequest => ({ method: "GET", setupRequest: (r) => ({ ...r, path: `/recommend/u${rng.int(ANN_USERS)}?n=10${ann ? "&ann=true" : ""}` }) });
+      const req = (ann: boolean): AutocannonRequest => ({ method: "GET", setupRequest: (r) => ({ ...r, path: `/recommend/u${rng.int(ANN_USERS)}?n=10&ann=${ann ? "true" : "false"}` }) });
       await run({ url, connections: CONNECTIONS, duration: 3, requests: [req(true)] });
       const a = await run({ url, connections: CONNECTIONS, duration: SECONDS, requests: [req(true)] });
       console.log(line(`GET /recommend?ann=true (${SECONDS} s)`, a));

@@ -88,7 +88,7 @@ export { catalogueCoverage } from "./evaluate/ranking-metrics.js";
 export { checkThreshold } from "./evaluate/evaluate-ranking.js";
 
 // The ANN index's internals (the public part is AnnIndex, buildAnnIndex, saveAnnIndex, loadAnnIndex)
-export { attachAnnIndex, DEFAULT_EF_SEARCH, itemSideChecksum, resolveAnnIndex } from "./model/ann-index.js";
+export { ANN_AUTO_MIN_ITEMS, attachAnnIndex, DEFAULT_EF_SEARCH, itemSideChecksum, resolveAnnIndex } from "./model/ann-index.js";
 export type { AnnParams } from "./model/ann-index.js";
 export { ANN_FORMAT_VERSION, ANN_MAGIC, readAnnHeader } from "./model/ann-format.js";
 export type { AnnFileHeader } from "./model/ann-format.js";

@@ -18,10 +18,11 @@ export const ANN_SMALL_ALLOW_LIST_FRACTION = 16;
 /** Options shared by the ANN paths of recommend, recommendAll and similarItems. */
 export interface AnnOptions {
   /**
-   * Use an approximate index: an {@link AnnIndex}, or `true` for the one built for / loaded against
-   * this model (E_CONFIG when none is attached). Default false (exact).
+   * Use an approximate index: an {@link AnnIndex}, `true` for the one built for / loaded against this
+   * model (E_CONFIG when none is attached), or `"auto"`: that one when the catalogue has at least
+   * ANN_AUTO_MIN_ITEMS (100,000) items and one is attached, else exact. Default false (exact).
    */
-  ann?: AnnIndex | boolean;
+  ann?: AnnIndex | boolean | "auto";
   /** HNSW: candidate list size of the search (default: the index's efSearch, 512); larger is slower and closer to exact. Not used by an IVF index. */
   efSearch?: number;
   /** IVF: lists scanned per query (default: the index's nprobe); larger is slower and closer to exact. Not used by an HNSW index. */

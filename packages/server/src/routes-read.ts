@@ -33,6 +33,11 @@ const err = (description: string) => json(ErrorSchema, description);
 const queryErrors = { 400: err("Invalid parameter"), 404: err("Unknown user or item (code E_UNKNOWN_USER / E_UNKNOWN_ITEM)"), 503: err("No model is active (E_NO_MODEL)") };
 
 /** Split a comma-separated id list; empty entries are dropped. */
+/** The `ann` query value: "true" → true, "false" → false, "auto" (the default) → "auto". */
+function annQuery(v: "true" | "false" | "auto"): boolean | "auto" {
+  return v === "auto" ? "auto" : v === "true";
+}
+
 function idList(s: string | undefined): string[] | undefined {
   if (s === undefined) return undefined;
   return s
@@ -57,7 +62,7 @@ export function registerReadRoutes(app: ApiApp, ctx: ServerContext): void {
     (c) => {
       const { user } = c.req.valid("param");
       const q = c.req.valid("query");
-      const r = serving.recommend(user, { n: q.n, excludeRated: q.excludeRated === "true", items: idList(q.items), exclude: idList(q.exclude), ann: q.ann === "true" });
+      const r = serving.recommend(user, { n: q.n, excludeRated: q.excludeRated === "true", items: idList(q.items), exclude: idList(q.exclude), ann: annQuery(q.ann) });
       return c.json(r, 200);
     },
   );
@@ -73,7 +78,7 @@ export function registerReadRoutes(app: ApiApp, ctx: ServerContext): void {
     (c) => {
       const { item } = c.req.valid("param");
       const q = c.req.valid("query");
-      return c.json({ item, modelVersion: serving.record?.version ?? null, items: serving.similarItems(item, q.n, q.metric, q.ann === "true") }, 200);
+      return c.json({ item, modelVersion: serving.record?.version ?? null, items: serving.similarItems(item, q.n, q.metric, annQuery(q.ann)) }, 200);
     },
   );
 

@@ -44,7 +44,7 @@ export const RecommendQuery = z.object({
   exclude: idList,
   items: idList.openapi({ description: "Comma-separated raw item ids: rank only these" }),
   excludeRated: z.enum(["true", "false"]).default("true").openapi({ description: "Skip the items the user rated (default true)" }),
-  ann: z.enum(["true", "false"]).default("false").openapi({ description: "Approximate top-n through the ANN index saved beside the model file (<model>.ann); exact when there is none" }),
+  ann: z.enum(["true", "false", "auto"]).default("auto").openapi({ description: "Approximate top-n through the ANN index saved beside the model file (<model>.ann): true uses it whenever it is there, auto (default) only from 100,000 items, false never; exact when there is none" }),
 });
 export const SimilarQuery = z.object({
   n: nParam,
@@ -52,7 +52,7 @@ export const SimilarQuery = z.object({
 });
 
 export const SimilarItemsQuery = SimilarQuery.extend({
-  ann: z.enum(["true", "false"]).default("false").openapi({ description: "Approximate top-n through the ANN index saved beside the model file (<model>.ann); exact when there is none" }),
+  ann: z.enum(["true", "false", "auto"]).default("auto").openapi({ description: "Approximate top-n through the ANN index saved beside the model file (<model>.ann): true uses it whenever it is there, auto (default) only from 100,000 items, false never; exact when there is none" }),
 });
 
 export const EmbeddingQuery = z.object({

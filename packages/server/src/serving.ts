@@ -46,8 +46,8 @@ export interface RecommendQuery {
   excludeRated: boolean;
   items?: readonly string[];
   exclude?: readonly string[];
-  /** Approximate top-n through the ANN index attached to the model (ann-hook.ts); exact when none. */
-  ann?: boolean;
+  /** Approximate top-n through the ANN index attached to the model (ann-hook.ts): true, "auto" (from ANN_AUTO_MIN_ITEMS items) or false; exact when none. */
+  ann?: boolean | "auto";
 }
 
 /** Bound on cached folded-in rows; the oldest entry goes first when full. */
@@ -276,7 +276,7 @@ export class Serving {
         n: q.n,
         mask,
         candidates,
-        ann: q.ann ? servingAnn(rk) : null,
+        ann: servingAnn(rk, q.ann ?? false),
         scores: this.scores,
         scoreAll: (row) => st.scorer.score(row.P, row.offset, row.base),
       });
@@ -344,9 +344,9 @@ export class Serving {
   }
 
   /** Items most similar to `item` by the model's item factors (E_UNKNOWN_ITEM when unknown). */
-  similarItems(item: string, n: number, metric: SimilarityMetric, ann = false): Scored[] {
+  similarItems(item: string, n: number, metric: SimilarityMetric, ann: boolean | "auto" = false): Scored[] {
     const model = this.active().model;
-    return similarItems(model, item, { n, metric, ann: ann ? (servingAnn(model) ?? false) : false });
+    return similarItems(model, item, { n, metric, ann: servingAnn(model, ann) ?? false });
   }
 
   /** Users most similar to `user` among the model's users (E_UNKNOWN_USER when the model has no row for them). */

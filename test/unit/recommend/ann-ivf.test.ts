@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { writeContainer } from "../../../src/core/container.js";
 import { isMfrecError } from "../../../src/core/errors.js";
 import { ANN_MAGIC, loadAnnIndex, readAnnHeader, saveAnnIndex } from "../../../src/model/ann-format.js";
-import { type AnnIndex, buildAnnIndex, defaultNprobe, IVF_AUTO_MIN_ITEMS, itemSideChecksum } from "../../../src/model/ann-index.js";
+import { ANN_AUTO_MIN_ITEMS, type AnnIndex, buildAnnIndex, defaultNprobe, IVF_AUTO_MIN_ITEMS, itemSideChecksum } from "../../../src/model/ann-index.js";
 import { FactorModel } from "../../../src/model/factor-model.js";
 import { nodePoolFactory } from "../../../src/parallel/pool-node.js";
 import { recommend } from "../../../src/recommend/recommend.js";
@@ -216,6 +216,33 @@ describe("IVF ANN index", () => {
       const back = loadAnnIndex(saveAnnIndex(ix), mm);
       assert.deepEqual(recommend(mm, mm.userIndex.idAt(0), { ann: back }), recommend(mm, mm.userIndex.idAt(0)));
     }
+  });
+});
+
+describe('ann: "auto"', () => {
+  test("below ANN_AUTO_MIN_ITEMS it is exact even with an index attached; from it, the attached index (or exact when none)", () => {
+    const small = randomModel({ users: 8, items: 500, factors: 4, biases: true, history: true, implicit: false, seed: 21 });
+    buildAnnIndex(small, { method: "ivf", seed: 1 });
+    for (let u = 0; u < small.numUsers; u++) {
+      const id = small.userIndex.idAt(u);
+      assert.deepEqual(recommend(small, id, { n: 10, ann: "auto", nprobe: 1 }), recommend(small, id, { n: 10 }));
+    }
+    const big = randomModel({ users: 12, items: ANN_AUTO_MIN_ITEMS, factors: 4, biases: true, history: true, implicit: false, seed: 22 });
+    const id0 = big.userIndex.idAt(0);
+    assert.deepEqual(recommend(big, id0, { n: 10, ann: "auto" }), recommend(big, id0, { n: 10 }), "no index attached: exact, no error");
+    assert.throws(() => recommend(big, id0, { ann: true }), (e) => isMfrecError(e, "E_CONFIG"));
+    const ix = buildAnnIndex(big, { method: "ivf", seed: 1, nlist: 400 });
+    let differing = 0;
+    for (let u = 0; u < big.numUsers; u++) {
+      const id = big.userIndex.idAt(u);
+      const auto = recommend(big, id, { n: 10, ann: "auto", nprobe: 1 });
+      assert.deepEqual(auto, recommend(big, id, { n: 10, ann: ix, nprobe: 1 }));
+      if (auto.map((r) => r.item).join() !== recommend(big, id, { n: 10 }).map((r) => r.item).join()) differing++;
+    }
+    assert.ok(differing > 0, "a 1-list probe differs from exact for some user, so the index was used");
+    const item = big.itemIndex.idAt(7);
+    assert.deepEqual(similarItems(big, item, { n: 5, ann: "auto", nprobe: 1 }), similarItems(big, item, { n: 5, ann: ix, nprobe: 1 }));
+    assert.throws(() => recommend(big, id0, { ann: "always" as "auto" }), (e) => isMfrecError(e, "E_CONFIG"));
   });
 });
 
