@@ -10,11 +10,12 @@ import { fileURLToPath } from "node:url";
 import { rngFor } from "../src/core/rng.js";
 import type { Ratings } from "../src/data/ratings.js";
 import { readRatingsFile } from "../src/data/read-file-node.js";
-import { KernelArena } from "../src/kernels/wasm-arena.js";
+import { f32, i32, openArena, reserve, type Shape, u8 } from "../src/kernels/arena-plan.js";
+import type { KernelArena } from "../src/kernels/wasm-arena.js";
 import { InlinePool } from "../src/parallel/inline-pool.js";
-import { balancedRowShards, type KernelPool, kernelScratchBytes } from "../src/parallel/pool.js";
+import { balancedRowShards, type KernelPool } from "../src/parallel/pool.js";
 import { createNodePool } from "../src/parallel/pool-node.js";
-import { planSgdBlocks, runSgdEpoch } from "../src/parallel/sgd-blocks.js";
+import { planSgdBlocks, runSgdEpoch, sgdPlanShapes } from "../src/parallel/sgd-blocks.js";
 import { foldInUser } from "../src/train/fold-in.js";
 import { nodePoolFactory } from "../src/parallel/pool-node.js";
 import { recommendAll, recommendAllPlan } from "../src/recommend/recommend-all.js";
@@ -69,9 +70,9 @@ async function load(path: string): Promise<{ ratings: Ratings; seconds: number }
   return { ratings, seconds: now() - t };
 }
 
-function makePool(bytes: number, threads: number, k: number): KernelPool {
-  const arena = KernelArena.create(bytes, { shared: threads > 1 });
-  const scratch = kernelScratchBytes(k);
+/** A pool on an arena holding `shapes` plus 1 MiB of slack, with the kernels' scratch at k factors per thread. */
+function makePool(shapes: Shape[], threads: number, k: number): KernelPool {
+  const { arena, scratchBytes: scratch } = openArena([reserve(...shapes, u8(1 << 20))], { threads, scratch: { factors: k } });
   return threads === 1 ? new InlinePool(arena, scratch) : createNodePool(arena, { threads, scratchBytes: scratch });
 }
 
@@ -116,7 +117,7 @@ async function wasmSgd(a: CaseArgs): Promise<Record<string, unknown>> {
   const n = ratings.length;
   const nu = ratings.userIndex.size;
   const ni = ratings.itemIndex.size;
-  const pool = makePool(KernelArena.bytesFor(n * 12, (nu + ni) * (k + 1) * 4) + (a.threads + 1) * kernelScratchBytes(k) + (1 << 20), a.threads, k);
+  const pool = makePool([...sgdPlanShapes(ratings.users, ratings.items, ratings.values, n, nu, ni, a.grid, "none"), f32(nu * k), f32(ni * k), f32(nu), f32(ni)], a.threads, k);
   const ar = pool.arena;
   let mu = 0;
   for (let t = 0; t < n; t++) mu += ratings.values[t]!;
@@ -157,7 +158,7 @@ async function wasmAls(a: CaseArgs, variant: "cg-ials" | "cg-als" | "chol-als"):
   const nu = byUser.rows;
   const ni = byItem.rows;
   const nnz = ratings.length;
-  const pool = makePool(KernelArena.bytesFor(...Array(2).fill(nnz * 12), (nu + ni) * (k + 1) * 4, k * k * 4) + (a.threads + 1) * kernelScratchBytes(k) + (1 << 20), a.threads, k);
+  const pool = makePool([f32(nnz), i32(nu + 1), i32(nnz), f32(nnz), f32(nnz), i32(ni + 1), i32(nnz), f32(nnz), f32((nu + ni) * (k + 1)), f32(k * k)], a.threads, k);
   const ar = pool.arena;
   const side = (m: typeof byUser) => {
     const extra = ar.f32(nnz);
@@ -202,7 +203,7 @@ async function wasmScore(a: CaseArgs): Promise<Record<string, unknown>> {
   const ni = ratings.itemIndex.size;
   const block = 256;
   const users = Math.min(nu, 8192);
-  const pool = makePool(KernelArena.bytesFor((nu + ni) * k * 4, block * ni * 4 * a.threads) + (a.threads + 1) * kernelScratchBytes(k) + (1 << 20), a.threads, k);
+  const pool = makePool([f32((nu + ni) * k), f32(block * ni * a.threads)], a.threads, k);
   const ar = pool.arena;
   const U = randomFactors(ar, nu, k, 1, 0.1);
   const V = randomFactors(ar, ni, k, 2, 0.1);
@@ -231,8 +232,8 @@ async function wasmTopK(a: CaseArgs): Promise<Record<string, unknown>> {
   const ni = byUser.cols;
   const n = 10;
   const users = Math.min(nu, 20000);
-  const scratch = Math.max(kernelScratchBytes(k), ni * 4 + n * 8 + 64);
-  const arena = KernelArena.create(KernelArena.bytesFor((nu + ni) * (k + 1) * 4, (nu + 1) * 4, ratings.length * 4, users * n * 8) + (a.threads + 1) * (scratch + 64) + (1 << 20), { shared: a.threads > 1 });
+  const mem = reserve(f32((nu + ni) * (k + 1)), i32(nu + 1), i32(ratings.length), i32(users * n), f32(users * n), u8(1 << 20));
+  const { arena, scratchBytes: scratch } = openArena([mem], { threads: a.threads, scratch: { factors: k, shapes: [i32(ni), f32(n), i32(n)] } });
   const pool = a.threads === 1 ? new InlinePool(arena, scratch) : createNodePool(arena, { threads: a.threads, scratchBytes: scratch });
   const U = randomFactors(arena, nu, k, 1, 0.1);
   const V = randomFactors(arena, ni, k, 2, 0.1);

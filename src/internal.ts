@@ -54,6 +54,7 @@ export type { ParamRange, ParamValue } from "./evaluate/tune.js";
 export { instantiateKernels, kernelModule, kernelModuleAsync, wasmThreadsSupported } from "./kernels/wasm.js";
 export type { KernelName, WasmKernels } from "./kernels/wasm.js";
 export { KernelArena } from "./kernels/wasm-arena.js";
+export * as arenaPlan from "./kernels/arena-plan.js";
 export type { KernelArenaOptions } from "./kernels/wasm-arena.js";
 export { InlinePool } from "./parallel/inline-pool.js";
 export { balancedRowShards, kernelScratchBytes, rowShards } from "./parallel/pool.js";

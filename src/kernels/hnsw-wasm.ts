@@ -8,24 +8,48 @@
 import { MfrecError } from "../core/errors.js";
 import { drawLevels, type HnswGraph, type IpVectors, upperOffsets } from "./hnsw.js";
 import { wasmSimdSupported } from "./wasm.js";
-import { KernelArena } from "./wasm-arena.js";
+import { ARENA_MAX_BYTES, f32, fitsKernelMemory, i32, memoryPlan, openArena, u8 } from "./arena-plan.js";
+import type { KernelArena } from "./wasm-arena.js";
 
 interface HnswExports {
   hnswInsert(ctx: number, from: number, to: number, efC: number): void;
   hnswSearch(ctx: number, ef: number, outI: number, outS: number, skip: number): number;
 }
 
-/** Largest arena a graph may take (wasm32: 4 GiB minus the module page). */
-const MAX_ARENA = 2 ** 32 - 2 * 65536;
-
-/** Arena bytes for n items × k factors, M links. */
-export function hnswWasmBytes(n: number, k: number, M: number, upperSlots: number, efC: number): number {
-  return KernelArena.bytesFor(n * k * 4, n * 4, n * 4, n * 4, n * 4, n * 2 * M * 4, n * 4, upperSlots * 4, (upperSlots / M) * 4, n * 4, (n + 1) * 4, (n + 1) * 4, (n + 1) * 4, (n + 1) * 4, n * 4, k * 4, 32 * 4, (efC + 4 * M + 2) * 8, n, n * 4, n * 4);
+/**
+ * The graph's kernel memory for n items × k factors, M links: the rows, biases, a_i, levels and upper-layer
+ * starts (copied in), the links, the search's visited marks, candidate and result heaps, per-item scale, the
+ * query, the context block the kernels read, their scratch, the skip marks and the outputs.
+ */
+function hnswPlan(n: number, k: number, M: number, upperSlots: number, efC: number) {
+  return memoryPlan({
+    Q: f32(n * k),
+    bias: f32(n),
+    aug: f32(n),
+    levels: i32(n),
+    upperStart: i32(n),
+    links0: i32(n * 2 * M),
+    deg0: i32(n),
+    upper: i32(upperSlots),
+    upperDeg: i32(upperSlots / M),
+    visited: i32(n),
+    candS: f32(n + 1),
+    candI: i32(n + 1),
+    resS: f32(n + 1),
+    resI: i32(n + 1),
+    scale: f32(n),
+    y: f32(k),
+    ctx: i32(32),
+    scratch: i32(2 * (efC + 4 * M + 2)),
+    skip: u8(n),
+    outI: i32(n),
+    outS: f32(n),
+  });
 }
 
 /** True when the WASM path can hold this graph (SIMD present, arena within 4 GiB). */
 export function hnswWasmFits(n: number, k: number, M: number, upperSlots: number, efC: number): boolean {
-  return wasmSimdSupported() && hnswWasmBytes(n, k, M, upperSlots, efC) <= MAX_ARENA;
+  return wasmSimdSupported() && fitsKernelMemory([hnswPlan(n, k, M, upperSlots, efC)], ARENA_MAX_BYTES);
 }
 
 /** One graph in wasm memory, for building and searching. */
@@ -48,40 +72,32 @@ export class WasmHnsw {
     const n = v.n;
     const k = v.k;
     const { start, slots } = upperOffsets(levels, M);
-    const bytes = hnswWasmBytes(n, k, M, slots, efC);
-    if (bytes > MAX_ARENA) throw new MfrecError("E_UNSUPPORTED", "the ANN graph does not fit in 4 GiB of wasm memory", { value: bytes, hint: 'use kernels: "ts"' });
-    const a = KernelArena.create(bytes);
+    const plan = hnswPlan(n, k, M, slots, efC);
+    if (!fitsKernelMemory([plan], ARENA_MAX_BYTES)) throw new MfrecError("E_UNSUPPORTED", "the ANN graph does not fit in 4 GiB of wasm memory", { value: plan.bytes, hint: 'use kernels: "ts"' });
+    const { arena: a } = openArena([plan]);
     this.arena = a;
     this.k = k;
     this.x = a.kernels as unknown as HnswExports;
-    const Q = a.copyF32(v.Q.subarray(0, n * k));
-    const bias = v.bias ? a.copyF32(v.bias) : null;
-    const aug = a.copyF32(v.aug);
-    const lv = a.copyI32(levels);
-    const us = a.copyI32(start);
-    const links0 = a.i32(n * 2 * M);
-    const deg0 = a.i32(n);
-    const upper = a.i32(slots);
-    const upperDeg = a.i32(slots / M);
+    const { Q, bias: b, aug, levels: lv, upperStart: us, links0, deg0, upper, upperDeg, visited, candS, candI, resS, resI, scale, y, ctx, scratch, skip, outI, outS } = plan.place(a);
+    Q.set(v.Q.subarray(0, n * k));
+    const bias = v.bias ? b : null;
+    if (v.bias) b.set(v.bias);
+    aug.set(v.aug);
+    lv.set(levels);
+    us.set(start);
     if (from) {
       links0.set(from.links0);
       deg0.set(from.deg0);
       upper.set(from.upper);
       upperDeg.set(from.upperDeg);
     }
-    const visited = a.i32(n);
-    const candS = a.f32(n + 1);
-    const candI = a.i32(n + 1);
-    const resS = a.f32(n + 1);
-    const resI = a.i32(n + 1);
-    this.scale = a.f32(n);
-    this.y = a.f32(k);
-    this.ctx = a.i32(32);
+    this.scale = scale;
+    this.y = y;
+    this.ctx = ctx;
     this.ctxF = new Float32Array(this.ctx.buffer, this.ctx.byteOffset, 32);
-    const scratch = a.i32(2 * (efC + 4 * M + 2));
-    this.skip = new Uint8Array(a.memory.buffer, a.i32(Math.ceil(n / 4)).byteOffset, n);
-    this.outI = a.i32(n);
-    this.outS = a.f32(n);
+    this.skip = skip;
+    this.outI = outI;
+    this.outS = outS;
     const c = this.ctx;
     c[0] = Q.byteOffset;
     c[1] = k;

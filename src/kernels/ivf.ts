@@ -16,7 +16,8 @@ import { MfrecError } from "../core/errors.js";
 import { rngFor } from "../core/rng.js";
 import type { IpVectors } from "./hnsw.js";
 import { wasmSimdSupported, wasmThreadsSupported } from "./wasm.js";
-import { KernelArena } from "./wasm-arena.js";
+import { ARENA_MAX_BYTES, f32, fitsKernelMemory, i32, memoryPlan, openArena, u8 } from "./arena-plan.js";
+import type { KernelArena } from "./wasm-arena.js";
 
 /** Build parameters of an IVF index. */
 export interface IvfParams {
@@ -68,17 +69,33 @@ export function ivfDim(k: number, bias: boolean): number {
   return (k + (bias ? 1 : 0) + 1 + 3) & ~3;
 }
 
-/** Largest arena (wasm32: 4 GiB minus the module page). */
-const MAX_ARENA = 2 ** 32 - 2 * 65536;
-
-/** Arena bytes of an IVF index of n items (plus `sample` rows of k-means scratch when building). */
-export function ivfWasmBytes(n: number, d: number, nlist: number, sample: number): number {
-  return KernelArena.bytesFor(n * d * 4, n * 4, (nlist + 1) * 4, nlist * d * 4, nlist * 4, Math.max(n, sample) * 4, sample * d * 4, d * 4, n, n * 4, (3 * nlist + 2 * n) * 4, Math.max(1, nlist) * 4, n * 4, n * 4) + 4096;
+/**
+ * The kernel memory of an IVF index of n items (plus `sample` rows of k-means scratch when building): rows in
+ * list order, their ids, list offsets, centroids and their half norms, assignments, the sample rows, the query,
+ * skip marks, per-item scale, the probe's and scan's scratch, the probed lists and the outputs.
+ */
+function ivfPlan(n: number, d: number, nlist: number, sample: number) {
+  return memoryPlan({
+    X: f32(n * d),
+    ids: i32(n),
+    offsets: i32(nlist + 1),
+    centroids: f32(nlist * d),
+    h: f32(nlist),
+    assign: i32(Math.max(n, sample)),
+    sampleRows: f32(sample * d),
+    y: f32(d),
+    skip: u8(n),
+    scale: f32(n),
+    scratch: i32(3 * nlist + 2 * n),
+    lists: i32(Math.max(1, nlist)),
+    outI: i32(n),
+    outS: f32(n),
+  });
 }
 
 /** True when the IVF kernels can run here and hold this catalogue. */
 export function ivfWasmFits(n: number, d: number, nlist: number, sample: number): boolean {
-  return wasmSimdSupported() && ivfWasmBytes(n, d, nlist, sample) <= MAX_ARENA;
+  return wasmSimdSupported() && fitsKernelMemory([ivfPlan(n, d, nlist, sample)], ARENA_MAX_BYTES);
 }
 
 function writeRow(v: IpVectors, i: number, X: Float32Array, at: number, d: number): void {
@@ -230,27 +247,26 @@ export class WasmIvf {
   private constructor(v: IpVectors, nlist: number, sample: number, shared: boolean) {
     const n = v.n;
     const d = ivfDim(v.k, v.bias !== null);
-    const bytes = ivfWasmBytes(n, d, nlist, sample);
+    const plan = ivfPlan(n, d, nlist, sample);
     if (!wasmSimdSupported()) throw new MfrecError("E_UNSUPPORTED", "the IVF ANN index needs WebAssembly SIMD", { hint: 'use method: "hnsw" with kernels: "ts"' });
-    if (bytes > MAX_ARENA) throw new MfrecError("E_UNSUPPORTED", "the IVF index does not fit in 4 GiB of wasm memory", { value: bytes, hint: 'use method: "hnsw" with kernels: "ts"' });
-    const a = KernelArena.create(bytes, { shared });
+    if (!fitsKernelMemory([plan], ARENA_MAX_BYTES)) throw new MfrecError("E_UNSUPPORTED", "the IVF index does not fit in 4 GiB of wasm memory", { value: plan.bytes, hint: 'use method: "hnsw" with kernels: "ts"' });
+    const { arena: a } = openArena([plan], { shared });
     this.arena = a;
     this.k = v.k;
     this.bias = v.bias !== null;
-    this.X = a.f32(n * d);
-    const ids = a.i32(n);
-    const offsets = a.i32(nlist + 1);
-    const centroids = a.f32(nlist * d);
-    this.h = a.f32(nlist);
-    this.assign = a.i32(Math.max(n, sample));
-    this.sampleRows = a.f32(sample * d);
-    this.y = a.f32(d);
-    this.skip = new Uint8Array(a.memory.buffer, a.i32(Math.ceil(n / 4)).byteOffset, n);
-    this.scale = a.f32(n);
-    this.scratch = a.i32(3 * nlist + 2 * n);
-    this.lists_ = a.i32(Math.max(1, nlist));
-    this.outI = a.i32(n);
-    this.outS = a.f32(n);
+    const b = plan.place(a);
+    const { ids, offsets, centroids } = b;
+    this.X = b.X;
+    this.h = b.h;
+    this.assign = b.assign;
+    this.sampleRows = b.sampleRows;
+    this.y = b.y;
+    this.skip = b.skip;
+    this.scale = b.scale;
+    this.scratch = b.scratch;
+    this.lists_ = b.lists;
+    this.outI = b.outI;
+    this.outS = b.outS;
     this.lists = { n, d, nlist, centroids, offsets, ids };
   }
 

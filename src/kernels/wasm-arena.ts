@@ -37,7 +37,7 @@ export class KernelArena {
     if (this.kernels.heapBase() > BASE) throw new MfrecError("E_UNSUPPORTED", "the kernel module's static data exceeds its reserved page");
   }
 
-  /** Reserve `bytes` (plus alignment slack) in a new memory; at most 4 GiB − 64 KiB (wasm32). */
+  /** Reserve `bytes` in a new memory; at most 4 GiB − 64 KiB (wasm32). Size it with kernels/arena-plan.ts openArena. */
   static create(bytes: number, opts: KernelArenaOptions = {}): KernelArena {
     const shared = opts.shared ?? false;
     const pages = Math.ceil((BASE + Math.max(0, bytes)) / PAGE);
@@ -49,13 +49,6 @@ export class KernelArena {
     }
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared });
     return new KernelArena(memory, shared, pages * PAGE - BASE, opts.module);
-  }
-
-  /** Bytes needed for arrays of these byte sizes, with alignment slack: pass the sum to {@link create}. */
-  static bytesFor(...sizes: number[]): number {
-    let t = 0;
-    for (const s of sizes) t += Math.ceil(s / ARENA_ALIGN) * ARENA_ALIGN;
-    return t;
   }
 
   /** Bytes handed out so far. */
@@ -85,6 +78,11 @@ export class KernelArena {
   /** A zeroed Float64Array of length n inside the memory. */
   f64(n: number): Float64Array {
     return new Float64Array(this.memory.buffer, this.take(n * 8), n);
+  }
+
+  /** A zeroed Uint8Array of length n inside the memory. */
+  u8(n: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, this.take(n), n);
   }
 
   /** A copy of `a` inside the memory. */

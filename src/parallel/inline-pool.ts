@@ -18,7 +18,7 @@ export class InlinePool implements KernelPool {
   constructor(arena: KernelArena, scratchBytes: number) {
     this.arena = arena;
     this.scratchBytes = scratchBytes;
-    this.scratch = arena.f32(Math.ceil(scratchBytes / 4)).byteOffset;
+    this.scratch = arena.u8(scratchBytes).byteOffset;
   }
 
   run(task: KernelTask): void {

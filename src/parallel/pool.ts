@@ -7,6 +7,8 @@
 import type { KernelName } from "../kernels/wasm.js";
 import type { KernelArena } from "../kernels/wasm-arena.js";
 
+export { kernelScratchBytes } from "../kernels/arena-plan.js";
+
 /** One kernel call over shards: kernel(...args, start, end, shardIndex, scratchOfThisThread) per shard. */
 export interface KernelTask {
   kernel: KernelName;
@@ -29,15 +31,6 @@ export interface KernelPool {
   runAsync(task: KernelTask): Promise<void>;
   /** Stop the workers. The arena stays valid. */
   close(): Promise<void>;
-}
-
-/** Scratch bytes the kernels need per thread at k factors (the largest of all kernels). */
-export function kernelScratchBytes(k: number): number {
-  const d = k + 1;
-  const dp = (d + 3) & ~3;
-  const chol = dp * dp * 4 + dp * 4 + 8 + d * d * 8 + dp * 16;
-  const cg = 4 * dp * 4;
-  return Math.ceil(Math.max(chol, cg) / 64) * 64 + 64;
 }
 
 /** Fixed shards of rows [0, rows): contiguous ranges of `rowsPerShard` rows (last one shorter). */

@@ -8,6 +8,7 @@
  * count — so 1 thread and N threads give bitwise identical factors.
  */
 import { rngFor } from "../core/rng.js";
+import { type ArrayAllocator, f32, f64, heapAllocator, i32, type Shape, u8 } from "../kernels/arena-plan.js";
 import type { CsrMatrix } from "../matrix/csr.js";
 import type { KernelPool } from "./pool.js";
 
@@ -51,19 +52,8 @@ export interface SgdPackedBlocks {
   readonly bases: Int32Array;
 }
 
-/** Where a plan's arrays live: a KernelArena (WASM kernels) or {@link heapAllocator} (TS kernels). */
-export interface ArrayAllocator {
-  i32(n: number): Int32Array;
-  f32(n: number): Float32Array;
-  f64(n: number): Float64Array;
-}
-
-/** Ordinary typed arrays. */
-export const heapAllocator: ArrayAllocator = {
-  i32: (n) => new Int32Array(n),
-  f32: (n) => new Float32Array(n),
-  f64: (n) => new Float64Array(n),
-};
+/** Where a plan's arrays live (kernels/arena-plan.ts): a KernelArena (WASM kernels) or the heap (TS kernels). */
+export { type ArrayAllocator, heapAllocator };
 
 /** Contiguous index ranges with about equal rating counts: part[x] ∈ [0, parts). */
 export function balancedParts(index: Int32Array, length: number, size: number, parts: number): Int32Array {
@@ -120,12 +110,6 @@ function valueTable(values: Float32Array, length: number, limit: number): { tabl
   return { table: Float32Array.from(table), indexOf: (b) => slot[find(b)]! - 1 };
 }
 
-/** A Uint8Array of n bytes from an allocator that hands out words. */
-function bytesView(alloc: ArrayAllocator, n: number): Uint8Array {
-  const w = alloc.i32(Math.ceil(n / 4));
-  return new Uint8Array(w.buffer, w.byteOffset, n);
-}
-
 function widest(start: Int32Array): number {
   let w = 0;
   for (let p = 0; p + 1 < start.length; p++) w = Math.max(w, start[p + 1]! - start[p]!);
@@ -160,16 +144,26 @@ function sgdPacking(users: Int32Array, items: Int32Array, values: Float32Array, 
 }
 
 /**
- * The byte sizes of the arrays planSgdBlocks will take from its allocator for these ratings (pass them to
- * KernelArena.bytesFor): the block entries as they will pack (4 B a rating when offsets and value index share
+ * The shapes of the arrays planSgdBlocks will take from its allocator for these ratings (reserve them in the
+ * fit's memory plan): the block entries as they will pack (4 B a rating when offsets and value index share
  * a u32, 5 or 8 B, else 12 B), the temporary table, the value table, the loss and the block bases.
  */
-export function sgdPlanSizes(users: Int32Array, items: Int32Array, values: Float32Array, length: number, nUsers: number, nItems: number, grid: number, pack: SgdPacking): number[] {
+export function sgdPlanShapes(users: Int32Array, items: Int32Array, values: Float32Array, length: number, nUsers: number, nItems: number, grid: number, pack: SgdPacking): Shape[] {
   const { packing } = sgdPacking(users, items, values, length, nUsers, nItems, grid, pack);
-  const temp = nUsers * grid * 4;
-  if (!packing) return [length * 4, length * 4, length * 4, temp, grid * 8];
+  const temp = sgdPlanTemporary(nUsers, grid);
+  if (!packing) return [i32(length), i32(length), f32(length), temp, f64(grid)];
   const { valueBits, vt } = packing;
-  return [length * 4, valueBits === -1 ? length * 4 : 0, valueBits === -2 ? Math.ceil(length / 4) * 4 : 0, temp, valueBits === -1 ? 0 : vt!.table.length * 4, grid * 8, 2 * grid * 4];
+  const shapes: Shape[] = [i32(length)];
+  if (valueBits === -1) shapes.push(f32(length));
+  if (valueBits === -2) shapes.push(u8(length));
+  shapes.push(temp);
+  if (valueBits !== -1) shapes.push(f32(vt!.table.length));
+  return [...shapes, f64(grid), i32(2 * grid)];
+}
+
+/** The temporary table's shape in {@link sgdPlanShapes} (given back before planSgdBlocks returns). */
+export function sgdPlanTemporary(nUsers: number, grid: number): Shape {
+  return i32(nUsers * grid);
 }
 
 /**
@@ -203,7 +197,7 @@ export function planSgdBlocks(
     const { userStart, itemStart, itemBits, valueBits, vt } = packing;
     const codes = alloc.i32(length);
     const gv = valueBits === -1 ? alloc.f32(length) : new Float32Array(0);
-    const valueIndex = valueBits === -2 ? bytesView(alloc, length) : new Uint8Array(0);
+    const valueIndex = valueBits === -2 ? alloc.u8(length) : new Uint8Array(0);
     layout = { codes, gv, valueIndex, itemBits, valueBits, userStart, itemStart, vt };
   }
   const plain = layout ? undefined : { gu: alloc.i32(length), gi: alloc.i32(length), gv: alloc.f32(length) };

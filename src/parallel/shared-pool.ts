@@ -108,14 +108,14 @@ export abstract class SharedPool implements KernelPool {
   private busy = false;
 
   protected constructor(arena: KernelArena, threads: number, scratchBytes: number, maxShards: number) {
-    if (!arena.shared) throw new MfrecError("E_CONFIG", "a worker pool needs a shared arena", { expected: "KernelArena.create(bytes, { shared: true })" });
+    if (!arena.shared) throw new MfrecError("E_CONFIG", "a worker pool needs a shared arena", { expected: "an arena opened with threads > 1 (openArena)" });
     this.arena = arena;
     this.threads = threads;
     this.scratchBytes = scratchBytes;
     this.control = new SharedArrayBuffer(ControlBlock.bytes(maxShards));
     this.cb = new ControlBlock(this.control, maxShards);
     this.scratch = [];
-    for (let t = 0; t < threads; t++) this.scratch.push(arena.f32(Math.ceil(scratchBytes / 4)).byteOffset);
+    for (let t = 0; t < threads; t++) this.scratch.push(arena.u8(scratchBytes).byteOffset);
   }
 
   /** Start-up data of worker `tid` (1 … threads−1; the caller is thread 0). */

@@ -12,9 +12,9 @@
  */
 import { MfrecError } from "../core/errors.js";
 import { wasmSimdSupported, wasmThreadsSupported } from "../kernels/wasm.js";
-import { KernelArena } from "../kernels/wasm-arena.js";
+import { copyOf, f32, i32, memoryPlan, openArena } from "../kernels/arena-plan.js";
 import { InlinePool } from "../parallel/inline-pool.js";
-import { type KernelPool, type KernelTask, kernelScratchBytes, rowShards } from "../parallel/pool.js";
+import { type KernelPool, type KernelTask, rowShards } from "../parallel/pool.js";
 import { defaultPoolFactory, type KernelPoolFactory, resolveThreads } from "../parallel/pool-factory.js";
 import type { FactorModel } from "../model/factor-model.js";
 
@@ -103,21 +103,26 @@ export class WasmTopKScorer {
         if (c > maxHistory) maxHistory = c;
       }
     }
-    const ub = model.userBias ? block * 4 : 0;
-    const ib = model.itemBias ? nI * 4 : 0;
-    const hb = h ? [(block + 1) * 4, Math.max(1, maxHistory) * 4] : [];
-    const scratch = Math.ceil(Math.max(kernelScratchBytes(k), nI * 4 + this.n * 8 + 64) / 64) * 64;
     const threads = plan.threads;
-    const bytes = KernelArena.bytesFor(nI * k * 4, ib, block * k * 4, ub, ...hb, block * this.n * 4, block * this.n * 4);
-    const arena = KernelArena.create(bytes + (threads + 1) * (scratch + 64) + 4096, { shared: threads > 1 });
-    const Q = arena.copyF32(model.itemFactors.data.subarray(0, nI * k));
-    const bi = model.itemBias ? arena.copyF32(model.itemBias) : null;
-    this.U = arena.f32(block * k);
-    this.bu = model.userBias ? arena.f32(block) : null;
-    this.ptr = h ? arena.i32(block + 1) : null;
-    this.idx = h ? arena.i32(Math.max(1, maxHistory)) : null;
-    this.items = arena.i32(block * this.n);
-    this.scores = arena.f32(block * this.n);
+    const mem = memoryPlan({
+      Q: copyOf(model.itemFactors.data.subarray(0, nI * k)),
+      bi: model.itemBias ? copyOf(model.itemBias) : null,
+      U: f32(block * k),
+      bu: model.userBias ? f32(block) : null,
+      ptr: h ? i32(block + 1) : null,
+      idx: h ? i32(Math.max(1, maxHistory)) : null,
+      items: i32(block * this.n),
+      scores: f32(block * this.n),
+    });
+    // scoreTopKRange's per-thread scratch: an items-sized mark array and the n-best heap (scores and items)
+    const { arena, scratchBytes: scratch } = openArena([mem], { threads, scratch: { factors: k, shapes: [i32(nI), f32(this.n), i32(this.n)] } });
+    const { Q, bi, U, bu, ptr, idx, items, scores } = mem.place(arena);
+    this.U = U;
+    this.bu = bu;
+    this.ptr = ptr;
+    this.idx = idx;
+    this.items = items;
+    this.scores = scores;
     this.pool = threads > 1 ? factory.create(arena, { threads, scratchBytes: scratch }) : new InlinePool(arena, scratch);
     this.threads = this.pool.threads;
     this.args = [

@@ -4,10 +4,11 @@
  * The choice never changes results beyond float rounding; the thread count never changes them at all.
  */
 import { MfrecError } from "../core/errors.js";
-import { KernelArena } from "../kernels/wasm-arena.js";
+import { type MemoryPlan, openArena } from "../kernels/arena-plan.js";
+import type { KernelArena } from "../kernels/wasm-arena.js";
 import { wasmSimdSupported, wasmThreadsSupported } from "../kernels/wasm.js";
 import { InlinePool } from "../parallel/inline-pool.js";
-import { type KernelPool, kernelScratchBytes } from "../parallel/pool.js";
+import type { KernelPool } from "../parallel/pool.js";
 import { defaultPoolFactory, type KernelPoolFactory, resolveThreads } from "../parallel/pool-factory.js";
 
 /** "auto": WASM when the runtime has SIMD, else TS; "wasm" fails without SIMD; "ts" forces the reference kernels. */
@@ -23,8 +24,6 @@ export interface TrainRuntime {
   threads?: number;
 }
 
-/** Kernel memory one fit may reserve: wasm32's 4 GiB, less room for the module's page and the threads' scratch. */
-export const KERNEL_MEMORY_LIMIT = 2 ** 32 - 2 ** 26;
 
 /** Below this much work (ratings) automatic threads (0) stay at one: starting workers costs more. */
 export const SMALL_WORK = 50_000;
@@ -37,11 +36,11 @@ export interface WasmRuntime {
 }
 
 /**
- * Open the WASM runtime for a fit, or undefined for the TS kernels. `bytes` = KernelArena.bytesFor(the arrays);
- * per-thread scratch is added here. The thread count is the runtime's (FitOptions.threads); 0 or absent means
- * the pool factory's default.
+ * Open the WASM runtime for a fit, or undefined for the TS kernels: one arena sized for `plans` (what the
+ * trainer will allocate, kernels/arena-plan.ts) and the scratch of the kernels at k factors on every thread.
+ * The thread count is the runtime's (FitOptions.threads); 0 or absent means the pool factory's default.
  */
-export function openWasmRuntime(runtime: TrainRuntime | undefined, bytes: number, k: number, work: number): WasmRuntime | undefined {
+export function openWasmRuntime(runtime: TrainRuntime | undefined, plans: readonly MemoryPlan[], k: number, work: number): WasmRuntime | undefined {
   const configThreads = runtime?.threads ?? 0;
   const choice = runtime?.kernels ?? "auto";
   if (choice === "ts") return undefined;
@@ -52,8 +51,7 @@ export function openWasmRuntime(runtime: TrainRuntime | undefined, bytes: number
   const factory = runtime?.poolFactory ?? defaultPoolFactory();
   let threads = configThreads === 0 && work < SMALL_WORK ? 1 : resolveThreads(configThreads, factory);
   if (threads > 1 && !wasmThreadsSupported()) threads = 1;
-  const scratch = kernelScratchBytes(k);
-  const arena = KernelArena.create(bytes + (threads + 1) * (scratch + 64) + 4096, { shared: threads > 1 });
+  const { arena, scratchBytes: scratch } = openArena(plans, { threads, scratch: { factors: k } });
   const pool = threads > 1 ? factory.create(arena, { threads, scratchBytes: scratch }) : new InlinePool(arena, scratch);
   return { arena, pool, threads: pool.threads };
 }

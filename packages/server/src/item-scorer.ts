@@ -5,7 +5,7 @@
  * reused buffer. Either way no items-sized array is allocated per request.
  */
 import { type FactorModel, wasmSimdSupported } from "mfrec";
-import { KernelArena, scoreRow } from "mfrec/internal";
+import { arenaPlan, type KernelArena, scoreRow } from "mfrec/internal";
 
 /** Below this many items the copy into WebAssembly memory does not pay off. */
 export const WASM_MIN_ITEMS = 2048;
@@ -25,11 +25,19 @@ export class ItemScorer {
     const n = model.numItems;
     const k = model.factors;
     if (useWasm) {
-      const arena = KernelArena.create(KernelArena.bytesFor(n * k * 4, model.itemBias ? n * 4 : 0, k * 4, n * 4));
-      this.qPtr = arena.copyF32(model.itemFactors.data).byteOffset;
-      this.biasPtr = model.itemBias ? arena.copyF32(model.itemBias).byteOffset : 0;
-      this.row = arena.f32(k);
-      this.out = arena.f32(n);
+      const { copyOf, f32 } = arenaPlan;
+      const plan = arenaPlan.memoryPlan({
+        items: copyOf(model.itemFactors.data),
+        itemBias: model.itemBias ? copyOf(model.itemBias) : null,
+        row: f32(k),
+        out: f32(n),
+      });
+      const { arena } = arenaPlan.openArena([plan]);
+      const v = plan.place(arena);
+      this.qPtr = v.items.byteOffset;
+      this.biasPtr = v.itemBias?.byteOffset ?? 0;
+      this.row = v.row;
+      this.out = v.out;
       this.arena = arena;
     } else {
       this.arena = null;

@@ -2,13 +2,13 @@ import { rngFor } from "../../core/rng.js";
 import { alsExplicitHalfSweep } from "../../kernels/als-explicit.js";
 import { alsExplicitCgHalfSweep } from "./cg-kernel.js";
 import { explicitSquaredError, weightedSquaredNorms } from "../../kernels/explicit-loss.js";
-import { KernelArena } from "../../kernels/wasm-arena.js";
+import { f32, f64, heapAllocator, i32, memoryPlan, reserve } from "../../kernels/arena-plan.js";
+import type { KernelArena } from "../../kernels/wasm-arena.js";
 import type { IdIndex } from "../../data/id-index.js";
 import type { CsrMatrix } from "../../matrix/csr.js";
 import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
 import { type ColumnSegments, columnSegments, segmentShardCount } from "../../parallel/column-segments.js";
 import { balancedRowShards } from "../../parallel/pool.js";
-import { heapAllocator } from "../../parallel/sgd-blocks.js";
 import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
 import { explicitModel } from "../finish.js";
 import { meanOf, rangeOf } from "../init.js";
@@ -90,6 +90,11 @@ interface Side {
   shards: Int32Array;
 }
 
+/** alsCgShardRange's per-item state: residual, direction, A·p (k each), four scalars and the active flag. */
+function alsCgStatePlan(ni: number, k: number) {
+  return memoryPlan({ R: f32(ni * k), Pv: f32(ni * k), AP: f32(ni * k), sc: f32(ni * 4), active: i32(ni) });
+}
+
 /**
  * The items' layout and CG state for alsCgShardRange (WASM and cgSteps > 0): each item shard's ratings
  * grouped by user, so a pass streams the users' factors in order (see parallel/column-segments.ts).
@@ -162,11 +167,14 @@ class AlsTrainer implements Trainer {
     this.ratingScale = rangeOf(ratings.values, n);
     const nu = byUser.rows;
     const ni = byUser.cols;
-    const csrBytes = (rows: number) => [(rows + 1) * 4, n * 4, n * 4];
-    const nb = cfg.biases ? 1 : 0;
-    const shardBytes = cfg.cgSteps > 0 ? [(segmentShardCount(ni, k) * nu + 1) * 4, 3 * ni * k * 4, ni * 16, ni * 4] : [];
-    const bytes = KernelArena.bytesFor(...csrBytes(nu), ...csrBytes(ni), ...shardBytes, nu * (k + nb) * 4, ni * (k + nb) * 4, 2 * SHARDS * 8);
-    this.wasm = openWasmRuntime(data.runtime, bytes, k, n);
+    // Kernel memory: the users' CSR copied in, the items' (the transpose, or with CG the column segments of the
+    // users' CSR and the items' row pointer), each side's factors and biases, the CG state and the loss parts.
+    const csr = (rows: number) => [i32(rows + 1), i32(n), f32(n)];
+    const factors = (rows: number) => (cfg.biases ? [f32(rows * k), f32(rows)] : [f32(rows * k)]);
+    const cgState = alsCgStatePlan(ni, k);
+    const segPtr = cfg.cgSteps > 0 ? [i32(segmentShardCount(ni, k) * nu + 1)] : [];
+    const sides = reserve(...csr(nu), ...csr(ni), ...segPtr, ...factors(nu), ...factors(ni), f64(SHARDS));
+    this.wasm = openWasmRuntime(data.runtime, cfg.cgSteps > 0 ? [sides, cgState] : [sides], k, n);
     const alloc = this.wasm?.arena ?? heapAllocator;
     const a = this.wasm?.arena;
     const side = (m: CsrMatrix, copy: boolean): Side => {
@@ -182,7 +190,7 @@ class AlsTrainer implements Trainer {
     if (sharded) {
       const u = this.users.csr;
       const seg = columnSegments(a, u.indptr, u.indices, u.values, null, a.copyI32(this.items.csr.indptr), segmentShardCount(ni, k));
-      this.itemShards = { seg, R: a.f32(ni * k), Pv: a.f32(ni * k), AP: a.f32(ni * k), sc: a.f32(ni * 4), active: a.i32(ni) };
+      this.itemShards = { seg, ...cgState.place(a) };
     }
     this.loss = alloc.f64(SHARDS);
     // P is overwritten by the first user half-sweep (from zero when CG); only Q's start matters.

@@ -12,7 +12,7 @@
 import { deriveSeed, rngFor } from "../../core/rng.js";
 import { bprBlockRange, type BprBlockArgs } from "./kernel.js";
 import type { KernelPool } from "../../parallel/pool.js";
-import type { ArrayAllocator } from "../../parallel/sgd-blocks.js";
+import { type ArrayAllocator, f64, i32, type Shape } from "../../kernels/arena-plan.js";
 
 /** Most blocks per side: enough for 16 threads; a bigger grid only adds barriers. */
 export const BPR_MAX_GRID = 16;
@@ -58,6 +58,11 @@ export interface BprParams {
   learningRate: number;
   regularization: number;
   biasRegularization: number;
+}
+
+/** The shapes planBprBlocks takes from its allocator (reserve them in the fit's memory plan). */
+export function bprPlanShapes(nItems: number, nnz: number, grid: number): Shape[] {
+  return [i32(nItems), i32(nnz), i32(nnz), i32(3 * grid), f64(2 * grid)];
 }
 
 /** Lay out the plan for a user × item CSR `indptr` (nnz = indptr[nUsers]) on `grid` blocks per side. */

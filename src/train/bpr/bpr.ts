@@ -1,10 +1,9 @@
 import { deriveSeed, rngFor } from "../../core/rng.js";
 import type { IdIndex } from "../../data/id-index.js";
-import { KernelArena } from "../../kernels/wasm-arena.js";
+import { copyOf, f32, heapAllocator, memoryPlan, reserve } from "../../kernels/arena-plan.js";
 import { type CsrMatrix, sortRowIndices } from "../../matrix/csr.js";
 import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
-import { type BprBlockPlan, type BprParams, bprGrid, planBprBlocks, runBprEpoch } from "./blocks.js";
-import { heapAllocator } from "../../parallel/sgd-blocks.js";
+import { type BprBlockPlan, type BprParams, bprGrid, bprPlanShapes, planBprBlocks, runBprEpoch } from "./blocks.js";
 import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
 import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
 import type { Algorithm, EpochResult, FoldedRow, FoldInOptions, Trainer, TrainingData } from "../trainer.js";
@@ -98,22 +97,25 @@ class BprTrainer implements Trainer {
     const nI = byUser.cols;
     const nnz = byUser.indptr[nU]!;
     const grid = bprGrid(nI);
-    const nb = cfg.itemBias ? 1 : 0;
-    const bytes = KernelArena.bytesFor((nU + 1) * 4, nnz * 4, nnz * 4, nnz * 4, nI * 4, nU * k * 4, nI * k * 4, nI * 4 * nb, grid * 12, grid * 16);
-    this.wasm = openWasmRuntime(data.runtime, bytes, k, nnz);
+    // P and Q first (their draws fill them), the user CSR copied into kernel memory, then the block plan's arrays.
+    const mem = memoryPlan({
+      P: f32(nU * k),
+      Q: f32(nI * k),
+      indptr: copyOf(byUser.indptr),
+      indices: copyOf(byUser.indices.subarray(0, nnz)),
+    });
+    const bias = memoryPlan({ itemBias: cfg.itemBias ? f32(nI) : null });
+    this.wasm = openWasmRuntime(data.runtime, [mem, bias, reserve(...bprPlanShapes(nI, nnz, grid))], k, nnz);
     const alloc = this.wasm?.arena ?? heapAllocator;
-    const P = alloc.f32(nU * k);
-    const Q = alloc.f32(nI * k);
+    const { P, Q, indptr, indices } = mem.place(alloc);
     rngFor(this.seed, "init-users").fillNormal(P, 0, 0.1);
     rngFor(this.seed, "init-items").fillNormal(Q, 0, 0.1);
-    const indptr = this.wasm ? this.wasm.arena.copyI32(byUser.indptr) : byUser.indptr;
-    const indices = this.wasm ? this.wasm.arena.copyI32(byUser.indices.subarray(0, nnz)) : byUser.indices;
     this.params = {
       indptr,
       indices,
       P,
       Q,
-      itemBias: cfg.itemBias ? alloc.f32(nI) : null,
+      itemBias: bias.place(alloc).itemBias,
       k,
       learningRate: cfg.learningRate as number,
       regularization: cfg.regularization as number,

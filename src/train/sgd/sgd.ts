@@ -3,13 +3,13 @@ import type { IdIndex } from "../../data/id-index.js";
 import type { CsrMatrix } from "../../matrix/csr.js";
 import { weightedSquaredNorms } from "../../kernels/explicit-loss.js";
 import { sgdEpoch } from "./kernel.js";
-import { KernelArena } from "../../kernels/wasm-arena.js";
-import { type ArrayAllocator, heapAllocator, planHistory, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule, sgdPlanSizes } from "../../parallel/sgd-blocks.js";
+import { f32, fitsKernelMemory, i32, memoryPlan, reserve } from "../../kernels/arena-plan.js";
+import { type ArrayAllocator, heapAllocator, planHistory, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule, sgdPlanShapes } from "../../parallel/sgd-blocks.js";
 import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
 import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
 import { explicitModel } from "../finish.js";
 import { meanOf, rangeOf } from "../init.js";
-import { KERNEL_MEMORY_LIMIT, openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
+import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
 import type { Algorithm, EpochResult, FinishOptions, Trainer, TrainingData } from "../trainer.js";
 
 /** Resolved configuration of `sgd` (every key present: plain JSON that round-trips). */
@@ -125,6 +125,11 @@ function runSgdEpochTs(plan: SgdBlockPlan, p: SgdParams, seed: number, epoch: nu
   return sse;
 }
 
+/** P (users × k), Q (items × k) and, with biases, one bias per user and item: allocated in that order. */
+function sgdFactorPlan(nu: number, ni: number, k: number, biases: boolean) {
+  return memoryPlan({ P: f32(nu * k), Q: f32(ni * k), userBias: biases ? f32(nu) : null, itemBias: biases ? f32(ni) : null });
+}
+
 /**
  * The mutable state of one SGD fit. Reads only the rating columns, once, to build the block plan (no CSR
  * while training); the blocks and factors live in a KernelArena when the WASM kernels run, else in
@@ -147,6 +152,8 @@ class SgdTrainer implements Trainer {
   private readonly historyAlloc: ArrayAllocator;
   /** Where P, Q and the biases go, until initFactors has put them there. */
   private alloc: ArrayAllocator | undefined;
+  /** P, Q and the biases by shape (placed at the first epoch). */
+  private readonly factors: ReturnType<typeof sgdFactorPlan>;
 
   constructor(
     data: TrainingData,
@@ -161,17 +168,16 @@ class SgdTrainer implements Trainer {
     const n = ratings.length;
     const nu = ratings.userIndex.size;
     const ni = ratings.itemIndex.size;
-    const nb = cfg.biases ? 1 : 0;
     // Room for the block layout these ratings pack into (4 B a rating when offsets and value index share a u32,
     // up to 12 B: sgdPlanSizes decides as planSgdBlocks will) and the factors; with zeroCopy also for the
     // model's history ((nu + 1) + 2n words), decoded there at the end, when it fits under wasm32's 4 GiB.
     // Reserved pages cost no memory until written.
     // (+ the plan's temporary (user, item block) table, given back before the factors take its place)
-    const planBytes = sgdPlanSizes(ratings.users, ratings.items, ratings.values, n, nu, ni, cfg.grid, "offsets+values");
-    const bytes = KernelArena.bytesFor(...planBytes, nu * k * 4, ni * k * 4, nu * 4 * nb, ni * 4 * nb);
-    const history = KernelArena.bytesFor((nu + 1) * 4, n * 4, n * 4);
-    const roomForHistory = data.runtime?.zeroCopy === true && bytes + history <= KERNEL_MEMORY_LIMIT;
-    this.wasm = openWasmRuntime(data.runtime, bytes + (roomForHistory ? history : 0), k, n);
+    const blocks = reserve(...sgdPlanShapes(ratings.users, ratings.items, ratings.values, n, nu, ni, cfg.grid, "offsets+values"));
+    this.factors = sgdFactorPlan(nu, ni, k, cfg.biases);
+    const history = reserve(i32(nu + 1), i32(n), f32(n));
+    const roomForHistory = data.runtime?.zeroCopy === true && fitsKernelMemory([blocks, this.factors, history]);
+    this.wasm = openWasmRuntime(data.runtime, roomForHistory ? [blocks, this.factors, history] : [blocks, this.factors], k, n);
     const alloc = this.wasm?.arena ?? heapAllocator;
     this.historyAlloc = roomForHistory ? alloc : heapAllocator;
     // The plan first: its temporary table is given back, and the factors then reuse those pages. The factors
@@ -206,15 +212,14 @@ class SgdTrainer implements Trainer {
     if (!alloc) return;
     this.alloc = undefined;
     const { cfg, params: p } = this;
-    const nu = this.userIndex.size;
-    const ni = this.itemIndex.size;
-    p.P = alloc.f32(nu * cfg.factors);
-    p.Q = alloc.f32(ni * cfg.factors);
+    const v = this.factors.place(alloc);
+    p.P = v.P;
+    p.Q = v.Q;
     fillNormal(p.P, cfg.seed, "init-users", cfg.initMean, cfg.initStd);
     fillNormal(p.Q, cfg.seed, "init-items", cfg.initMean, cfg.initStd);
-    if (cfg.biases) {
-      p.userBias = alloc.f32(nu);
-      p.itemBias = alloc.f32(ni);
+    if (v.userBias && v.itemBias) {
+      p.userBias = v.userBias;
+      p.itemBias = v.itemBias;
     }
   }
 

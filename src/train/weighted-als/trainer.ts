@@ -1,6 +1,7 @@
 import { rngFor } from "../../core/rng.js";
 import { entryWeights, fullGramian, regularizationLoss, type WeightedAlsArgs, type WeightedAlsSpec, weightedAlsHalfSweep, weightedAlsLoss } from "../../kernels/implicit-als.js";
-import { KernelArena } from "../../kernels/wasm-arena.js";
+import { f32, f64, i32, memoryPlan, reserve, type Shape } from "../../kernels/arena-plan.js";
+import type { KernelArena } from "../../kernels/wasm-arena.js";
 import type { IdIndex } from "../../data/id-index.js";
 import type { CsrMatrix } from "../../matrix/csr.js";
 import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
@@ -142,6 +143,16 @@ function gramInto(wasm: WasmRuntime, parts: Float32Array, s: { X: Float32Array; 
   }
 }
 
+/** What {@link usersInArena} allocates. */
+function usersInArenaShapes(nU: number, nI: number, n: number, hasTarget: boolean): Shape[] {
+  return [f32(n), ...(hasTarget ? [f32(n)] : []), i32(nU + 1), i32(n), i32(nI + 1)];
+}
+
+/** cgShardRange's per-item state: the item factors X, residual R, direction Pv, A·p, r·r and the active flag. */
+function itemCgStatePlan(nI: number, k: number) {
+  return memoryPlan({ X: f32(nI * k), R: f32(nI * k), Pv: f32(nI * k), AP: f32(nI * k), rs: f32(nI), active: i32(nI) });
+}
+
 /**
  * The users' CSR in kernel memory with the per-entry weights (extra, and target when some value maps to a
  * target other than 1) computed straight into it, and the items' row pointer (rating counts): what both WASM
@@ -195,17 +206,17 @@ abstract class WasmWeightedAlsBase implements Trainer {
     const a = wasm.arena;
     this.source = sourceOf(data);
     const { rows: nU, cols: nI } = data.byUser;
-    this.GU = a.f32(k * k);
-    this.GI = a.f32(k * k);
-    const nParts = Math.max(gramShardsFor(nU, k).length, gramShardsFor(nI, k).length) >> 1;
-    this.parts = a.f32(nParts * k * k);
-    this.loss = a.f64(SHARDS);
+    const v = WasmWeightedAlsBase.basePlan(nU, nI, k).place(a);
+    this.GU = v.GU;
+    this.GI = v.GI;
+    this.parts = v.parts;
+    this.loss = v.loss;
   }
 
-  /** Bytes of what the base allocates (Gramians, their partial sums, the loss parts). */
-  protected static baseBytes(nU: number, nI: number, k: number): number[] {
+  /** What the base allocates: the Gramians, their partial sums (one k×k part per Gramian shard), the loss parts. */
+  protected static basePlan(nU: number, nI: number, k: number) {
     const parts = Math.max(gramShardsFor(nU, k).length, gramShardsFor(nI, k).length) >> 1;
-    return [2 * k * k * 4, parts * k * k * 4, SHARDS * 8];
+    return memoryPlan({ GU: f32(k * k), GI: f32(k * k), parts: f32(parts * k * k), loss: f64(SHARDS) });
   }
 
   /** The items against the users (Gramian GU). */
@@ -266,7 +277,7 @@ class WasmWeightedAls extends WasmWeightedAlsBase {
       shards: balancedRowShards(uIndptr, nU, SHARDS),
       gramShards: gramShardsFor(nU, k),
     };
-    const state = { X: a.f32(nI * k), R: a.f32(nI * k), Pv: a.f32(nI * k), AP: a.f32(nI * k), rs: a.f32(nI), active: a.i32(nI), gramShards: gramShardsFor(nI, k) };
+    const state = { ...itemCgStatePlan(nI, k).place(a), gramShards: gramShardsFor(nI, k) };
     this.items = { rows: nI, ...columnSegments(a, uIndptr, uIndices, uExtra, uTarget, iIndptr, segmentShardCount(nI, k)), ...state };
     initFactors(this.users.X, this.items.X, k, seed);
   }
@@ -277,11 +288,11 @@ class WasmWeightedAls extends WasmWeightedAlsBase {
     const nU = byUser.rows;
     const nI = byUser.cols;
     const n = byUser.indptr[nU]!;
-    const side = (rows: number, hasTarget: boolean) => [(rows + 1) * 4, n * 4, n * 4, hasTarget ? n * 4 : 0, rows * k * 4];
-    const hasTarget = anyTarget(byUser, spec);
-    const itemState = [(segmentShardCount(nI, k) * nU + 1) * 4, 3 * nI * k * 4, nI * 4, nI * 4];
-    const bytes = KernelArena.bytesFor(...side(nU, hasTarget), ...side(nI, hasTarget), ...itemState, ...WasmWeightedAlsBase.baseBytes(nU, nI, k));
-    const wasm = openWasmRuntime(data.runtime, bytes, k, n);
+    // the users' CSR and weights (usersInArena) and factors, the items' column segments and CG state, the base's
+    const users = reserve(...usersInArenaShapes(nU, nI, n, anyTarget(byUser, spec)), f32(nU * k));
+    const segments = reserve(i32(segmentShardCount(nI, k) * nU + 1), i32(n), f32(n), ...(anyTarget(byUser, spec) ? [f32(n)] : []));
+    const plans = [users, segments, itemCgStatePlan(nI, k), WasmWeightedAlsBase.basePlan(nU, nI, k)];
+    const wasm = openWasmRuntime(data.runtime, plans, k, n);
     return wasm ? new WasmWeightedAls(data, config, spec, k, seed, wasm) : undefined;
   }
 
@@ -358,9 +369,11 @@ class WasmCholeskyWeightedAls extends WasmWeightedAlsBase {
     const nI = byUser.cols;
     const n = byUser.indptr[nU]!;
     const hasTarget = anyTarget(byUser, spec);
-    const side = (rows: number) => [(rows + 1) * 4, n * 4, n * 4, hasTarget ? n * 4 : 0, rows * k * 4];
-    const bytes = KernelArena.bytesFor(...side(nU), ...side(nI), ...WasmWeightedAlsBase.baseBytes(nU, nI, k));
-    const wasm = openWasmRuntime(data.runtime, bytes, k, n);
+    // the users' CSR and weights (usersInArena), the items' transpose, both sides' factors, the base's
+    const transpose = reserve(i32(n), f32(n), ...(hasTarget ? [f32(n)] : []));
+    const factors = reserve(f32(nU * k), f32(nI * k));
+    const plans = [reserve(...usersInArenaShapes(nU, nI, n, hasTarget)), transpose, factors, WasmWeightedAlsBase.basePlan(nU, nI, k)];
+    const wasm = openWasmRuntime(data.runtime, plans, k, n);
     return wasm ? new WasmCholeskyWeightedAls(data, config, spec, k, seed, wasm) : undefined;
   }
 

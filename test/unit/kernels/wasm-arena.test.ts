@@ -5,7 +5,7 @@ import { ARENA_ALIGN, KernelArena } from "../../../src/kernels/wasm-arena.js";
 
 describe("KernelArena", () => {
   it("hands out aligned, zeroed, non-overlapping views of one memory", () => {
-    const a = KernelArena.create(KernelArena.bytesFor(40, 12, 80));
+    const a = KernelArena.create(3 * ARENA_ALIGN);
     const x = a.f32(10);
     const y = a.i32(3);
     const z = a.f64(10);

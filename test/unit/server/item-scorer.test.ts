@@ -57,7 +57,7 @@ test("the item-major SIMD scoring is bit-identical to the kernel's one-user path
     const m = model(3, items, k, biases);
     const simd = new ItemScorer(m, true);
     // The one-user orientation: the user row as the kernel's only "user", every item as an "item".
-    const arena = KernelArena.create(KernelArena.bytesFor(items * k * 4, items * 4, k * 4, items * 4));
+    const arena = KernelArena.create(1 << 20);
     const Q = arena.copyF32(m.itemFactors.data);
     const bias = m.itemBias ? arena.copyF32(m.itemBias).byteOffset : 0;
     const row = arena.f32(k);

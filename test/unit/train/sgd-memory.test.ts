@@ -4,8 +4,8 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { type Ratings, ratingsFromArray } from "../../../src/data/ratings.js";
 import { buildCsr, type CsrMatrix } from "../../../src/matrix/csr.js";
-import { KernelArena } from "../../../src/kernels/wasm-arena.js";
-import { heapAllocator, planHistory, planSgdBlocks, type SgdPacking, sgdPlanSizes } from "../../../src/parallel/sgd-blocks.js";
+import { openArena, reserve } from "../../../src/kernels/arena-plan.js";
+import { heapAllocator, planHistory, planSgdBlocks, type SgdPacking, sgdPlanShapes, sgdPlanTemporary } from "../../../src/parallel/sgd-blocks.js";
 import { fit } from "../../../src/train/fit.js";
 
 /** Seeded ratings; `distinct` values 1, 1 + 1/distinct, … (many distinct values force the f32 value column). */
@@ -40,13 +40,13 @@ describe("sgdPlanSizes: the arena bytes the SGD block plan takes, decided before
         const nu = r.userIndex.size;
         const ni = r.itemIndex.size;
         for (const pack of packings) {
-          const sizes = sgdPlanSizes(r.users, r.items, r.values, r.length, nu, ni, grid, pack);
-          const bytes = KernelArena.bytesFor(...sizes);
-          const arena = KernelArena.create(bytes);
+          const reserved = reserve(...sgdPlanShapes(r.users, r.items, r.values, r.length, nu, ni, grid, pack));
+          const bytes = reserved.bytes;
+          const { arena } = openArena([reserved]);
           const plan = planSgdBlocks(arena, r.users, r.items, r.values, r.length, nu, ni, grid, pack);
           // the temporary table is given back: what stays is the plan, the rest fits below the reservation
           assert.ok(arena.used <= bytes, `${pack}: ${arena.used} bytes used, ${bytes} reserved`);
-          const tempBytes = KernelArena.bytesFor(nu * grid * 4);
+          const tempBytes = reserve(sgdPlanTemporary(nu, grid)).bytes;
           const slack = bytes - tempBytes - arena.used;
           assert.ok(slack >= 0 && slack < 64, `${pack}: the reservation is the plan plus its temporary table (slack ${slack} B, the last array's alignment)`);
           const perRating = (bytes - tempBytes) / r.length;

@@ -26,7 +26,7 @@ function train(pack: SgdPacking, threads: number, grid: number, seed: number) {
   const nu = r.userIndex.size;
   const ni = r.itemIndex.size;
   const k = 12;
-  const arena = KernelArena.create(KernelArena.bytesFor(n * 4, n * 4, n * 4, nu * k * 4, ni * k * 4, nu * 4, ni * 4, grid * 8, grid * 8) + (threads + 1) * (kernelScratchBytes(k) + 64) + 65536, { shared: true });
+  const arena = KernelArena.create(4 << 20, { shared: true });
   const pool = threads === 1 ? new InlinePool(arena, kernelScratchBytes(k)) : createNodePool(arena, { threads, scratchBytes: kernelScratchBytes(k) });
   const P = arena.f32(nu * k);
   const Q = arena.f32(ni * k);
