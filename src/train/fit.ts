@@ -10,6 +10,7 @@ import { numberOption, RULES } from "./config.js";
 import type { KernelChoice, TrainRuntime } from "./kernel-runtime.js";
 import { rankingConfig, withoutRankingKeys } from "./ranking.js";
 import { getAlgorithm } from "./registry.js";
+import { memTrace } from "../core/mem-trace.js";
 import type { Trainer, TrainingData } from "./trainer.js";
 
 /** Options of a fit that are not model configuration. */
@@ -209,6 +210,7 @@ function* runEpochs(s: Started, opts: FitOptions): Generator<Promise<void> | voi
   // trains on the rating model's history (the same cells), so the ratings need not be kept.
   yield closing;
   opts.collect?.();
+  memTrace("rating part closed");
   const h = model.history;
   if (!h) throw new MfrecError("E_UNSUPPORTED", `algorithm ${model.algorithm} keeps no history to train a ranking part on`, { hint: 'set ranking: "none"' });
   const hd = historyData(model, h);
@@ -220,6 +222,7 @@ function* runEpochs(s: Started, opts: FitOptions): Generator<Promise<void> | voi
       if (opts.signal?.aborted) throw new MfrecError("E_ABORTED", `training aborted before epoch ${e} of the ranking part`, { cause: opts.signal.reason });
       const t = now();
       const res = trainer.epoch(e - 1);
+      memTrace(`ranking epoch ${e}`);
       if (!Number.isFinite(res.loss)) throw new MfrecError("E_DIVERGED", `the ranking part diverged at epoch ${e}: the loss became ${res.loss}`, { value: res.loss, expected: "a finite loss" });
       reports.push({ epoch: e, loss: res.loss, seconds: (now() - t) / 1000 });
       yield;
@@ -304,6 +307,7 @@ function* epochLoop(s: Started, opts: FitOptions): Generator<void, FactorModel> 
     if (opts.signal?.aborted) throw new MfrecError("E_ABORTED", `training aborted before epoch ${e}`, { cause: opts.signal.reason });
     const t = now();
     const r = trainer.epoch(e - 1);
+    memTrace(`epoch ${e}`);
     const report: EpochReport = { epoch: e, loss: r.loss, seconds: (now() - t) / 1000 };
     if (r.trainRmse !== undefined) report.trainRmse = r.trainRmse;
     if (!Number.isFinite(r.loss) || (r.trainRmse !== undefined && !Number.isFinite(r.trainRmse))) {
@@ -327,6 +331,7 @@ function* epochLoop(s: Started, opts: FitOptions): Generator<void, FactorModel> 
     if (go === false) break;
   }
   const model = trainer.finish({ zeroCopy: opts.zeroCopy === true });
+  memTrace("finished");
   return model.with({
     training: reports,
     provenance: {

@@ -10,7 +10,7 @@ import { type ColumnSegments, columnSegments, segmentShardCount } from "../../pa
 import { balancedRowShards } from "../../parallel/pool.js";
 import { heapAllocator } from "../../parallel/sgd-blocks.js";
 import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
-import { explicitModel } from "../finish.js";
+import { explicitModel, historyOf } from "../finish.js";
 import { meanOf, rangeOf } from "../init.js";
 import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
 import type { Algorithm, EpochResult, FinishOptions, Trainer, TrainingData } from "../trainer.js";
@@ -144,7 +144,8 @@ class AlsTrainer implements Trainer {
   private readonly count: number;
   private readonly userIndex: IdIndex;
   private readonly itemIndex: IdIndex;
-  private readonly history: CsrMatrix;
+  /** The users' CSR as given; undefined when the history is the kernel memory's copy of it (zero-copy fits, see the constructor). */
+  private readonly history: CsrMatrix | undefined;
   private readonly ratingScale: [number, number];
 
   constructor(
@@ -158,7 +159,6 @@ class AlsTrainer implements Trainer {
     this.count = n;
     this.userIndex = ratings.userIndex;
     this.itemIndex = ratings.itemIndex;
-    this.history = byUser;
     this.ratingScale = rangeOf(ratings.values, n);
     const nu = byUser.rows;
     const ni = byUser.cols;
@@ -174,6 +174,10 @@ class AlsTrainer implements Trainer {
       return { csr, X: alloc.f32(m.rows * k), bias: cfg.biases ? alloc.f32(m.rows) : EMPTY, shards: balancedRowShards(m.indptr, m.rows, SHARDS) };
     };
     this.users = side(byUser, true);
+    // A zero-copy fit (FitOptions.zeroCopy: `mfrec train`) takes the model's history from the kernel memory's copy of
+    // the users' CSR, the same bytes, so the given CSR (8 B a rating, views of the parsed columns when the input is
+    // sorted by user) is not kept through the epochs; any other fit keeps it as before.
+    this.history = a && data.runtime?.zeroCopy === true ? undefined : byUser;
     // With CG on the WASM kernels the items are solved from the users' CSR regrouped by item shard: no item
     // CSR at all (its row pointer, the item counts, is all that is kept of it), else the transpose, built
     // straight into kernel memory when the WASM kernels run (no heap transpose beside the copy).
@@ -254,7 +258,7 @@ class AlsTrainer implements Trainer {
       globalMean: this.mu,
       userBias: b ? this.users.bias : undefined,
       itemBias: b ? this.items.bias : undefined,
-      history: this.history,
+      history: this.history ?? historyOf(this.users.csr, opts.zeroCopy === true),
       ratingScale: this.ratingScale,
       own: opts.zeroCopy === true,
     });

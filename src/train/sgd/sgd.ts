@@ -3,6 +3,7 @@ import type { IdIndex } from "../../data/id-index.js";
 import type { CsrMatrix } from "../../matrix/csr.js";
 import { weightedSquaredNorms } from "../../kernels/explicit-loss.js";
 import { sgdEpoch } from "./kernel.js";
+import { memTrace } from "../../core/mem-trace.js";
 import { KernelArena } from "../../kernels/wasm-arena.js";
 import { type ArrayAllocator, heapAllocator, planHistory, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule, sgdPlanSizes } from "../../parallel/sgd-blocks.js";
 import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
@@ -178,6 +179,7 @@ class SgdTrainer implements Trainer {
     // are allocated and drawn at the first epoch (initFactors), after `fit`'s caller has had a turn to drop the
     // Ratings: they never hold memory beside the columns. Same arena addresses, same draws.
     this.plan = planSgdBlocks(alloc, ratings.users, ratings.items, ratings.values, n, nu, ni, cfg.grid, this.wasm ? "offsets+values" : "none");
+    memTrace("sgd plan built");
     this.alloc = alloc;
     this.params = {
       P: EMPTY,
@@ -216,6 +218,7 @@ class SgdTrainer implements Trainer {
       p.userBias = alloc.f32(nu);
       p.itemBias = alloc.f32(ni);
     }
+    memTrace("sgd factors drawn");
   }
 
   epoch(epochIndex: number): EpochResult {
@@ -242,6 +245,7 @@ class SgdTrainer implements Trainer {
     // Built once (finish may run every epoch for validation), after the epochs' memory peak; on the final
     // zero-copy call into the kernel memory reserved for it, so the factors need no copy beside it.
     this.history ??= planHistory(this.plan, this.userIndex.size, this.itemIndex.size, opts.zeroCopy ? this.historyAlloc : heapAllocator);
+    memTrace("sgd history decoded");
     const b = this.cfg.biases;
     return explicitModel({
       config: this.cfg,

@@ -78,6 +78,38 @@ interface ModelSource {
 
 const sourceOf = (data: TrainingData): ModelSource => ({ history: data.byUser, userIndex: data.ratings.userIndex, itemIndex: data.ratings.itemIndex });
 
+/**
+ * The WASM trainers' model source: in a zero-copy fit (FitOptions.zeroCopy: `mfrec train`) only the users' CSR values
+ * are kept from the given CSR, the history's row pointer and column indices being the kernel memory's copies (the
+ * same bytes), so the given indices (4 B a rating) go with the Ratings; any other fit keeps the given CSR as before.
+ */
+interface KernelModelSource {
+  userIndex: IdIndex;
+  itemIndex: IdIndex;
+  rows: number;
+  cols: number;
+  /** The given CSR (not a zero-copy fit), else undefined. */
+  history: CsrMatrix | undefined;
+  /** The given CSR's values (a zero-copy fit). */
+  values: Float32Array;
+}
+
+function kernelSourceOf(data: TrainingData): KernelModelSource {
+  const m = data.byUser;
+  const zeroCopy = data.runtime?.zeroCopy === true;
+  const n = m.indptr[m.rows]!;
+  return { userIndex: data.ratings.userIndex, itemIndex: data.ratings.itemIndex, rows: m.rows, cols: m.cols, history: zeroCopy ? undefined : m, values: zeroCopy ? m.values.subarray(0, n) : new Float32Array(0) };
+}
+
+/** The ModelSource of a finish: the given CSR, or the kernel memory's structure with the kept values (heap copies unless `own`). */
+function finishSource(src: KernelModelSource, users: { indptr: Int32Array; indices: Int32Array }, own: boolean): ModelSource {
+  if (src.history) return { history: src.history, userIndex: src.userIndex, itemIndex: src.itemIndex };
+  const indptr = users.indptr.subarray(0, src.rows + 1);
+  const indices = users.indices.subarray(0, src.values.length);
+  const history: CsrMatrix = { rows: src.rows, cols: src.cols, indptr: own ? indptr : indptr.slice(), indices: own ? indices : indices.slice(), values: src.values };
+  return { history, userIndex: src.userIndex, itemIndex: src.itemIndex };
+}
+
 /** `own`: the final zero-copy finish (FinishOptions.zeroCopy) keeps the trainer's factor arrays (kernel memory) instead of copies. */
 function model(src: ModelSource, config: ModelConfig, k: number, X: Float32Array, Y: Float32Array, own = false): FactorModel {
   return new FactorModel({
@@ -179,7 +211,7 @@ abstract class WasmWeightedAlsBase implements Trainer {
   /** YᵀY of the items. */
   protected readonly GI: Float32Array;
   private userGramFresh = false;
-  private readonly source: ModelSource;
+  private readonly source: KernelModelSource;
   private readonly parts: Float32Array;
   protected readonly loss: Float64Array;
   protected abstract readonly users: WasmSide;
@@ -193,7 +225,7 @@ abstract class WasmWeightedAlsBase implements Trainer {
     protected readonly wasm: WasmRuntime,
   ) {
     const a = wasm.arena;
-    this.source = sourceOf(data);
+    this.source = kernelSourceOf(data);
     const { rows: nU, cols: nI } = data.byUser;
     this.GU = a.f32(k * k);
     this.GI = a.f32(k * k);
@@ -233,7 +265,8 @@ abstract class WasmWeightedAlsBase implements Trainer {
   }
 
   finish(opts: FinishOptions = {}): FactorModel {
-    return model(this.source, this.config, this.k, this.users.X, this.items.X, opts.zeroCopy === true);
+    const own = opts.zeroCopy === true;
+    return model(finishSource(this.source, this.users, own), this.config, this.k, this.users.X, this.items.X, own);
   }
 
   close(): void {
