@@ -132,19 +132,25 @@ function start(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: str
   let trainer: Trainer;
   if (algo.capabilities?.trainsFromCsr === true && opts.data === undefined) {
     const light = detached(data);
-    trainer = deferred(() => algo.create(light, resolved));
+    trainer = deferred(() => algo.create(light, resolved), opts.collect);
   } else trainer = algo.create(data, resolved);
   return { trainer, epochs: algo.epochs(resolved), ratings: ratings.length, source: ratings.report.file, ranking, runtime: data.runtime };
 }
 
-/** A trainer created on first use (the same trainer, the same calls: only its memory comes later). */
-function deferred(create: () => Trainer): Trainer {
+/**
+ * A trainer created on first use (the same trainer, the same calls: only its memory comes later). Once created,
+ * the data it was made from is dropped and `collect` runs: a trainer that copied what it needs into kernel memory
+ * (als, ials, wals) builds the rest from that copy after the given CSR has gone.
+ */
+function deferred(create: () => Trainer, collect: (() => void) | undefined): Trainer {
   let t: Trainer | undefined;
   let make: (() => Trainer) | undefined = create;
   const get = (): Trainer => {
     if (!t) {
       t = make!();
       make = undefined;
+      collect?.();
+      memTrace("trainer created");
     }
     return t;
   };

@@ -135,12 +135,14 @@ function transposeInto(a: KernelArena, m: CsrMatrix): CsrMatrix {
 
 /** The mutable state of one ALS fit (arrays in a KernelArena when the WASM kernels run). */
 class AlsTrainer implements Trainer {
-  private readonly users: Side;
-  private readonly items: Side;
+  private users!: Side;
+  private items!: Side;
   private readonly mu: number;
   private readonly wasm: WasmRuntime | undefined;
-  private readonly loss: Float64Array;
-  private readonly itemShards: ShardState | undefined;
+  private loss!: Float64Array;
+  private itemShards: ShardState | undefined;
+  /** The rest of the layout, built from kernel memory alone at the first epoch (see the constructor). */
+  private pending: (() => void) | undefined;
   private readonly count: number;
   private readonly userIndex: IdIndex;
   private readonly itemIndex: IdIndex;
@@ -169,30 +171,42 @@ class AlsTrainer implements Trainer {
     this.wasm = openWasmRuntime(data.runtime, bytes, k, n);
     const alloc = this.wasm?.arena ?? heapAllocator;
     const a = this.wasm?.arena;
-    const side = (m: CsrMatrix, copy: boolean): Side => {
-      const csr: CsrMatrix = a && copy ? { ...m, indptr: a.copyI32(m.indptr.subarray(0, m.rows + 1)), indices: a.copyI32(m.indices.subarray(0, n)), values: a.copyF32(m.values.subarray(0, n)) } : m;
-      return { csr, X: alloc.f32(m.rows * k), bias: cfg.biases ? alloc.f32(m.rows) : EMPTY, shards: balancedRowShards(m.indptr, m.rows, SHARDS) };
-    };
-    this.users = side(byUser, true);
+    const side = (csr: CsrMatrix): Side => ({ csr, X: alloc.f32(csr.rows * k), bias: cfg.biases ? alloc.f32(csr.rows) : EMPTY, shards: balancedRowShards(csr.indptr, csr.rows, SHARDS) });
+    // The WASM kernels: the users' CSR is copied into kernel memory here and the rest of the layout (item side,
+    // factors, drawn Q) is built from that copy alone at the first epoch, in the same order at the same addresses,
+    // so the given CSR can be collected in between (fit() with `collect` does: the peak then holds one copy, not two).
+    const usersCsr: CsrMatrix = a ? { ...byUser, indptr: a.copyI32(byUser.indptr.subarray(0, nu + 1)), indices: a.copyI32(byUser.indices.subarray(0, n)), values: a.copyF32(byUser.values.subarray(0, n)) } : byUser;
     // A zero-copy fit (FitOptions.zeroCopy: `mfrec train`) takes the model's history from the kernel memory's copy of
     // the users' CSR, the same bytes, so the given CSR (8 B a rating, views of the parsed columns when the input is
     // sorted by user) is not kept through the epochs; any other fit keeps it as before.
     this.history = a && data.runtime?.zeroCopy === true ? undefined : byUser;
-    // With CG on the WASM kernels the items are solved from the users' CSR regrouped by item shard: no item
-    // CSR at all (its row pointer, the item counts, is all that is kept of it), else the transpose, built
-    // straight into kernel memory when the WASM kernels run (no heap transpose beside the copy).
-    const sharded = a !== undefined && cfg.cgSteps > 0;
-    this.items = a ? side(sharded ? countsView(byUser) : transposeInto(a, this.users.csr), false) : side(data.byItem, false);
-    if (sharded) {
-      const u = this.users.csr;
-      const seg = columnSegments(a, u.indptr, u.indices, u.values, null, a.copyI32(this.items.csr.indptr), segmentShardCount(ni, k));
-      this.itemShards = { seg, R: a.f32(ni * k), Pv: a.f32(ni * k), AP: a.f32(ni * k), sc: a.f32(ni * 4), active: a.i32(ni) };
-    }
-    this.loss = alloc.f64(SHARDS);
-    // P is overwritten by the first user half-sweep (from zero when CG); only Q's start matters.
-    if (cfg.initStd === 0) this.items.X.fill(0);
-    else rngFor(cfg.seed, "init-items").fillNormal(this.items.X, 0, cfg.initStd);
+    const byItem = a ? undefined : data.byItem;
+    this.pending = () => {
+      this.users = side(usersCsr);
+      // With CG on the WASM kernels the items are solved from the users' CSR regrouped by item shard: no item
+      // CSR at all (its row pointer, the item counts, is all that is kept of it), else the transpose, built
+      // straight into kernel memory when the WASM kernels run (no heap transpose beside the copy).
+      const sharded = a !== undefined && cfg.cgSteps > 0;
+      this.items = side(a ? (sharded ? countsView(usersCsr) : transposeInto(a, usersCsr)) : byItem!);
+      if (sharded) {
+        const u = usersCsr;
+        const seg = columnSegments(a, u.indptr, u.indices, u.values, null, a.copyI32(this.items.csr.indptr), segmentShardCount(ni, k));
+        this.itemShards = { seg, R: a.f32(ni * k), Pv: a.f32(ni * k), AP: a.f32(ni * k), sc: a.f32(ni * 4), active: a.i32(ni) };
+      }
+      this.loss = alloc.f64(SHARDS);
+      // P is overwritten by the first user half-sweep (from zero when CG); only Q's start matters.
+      if (cfg.initStd === 0) this.items.X.fill(0);
+      else rngFor(cfg.seed, "init-items").fillNormal(this.items.X, 0, cfg.initStd);
+    };
+    if (!a) this.ready();
     this.mu = cfg.biases ? meanOf(ratings.values, n) : 0;
+  }
+
+  /** Build what the constructor left for the first epoch (once). */
+  private ready(): void {
+    const p = this.pending;
+    this.pending = undefined;
+    p?.();
   }
 
   private half(x: Side, y: Side): void {
@@ -232,6 +246,7 @@ class AlsTrainer implements Trainer {
   }
 
   epoch(): EpochResult {
+    this.ready();
     const { factors: k, regularization: reg, weightedRegularization: w } = this.cfg;
     const U = this.users;
     const I = this.items;
@@ -246,6 +261,7 @@ class AlsTrainer implements Trainer {
   }
 
   finish(opts: FinishOptions = {}): FactorModel {
+    this.ready();
     const b = this.cfg.biases;
     // The final zero-copy call keeps the trainer's own arrays (kernel memory): no second copy of the factors.
     return explicitModel({

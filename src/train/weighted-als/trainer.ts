@@ -245,7 +245,18 @@ abstract class WasmWeightedAlsBase implements Trainer {
   /** The users against the items (Gramian GI), the loss of the result into this.loss per shard. */
   protected abstract solveUsers(): void;
 
+  /** The rest of a subclass's layout, built from kernel memory alone at the first epoch (see WasmWeightedAls). */
+  protected pending: (() => void) | undefined;
+
+  /** Build what the constructor left for the first epoch (once). */
+  protected ready(): void {
+    const p = this.pending;
+    this.pending = undefined;
+    p?.();
+  }
+
   epoch(): EpochResult {
+    this.ready();
     const { users: U, items: I, spec: s, k } = this;
     if (!this.userGramFresh) gramInto(this.wasm, this.parts, U, this.GU, k);
     this.solveItems();
@@ -265,6 +276,7 @@ abstract class WasmWeightedAlsBase implements Trainer {
   }
 
   finish(opts: FinishOptions = {}): FactorModel {
+    this.ready();
     const own = opts.zeroCopy === true;
     return model(finishSource(this.source, this.users, own), this.config, this.k, this.users.X, this.items.X, own);
   }
@@ -279,8 +291,8 @@ abstract class WasmWeightedAlsBase implements Trainer {
  * per-entry weights computed straight into kernel memory without heap copies.
  */
 class WasmWeightedAls extends WasmWeightedAlsBase {
-  protected readonly users: WasmSide;
-  protected readonly items: ShardSide;
+  protected users!: WasmSide;
+  protected items!: ShardSide;
 
   private constructor(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, wasm: WasmRuntime) {
     super(data, config, spec, k, wasm);
@@ -289,19 +301,23 @@ class WasmWeightedAls extends WasmWeightedAlsBase {
     const nU = byUser.rows;
     const nI = byUser.cols;
     const { indptr: uIndptr, indices: uIndices, extra: uExtra, target: uTarget, itemPtr: iIndptr } = usersInArena(a, byUser, spec);
-    this.users = {
-      rows: nU,
-      indptr: uIndptr,
-      indices: uIndices,
-      extra: uExtra,
-      target: uTarget,
-      X: a.f32(nU * k),
-      shards: balancedRowShards(uIndptr, nU, SHARDS),
-      gramShards: gramShardsFor(nU, k),
+    // The rest from kernel memory alone at the first epoch (same order, same addresses), so the given CSR can be
+    // collected in between (fit() with `collect` does): the peak then holds the kernel copy, not both.
+    this.pending = () => {
+      this.users = {
+        rows: nU,
+        indptr: uIndptr,
+        indices: uIndices,
+        extra: uExtra,
+        target: uTarget,
+        X: a.f32(nU * k),
+        shards: balancedRowShards(uIndptr, nU, SHARDS),
+        gramShards: gramShardsFor(nU, k),
+      };
+      const state = { X: a.f32(nI * k), R: a.f32(nI * k), Pv: a.f32(nI * k), AP: a.f32(nI * k), rs: a.f32(nI), active: a.i32(nI), gramShards: gramShardsFor(nI, k) };
+      this.items = { rows: nI, ...columnSegments(a, uIndptr, uIndices, uExtra, uTarget, iIndptr, segmentShardCount(nI, k)), ...state };
+      initFactors(this.users.X, this.items.X, k, seed);
     };
-    const state = { X: a.f32(nI * k), R: a.f32(nI * k), Pv: a.f32(nI * k), AP: a.f32(nI * k), rs: a.f32(nI), active: a.i32(nI), gramShards: gramShardsFor(nI, k) };
-    this.items = { rows: nI, ...columnSegments(a, uIndptr, uIndices, uExtra, uTarget, iIndptr, segmentShardCount(nI, k)), ...state };
-    initFactors(this.users.X, this.items.X, k, seed);
   }
 
   /** The trainer, or undefined when the TS kernels are to run (kernels "ts", or no WebAssembly SIMD). */
@@ -342,8 +358,8 @@ class WasmWeightedAls extends WasmWeightedAlsBase {
  * balanced by entries plus the k³/6 of each factorization.
  */
 class WasmCholeskyWeightedAls extends WasmWeightedAlsBase {
-  protected readonly users: WasmSide;
-  protected readonly items: WasmSide;
+  protected users!: WasmSide;
+  protected items!: WasmSide;
 
   private constructor(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, wasm: WasmRuntime) {
     super(data, config, spec, k, wasm);
@@ -354,6 +370,11 @@ class WasmCholeskyWeightedAls extends WasmWeightedAlsBase {
     const n = byUser.indptr[nU]!;
     const { indptr: uIndptr, indices: uIndices, extra: uExtra, target: uTarget, itemPtr: iIndptr } = usersInArena(a, byUser, spec);
     const hasTarget = uTarget !== null;
+    // the rest from kernel memory alone at the first epoch, as in WasmWeightedAls
+    this.pending = () => this.build(a, nU, nI, n, k, seed, uIndptr, uIndices, uExtra, uTarget, iIndptr, hasTarget);
+  }
+
+  private build(a: KernelArena, nU: number, nI: number, n: number, k: number, seed: number, uIndptr: Int32Array, uIndices: Int32Array, uExtra: Float32Array, uTarget: Float32Array | null, iIndptr: Int32Array, hasTarget: boolean): void {
     // the transpose in the order of transpose() in matrix/csr.ts: users ascending within each item
     const next = iIndptr.slice(0, nI);
     const iIndices = a.i32(n);
