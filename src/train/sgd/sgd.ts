@@ -1,11 +1,12 @@
 import { rngFor } from "../../core/rng.js";
+import { MfrecError } from "../../core/errors.js";
 import type { IdIndex } from "../../data/id-index.js";
 import type { CsrMatrix } from "../../matrix/csr.js";
 import { weightedSquaredNorms } from "../../kernels/explicit-loss.js";
 import { sgdEpoch } from "./kernel.js";
 import { memTrace } from "../../core/mem-trace.js";
 import { KernelArena } from "../../kernels/wasm-arena.js";
-import { type ArrayAllocator, heapAllocator, planHistory, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule, sgdPlanSizes } from "../../parallel/sgd-blocks.js";
+import { type ArrayAllocator, heapAllocator, planHistory, planHistoryInPlace, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule, sgdPlanSizes } from "../../parallel/sgd-blocks.js";
 import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
 import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
 import { explicitModel } from "../finish.js";
@@ -144,6 +145,8 @@ class SgdTrainer implements Trainer {
   private readonly ratingScale: [number, number];
   private readonly count: number;
   private history: CsrMatrix | undefined;
+  /** The plan's entries hold the history (a zero-copy finish decoded it in place): no more epochs. */
+  private consumed = false;
   /** Where a zero-copy finish decodes the history: the kernel memory reserved for it, else the heap. */
   private readonly historyAlloc: ArrayAllocator;
   /** Where P, Q and the biases go, until initFactors has put them there. */
@@ -222,6 +225,7 @@ class SgdTrainer implements Trainer {
   }
 
   epoch(epochIndex: number): EpochResult {
+    if (this.consumed) throw new MfrecError("E_UNSUPPORTED", "internal: an sgd trainer was used after its zero-copy finish");
     this.initFactors();
     const cfg = this.cfg;
     const k = cfg.factors;
@@ -244,7 +248,13 @@ class SgdTrainer implements Trainer {
     const p = this.params;
     // Built once (finish may run every epoch for validation), after the epochs' memory peak; on the final
     // zero-copy call into the kernel memory reserved for it, so the factors need no copy beside it.
-    this.history ??= planHistory(this.plan, this.userIndex.size, this.itemIndex.size, opts.zeroCopy ? this.historyAlloc : heapAllocator);
+    if (this.consumed) throw new MfrecError("E_UNSUPPORTED", "internal: an sgd trainer was used after its zero-copy finish");
+    // A zero-copy finish is the fit's last call: the history is decoded over the plan's own entries (no second
+    // layout beside it; the same CSR as planHistory), its values into the kernel memory reserved for it.
+    if (opts.zeroCopy && !this.history) {
+      this.history = planHistoryInPlace(this.plan, this.userIndex.size, this.itemIndex.size, this.historyAlloc);
+      this.consumed = true;
+    } else this.history ??= planHistory(this.plan, this.userIndex.size, this.itemIndex.size, heapAllocator);
     memTrace("sgd history decoded");
     const b = this.cfg.biases;
     return explicitModel({
