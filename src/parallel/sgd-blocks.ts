@@ -65,10 +65,18 @@ export const heapAllocator: ArrayAllocator = {
   f64: (n) => new Float64Array(n),
 };
 
+/**
+ * The user of each rating: a column (users[t]), or for ratings in user order (rows of a CSR whose entries are the
+ * ratings in their order: input sorted by user) that CSR's row pointer, user u holding ratings [indptr[u], indptr[u + 1]).
+ * Both give the same plans for the same ratings; the row pointer lets the users column go before a plan is built.
+ */
+export type RatingUsers = Int32Array | { readonly indptr: Int32Array };
+
 /** Contiguous index ranges with about equal rating counts: part[x] ∈ [0, parts). */
-export function balancedParts(index: Int32Array, length: number, size: number, parts: number): Int32Array {
+export function balancedParts(index: RatingUsers, length: number, size: number, parts: number): Int32Array {
   const count = new Int32Array(size);
-  for (let t = 0; t < length; t++) count[index[t]!]!++;
+  if (index instanceof Int32Array) for (let t = 0; t < length; t++) count[index[t]!]!++;
+  else for (let x = 0; x < size; x++) count[x] = index.indptr[x + 1]! - index.indptr[x]!;
   const part = new Int32Array(size);
   let acc = 0;
   for (let x = 0; x < size; x++) {
@@ -140,7 +148,7 @@ interface SgdPackingChoice {
   packing?: { userStart: Int32Array; itemStart: Int32Array; itemBits: number; valueBits: number; vt: ReturnType<typeof valueTable> };
 }
 
-function sgdPacking(users: Int32Array, items: Int32Array, values: Float32Array, length: number, nUsers: number, nItems: number, g: number, pack: SgdPacking): SgdPackingChoice {
+function sgdPacking(users: RatingUsers, items: Int32Array, values: Float32Array, length: number, nUsers: number, nItems: number, g: number, pack: SgdPacking): SgdPackingChoice {
   const ub = balancedParts(users, length, nUsers, g);
   const ib = balancedParts(items, length, nItems, g);
   if (pack === "none") return { ub, ib };
@@ -164,7 +172,7 @@ function sgdPacking(users: Int32Array, items: Int32Array, values: Float32Array, 
  * KernelArena.bytesFor): the block entries as they will pack (4 B a rating when offsets and value index share
  * a u32, 5 or 8 B, else 12 B), the temporary table, the value table, the loss and the block bases.
  */
-export function sgdPlanSizes(users: Int32Array, items: Int32Array, values: Float32Array, length: number, nUsers: number, nItems: number, grid: number, pack: SgdPacking): number[] {
+export function sgdPlanSizes(users: RatingUsers, items: Int32Array, values: Float32Array, length: number, nUsers: number, nItems: number, grid: number, pack: SgdPacking): number[] {
   const { packing } = sgdPacking(users, items, values, length, nUsers, nItems, grid, pack);
   const temp = nUsers * grid * 4;
   if (!packing) return [length * 4, length * 4, length * 4, temp, grid * 8];
@@ -184,7 +192,7 @@ export function sgdPlanSizes(users: Int32Array, items: Int32Array, values: Float
  */
 export function planSgdBlocks(
   alloc: ArrayAllocator,
-  users: Int32Array,
+  users: RatingUsers,
   items: Int32Array,
   values: Float32Array,
   length: number,
@@ -210,7 +218,10 @@ export function planSgdBlocks(
   const temp = temporary(alloc, nUsers * g);
   // cell[u·g + b] = ratings of user u in item block b, then turned into that cell's next write position.
   const cell = temp.array;
-  for (let t = 0; t < length; t++) cell[users[t]! * g + ib[items[t]!]!]!++;
+  const column = users instanceof Int32Array ? users : undefined;
+  const rowPtr = column ? undefined : (users as { readonly indptr: Int32Array }).indptr;
+  if (column) for (let t = 0; t < length; t++) cell[column[t]! * g + ib[items[t]!]!]!++;
+  else for (let u = 0; u < nUsers; u++) for (let t = rowPtr![u]!; t < rowPtr![u + 1]!; t++) cell[u * g + ib[items[t]!]!]!++;
   const blockStart = new Int32Array(blocks + 1);
   for (let u = 0; u < nUsers; u++) {
     const row = ub[u]! * g + 1;
@@ -231,8 +242,7 @@ export function planSgdBlocks(
     const inCodes = valueBits >= 0;
     const inBytes = valueBits === -2;
     const vbits = new Int32Array(values.buffer, values.byteOffset, length);
-    for (let t = 0; t < length; t++) {
-      const u = users[t]!;
+    const place = (t: number, u: number): void => {
       const i = items[t]!;
       const b = ib[i]!;
       const p = cell[u * g + b]!++;
@@ -243,7 +253,9 @@ export function planSgdBlocks(
         if (inBytes) valueIndex[p] = vt!.indexOf(vbits[t]!);
         else gv[p] = values[t]!;
       }
-    }
+    };
+    if (column) for (let t = 0; t < length; t++) place(t, column[t]!);
+    else for (let u = 0; u < nUsers; u++) for (let t = rowPtr![u]!; t < rowPtr![u + 1]!; t++) place(t, u);
     temp.release();
     const table = valueBits === -1 ? new Float32Array(0) : alloc.f32(vt!.table.length);
     if (valueBits !== -1) table.set(vt!.table);
@@ -251,14 +263,15 @@ export function planSgdBlocks(
     return { grid: g, users: none, items: none, values: gv, blockStart, loss: alloc.f64(g), packed: { codes, itemBits, valueBits, valueIndex, table, userStart, itemStart, bases: alloc.i32(2 * g) } };
   }
   const { gu, gi, gv } = plain!;
-  for (let t = 0; t < length; t++) {
-    const u = users[t]!;
+  const put = (t: number, u: number): void => {
     const i = items[t]!;
     const p = cell[u * g + ib[i]!]!++;
     gu[p] = u;
     gi[p] = i;
     gv[p] = values[t]!;
-  }
+  };
+  if (column) for (let t = 0; t < length; t++) put(t, column[t]!);
+  else for (let u = 0; u < nUsers; u++) for (let t = rowPtr![u]!; t < rowPtr![u + 1]!; t++) put(t, u);
   temp.release();
   return { grid: g, users: gu, items: gi, values: gv, blockStart, loss: alloc.f64(g) };
 }
@@ -353,16 +366,27 @@ export function planHistoryInPlace(plan: SgdBlockPlan, nUsers: number, nItems: n
   }
   for (let u = 0; u < nUsers; u++) indptr[u + 1]! += indptr[u]!;
   const next = indptr.slice(0, nUsers);
+  // One user block's entries at a time, copied aside (into buffers reused across blocks) before their range is overwritten.
+  let most = 0;
+  for (let a = 0; a < g; a++) most = Math.max(most, plan.blockStart[a * g + g]! - plan.blockStart[a * g]!);
+  const perEntry = plan.values.length >= nnz;
+  const codeBuf = new Int32Array(most);
+  const userBuf = pk ? undefined : new Int32Array(most);
+  const valueBuf = perEntry ? new Float32Array(most) : undefined;
+  const indexBuf = pk && pk.valueBits === -2 ? new Uint8Array(most) : undefined;
   for (let a = 0; a < g; a++) {
     const lo = plan.blockStart[a * g]!;
     const hi = plan.blockStart[a * g + g]!;
     if (hi === lo) continue;
-    // This user block's entries, copied aside before their range is overwritten.
-    const codes = pk ? pk.codes.slice(lo, hi) : undefined;
-    const users = pk ? undefined : plan.users.slice(lo, hi);
-    const items = pk ? undefined : plan.items.slice(lo, hi);
-    const vals = plan.values.length >= nnz ? plan.values.slice(lo, hi) : undefined;
-    const vidx = pk && pk.valueBits === -2 ? pk.valueIndex.slice(lo, hi) : undefined;
+    codeBuf.set(pk ? pk.codes.subarray(lo, hi) : plan.items.subarray(lo, hi));
+    const codes = pk ? codeBuf : undefined;
+    const items = pk ? undefined : codeBuf;
+    const users = userBuf;
+    users?.set(plan.users.subarray(lo, hi));
+    const vals = valueBuf;
+    vals?.set(plan.values.subarray(lo, hi));
+    const vidx = indexBuf;
+    vidx?.set(pk!.valueIndex.subarray(lo, hi));
     for (let b = 0; b < g; b++) {
       const blk = a * g + b;
       const i0 = pk ? pk.itemStart[b]! : 0;

@@ -130,8 +130,10 @@ function start(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: str
     ranking = { config: r, epochs: ials.epochs(r) };
   }
   let trainer: Trainer;
-  if (algo.capabilities?.trainsFromCsr === true && opts.data === undefined) {
-    const light = detached(data);
+  const caps = algo.capabilities;
+  const sorted = caps?.trainsFromCsr !== true && caps?.trainsFromSortedCsr === true && opts.data === undefined && sortedByUser(ratings);
+  if ((caps?.trainsFromCsr === true || sorted) && opts.data === undefined) {
+    const light = detached(data, sorted);
     trainer = deferred(() => algo.create(light, resolved), opts.collect);
   } else trainer = algo.create(data, resolved);
   return { trainer, epochs: algo.epochs(resolved), ratings: ratings.length, source: ratings.report.file, ranking, runtime: data.runtime };
@@ -166,7 +168,7 @@ function deferred(create: () => Trainer, collect: (() => void) | undefined): Tra
  * indexes, the values (views of the CSR's own when the input was sorted by user, else the values column) and
  * the length. `users` and `items` are not kept (reading them throws: a trainer with the trainsFromCsr capability must not).
  */
-function detached(d: TrainingData): TrainingData {
+function detached(d: TrainingData, sorted = false): TrainingData {
   const byUser = d.byUser;
   const { length, values, userIndex, itemIndex, report } = d.ratings;
   const missing = (): never => {
@@ -194,7 +196,15 @@ function detached(d: TrainingData): TrainingData {
       byItem ??= transpose(byUser);
       return byItem;
     },
+    ...(sorted ? { sortedByUser: true } : {}),
   };
+}
+
+/** Whether the users column never decreases (the users' CSR is then views of the columns). */
+function sortedByUser(r: Ratings): boolean {
+  const u = r.users;
+  for (let t = 1; t < r.length; t++) if (u[t]! < u[t - 1]!) return false;
+  return true;
 }
 
 /** One run of the epoch loop (shared by fitSync and fit); closes the trainer however it ends. */

@@ -6,7 +6,7 @@ import { weightedSquaredNorms } from "../../kernels/explicit-loss.js";
 import { sgdEpoch } from "./kernel.js";
 import { memTrace } from "../../core/mem-trace.js";
 import { KernelArena } from "../../kernels/wasm-arena.js";
-import { type ArrayAllocator, heapAllocator, planHistory, planHistoryInPlace, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule, sgdPlanSizes } from "../../parallel/sgd-blocks.js";
+import { type ArrayAllocator, heapAllocator, type RatingUsers, planHistory, planHistoryInPlace, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule, sgdPlanSizes } from "../../parallel/sgd-blocks.js";
 import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
 import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
 import { explicitModel } from "../finish.js";
@@ -171,7 +171,13 @@ class SgdTrainer implements Trainer {
     // model's history ((nu + 1) + 2n words), decoded there at the end, when it fits under wasm32's 4 GiB.
     // Reserved pages cost no memory until written.
     // (+ the plan's temporary (user, item block) table, given back before the factors take its place)
-    const planBytes = sgdPlanSizes(ratings.users, ratings.items, ratings.values, n, nu, ni, cfg.grid, "offsets+values");
+    // Ratings sorted by user come as the users' CSR (views of the columns: fit's trainsFromSortedCsr route, where
+    // the users column has gone before this runs); its row pointer stands for the users column, the same plan.
+    const csr = data.sortedByUser === true ? data.byUser : undefined;
+    const users: RatingUsers = csr ?? ratings.users;
+    const items = csr ? csr.indices : ratings.items;
+    const values = csr ? csr.values : ratings.values;
+    const planBytes = sgdPlanSizes(users, items, values, n, nu, ni, cfg.grid, "offsets+values");
     const bytes = KernelArena.bytesFor(...planBytes, nu * k * 4, ni * k * 4, nu * 4 * nb, ni * 4 * nb);
     const history = KernelArena.bytesFor((nu + 1) * 4, n * 4, n * 4);
     const roomForHistory = data.runtime?.zeroCopy === true && bytes + history <= KERNEL_MEMORY_LIMIT;
@@ -181,7 +187,7 @@ class SgdTrainer implements Trainer {
     // The plan first: its temporary table is given back, and the factors then reuse those pages. The factors
     // are allocated and drawn at the first epoch (initFactors), after `fit`'s caller has had a turn to drop the
     // Ratings: they never hold memory beside the columns. Same arena addresses, same draws.
-    this.plan = planSgdBlocks(alloc, ratings.users, ratings.items, ratings.values, n, nu, ni, cfg.grid, this.wasm ? "offsets+values" : "none");
+    this.plan = planSgdBlocks(alloc, users, items, values, n, nu, ni, cfg.grid, this.wasm ? "offsets+values" : "none");
     memTrace("sgd plan built");
     this.alloc = alloc;
     this.params = {
@@ -190,14 +196,14 @@ class SgdTrainer implements Trainer {
       userBias: EMPTY,
       itemBias: EMPTY,
       factors: k,
-      globalMean: cfg.biases ? meanOf(ratings.values, n) : 0,
+      globalMean: cfg.biases ? meanOf(values, n) : 0,
       learningRate: cfg.learningRate,
       regularization: cfg.regularization,
       biasRegularization: cfg.regBias,
       useBias: cfg.biases,
     };
-    this.userPtr = countPointer(ratings.users, n, nu);
-    this.itemPtr = countPointer(ratings.items, n, ni);
+    this.userPtr = csr ? csr.indptr.slice(0, nu + 1) : countPointer(ratings.users, n, nu);
+    this.itemPtr = countPointer(items, n, ni);
     if (!this.wasm) {
       let most = 0;
       for (let b = 0; b < cfg.grid * cfg.grid; b++) most = Math.max(most, this.plan.blockStart[b + 1]! - this.plan.blockStart[b]!);
@@ -300,6 +306,7 @@ export const sgd: Algorithm<SgdConfig> = {
   create: (data, config) => new SgdTrainer(data, config),
   capabilities: {
     explains: true,
+    trainsFromSortedCsr: true,
     // SGD's per-rating penalty, summed over a row, is λ·n_u: the ALS row solve scales λ by the count.
     countWeightedRegularization: () => true,
     exampleConfig: (factors) => ({ algorithm: "sgd", factors, epochs: 2000, regularization: 0.001, learningRate: 0.05, learningRateDecay: 1, initStd: 0.5, biases: false, seed: 42 }),
