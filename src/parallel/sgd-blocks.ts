@@ -128,6 +128,19 @@ function valueTable(values: Float32Array, length: number, limit: number): { tabl
   return { table: Float32Array.from(table), indexOf: (b) => slot[find(b)]! - 1 };
 }
 
+/**
+ * The values as a byte index into a table of their distinct f32 values (first-seen order, compared by bit pattern:
+ * table[index[t]] is values[t] exactly), or undefined when there are more than 256. 1 B a value instead of 4.
+ */
+export function byteValueIndex(values: Float32Array, length: number): { table: Float32Array; index: Uint8Array } | undefined {
+  const vt = valueTable(values, length, 256);
+  if (!vt) return undefined;
+  const bits = new Int32Array(values.buffer, values.byteOffset, length);
+  const index = new Uint8Array(length);
+  for (let t = 0; t < length; t++) index[t] = vt.indexOf(bits[t]!);
+  return { table: vt.table, index };
+}
+
 /** A Uint8Array of n bytes from an allocator that hands out words. */
 function bytesView(alloc: ArrayAllocator, n: number): Uint8Array {
   const w = alloc.i32(Math.ceil(n / 4));

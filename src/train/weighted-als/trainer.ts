@@ -1,4 +1,6 @@
 import { rngFor } from "../../core/rng.js";
+import { MfrecError } from "../../core/errors.js";
+import { byteValueIndex } from "../../parallel/sgd-blocks.js";
 import { entryWeights, fullGramian, regularizationLoss, type WeightedAlsArgs, type WeightedAlsSpec, weightedAlsHalfSweep, weightedAlsLoss } from "../../kernels/implicit-als.js";
 import { KernelArena } from "../../kernels/wasm-arena.js";
 import type { IdIndex } from "../../data/id-index.js";
@@ -90,23 +92,40 @@ interface KernelModelSource {
   cols: number;
   /** The given CSR (not a zero-copy fit), else undefined. */
   history: CsrMatrix | undefined;
-  /** The given CSR's values (a zero-copy fit). */
+  /** Entries of the history. */
+  nnz: number;
+  /** The given CSR's values (a zero-copy fit with more than 256 distinct values), else empty. */
   values: Float32Array;
+  /** A zero-copy fit's values as a byte index into their distinct values (at most 256, e.g. counts or stars): 1 B a rating kept instead of 4. */
+  valueIndex: { table: Float32Array; index: Uint8Array } | undefined;
 }
 
 function kernelSourceOf(data: TrainingData): KernelModelSource {
   const m = data.byUser;
   const zeroCopy = data.runtime?.zeroCopy === true;
   const n = m.indptr[m.rows]!;
-  return { userIndex: data.ratings.userIndex, itemIndex: data.ratings.itemIndex, rows: m.rows, cols: m.cols, history: zeroCopy ? undefined : m, values: zeroCopy ? m.values.subarray(0, n) : new Float32Array(0) };
+  const valueIndex = zeroCopy ? byteValueIndex(m.values, n) : undefined;
+  const values = zeroCopy && !valueIndex ? m.values.subarray(0, n) : new Float32Array(0);
+  return { userIndex: data.ratings.userIndex, itemIndex: data.ratings.itemIndex, rows: m.rows, cols: m.cols, history: zeroCopy ? undefined : m, nnz: n, values, valueIndex };
 }
 
-/** The ModelSource of a finish: the given CSR, or the kernel memory's structure with the kept values (heap copies unless `own`). */
-function finishSource(src: KernelModelSource, users: { indptr: Int32Array; indices: Int32Array }, own: boolean): ModelSource {
+/**
+ * The ModelSource of a finish: the given CSR, or the kernel memory's structure with the kept values (heap copies
+ * unless `own`). Values kept as a byte index are decoded into `spare` when `own` (kernel memory the fit no longer
+ * needs: its last call), else into a new array.
+ */
+function finishSource(src: KernelModelSource, users: { indptr: Int32Array; indices: Int32Array }, own: boolean, spare: Float32Array): ModelSource {
   if (src.history) return { history: src.history, userIndex: src.userIndex, itemIndex: src.itemIndex };
+  const n = src.nnz;
   const indptr = users.indptr.subarray(0, src.rows + 1);
-  const indices = users.indices.subarray(0, src.values.length);
-  const history: CsrMatrix = { rows: src.rows, cols: src.cols, indptr: own ? indptr : indptr.slice(), indices: own ? indices : indices.slice(), values: src.values };
+  const indices = users.indices.subarray(0, n);
+  let values = src.values;
+  if (src.valueIndex) {
+    const { table, index } = src.valueIndex;
+    values = own ? spare.subarray(0, n) : new Float32Array(n);
+    for (let p = 0; p < n; p++) values[p] = table[index[p]!]!;
+  }
+  const history: CsrMatrix = { rows: src.rows, cols: src.cols, indptr: own ? indptr : indptr.slice(), indices: own ? indices : indices.slice(), values };
   return { history, userIndex: src.userIndex, itemIndex: src.itemIndex };
 }
 
@@ -215,7 +234,7 @@ abstract class WasmWeightedAlsBase implements Trainer {
   private readonly parts: Float32Array;
   protected readonly loss: Float64Array;
   protected abstract readonly users: WasmSide;
-  protected abstract readonly items: { rows: number; X: Float32Array; indptr: Int32Array; gramShards: Int32Array };
+  protected abstract readonly items: { rows: number; X: Float32Array; indptr: Int32Array; gramShards: Int32Array; extra: Float32Array };
 
   protected constructor(
     data: TrainingData,
@@ -257,6 +276,7 @@ abstract class WasmWeightedAlsBase implements Trainer {
 
   epoch(): EpochResult {
     this.ready();
+    if (this.consumed) throw new MfrecError("E_UNSUPPORTED", "internal: a trainer was used after its zero-copy finish");
     const { users: U, items: I, spec: s, k } = this;
     if (!this.userGramFresh) gramInto(this.wasm, this.parts, U, this.GU, k);
     this.solveItems();
@@ -275,10 +295,17 @@ abstract class WasmWeightedAlsBase implements Trainer {
     return { loss };
   }
 
+  /** Set by a zero-copy finish, which may decode the history's values over the item side's weights: no more epochs. */
+  private consumed = false;
+
   finish(opts: FinishOptions = {}): FactorModel {
     this.ready();
+    if (this.consumed) throw new MfrecError("E_UNSUPPORTED", "internal: a trainer was used after its zero-copy finish");
     const own = opts.zeroCopy === true;
-    return model(finishSource(this.source, this.users, own), this.config, this.k, this.users.X, this.items.X, own);
+    // The item side's per-entry weights (n floats in kernel memory) are not read again after the last epoch.
+    const m = model(finishSource(this.source, this.users, own, this.items.extra), this.config, this.k, this.users.X, this.items.X, own);
+    this.consumed = own;
+    return m;
   }
 
   close(): void {
