@@ -5,6 +5,7 @@
  * unexpected failure, 2 a usage error (unknown command or flag, a flag value of the wrong type).
  * Errors print "mfrec: <message>" on stderr, without a stack trace unless --debug.
  */
+import "./young-generation.js";
 import { run } from "./program.js";
 
 /**

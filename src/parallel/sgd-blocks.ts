@@ -55,10 +55,18 @@ export interface SgdPackedBlocks {
 /** Where a plan's arrays live (kernels/arena-plan.ts): a KernelArena (WASM kernels) or the heap (TS kernels). */
 export { type ArrayAllocator, heapAllocator };
 
+/**
+ * The user of each rating: a column (users[t]), or for ratings in user order (rows of a CSR whose entries are the
+ * ratings in their order: input sorted by user) that CSR's row pointer, user u holding ratings [indptr[u], indptr[u + 1]).
+ * Both give the same plans for the same ratings; the row pointer lets the users column go before a plan is built.
+ */
+export type RatingUsers = Int32Array | { readonly indptr: Int32Array };
+
 /** Contiguous index ranges with about equal rating counts: part[x] ∈ [0, parts). */
-export function balancedParts(index: Int32Array, length: number, size: number, parts: number): Int32Array {
+export function balancedParts(index: RatingUsers, length: number, size: number, parts: number): Int32Array {
   const count = new Int32Array(size);
-  for (let t = 0; t < length; t++) count[index[t]!]!++;
+  if (index instanceof Int32Array) for (let t = 0; t < length; t++) count[index[t]!]!++;
+  else for (let x = 0; x < size; x++) count[x] = index.indptr[x + 1]! - index.indptr[x]!;
   const part = new Int32Array(size);
   let acc = 0;
   for (let x = 0; x < size; x++) {
@@ -110,6 +118,19 @@ function valueTable(values: Float32Array, length: number, limit: number): { tabl
   return { table: Float32Array.from(table), indexOf: (b) => slot[find(b)]! - 1 };
 }
 
+/**
+ * The values as a byte index into a table of their distinct f32 values (first-seen order, compared by bit pattern:
+ * table[index[t]] is values[t] exactly), or undefined when there are more than 256. 1 B a value instead of 4.
+ */
+export function byteValueIndex(values: Float32Array, length: number): { table: Float32Array; index: Uint8Array } | undefined {
+  const vt = valueTable(values, length, 256);
+  if (!vt) return undefined;
+  const bits = new Int32Array(values.buffer, values.byteOffset, length);
+  const index = new Uint8Array(length);
+  for (let t = 0; t < length; t++) index[t] = vt.indexOf(bits[t]!);
+  return { table: vt.table, index };
+}
+
 function widest(start: Int32Array): number {
   let w = 0;
   for (let p = 0; p + 1 < start.length; p++) w = Math.max(w, start[p + 1]! - start[p]!);
@@ -124,7 +145,7 @@ interface SgdPackingChoice {
   packing?: { userStart: Int32Array; itemStart: Int32Array; itemBits: number; valueBits: number; vt: ReturnType<typeof valueTable> };
 }
 
-function sgdPacking(users: Int32Array, items: Int32Array, values: Float32Array, length: number, nUsers: number, nItems: number, g: number, pack: SgdPacking): SgdPackingChoice {
+function sgdPacking(users: RatingUsers, items: Int32Array, values: Float32Array, length: number, nUsers: number, nItems: number, g: number, pack: SgdPacking): SgdPackingChoice {
   const ub = balancedParts(users, length, nUsers, g);
   const ib = balancedParts(items, length, nItems, g);
   if (pack === "none") return { ub, ib };
@@ -148,7 +169,7 @@ function sgdPacking(users: Int32Array, items: Int32Array, values: Float32Array, 
  * fit's memory plan): the block entries as they will pack (4 B a rating when offsets and value index share
  * a u32, 5 or 8 B, else 12 B), the temporary table, the value table, the loss and the block bases.
  */
-export function sgdPlanShapes(users: Int32Array, items: Int32Array, values: Float32Array, length: number, nUsers: number, nItems: number, grid: number, pack: SgdPacking): Shape[] {
+export function sgdPlanShapes(users: RatingUsers, items: Int32Array, values: Float32Array, length: number, nUsers: number, nItems: number, grid: number, pack: SgdPacking): Shape[] {
   const { packing } = sgdPacking(users, items, values, length, nUsers, nItems, grid, pack);
   const temp = sgdPlanTemporary(nUsers, grid);
   if (!packing) return [i32(length), i32(length), f32(length), temp, f64(grid)];
@@ -178,7 +199,7 @@ export function sgdPlanTemporary(nUsers: number, grid: number): Shape {
  */
 export function planSgdBlocks(
   alloc: ArrayAllocator,
-  users: Int32Array,
+  users: RatingUsers,
   items: Int32Array,
   values: Float32Array,
   length: number,
@@ -204,7 +225,10 @@ export function planSgdBlocks(
   const temp = temporary(alloc, nUsers * g);
   // cell[u·g + b] = ratings of user u in item block b, then turned into that cell's next write position.
   const cell = temp.array;
-  for (let t = 0; t < length; t++) cell[users[t]! * g + ib[items[t]!]!]!++;
+  const column = users instanceof Int32Array ? users : undefined;
+  const rowPtr = column ? undefined : (users as { readonly indptr: Int32Array }).indptr;
+  if (column) for (let t = 0; t < length; t++) cell[column[t]! * g + ib[items[t]!]!]!++;
+  else for (let u = 0; u < nUsers; u++) for (let t = rowPtr![u]!; t < rowPtr![u + 1]!; t++) cell[u * g + ib[items[t]!]!]!++;
   const blockStart = new Int32Array(blocks + 1);
   for (let u = 0; u < nUsers; u++) {
     const row = ub[u]! * g + 1;
@@ -225,8 +249,7 @@ export function planSgdBlocks(
     const inCodes = valueBits >= 0;
     const inBytes = valueBits === -2;
     const vbits = new Int32Array(values.buffer, values.byteOffset, length);
-    for (let t = 0; t < length; t++) {
-      const u = users[t]!;
+    const place = (t: number, u: number): void => {
       const i = items[t]!;
       const b = ib[i]!;
       const p = cell[u * g + b]!++;
@@ -237,7 +260,9 @@ export function planSgdBlocks(
         if (inBytes) valueIndex[p] = vt!.indexOf(vbits[t]!);
         else gv[p] = values[t]!;
       }
-    }
+    };
+    if (column) for (let t = 0; t < length; t++) place(t, column[t]!);
+    else for (let u = 0; u < nUsers; u++) for (let t = rowPtr![u]!; t < rowPtr![u + 1]!; t++) place(t, u);
     temp.release();
     const table = valueBits === -1 ? new Float32Array(0) : alloc.f32(vt!.table.length);
     if (valueBits !== -1) table.set(vt!.table);
@@ -245,14 +270,15 @@ export function planSgdBlocks(
     return { grid: g, users: none, items: none, values: gv, blockStart, loss: alloc.f64(g), packed: { codes, itemBits, valueBits, valueIndex, table, userStart, itemStart, bases: alloc.i32(2 * g) } };
   }
   const { gu, gi, gv } = plain!;
-  for (let t = 0; t < length; t++) {
-    const u = users[t]!;
+  const put = (t: number, u: number): void => {
     const i = items[t]!;
     const p = cell[u * g + ib[i]!]!++;
     gu[p] = u;
     gi[p] = i;
     gv[p] = values[t]!;
-  }
+  };
+  if (column) for (let t = 0; t < length; t++) put(t, column[t]!);
+  else for (let u = 0; u < nUsers; u++) for (let t = rowPtr![u]!; t < rowPtr![u + 1]!; t++) put(t, u);
   temp.release();
   return { grid: g, users: gu, items: gi, values: gv, blockStart, loss: alloc.f64(g) };
 }
@@ -316,6 +342,86 @@ export function planHistory(plan: SgdBlockPlan, nUsers: number, nItems: number, 
     values[p] = v;
   });
   return { rows: nUsers, cols: nItems, indptr, indices, values };
+}
+
+/**
+ * {@link planHistory} for the last use of a plan: the same CSR (same rows, same order, same values), decoded user
+ * block by user block over the plan's own entries. Row block a's history entries are exactly the index range of
+ * the plan's blocks (a, 0 … grid − 1), so each range is copied aside (one user block of entries at a time) and
+ * its history written in its place: the column indices into the plan's codes (packed) or `items`, the values into
+ * `plan.values` when the plan has them per entry, else into an array from `alloc`. The plan is unusable afterwards;
+ * the history needs no memory beside it but the row pointer and (for value-index plans) the values: 4 B a rating
+ * at the end of a fit instead of 8.
+ */
+export function planHistoryInPlace(plan: SgdBlockPlan, nUsers: number, nItems: number, alloc: ArrayAllocator = heapAllocator): CsrMatrix {
+  const g = plan.grid;
+  const nnz = plan.blockStart[g * g]!;
+  const pk = plan.packed;
+  const indptr = alloc.i32(nUsers + 1);
+  const indices = pk ? pk.codes : plan.items;
+  const values = plan.values.length >= nnz ? plan.values : alloc.f32(nnz);
+  const itemScale = pk ? 2 ** pk.itemBits : 1;
+  const valueScale = pk && pk.valueBits >= 0 ? 2 ** pk.valueBits : 1;
+  const userOf = (blk: number, t: number, code: number): number => {
+    if (!pk) return plan.users[t]!;
+    const off = Math.floor((code >>> 0) / valueScale);
+    return pk.userStart[Math.floor(blk / g)]! + Math.floor(off / itemScale);
+  };
+  // Counts per user (the row pointer), as planHistory's first pass.
+  for (let blk = 0; blk < g * g; blk++) {
+    for (let t = plan.blockStart[blk]!; t < plan.blockStart[blk + 1]!; t++) indptr[userOf(blk, t, pk ? pk.codes[t]! : 0) + 1]!++;
+  }
+  for (let u = 0; u < nUsers; u++) indptr[u + 1]! += indptr[u]!;
+  const next = indptr.slice(0, nUsers);
+  // One user block's entries at a time, copied aside (into buffers reused across blocks) before their range is overwritten.
+  let most = 0;
+  for (let a = 0; a < g; a++) most = Math.max(most, plan.blockStart[a * g + g]! - plan.blockStart[a * g]!);
+  const perEntry = plan.values.length >= nnz;
+  const codeBuf = new Int32Array(most);
+  const userBuf = pk ? undefined : new Int32Array(most);
+  const valueBuf = perEntry ? new Float32Array(most) : undefined;
+  const indexBuf = pk && pk.valueBits === -2 ? new Uint8Array(most) : undefined;
+  for (let a = 0; a < g; a++) {
+    const lo = plan.blockStart[a * g]!;
+    const hi = plan.blockStart[a * g + g]!;
+    if (hi === lo) continue;
+    codeBuf.set(pk ? pk.codes.subarray(lo, hi) : plan.items.subarray(lo, hi));
+    const codes = pk ? codeBuf : undefined;
+    const items = pk ? undefined : codeBuf;
+    const users = userBuf;
+    users?.set(plan.users.subarray(lo, hi));
+    const vals = valueBuf;
+    vals?.set(plan.values.subarray(lo, hi));
+    const vidx = indexBuf;
+    vidx?.set(pk!.valueIndex.subarray(lo, hi));
+    for (let b = 0; b < g; b++) {
+      const blk = a * g + b;
+      const i0 = pk ? pk.itemStart[b]! : 0;
+      const u0 = pk ? pk.userStart[a]! : 0;
+      for (let t = plan.blockStart[blk]!; t < plan.blockStart[blk + 1]!; t++) {
+        const x = t - lo;
+        let u: number;
+        let i: number;
+        let v: number;
+        if (codes) {
+          const c = codes[x]! >>> 0;
+          const off = Math.floor(c / valueScale);
+          const du = Math.floor(off / itemScale);
+          u = u0 + du;
+          i = i0 + (off - du * itemScale);
+          v = pk!.valueBits >= 0 ? pk!.table[c - off * valueScale]! : vidx ? pk!.table[vidx[x]!]! : vals![x]!;
+        } else {
+          u = users![x]!;
+          i = items![x]!;
+          v = vals![x]!;
+        }
+        const p = next[u]!++;
+        indices[p] = i;
+        values[p] = v;
+      }
+    }
+  }
+  return { rows: nUsers, cols: nItems, indptr, indices: indices.subarray(0, nnz), values: values.subarray(0, nnz) };
 }
 
 /**

@@ -42,3 +42,16 @@ export function explicitModel(p: ExplicitParts): FactorModel {
     ratingScale: p.ratingScale,
   });
 }
+
+/**
+ * The model's history from a CSR in kernel memory: its own arrays for a zero-copy finish, else heap copies (a
+ * snapshot or a rating part before a ranking part must not keep, nor share, the fit's kernel memory).
+ */
+export function historyOf(m: CsrMatrix, own: boolean): CsrMatrix {
+  const n = m.indptr[m.rows]!;
+  const indptr = m.indptr.subarray(0, m.rows + 1);
+  const indices = m.indices.subarray(0, n);
+  const values = m.values.subarray(0, n);
+  if (own) return { rows: m.rows, cols: m.cols, indptr, indices, values };
+  return { rows: m.rows, cols: m.cols, indptr: indptr.slice(), indices: indices.slice(), values: values.slice() };
+}

@@ -10,6 +10,7 @@ import { numberOption, RULES } from "./config.js";
 import type { KernelChoice, TrainRuntime } from "./kernel-runtime.js";
 import { rankingConfig, withoutRankingKeys } from "./ranking.js";
 import { getAlgorithm } from "./registry.js";
+import { memTrace } from "../core/mem-trace.js";
 import type { Trainer, TrainingData } from "./trainer.js";
 
 /** Options of a fit that are not model configuration. */
@@ -129,21 +130,29 @@ function start(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: str
     ranking = { config: r, epochs: ials.epochs(r) };
   }
   let trainer: Trainer;
-  if (algo.capabilities?.trainsFromCsr === true && opts.data === undefined) {
-    const light = detached(data);
-    trainer = deferred(() => algo.create(light, resolved));
+  const caps = algo.capabilities;
+  const sorted = caps?.trainsFromCsr !== true && caps?.trainsFromSortedCsr === true && opts.data === undefined && sortedByUser(ratings);
+  if ((caps?.trainsFromCsr === true || sorted) && opts.data === undefined) {
+    const light = detached(data, sorted);
+    trainer = deferred(() => algo.create(light, resolved), opts.collect);
   } else trainer = algo.create(data, resolved);
   return { trainer, epochs: algo.epochs(resolved), ratings: ratings.length, source: ratings.report.file, ranking, runtime: data.runtime };
 }
 
-/** A trainer created on first use (the same trainer, the same calls: only its memory comes later). */
-function deferred(create: () => Trainer): Trainer {
+/**
+ * A trainer created on first use (the same trainer, the same calls: only its memory comes later). Once created,
+ * the data it was made from is dropped and `collect` runs: a trainer that copied what it needs into kernel memory
+ * (als, ials, wals) builds the rest from that copy after the given CSR has gone.
+ */
+function deferred(create: () => Trainer, collect: (() => void) | undefined): Trainer {
   let t: Trainer | undefined;
   let make: (() => Trainer) | undefined = create;
   const get = (): Trainer => {
     if (!t) {
       t = make!();
       make = undefined;
+      collect?.();
+      memTrace("trainer created");
     }
     return t;
   };
@@ -159,7 +168,7 @@ function deferred(create: () => Trainer): Trainer {
  * indexes, the values (views of the CSR's own when the input was sorted by user, else the values column) and
  * the length. `users` and `items` are not kept (reading them throws: a trainer with the trainsFromCsr capability must not).
  */
-function detached(d: TrainingData): TrainingData {
+function detached(d: TrainingData, sorted = false): TrainingData {
   const byUser = d.byUser;
   const { length, values, userIndex, itemIndex, report } = d.ratings;
   const missing = (): never => {
@@ -187,7 +196,15 @@ function detached(d: TrainingData): TrainingData {
       byItem ??= transpose(byUser);
       return byItem;
     },
+    ...(sorted ? { sortedByUser: true } : {}),
   };
+}
+
+/** Whether the users column never decreases (the users' CSR is then views of the columns). */
+function sortedByUser(r: Ratings): boolean {
+  const u = r.users;
+  for (let t = 1; t < r.length; t++) if (u[t]! < u[t - 1]!) return false;
+  return true;
 }
 
 /** One run of the epoch loop (shared by fitSync and fit); closes the trainer however it ends. */
@@ -209,6 +226,7 @@ function* runEpochs(s: Started, opts: FitOptions): Generator<Promise<void> | voi
   // trains on the rating model's history (the same cells), so the ratings need not be kept.
   yield closing;
   opts.collect?.();
+  memTrace("rating part closed");
   const h = model.history;
   if (!h) throw new MfrecError("E_UNSUPPORTED", `algorithm ${model.algorithm} keeps no history to train a ranking part on`, { hint: 'set ranking: "none"' });
   const hd = historyData(model, h);
@@ -220,6 +238,7 @@ function* runEpochs(s: Started, opts: FitOptions): Generator<Promise<void> | voi
       if (opts.signal?.aborted) throw new MfrecError("E_ABORTED", `training aborted before epoch ${e} of the ranking part`, { cause: opts.signal.reason });
       const t = now();
       const res = trainer.epoch(e - 1);
+      memTrace(`ranking epoch ${e}`);
       if (!Number.isFinite(res.loss)) throw new MfrecError("E_DIVERGED", `the ranking part diverged at epoch ${e}: the loss became ${res.loss}`, { value: res.loss, expected: "a finite loss" });
       reports.push({ epoch: e, loss: res.loss, seconds: (now() - t) / 1000 });
       yield;
@@ -304,6 +323,7 @@ function* epochLoop(s: Started, opts: FitOptions): Generator<void, FactorModel> 
     if (opts.signal?.aborted) throw new MfrecError("E_ABORTED", `training aborted before epoch ${e}`, { cause: opts.signal.reason });
     const t = now();
     const r = trainer.epoch(e - 1);
+    memTrace(`epoch ${e}`);
     const report: EpochReport = { epoch: e, loss: r.loss, seconds: (now() - t) / 1000 };
     if (r.trainRmse !== undefined) report.trainRmse = r.trainRmse;
     if (!Number.isFinite(r.loss) || (r.trainRmse !== undefined && !Number.isFinite(r.trainRmse))) {
@@ -327,6 +347,7 @@ function* epochLoop(s: Started, opts: FitOptions): Generator<void, FactorModel> 
     if (go === false) break;
   }
   const model = trainer.finish({ zeroCopy: opts.zeroCopy === true });
+  memTrace("finished");
   return model.with({
     training: reports,
     provenance: {

@@ -34,6 +34,11 @@ export interface TrainingData {
   byItem: CsrMatrix;
   /** Where kernels run (pool factory, WASM or TS), from FitOptions; absent = automatic. */
   runtime?: TrainRuntime;
+  /**
+   * Set by fit for a trainer with the trainsFromSortedCsr capability when the ratings are sorted by user: `byUser`'s
+   * entries are the ratings in their order (views of the columns) and the users / items columns are not kept.
+   */
+  sortedByUser?: boolean;
   /** Side features by raw id (FitOptions.itemFeatures / userFeatures); only algorithms that read features (hybrid) accept them. */
   itemFeatures?: FeatureTable;
   userFeatures?: FeatureTable;
@@ -138,6 +143,11 @@ export interface AlgorithmCapabilities {
    * its Ratings frees their columns before the trainer's memory fills (train/fit.ts). Default false.
    */
   readonly trainsFromCsr?: boolean;
+  /**
+   * As trainsFromCsr, but only when the ratings are sorted by user (the users' CSR is then views of the columns, no
+   * copy): the trainer reads `byUser` when TrainingData.sortedByUser is set, else the columns. Default false.
+   */
+  readonly trainsFromSortedCsr?: boolean;
   /** Spark MLlib's ALS runs this algorithm (`mfrec spark-job`), with implicitPrefs as given. */
   readonly spark?: { readonly implicitPrefs: boolean };
 }

@@ -8,6 +8,7 @@ import { addModelOptions, fitOptionsFrom, keepsImplicitStrength, type ModelFlags
 import { fmt, fmtInt, out, printJson, say } from "../output.js";
 import { collectGarbage } from "../collect-garbage.js";
 import { Progress } from "../progress.js";
+import { memTrace } from "../../core/mem-trace.js";
 import { noteFeatureCoverage, readFeatureFlags } from "../features.js";
 
 interface TrainFlags extends CommonFlags, InputFlags, ModelFlags {
@@ -31,6 +32,7 @@ export function registerTrainCommand(program: Command): void {
       // A holder, emptied once training has started: sgd then keeps no reference to the ratings, so their
       // columns (12 bytes a rating) are freed while the epochs run.
       const input: { ratings?: Ratings } = { ratings: await readRatingsFile(file, keepsImplicitStrength(f) ? { ...readOptionsFrom(f), implicit: undefined } : readOptionsFrom(f)) };
+      memTrace("read");
       const { length: ratingCount, report } = input.ratings!;
       printParseReport(report);
       const features = readFeatureFlags(f, f.quiet);
@@ -49,6 +51,7 @@ export function registerTrainCommand(program: Command): void {
           collect: collectGarbage,
           onEpoch: (r: EpochReport) => progress.update(r.epoch, r.trainRmse !== undefined ? `train RMSE ${fmt(r.trainRmse, 4)}` : `loss ${fmt(r.loss, 4)}`),
         });
+        memTrace("fit started");
         input.ratings = undefined;
         // After this frame has suspended at the await below: a collection now would still see the ratings in its registers.
         queueMicrotask(collectGarbage);
@@ -57,7 +60,9 @@ export function registerTrainCommand(program: Command): void {
         progress.abandon();
         throw e;
       }
+      memTrace("trained");
       await writeModelFile(f.output, model);
+      memTrace("written");
       const last = model.training[model.training.length - 1];
       const stats = model.stats();
       const rmse = last?.trainRmse !== undefined ? `final train RMSE ${fmt(last.trainRmse, 4)}` : `final loss ${fmt(last?.loss ?? Number.NaN, 4)}`;

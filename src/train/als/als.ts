@@ -10,7 +10,7 @@ import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
 import { type ColumnSegments, columnSegments, segmentShardCount } from "../../parallel/column-segments.js";
 import { balancedRowShards } from "../../parallel/pool.js";
 import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
-import { explicitModel } from "../finish.js";
+import { explicitModel, historyOf } from "../finish.js";
 import { meanOf, rangeOf } from "../init.js";
 import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
 import type { Algorithm, EpochResult, FinishOptions, Trainer, TrainingData } from "../trainer.js";
@@ -140,16 +140,19 @@ function transposeInto(a: KernelArena, m: CsrMatrix): CsrMatrix {
 
 /** The mutable state of one ALS fit (arrays in a KernelArena when the WASM kernels run). */
 class AlsTrainer implements Trainer {
-  private readonly users: Side;
-  private readonly items: Side;
+  private users!: Side;
+  private items!: Side;
   private readonly mu: number;
   private readonly wasm: WasmRuntime | undefined;
-  private readonly loss: Float64Array;
-  private readonly itemShards: ShardState | undefined;
+  private loss!: Float64Array;
+  private itemShards: ShardState | undefined;
+  /** The rest of the layout, built from kernel memory alone at the first epoch (see the constructor). */
+  private pending: (() => void) | undefined;
   private readonly count: number;
   private readonly userIndex: IdIndex;
   private readonly itemIndex: IdIndex;
-  private readonly history: CsrMatrix;
+  /** The users' CSR as given; undefined when the history is the kernel memory's copy of it (zero-copy fits, see the constructor). */
+  private readonly history: CsrMatrix | undefined;
   private readonly ratingScale: [number, number];
 
   constructor(
@@ -163,7 +166,6 @@ class AlsTrainer implements Trainer {
     this.count = n;
     this.userIndex = ratings.userIndex;
     this.itemIndex = ratings.itemIndex;
-    this.history = byUser;
     this.ratingScale = rangeOf(ratings.values, n);
     const nu = byUser.rows;
     const ni = byUser.cols;
@@ -177,26 +179,42 @@ class AlsTrainer implements Trainer {
     this.wasm = openWasmRuntime(data.runtime, cfg.cgSteps > 0 ? [sides, cgState] : [sides], k, n);
     const alloc = this.wasm?.arena ?? heapAllocator;
     const a = this.wasm?.arena;
-    const side = (m: CsrMatrix, copy: boolean): Side => {
-      const csr: CsrMatrix = a && copy ? { ...m, indptr: a.copyI32(m.indptr.subarray(0, m.rows + 1)), indices: a.copyI32(m.indices.subarray(0, n)), values: a.copyF32(m.values.subarray(0, n)) } : m;
-      return { csr, X: alloc.f32(m.rows * k), bias: cfg.biases ? alloc.f32(m.rows) : EMPTY, shards: balancedRowShards(m.indptr, m.rows, SHARDS) };
+    const side = (csr: CsrMatrix): Side => ({ csr, X: alloc.f32(csr.rows * k), bias: cfg.biases ? alloc.f32(csr.rows) : EMPTY, shards: balancedRowShards(csr.indptr, csr.rows, SHARDS) });
+    // The WASM kernels: the users' CSR is copied into kernel memory here and the rest of the layout (item side,
+    // factors, drawn Q) is built from that copy alone at the first epoch, in the same order at the same addresses,
+    // so the given CSR can be collected in between (fit() with `collect` does: the peak then holds one copy, not two).
+    const usersCsr: CsrMatrix = a ? { ...byUser, indptr: a.copyI32(byUser.indptr.subarray(0, nu + 1)), indices: a.copyI32(byUser.indices.subarray(0, n)), values: a.copyF32(byUser.values.subarray(0, n)) } : byUser;
+    // A zero-copy fit (FitOptions.zeroCopy: `mfrec train`) takes the model's history from the kernel memory's copy of
+    // the users' CSR, the same bytes, so the given CSR (8 B a rating, views of the parsed columns when the input is
+    // sorted by user) is not kept through the epochs; any other fit keeps it as before.
+    this.history = a && data.runtime?.zeroCopy === true ? undefined : byUser;
+    const byItem = a ? undefined : data.byItem;
+    this.pending = () => {
+      this.users = side(usersCsr);
+      // With CG on the WASM kernels the items are solved from the users' CSR regrouped by item shard: no item
+      // CSR at all (its row pointer, the item counts, is all that is kept of it), else the transpose, built
+      // straight into kernel memory when the WASM kernels run (no heap transpose beside the copy).
+      const sharded = a !== undefined && cfg.cgSteps > 0;
+      this.items = side(a ? (sharded ? countsView(usersCsr) : transposeInto(a, usersCsr)) : byItem!);
+      if (sharded) {
+        const u = usersCsr;
+        const seg = columnSegments(a, u.indptr, u.indices, u.values, null, a.copyI32(this.items.csr.indptr), segmentShardCount(ni, k));
+        this.itemShards = { seg, ...cgState.place(a) };
+      }
+      this.loss = alloc.f64(SHARDS);
+      // P is overwritten by the first user half-sweep (from zero when CG); only Q's start matters.
+      if (cfg.initStd === 0) this.items.X.fill(0);
+      else rngFor(cfg.seed, "init-items").fillNormal(this.items.X, 0, cfg.initStd);
     };
-    this.users = side(byUser, true);
-    // With CG on the WASM kernels the items are solved from the users' CSR regrouped by item shard: no item
-    // CSR at all (its row pointer, the item counts, is all that is kept of it), else the transpose, built
-    // straight into kernel memory when the WASM kernels run (no heap transpose beside the copy).
-    const sharded = a !== undefined && cfg.cgSteps > 0;
-    this.items = a ? side(sharded ? countsView(byUser) : transposeInto(a, this.users.csr), false) : side(data.byItem, false);
-    if (sharded) {
-      const u = this.users.csr;
-      const seg = columnSegments(a, u.indptr, u.indices, u.values, null, a.copyI32(this.items.csr.indptr), segmentShardCount(ni, k));
-      this.itemShards = { seg, ...cgState.place(a) };
-    }
-    this.loss = alloc.f64(SHARDS);
-    // P is overwritten by the first user half-sweep (from zero when CG); only Q's start matters.
-    if (cfg.initStd === 0) this.items.X.fill(0);
-    else rngFor(cfg.seed, "init-items").fillNormal(this.items.X, 0, cfg.initStd);
+    if (!a) this.ready();
     this.mu = cfg.biases ? meanOf(ratings.values, n) : 0;
+  }
+
+  /** Build what the constructor left for the first epoch (once). */
+  private ready(): void {
+    const p = this.pending;
+    this.pending = undefined;
+    p?.();
   }
 
   private half(x: Side, y: Side): void {
@@ -236,6 +254,7 @@ class AlsTrainer implements Trainer {
   }
 
   epoch(): EpochResult {
+    this.ready();
     const { factors: k, regularization: reg, weightedRegularization: w } = this.cfg;
     const U = this.users;
     const I = this.items;
@@ -250,6 +269,7 @@ class AlsTrainer implements Trainer {
   }
 
   finish(opts: FinishOptions = {}): FactorModel {
+    this.ready();
     const b = this.cfg.biases;
     // The final zero-copy call keeps the trainer's own arrays (kernel memory): no second copy of the factors.
     return explicitModel({
@@ -262,7 +282,7 @@ class AlsTrainer implements Trainer {
       globalMean: this.mu,
       userBias: b ? this.users.bias : undefined,
       itemBias: b ? this.items.bias : undefined,
-      history: this.history,
+      history: this.history ?? historyOf(this.users.csr, opts.zeroCopy === true),
       ratingScale: this.ratingScale,
       own: opts.zeroCopy === true,
     });

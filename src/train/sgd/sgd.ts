@@ -1,10 +1,12 @@
 import { rngFor } from "../../core/rng.js";
+import { MfrecError } from "../../core/errors.js";
 import type { IdIndex } from "../../data/id-index.js";
 import type { CsrMatrix } from "../../matrix/csr.js";
 import { weightedSquaredNorms } from "../../kernels/explicit-loss.js";
 import { sgdEpoch } from "./kernel.js";
+import { memTrace } from "../../core/mem-trace.js";
 import { f32, fitsKernelMemory, i32, memoryPlan, reserve } from "../../kernels/arena-plan.js";
-import { type ArrayAllocator, heapAllocator, planHistory, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule, sgdPlanShapes } from "../../parallel/sgd-blocks.js";
+import { type ArrayAllocator, heapAllocator, type RatingUsers, planHistory, planHistoryInPlace, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule, sgdPlanShapes } from "../../parallel/sgd-blocks.js";
 import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
 import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
 import { explicitModel } from "../finish.js";
@@ -148,6 +150,8 @@ class SgdTrainer implements Trainer {
   private readonly ratingScale: [number, number];
   private readonly count: number;
   private history: CsrMatrix | undefined;
+  /** The plan's entries hold the history (a zero-copy finish decoded it in place): no more epochs. */
+  private consumed = false;
   /** Where a zero-copy finish decodes the history: the kernel memory reserved for it, else the heap. */
   private readonly historyAlloc: ArrayAllocator;
   /** Where P, Q and the biases go, until initFactors has put them there. */
@@ -169,11 +173,17 @@ class SgdTrainer implements Trainer {
     const nu = ratings.userIndex.size;
     const ni = ratings.itemIndex.size;
     // Room for the block layout these ratings pack into (4 B a rating when offsets and value index share a u32,
-    // up to 12 B: sgdPlanSizes decides as planSgdBlocks will) and the factors; with zeroCopy also for the
+    // up to 12 B: sgdPlanShapes decides as planSgdBlocks will) and the factors; with zeroCopy also for the
     // model's history ((nu + 1) + 2n words), decoded there at the end, when it fits under wasm32's 4 GiB.
     // Reserved pages cost no memory until written.
     // (+ the plan's temporary (user, item block) table, given back before the factors take its place)
-    const blocks = reserve(...sgdPlanShapes(ratings.users, ratings.items, ratings.values, n, nu, ni, cfg.grid, "offsets+values"));
+    // Ratings sorted by user come as the users' CSR (views of the columns: fit's trainsFromSortedCsr route, where
+    // the users column has gone before this runs); its row pointer stands for the users column, the same plan.
+    const csr = data.sortedByUser === true ? data.byUser : undefined;
+    const users: RatingUsers = csr ?? ratings.users;
+    const items = csr ? csr.indices : ratings.items;
+    const values = csr ? csr.values : ratings.values;
+    const blocks = reserve(...sgdPlanShapes(users, items, values, n, nu, ni, cfg.grid, "offsets+values"));
     this.factors = sgdFactorPlan(nu, ni, k, cfg.biases);
     const history = reserve(i32(nu + 1), i32(n), f32(n));
     const roomForHistory = data.runtime?.zeroCopy === true && fitsKernelMemory([blocks, this.factors, history]);
@@ -183,7 +193,8 @@ class SgdTrainer implements Trainer {
     // The plan first: its temporary table is given back, and the factors then reuse those pages. The factors
     // are allocated and drawn at the first epoch (initFactors), after `fit`'s caller has had a turn to drop the
     // Ratings: they never hold memory beside the columns. Same arena addresses, same draws.
-    this.plan = planSgdBlocks(alloc, ratings.users, ratings.items, ratings.values, n, nu, ni, cfg.grid, this.wasm ? "offsets+values" : "none");
+    this.plan = planSgdBlocks(alloc, users, items, values, n, nu, ni, cfg.grid, this.wasm ? "offsets+values" : "none");
+    memTrace("sgd plan built");
     this.alloc = alloc;
     this.params = {
       P: EMPTY,
@@ -191,14 +202,14 @@ class SgdTrainer implements Trainer {
       userBias: EMPTY,
       itemBias: EMPTY,
       factors: k,
-      globalMean: cfg.biases ? meanOf(ratings.values, n) : 0,
+      globalMean: cfg.biases ? meanOf(values, n) : 0,
       learningRate: cfg.learningRate,
       regularization: cfg.regularization,
       biasRegularization: cfg.regBias,
       useBias: cfg.biases,
     };
-    this.userPtr = countPointer(ratings.users, n, nu);
-    this.itemPtr = countPointer(ratings.items, n, ni);
+    this.userPtr = csr ? csr.indptr.slice(0, nu + 1) : countPointer(ratings.users, n, nu);
+    this.itemPtr = countPointer(items, n, ni);
     if (!this.wasm) {
       let most = 0;
       for (let b = 0; b < cfg.grid * cfg.grid; b++) most = Math.max(most, this.plan.blockStart[b + 1]! - this.plan.blockStart[b]!);
@@ -221,9 +232,11 @@ class SgdTrainer implements Trainer {
       p.userBias = v.userBias;
       p.itemBias = v.itemBias;
     }
+    memTrace("sgd factors drawn");
   }
 
   epoch(epochIndex: number): EpochResult {
+    if (this.consumed) throw new MfrecError("E_UNSUPPORTED", "internal: an sgd trainer was used after its zero-copy finish");
     this.initFactors();
     const cfg = this.cfg;
     const k = cfg.factors;
@@ -246,7 +259,14 @@ class SgdTrainer implements Trainer {
     const p = this.params;
     // Built once (finish may run every epoch for validation), after the epochs' memory peak; on the final
     // zero-copy call into the kernel memory reserved for it, so the factors need no copy beside it.
-    this.history ??= planHistory(this.plan, this.userIndex.size, this.itemIndex.size, opts.zeroCopy ? this.historyAlloc : heapAllocator);
+    if (this.consumed) throw new MfrecError("E_UNSUPPORTED", "internal: an sgd trainer was used after its zero-copy finish");
+    // A zero-copy finish is the fit's last call: the history is decoded over the plan's own entries (no second
+    // layout beside it; the same CSR as planHistory), its values into the kernel memory reserved for it.
+    if (opts.zeroCopy && !this.history) {
+      this.history = planHistoryInPlace(this.plan, this.userIndex.size, this.itemIndex.size, this.historyAlloc);
+      this.consumed = true;
+    } else this.history ??= planHistory(this.plan, this.userIndex.size, this.itemIndex.size, heapAllocator);
+    memTrace("sgd history decoded");
     const b = this.cfg.biases;
     return explicitModel({
       config: this.cfg,
@@ -291,6 +311,7 @@ export const sgd: Algorithm<SgdConfig> = {
   create: (data, config) => new SgdTrainer(data, config),
   capabilities: {
     explains: true,
+    trainsFromSortedCsr: true,
     // SGD's per-rating penalty, summed over a row, is λ·n_u: the ALS row solve scales λ by the count.
     countWeightedRegularization: () => true,
     exampleConfig: (factors) => ({ algorithm: "sgd", factors, epochs: 2000, regularization: 0.001, learningRate: 0.05, learningRateDecay: 1, initStd: 0.5, biases: false, seed: 42 }),

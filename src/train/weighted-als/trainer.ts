@@ -1,4 +1,6 @@
 import { rngFor } from "../../core/rng.js";
+import { MfrecError } from "../../core/errors.js";
+import { byteValueIndex } from "../../parallel/sgd-blocks.js";
 import { entryWeights, fullGramian, regularizationLoss, type WeightedAlsArgs, type WeightedAlsSpec, weightedAlsHalfSweep, weightedAlsLoss } from "../../kernels/implicit-als.js";
 import { f32, f64, i32, memoryPlan, reserve, type Shape } from "../../kernels/arena-plan.js";
 import type { KernelArena } from "../../kernels/wasm-arena.js";
@@ -78,6 +80,55 @@ interface ModelSource {
 }
 
 const sourceOf = (data: TrainingData): ModelSource => ({ history: data.byUser, userIndex: data.ratings.userIndex, itemIndex: data.ratings.itemIndex });
+
+/**
+ * The WASM trainers' model source: in a zero-copy fit (FitOptions.zeroCopy: `mfrec train`) only the users' CSR values
+ * are kept from the given CSR, the history's row pointer and column indices being the kernel memory's copies (the
+ * same bytes), so the given indices (4 B a rating) go with the Ratings; any other fit keeps the given CSR as before.
+ */
+interface KernelModelSource {
+  userIndex: IdIndex;
+  itemIndex: IdIndex;
+  rows: number;
+  cols: number;
+  /** The given CSR (not a zero-copy fit), else undefined. */
+  history: CsrMatrix | undefined;
+  /** Entries of the history. */
+  nnz: number;
+  /** The given CSR's values (a zero-copy fit with more than 256 distinct values), else empty. */
+  values: Float32Array;
+  /** A zero-copy fit's values as a byte index into their distinct values (at most 256, e.g. counts or stars): 1 B a rating kept instead of 4. */
+  valueIndex: { table: Float32Array; index: Uint8Array } | undefined;
+}
+
+function kernelSourceOf(data: TrainingData): KernelModelSource {
+  const m = data.byUser;
+  const zeroCopy = data.runtime?.zeroCopy === true;
+  const n = m.indptr[m.rows]!;
+  const valueIndex = zeroCopy ? byteValueIndex(m.values, n) : undefined;
+  const values = zeroCopy && !valueIndex ? m.values.subarray(0, n) : new Float32Array(0);
+  return { userIndex: data.ratings.userIndex, itemIndex: data.ratings.itemIndex, rows: m.rows, cols: m.cols, history: zeroCopy ? undefined : m, nnz: n, values, valueIndex };
+}
+
+/**
+ * The ModelSource of a finish: the given CSR, or the kernel memory's structure with the kept values (heap copies
+ * unless `own`). Values kept as a byte index are decoded into `spare` when `own` (kernel memory the fit no longer
+ * needs: its last call), else into a new array.
+ */
+function finishSource(src: KernelModelSource, users: { indptr: Int32Array; indices: Int32Array }, own: boolean, spare: Float32Array): ModelSource {
+  if (src.history) return { history: src.history, userIndex: src.userIndex, itemIndex: src.itemIndex };
+  const n = src.nnz;
+  const indptr = users.indptr.subarray(0, src.rows + 1);
+  const indices = users.indices.subarray(0, n);
+  let values = src.values;
+  if (src.valueIndex) {
+    const { table, index } = src.valueIndex;
+    values = own ? spare.subarray(0, n) : new Float32Array(n);
+    for (let p = 0; p < n; p++) values[p] = table[index[p]!]!;
+  }
+  const history: CsrMatrix = { rows: src.rows, cols: src.cols, indptr: own ? indptr : indptr.slice(), indices: own ? indices : indices.slice(), values };
+  return { history, userIndex: src.userIndex, itemIndex: src.itemIndex };
+}
 
 /** `own`: the final zero-copy finish (FinishOptions.zeroCopy) keeps the trainer's factor arrays (kernel memory) instead of copies. */
 function model(src: ModelSource, config: ModelConfig, k: number, X: Float32Array, Y: Float32Array, own = false): FactorModel {
@@ -190,11 +241,11 @@ abstract class WasmWeightedAlsBase implements Trainer {
   /** YᵀY of the items. */
   protected readonly GI: Float32Array;
   private userGramFresh = false;
-  private readonly source: ModelSource;
+  private readonly source: KernelModelSource;
   private readonly parts: Float32Array;
   protected readonly loss: Float64Array;
   protected abstract readonly users: WasmSide;
-  protected abstract readonly items: { rows: number; X: Float32Array; indptr: Int32Array; gramShards: Int32Array };
+  protected abstract readonly items: { rows: number; X: Float32Array; indptr: Int32Array; gramShards: Int32Array; extra: Float32Array };
 
   protected constructor(
     data: TrainingData,
@@ -204,7 +255,7 @@ abstract class WasmWeightedAlsBase implements Trainer {
     protected readonly wasm: WasmRuntime,
   ) {
     const a = wasm.arena;
-    this.source = sourceOf(data);
+    this.source = kernelSourceOf(data);
     const { rows: nU, cols: nI } = data.byUser;
     const v = WasmWeightedAlsBase.basePlan(nU, nI, k).place(a);
     this.GU = v.GU;
@@ -224,7 +275,19 @@ abstract class WasmWeightedAlsBase implements Trainer {
   /** The users against the items (Gramian GI), the loss of the result into this.loss per shard. */
   protected abstract solveUsers(): void;
 
+  /** The rest of a subclass's layout, built from kernel memory alone at the first epoch (see WasmWeightedAls). */
+  protected pending: (() => void) | undefined;
+
+  /** Build what the constructor left for the first epoch (once). */
+  protected ready(): void {
+    const p = this.pending;
+    this.pending = undefined;
+    p?.();
+  }
+
   epoch(): EpochResult {
+    this.ready();
+    if (this.consumed) throw new MfrecError("E_UNSUPPORTED", "internal: a trainer was used after its zero-copy finish");
     const { users: U, items: I, spec: s, k } = this;
     if (!this.userGramFresh) gramInto(this.wasm, this.parts, U, this.GU, k);
     this.solveItems();
@@ -243,8 +306,17 @@ abstract class WasmWeightedAlsBase implements Trainer {
     return { loss };
   }
 
+  /** Set by a zero-copy finish, which may decode the history's values over the item side's weights: no more epochs. */
+  private consumed = false;
+
   finish(opts: FinishOptions = {}): FactorModel {
-    return model(this.source, this.config, this.k, this.users.X, this.items.X, opts.zeroCopy === true);
+    this.ready();
+    if (this.consumed) throw new MfrecError("E_UNSUPPORTED", "internal: a trainer was used after its zero-copy finish");
+    const own = opts.zeroCopy === true;
+    // The item side's per-entry weights (n floats in kernel memory) are not read again after the last epoch.
+    const m = model(finishSource(this.source, this.users, own, this.items.extra), this.config, this.k, this.users.X, this.items.X, own);
+    this.consumed = own;
+    return m;
   }
 
   close(): void {
@@ -257,8 +329,8 @@ abstract class WasmWeightedAlsBase implements Trainer {
  * per-entry weights computed straight into kernel memory without heap copies.
  */
 class WasmWeightedAls extends WasmWeightedAlsBase {
-  protected readonly users: WasmSide;
-  protected readonly items: ShardSide;
+  protected users!: WasmSide;
+  protected items!: ShardSide;
 
   private constructor(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, wasm: WasmRuntime) {
     super(data, config, spec, k, wasm);
@@ -267,19 +339,23 @@ class WasmWeightedAls extends WasmWeightedAlsBase {
     const nU = byUser.rows;
     const nI = byUser.cols;
     const { indptr: uIndptr, indices: uIndices, extra: uExtra, target: uTarget, itemPtr: iIndptr } = usersInArena(a, byUser, spec);
-    this.users = {
-      rows: nU,
-      indptr: uIndptr,
-      indices: uIndices,
-      extra: uExtra,
-      target: uTarget,
-      X: a.f32(nU * k),
-      shards: balancedRowShards(uIndptr, nU, SHARDS),
-      gramShards: gramShardsFor(nU, k),
+    // The rest from kernel memory alone at the first epoch (same order, same addresses), so the given CSR can be
+    // collected in between (fit() with `collect` does): the peak then holds the kernel copy, not both.
+    this.pending = () => {
+      this.users = {
+        rows: nU,
+        indptr: uIndptr,
+        indices: uIndices,
+        extra: uExtra,
+        target: uTarget,
+        X: a.f32(nU * k),
+        shards: balancedRowShards(uIndptr, nU, SHARDS),
+        gramShards: gramShardsFor(nU, k),
+      };
+      const state = { ...itemCgStatePlan(nI, k).place(a), gramShards: gramShardsFor(nI, k) };
+      this.items = { rows: nI, ...columnSegments(a, uIndptr, uIndices, uExtra, uTarget, iIndptr, segmentShardCount(nI, k)), ...state };
+      initFactors(this.users.X, this.items.X, k, seed);
     };
-    const state = { ...itemCgStatePlan(nI, k).place(a), gramShards: gramShardsFor(nI, k) };
-    this.items = { rows: nI, ...columnSegments(a, uIndptr, uIndices, uExtra, uTarget, iIndptr, segmentShardCount(nI, k)), ...state };
-    initFactors(this.users.X, this.items.X, k, seed);
   }
 
   /** The trainer, or undefined when the TS kernels are to run (kernels "ts", or no WebAssembly SIMD). */
@@ -320,8 +396,8 @@ class WasmWeightedAls extends WasmWeightedAlsBase {
  * balanced by entries plus the k³/6 of each factorization.
  */
 class WasmCholeskyWeightedAls extends WasmWeightedAlsBase {
-  protected readonly users: WasmSide;
-  protected readonly items: WasmSide;
+  protected users!: WasmSide;
+  protected items!: WasmSide;
 
   private constructor(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, wasm: WasmRuntime) {
     super(data, config, spec, k, wasm);
@@ -332,6 +408,11 @@ class WasmCholeskyWeightedAls extends WasmWeightedAlsBase {
     const n = byUser.indptr[nU]!;
     const { indptr: uIndptr, indices: uIndices, extra: uExtra, target: uTarget, itemPtr: iIndptr } = usersInArena(a, byUser, spec);
     const hasTarget = uTarget !== null;
+    // the rest from kernel memory alone at the first epoch, as in WasmWeightedAls
+    this.pending = () => this.build(a, nU, nI, n, k, seed, uIndptr, uIndices, uExtra, uTarget, iIndptr, hasTarget);
+  }
+
+  private build(a: KernelArena, nU: number, nI: number, n: number, k: number, seed: number, uIndptr: Int32Array, uIndices: Int32Array, uExtra: Float32Array, uTarget: Float32Array | null, iIndptr: Int32Array, hasTarget: boolean): void {
     // the transpose in the order of transpose() in matrix/csr.ts: users ascending within each item
     const next = iIndptr.slice(0, nI);
     const iIndices = a.i32(n);
