@@ -137,6 +137,62 @@ for (const config of CONFIGS.filter((c) => c.algorithm === "sgd" || (c.algorithm
   });
 }
 
+// hybrid (LightFM-style, TS kernel only) with item and user features on the explicit set: every 10th item has
+// 12 tags (above itemWeightCap), 20 feature-only (cold) items and 15 feature-only users; the feature vectors
+// are in the digest. Digests as of the commit that added itemWeightCap; the same bytes with kernels "wasm".
+function hybridFeatures(): { itemFeatures: Record<string, string[]>; userFeatures: Record<string, string[]> } {
+  const itemFeatures: Record<string, string[]> = {};
+  const userFeatures: Record<string, string[]> = {};
+  const items = [...explicit.itemIndex.ids()].map(String);
+  for (let c = 0; c < 20; c++) items.push(`cold-item-${c}`);
+  items.forEach((id, i) => {
+    const f = [`genre:${i % 7}`, `decade:${i % 3}`];
+    if (i % 10 === 0) for (let t = 0; t < 12; t++) f.push(`tag:${(i + t) % 17}`);
+    itemFeatures[id] = f;
+  });
+  const users = [...explicit.userIndex.ids()].map(String);
+  for (let c = 0; c < 15; c++) users.push(`cold-user-${c}`);
+  users.forEach((id, u) => {
+    userFeatures[id] = [`age:${u % 4}`, `job:${u % 5}`];
+  });
+  return { itemFeatures, userFeatures };
+}
+const HYBRID_CONFIGS: ModelConfig[] = [
+  { algorithm: "hybrid", factors: 8, epochs: 4, learningRate: 0.05, regularization: 1e-6, loss: "warp", maxSampled: 10, positiveThreshold: 4, negatives: "rated", normalize: false, itemWeightCap: 4, identity: true, seed: 3 },
+  { algorithm: "hybrid", factors: 8, epochs: 4, learningRate: 0.05, regularization: 1e-6, loss: "bpr", positiveThreshold: 4, negatives: "rated", normalize: false, itemWeightCap: 4, identity: true, seed: 3 },
+];
+const HYBRID_GOLDEN: Record<string, string> = {
+  "hybrid/warp": "a540b7ff43458e21",
+  "hybrid/bpr": "885cbab8e72235ca",
+};
+function hybridDigest(m: FactorModel): string {
+  const h = createHash("sha256");
+  h.update(digest(m));
+  for (const side of [m.features?.items, m.features?.users]) {
+    for (const a of [side?.factors.data, side?.bias]) {
+      if (a) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+      h.update("|");
+    }
+    h.update(side ? side.vocabulary.ids().join(",") : "-");
+  }
+  return h.digest("hex").slice(0, 16);
+}
+for (const config of HYBRID_CONFIGS) {
+  const name = `hybrid/${config.loss}`;
+  test(`golden model: ${name} (item + user features, cold items and users; ts and wasm alike)`, () => {
+    const features = hybridFeatures();
+    const resolved = getAlgorithm("hybrid").resolveConfig(config);
+    assert.deepEqual(Object.keys(resolved).sort(), Object.keys(config).sort(), "every key of the resolved config is spelled out");
+    const digests = (["ts", "wasm"] as const).map((kernels) => hybridDigest(fitSync(explicit, config, { ...features, kernels })));
+    assert.equal(digests[1], digests[0], "the kernels option does not change hybrid's bytes");
+    if (print) {
+      printed[name] = digests[0]!;
+      return;
+    }
+    assert.equal(digests[0], HYBRID_GOLDEN[name], `${name}: the model's bytes changed`);
+  });
+}
+
 test("print golden digests", { skip: !print }, () => {
   console.log(JSON.stringify(printed, null, 2));
 });

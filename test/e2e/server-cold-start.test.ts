@@ -83,6 +83,47 @@ describe("service cold start with a hybrid model", () => {
   });
 });
 
+describe("features given to the service survive a restart (SQLite store)", () => {
+  let dir: string;
+  let modelPath: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "mfrec-cold-restart-"));
+    modelPath = join(dir, "hybrid.mfr");
+    writeFileSync(modelPath, hybridModelBytes());
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("a new item's and a new user's features are in the store: after a restart the item is a candidate and the user is folded in from them", async () => {
+    const dbPath = join(dir, "db.sqlite");
+    const s1 = await start({ dbPath, model: modelPath, token: TOKEN });
+    try {
+      assert.equal((await call(s1, "PUT", "/items/freshB", { title: "Fresh B", features: ["taste:B"] })).status, 200);
+      // Replaced features are the ones kept.
+      assert.equal((await call(s1, "PUT", "/items/freshA", { title: "Fresh A", features: ["taste:B"] })).status, 200);
+      assert.equal((await call(s1, "PUT", "/items/freshA", { title: "Fresh A", features: ["taste:A"] })).status, 200);
+      assert.equal((await call(s1, "PUT", "/users/newbie/features", { features: { "group:b": 1 } })).status, 200);
+    } finally {
+      await s1.stop();
+    }
+    const s2 = await start({ dbPath, model: modelPath, token: TOKEN });
+    try {
+      const item = await call(s2, "GET", "/items/freshA", undefined, null);
+      assert.equal(item.status, 200, JSON.stringify(item.body));
+      assert.equal(item.body.inModel, true, "the item is in the model again after the restart");
+      const recA = await call(s2, "GET", "/recommend/a0?n=2&items=freshA,freshB,B0", undefined, null);
+      assert.equal(recA.status, 200, JSON.stringify(recA.body));
+      assert.equal(recA.body.items[0].item, "freshA");
+      const recB = await call(s2, "GET", "/recommend/b0?n=2&items=freshA,freshB,A0", undefined, null);
+      assert.equal(recB.body.items[0].item, "freshB");
+      const user = await call(s2, "GET", "/recommend/newbie?n=5", undefined, null);
+      assert.equal(user.body.source, "fold-in", JSON.stringify(user.body));
+      for (const it of user.body.items) assert.match(it.item, /^(B|freshB)/);
+    } finally {
+      await s2.stop();
+    }
+  });
+});
+
 describe("service cold start with a model trained without features", () => {
   let s: RunningServer;
   let t: ReturnType<typeof tempDir>;

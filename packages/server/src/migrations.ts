@@ -67,4 +67,16 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (job_id, phase, epoch)
   ) WITHOUT ROWID;
   `,
+  // 3: features given through PUT /items/{item} and PUT /users/{user}/features, so that a restart (or a
+  // model loaded later) scores those items and users from them again.
+  `
+  CREATE TABLE entity_features (
+    side TEXT NOT NULL CHECK (side IN ('item', 'user')),
+    id TEXT NOT NULL,
+    -- JSON: a list of feature names, or an object name -> weight.
+    features TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (side, id)
+  ) WITHOUT ROWID;
+  `,
 ];

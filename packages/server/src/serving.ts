@@ -79,11 +79,17 @@ export class Serving {
   /** One scratch score buffer and one skip mask, reused by every request (single-threaded). */
   private scores = new Float32Array(0);
   private mask = new Uint8Array(0);
-  /** Features given through PUT /items/{item} and PUT /users/{user}/features (in memory: re-applied to every model swapped in). */
-  private readonly itemFeatures = new Map<string, EntityFeatures>();
-  private readonly userFeatures = new Map<string, EntityFeatures>();
+  /**
+   * Features given through PUT /items/{item} and PUT /users/{user}/features: stored in the SQLite store
+   * (table entity_features), read back at start-up, and re-applied to every model swapped in.
+   */
+  private readonly itemFeatures: Map<string, EntityFeatures>;
+  private readonly userFeatures: Map<string, EntityFeatures>;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store) {
+    this.itemFeatures = store.allFeatures("item");
+    this.userFeatures = store.allFeatures("user");
+  }
 
   get model(): FactorModel | null {
     return this.state?.model ?? null;
@@ -135,6 +141,7 @@ export class Serving {
     const st = this.active();
     const m = st.model;
     const v = featureVector(m, "item", features);
+    this.store.putFeatures("item", item, features);
     this.itemFeatures.set(item, features);
     if (!m.itemIndex.has(item)) {
       const next = new ServingState(addItems(m, { [item]: features }).model, st.record, st.dirty);
@@ -153,6 +160,7 @@ export class Serving {
   putUserFeatures(user: string, features: EntityFeatures): { known: number; unknown: string[]; inModel: boolean } {
     const st = this.active();
     const v = featureVector(st.model, "user", features);
+    this.store.putFeatures("user", user, features);
     this.userFeatures.set(user, features);
     const inModel = st.model.userIndex.has(user);
     if (!inModel) {

@@ -285,6 +285,23 @@ export class Store {
     this.st.putItem.run(item, title, metadata === undefined ? null : JSON.stringify(metadata), this.tick());
   }
 
+  /** Store the features of an item or user (PUT /items/{item}, PUT /users/{user}/features), replacing earlier ones. */
+  putFeatures(side: "item" | "user", id: string, features: readonly string[] | Readonly<Record<string, number>>): void {
+    this.db
+      .prepare("INSERT INTO entity_features (side, id, features, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (side, id) DO UPDATE SET features = excluded.features, updated_at = excluded.updated_at")
+      .run(side, id, JSON.stringify(features), this.tick());
+    this.onCommit?.();
+  }
+
+  /** Every stored feature set of one side, oldest first. */
+  allFeatures(side: "item" | "user"): Map<string, readonly string[] | Readonly<Record<string, number>>> {
+    const out = new Map<string, readonly string[] | Readonly<Record<string, number>>>();
+    // A read-only store on a database not yet migrated to version 3 has no such table: no features.
+    if (this.schemaVersion < 3) return out;
+    for (const r of this.db.prepare("SELECT id, features FROM entity_features WHERE side = ? ORDER BY updated_at, id").all(side) as { id: string; features: string }[]) out.set(r.id, JSON.parse(r.features));
+    return out;
+  }
+
   /** Set many items' titles and metadata in one transaction (a row's metadata undefined stores none). */
   putItems(rows: ReadonlyArray<{ item: string; title: string | null; metadata?: unknown }>): void {
     const ts = this.tick();

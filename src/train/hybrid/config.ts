@@ -12,11 +12,14 @@ export const HYBRID_KEYS = [
   "epochs",
   "learningRate",
   "regularization",
+  "featureRegularization",
+  "idDropout",
   "loss",
   "maxSampled",
   "positiveThreshold",
   "negatives",
   "normalize",
+  "itemWeightCap",
   "identity",
   "seed",
   "threads",
@@ -34,6 +37,14 @@ export const HYBRID_DEFAULTS = {
   positiveThreshold: "auto",
   negatives: "rated",
   normalize: false,
+  /**
+   * A warm item's weights (id 1 + its feature weights) are scaled down to sum at most this; cold items
+   * keep theirs, users are not capped. Feature-rich items (dozens of tags on popular films) otherwise
+   * let the features outweigh the id vector and cost warm accuracy; a cold item's feature count is
+   * itself a useful popularity signal, so it stays. Chosen on validation cuts of the training files
+   * (docs/cold-start.md, "Warm accuracy"); "none" turns it off.
+   */
+  itemWeightCap: 4,
   identity: true,
   seed: 42,
 } as const;
@@ -75,7 +86,17 @@ export function resolveHybridConfig(config: Record<string, unknown>, data?: Trai
     seed: numberOption(config, "seed", d.seed, RULES.seed),
   };
   // Only kept where it acts (every key of a resolved config matters): without features every entity has one row of weight 1.
+  const cap = config.itemWeightCap === undefined ? d.itemWeightCap : config.itemWeightCap;
+  resolved.itemWeightCap = cap === "none" || cap === null ? "none" : numberOption({ itemWeightCap: cap }, "itemWeightCap", d.itemWeightCap, { above: 0 });
   if (data && !data.itemFeatures && !data.userFeatures) delete resolved.normalize;
+  // Without item features a warm item's only weight is its id's 1, under any cap.
+  if (data && !data.itemFeatures) delete resolved.itemWeightCap;
+  // Kept only when given (and acting), so configs without them resolve as before.
+  if (config.featureRegularization !== undefined) resolved.featureRegularization = numberOption(config, "featureRegularization", 0, { min: 0 });
+  if (config.idDropout !== undefined) {
+    const p = numberOption(config, "idDropout", 0, { min: 0, max: 1 });
+    if (p > 0) resolved.idDropout = p;
+  }
   if (resolved.loss === "warp") resolved.maxSampled = numberOption(config, "maxSampled", d.maxSampled, { min: 1, max: 100000, integer: true });
   const t = config.positiveThreshold === undefined ? d.positiveThreshold : config.positiveThreshold;
   if (t === "auto") resolved.positiveThreshold = data ? autoPositiveThreshold(data.ratings.values.subarray(0, data.ratings.length)) : "auto";

@@ -11,7 +11,10 @@
  *   L·(1 − x̂_ui + x̂_uj) with L = ln⌊(N − 1)/draws⌋ (≤ 10), N the number of items negatives come from.
  * - "bpr" (Rendle et al. 2009): one negative, step on −ln σ(x̂_ui − x̂_uj).
  *
- * Regularization adds λ·θ to the gradient of every parameter the step touches.
+ * Regularization adds λ·θ to the gradient of every parameter the step touches (`regularization` on id
+ * rows, `featureRegularization` on feature rows). With `idDropout` p, a step drops, with probability p,
+ * the id rows of its items (DropoutNet, Volkovs et al. 2017): the pair is scored and stepped on the items'
+ * features alone, as a cold item is scored.
  */
 import type { Rng } from "../../core/rng.js";
 
@@ -20,6 +23,8 @@ export interface EntityRows {
   readonly indptr: Int32Array;
   readonly rows: Int32Array;
   readonly weights: Float32Array;
+  /** Parameter rows below this are id rows (one per warm entity, its first entry); the rest are feature rows. */
+  readonly idRows: number;
 }
 
 /** One side's parameters: a table of `rows × k` vectors (+ biases for items) and their AdaGrad accumulators. */
@@ -47,17 +52,22 @@ export interface HybridState {
   readonly loss: "warp" | "bpr";
   readonly learningRate: number;
   readonly regularization: number;
+  /** λ of the feature rows (the id rows take `regularization`). */
+  readonly featureRegularization: number;
+  /** Probability that a step drops the id rows of both its items (DropoutNet-style): they are scored and stepped on their features alone. */
+  readonly idDropout: number;
   readonly maxSampled: number;
 }
 
 /** out = Σ w·T[row] over the entity's rows; returns Σ w·bias[row] (0 without biases). */
-export function representation(e: EntityRows, entity: number, T: ParamTable, k: number, out: Float32Array): number {
+export function representation(e: EntityRows, entity: number, T: ParamTable, k: number, out: Float32Array, dropId = false): number {
   out.fill(0);
   let b = 0;
   const vec = T.vectors;
   const bias = T.bias;
   for (let p = e.indptr[entity]!; p < e.indptr[entity + 1]!; p++) {
     const r = e.rows[p]!;
+    if (dropId && r < e.idRows) continue;
     const w = e.weights[p]!;
     const o = r * k;
     for (let f = 0; f < k; f++) out[f]! += w * vec[o + f]!;
@@ -72,14 +82,17 @@ function dot(a: Float32Array, b: Float32Array, k: number): number {
   return s;
 }
 
-/** AdaGrad step on every row of `entity`: the vector gradient is w·g (+ λθ), the bias gradient w·gb (+ λb). */
-function step(e: EntityRows, entity: number, T: ParamTable, k: number, g: Float32Array, gb: number, lr: number, lambda: number): void {
+/** AdaGrad step on every row of `entity` (its feature rows alone when `dropId`): the vector gradient is w·g (+ λθ), the bias gradient w·gb (+ λb); λ = `lambdaId` on id rows, `lambdaFeature` on feature rows. */
+function step(e: EntityRows, entity: number, T: ParamTable, k: number, g: Float32Array, gb: number, lr: number, lambdaId: number, lambdaFeature: number, dropId = false): void {
   const vec = T.vectors;
   const acc = T.vectorAcc;
   const bias = T.bias;
   const bacc = T.biasAcc;
   for (let p = e.indptr[entity]!; p < e.indptr[entity + 1]!; p++) {
     const r = e.rows[p]!;
+    const isId = r < e.idRows;
+    if (dropId && isId) continue;
+    const lambda = isId ? lambdaId : lambdaFeature;
     const w = e.weights[p]!;
     const o = r * k;
     for (let f = 0; f < k; f++) {
@@ -140,6 +153,7 @@ export function hybridEpoch(s: HybridState, order: Int32Array, rng: Rng, sc: Scr
   const k = s.k;
   const lr = s.learningRate;
   const lambda = s.regularization;
+  const lambdaF = s.featureRegularization;
   const pool = s.negativePool;
   const nPool = pool.length;
   if (nPool < 2 || order.length === 0) return 0;
@@ -149,8 +163,10 @@ export function hybridEpoch(s: HybridState, order: Int32Array, rng: Rng, sc: Scr
     const q = order[t]!;
     const u = s.posUser[q]!;
     const i = s.posItem[q]!;
+    // Only draws when dropout is on, so settings without it keep their random stream.
+    const drop = s.idDropout > 0 && rng.next() < s.idDropout;
     representation(s.users, u, s.U, k, sc.u);
-    const bi = representation(s.items, i, s.V, k, sc.p);
+    const bi = representation(s.items, i, s.V, k, sc.p, drop);
     const xi = dot(sc.u, sc.p, k) + bi;
     let j = -1;
     let weight = 0;
@@ -159,7 +175,7 @@ export function hybridEpoch(s: HybridState, order: Int32Array, rng: Rng, sc: Scr
       for (let draws = 1; draws <= s.maxSampled; draws++) {
         const c = pool[rng.int(nPool)]!;
         if (c === i) continue;
-        const bj = representation(s.items, c, s.V, k, sc.n);
+        const bj = representation(s.items, c, s.V, k, sc.n, drop);
         const x = dot(sc.u, sc.n, k) + bj;
         if (x > xi - 1) {
           if (isPositive(s, u, c)) continue;
@@ -180,7 +196,7 @@ export function hybridEpoch(s: HybridState, order: Int32Array, rng: Rng, sc: Scr
       }
       if (c < 0) continue;
       j = c;
-      const bj = representation(s.items, c, s.V, k, sc.n);
+      const bj = representation(s.items, c, s.V, k, sc.n, drop);
       xj = dot(sc.u, sc.n, k) + bj;
       const z = xi - xj;
       // d(−ln σ(z))/dz = −σ(−z)
@@ -192,10 +208,10 @@ export function hybridEpoch(s: HybridState, order: Int32Array, rng: Rng, sc: Scr
       sc.gu[f] = weight * (sc.n[f]! - sc.p[f]!);
       sc.gi[f] = -weight * sc.u[f]!;
     }
-    step(s.items, i, s.V, k, sc.gi, -weight, lr, lambda);
+    step(s.items, i, s.V, k, sc.gi, -weight, lr, lambda, lambdaF, drop);
     for (let f = 0; f < k; f++) sc.gi[f] = weight * sc.u[f]!;
-    step(s.items, j, s.V, k, sc.gi, weight, lr, lambda);
-    step(s.users, u, s.U, k, sc.gu, 0, lr, lambda);
+    step(s.items, j, s.V, k, sc.gi, weight, lr, lambda, lambdaF, drop);
+    step(s.users, u, s.U, k, sc.gu, 0, lr, lambda, lambdaF);
   }
   return total / order.length;
 }

@@ -55,7 +55,11 @@ interface Side {
 /** How entity weights are scaled: none; the whole row (id and features) to sum 1 (LightFM's); or the features alone to sum 1, the id keeping weight 1. */
 export type NormalizeMode = false | true | "features";
 
-function buildSide(ratingsIndex: IdIndex, table: FeatureTable | undefined, k: number, identity: boolean, normalize: NormalizeMode, withBias: boolean, seed: number, purpose: string): Side {
+/**
+ * `warmCap`: the weights of each warm entity (its id and its features) are scaled down to sum at most
+ * this (after `normalize`); cold entities keep theirs. See HYBRID_DEFAULTS.itemWeightCap.
+ */
+function buildSide(ratingsIndex: IdIndex, table: FeatureTable | undefined, k: number, identity: boolean, normalize: NormalizeMode, warmCap: number | undefined, withBias: boolean, seed: number, purpose: string): Side {
   const index = ratingsIndex.clone();
   const warm = index.size;
   let cold = 0;
@@ -82,6 +86,7 @@ function buildSide(ratingsIndex: IdIndex, table: FeatureTable | undefined, k: nu
       weights[p++] = aligned.values[q]!;
     }
     if (normalize === true) normalizeRow(weights, indptr[e]!, indptr[e + 1]!);
+    if (warmCap !== undefined && e < warm) capRow(weights, indptr[e]!, indptr[e + 1]!, warmCap);
     else if (normalize === "features") normalizeRow(weights, indptr[e]! + (identity && e < warm ? 1 : 0), indptr[e + 1]!);
   }
   const nRows = idRows + nFeat;
@@ -98,7 +103,7 @@ function buildSide(ratingsIndex: IdIndex, table: FeatureTable | undefined, k: nu
   return {
     index,
     warm,
-    rows: { indptr, rows, weights },
+    rows: { indptr, rows, weights, idRows },
     params,
     idRows,
     vocabulary: table ? table.vocabulary.clone() : null,
@@ -113,6 +118,13 @@ export function normalizeRow(weights: Float32Array, s: number, e: number): void 
   let sum = 0;
   for (let p = s; p < e; p++) sum += Math.abs(weights[p]!);
   if (sum > 0) for (let p = s; p < e; p++) weights[p] = weights[p]! / sum;
+}
+
+/** Scale weights[s..e) down so they sum at most `cap` in absolute value; a row at or under the cap stays as it is. */
+export function capRow(weights: Float32Array, s: number, e: number, cap: number): void {
+  let sum = 0;
+  for (let p = s; p < e; p++) sum += Math.abs(weights[p]!);
+  if (sum > cap) for (let p = s; p < e; p++) weights[p] = (weights[p]! * cap) / sum;
 }
 
 /** Each entity's final vector (and bias): the weighted sums the kernel scores with. */
@@ -165,11 +177,12 @@ class HybridTrainer implements Trainer {
     this.seed = cfg.seed as number;
     const identity = cfg.identity as boolean;
     const normalize: NormalizeMode = cfg.normalize === "features" ? "features" : cfg.normalize === true;
+    const itemCap = typeof cfg.itemWeightCap === "number" ? cfg.itemWeightCap : undefined;
     const r = data.ratings;
     if (!identity && !data.itemFeatures && !data.userFeatures)
       throw new MfrecError("E_CONFIG", "hybrid with identity: false needs item or user features", { column: "identity", value: false, expected: "true, or itemFeatures / userFeatures" });
-    this.users = buildSide(r.userIndex, data.userFeatures, k, identity, normalize, false, this.seed, "hybrid-users");
-    this.items = buildSide(r.itemIndex, data.itemFeatures, k, identity, normalize, true, this.seed, "hybrid-items");
+    this.users = buildSide(r.userIndex, data.userFeatures, k, identity, normalize, undefined, false, this.seed, "hybrid-users");
+    this.items = buildSide(r.itemIndex, data.itemFeatures, k, identity, normalize, itemCap, true, this.seed, "hybrid-items");
     if (!identity) {
       for (const [side, what] of [[this.users, "user"], [this.items, "item"]] as const) {
         if (side.withoutFeatures > 0)
@@ -218,6 +231,8 @@ class HybridTrainer implements Trainer {
       loss: cfg.loss as "warp" | "bpr",
       learningRate: cfg.learningRate as number,
       regularization: cfg.regularization as number,
+      featureRegularization: (cfg.featureRegularization as number | undefined) ?? (cfg.regularization as number),
+      idDropout: (cfg.idDropout as number | undefined) ?? 0,
       maxSampled: (cfg.maxSampled as number | undefined) ?? 1,
     };
     this.order = Int32Array.from({ length: nPos }, (_, i) => i);

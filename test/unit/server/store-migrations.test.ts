@@ -24,7 +24,8 @@ test("a version-1 database is migrated to the current version and keeps its jobs
     const store = new Store(t.path);
     try {
       assert.equal(store.schemaVersion, MIGRATIONS.length);
-      assert.equal(store.schemaVersion, 2);
+      assert.equal(store.schemaVersion, 3);
+      assert.equal(store.allFeatures("item").size, 0, "migration 3 adds an empty entity_features table");
       const old = store.getJob("old")!;
       assert.equal(old.status, "succeeded");
       assert.deepEqual(old.epochs, []);

@@ -128,6 +128,56 @@ describe("hybrid trainer", () => {
     for (let c = 0; c < k; c++) assert.ok(Math.abs(v[c]! - m.itemFactors.data[i * k + c]!) < 1e-6);
   });
 
+  test("itemWeightCap: warm items' weights are scaled down to the cap, cold items keep theirs; under the cap nothing changes", () => {
+    const t = toy();
+    const opts = { itemFeatures: t.itemFeatures };
+    // Every toy item has id + 2 features = 3 <= 4: the default cap and no cap give the same model.
+    const capped = fitSync(t.ratings, { ...CFG, epochs: 3 }, opts);
+    const none = fitSync(t.ratings, { ...CFG, epochs: 3, itemWeightCap: "none" }, opts);
+    assert.equal(capped.config.itemWeightCap, 4);
+    assert.equal(none.config.itemWeightCap, "none");
+    assert.deepEqual(capped.itemFactors.data, none.itemFactors.data);
+    // Cap 1.5: a warm item's weights become ½ each; the cold newA is still the plain sum of its feature vectors.
+    const half = fitSync(t.ratings, { ...CFG, epochs: 0, itemWeightCap: 1.5 }, opts);
+    const full = fitSync(t.ratings, { ...CFG, epochs: 0, itemWeightCap: "none" }, opts);
+    const k = half.factors;
+    const w = half.itemIndex.indexOf("A1");
+    for (let c = 0; c < k; c++) assert.ok(Math.abs(half.itemFactors.data[w * k + c]! - 0.5 * full.itemFactors.data[w * k + c]!) < 1e-6);
+    const i = half.itemIndex.indexOf("newA");
+    const v = featureVector(half, "item", ["taste:A", "shade:0"]).factors;
+    for (let c = 0; c < k; c++) assert.ok(Math.abs(half.itemFactors.data[i * k + c]! - v[c]!) < 1e-6);
+    // Without item features the cap cannot act and is not kept.
+    assert.equal(fitSync(t.ratings, { ...CFG, epochs: 1 }).config.itemWeightCap, undefined);
+    assert.throws(() => resolveHybridConfig({ itemWeightCap: 0 }), mfrecError("E_CONFIG", /itemWeightCap/));
+    assert.throws(() => resolveHybridConfig({ itemWeightCap: "big" }), mfrecError("E_CONFIG", /itemWeightCap/));
+  });
+
+  test("idDropout 1: the id rows of items are never stepped (only features learn); featureRegularization acts on feature rows", () => {
+    const t = toy();
+    const opts = { itemFeatures: t.itemFeatures };
+    const cfg = { ...CFG, epochs: 3, itemWeightCap: "none" };
+    const start = fitSync(t.ratings, { ...cfg, epochs: 0 }, opts);
+    const dropped = fitSync(t.ratings, { ...cfg, idDropout: 1 }, opts);
+    const k = start.factors;
+    const w = start.itemIndex.indexOf("A1");
+    const idPart = (m: FactorModel): number[] => {
+      const f = featureVector(m, "item", t.itemFeatures.A1!).factors;
+      return Array.from({ length: k }, (_, c) => m.itemFactors.data[w * k + c]! - f[c]!);
+    };
+    const a = idPart(start);
+    const b = idPart(dropped);
+    for (let c = 0; c < k; c++) assert.ok(Math.abs(a[c]! - b[c]!) < 1e-6, `id part moved at ${c}: ${a[c]} -> ${b[c]}`);
+    // The features did learn.
+    assert.notDeepEqual(dropped.features!.items!.factors.data, start.features!.items!.factors.data);
+    // A strong λ on the feature rows shrinks them against the same fit with the default λ.
+    const norm = (m: FactorModel): number => m.features!.items!.factors.data.reduce((s, x) => s + x * x, 0);
+    const plain = fitSync(t.ratings, cfg, opts);
+    const shrunk = fitSync(t.ratings, { ...cfg, featureRegularization: 5 }, opts);
+    assert.ok(norm(shrunk) < norm(plain), `${norm(shrunk)} < ${norm(plain)}`);
+    assert.throws(() => resolveHybridConfig({ idDropout: 1.5 }), mfrecError("E_CONFIG", /idDropout/));
+    assert.throws(() => resolveHybridConfig({ featureRegularization: -1 }), mfrecError("E_CONFIG", /featureRegularization/));
+  });
+
   test("positiveThreshold auto: 4 on 1-5 and 0.5-5 stars, every interaction for counts or one value", () => {
     assert.equal(autoPositiveThreshold([1, 2, 3, 4, 5]), 4);
     assert.equal(autoPositiveThreshold([0.5, 3, 5]), 4);
