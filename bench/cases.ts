@@ -11,6 +11,7 @@ import { rngFor } from "../src/core/rng.js";
 import type { Ratings } from "../src/data/ratings.js";
 import { readRatingsFile } from "../src/data/read-file-node.js";
 import { f32, i32, openArena, reserve, type Shape, u8 } from "../src/kernels/arena-plan.js";
+import { kernelCall } from "../src/kernels/kernel-calls.js";
 import type { KernelArena } from "../src/kernels/wasm-arena.js";
 import { InlinePool } from "../src/parallel/inline-pool.js";
 import { balancedRowShards, type KernelPool } from "../src/parallel/pool.js";
@@ -175,13 +176,13 @@ async function wasmAls(a: CaseArgs, variant: "cg-ials" | "cg-als" | "chol-als"):
   const G = ar.f32(k * k);
   const half = (s: typeof U, A: Float32Array, B: Float32Array, bA: Float32Array, bB: Float32Array, nB: number) => {
     if (variant === "chol-als") {
-      pool.run({ kernel: "alsCholeskyRange", args: [s.ip.byteOffset, s.ix.byteOffset, s.iv.byteOffset, A.byteOffset, B.byteOffset, bA.byteOffset, bB.byteOffset, k, 3.6, 0.05, 0.05, 1, 1], shards: s.shards });
+      pool.run({ ...kernelCall.alsCholeskyRange({ indptr: s.ip, indices: s.ix, values: s.iv, X: A, Y: B, bx: bA, by: bB, k, mu: 3.6, reg: 0.05, regBias: 0.05, scaleByCount: 1, useBias: 1 }), shards: s.shards });
       return;
     }
     const w0 = variant === "cg-ials" ? 1 : 0;
-    if (w0) pool.run({ kernel: "gramRange", args: [B.byteOffset, k, G.byteOffset], shards: Int32Array.of(0, nB) });
-    const target = variant === "cg-ials" ? 0 : s.iv.byteOffset;
-    pool.run({ kernel: "cgRange", args: [s.ip.byteOffset, s.ix.byteOffset, s.extra.byteOffset, target, A.byteOffset, B.byteOffset, G.byteOffset, k, w0, 0.05, variant === "cg-als" ? 1 : 0, nB, 3, 0], shards: s.shards });
+    if (w0) pool.run({ ...kernelCall.gramRange({ Y: B, k, G }), shards: Int32Array.of(0, nB) });
+    const target = variant === "cg-ials" ? null : s.iv;
+    pool.run({ ...kernelCall.cgRange({ indptr: s.ip, indices: s.ix, extra: s.extra, target, X: A, Y: B, G, k, w0, lambda: 0.05, nu: variant === "cg-als" ? 1 : 0, nCols: nB, steps: 3, lossOut: null }), shards: s.shards });
   };
   const times: number[] = [];
   for (let e = 0; e < a.iterations; e++) {
@@ -216,7 +217,7 @@ async function wasmScore(a: CaseArgs): Promise<Record<string, unknown>> {
       shards[2 * s] = u0 + 32 * s;
       shards[2 * s + 1] = Math.min(u1, u0 + 32 * (s + 1));
     }
-    pool.run({ kernel: "scoreRange", args: [U.byteOffset, V.byteOffset, k, ni, 0, 0, 0, out.byteOffset, u0], shards });
+    pool.run({ ...kernelCall.scoreRange({ U, V, k, nItems: ni, mu: 0, userBias: null, itemBias: null, out, first: u0 }), shards });
   }
   const s = now() - t;
   await pool.close();
@@ -250,7 +251,7 @@ async function wasmTopK(a: CaseArgs): Promise<Record<string, unknown>> {
   }
   const c0 = cpuSeconds();
   const t = now();
-  pool.run({ kernel: "scoreTopKRange", args: [U.byteOffset, V.byteOffset, k, ni, 3.5, bu.byteOffset, bi.byteOffset, ptr.byteOffset, idx.byteOffset, n, items.byteOffset, scores.byteOffset, 0], shards });
+  pool.run({ ...kernelCall.scoreTopKRange({ U, V, k, nItems: ni, mu: 3.5, userBias: bu, itemBias: bi, histPtr: ptr, histIdx: idx, n, outItems: items, outScores: scores, first: 0 }), shards });
   const s = now() - t;
   const cpu = cpuSeconds() - c0;
   await pool.close();

@@ -55,6 +55,8 @@ export { instantiateKernels, kernelModule, kernelModuleAsync, wasmThreadsSupport
 export type { KernelName, WasmKernels } from "./kernels/wasm.js";
 export { KernelArena } from "./kernels/wasm-arena.js";
 export * as arenaPlan from "./kernels/arena-plan.js";
+export { KERNEL_SIGNATURES, kernelCall, runDirect, runRange } from "./kernels/kernel-calls.js";
+export type { KernelArgs, KernelCall, KernelCallArgs, KernelPointer } from "./kernels/kernel-calls.js";
 export type { KernelArenaOptions } from "./kernels/wasm-arena.js";
 export { InlinePool } from "./parallel/inline-pool.js";
 export { balancedRowShards, kernelScratchBytes, rowShards } from "./parallel/pool.js";

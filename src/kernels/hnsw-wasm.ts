@@ -9,12 +9,10 @@ import { MfrecError } from "../core/errors.js";
 import { drawLevels, type HnswGraph, type IpVectors, upperOffsets } from "./hnsw.js";
 import { wasmSimdSupported } from "./wasm.js";
 import { ARENA_MAX_BYTES, f32, fitsKernelMemory, i32, memoryPlan, openArena, u8 } from "./arena-plan.js";
+import { kernelCall, runDirect } from "./kernel-calls.js";
+import type { WasmKernels } from "./wasm.js";
 import type { KernelArena } from "./wasm-arena.js";
 
-interface HnswExports {
-  hnswInsert(ctx: number, from: number, to: number, efC: number): void;
-  hnswSearch(ctx: number, ef: number, outI: number, outS: number, skip: number): number;
-}
 
 /**
  * The graph's kernel memory for n items × k factors, M links: the rows, biases, a_i, levels and upper-layer
@@ -56,7 +54,7 @@ export function hnswWasmFits(n: number, k: number, M: number, upperSlots: number
 export class WasmHnsw {
   readonly graph: HnswGraph;
   private readonly arena: KernelArena;
-  private readonly x: HnswExports;
+  private readonly x: WasmKernels;
   private readonly ctx: Int32Array;
   private readonly ctxF: Float32Array;
   private readonly y: Float32Array;
@@ -77,7 +75,7 @@ export class WasmHnsw {
     const { arena: a } = openArena([plan]);
     this.arena = a;
     this.k = k;
-    this.x = a.kernels as unknown as HnswExports;
+    this.x = a.kernels;
     const { Q, bias: b, aug, levels: lv, upperStart: us, links0, deg0, upper, upperDeg, visited, candS, candI, resS, resI, scale, y, ctx, scratch, skip, outI, outS } = plan.place(a);
     Q.set(v.Q.subarray(0, n * k));
     const bias = v.bias ? b : null;
@@ -131,7 +129,7 @@ export class WasmHnsw {
     const n = this.graph.n;
     const chunk = 65536;
     for (let from = 1; from < n; from += chunk) {
-      this.x.hnswInsert(this.ctx.byteOffset, from, Math.min(n, from + chunk), efC);
+      runDirect(this.x, kernelCall.hnswInsert({ ctx: this.ctx, from, to: Math.min(n, from + chunk), efC }));
       if (onProgress && from + chunk < n) onProgress(from + chunk);
     }
     this.graph.entry = this.ctx[14]!;
@@ -163,7 +161,7 @@ export class WasmHnsw {
     } else c[20] = 0;
     if (skip) this.skip.set(skip.subarray(0, n));
     const e = Math.min(ef, n);
-    const count = this.x.hnswSearch(c.byteOffset, e, this.outI.byteOffset, this.outS.byteOffset, skip ? this.skip.byteOffset : 0);
+    const count = runDirect(this.x, kernelCall.hnswSearch({ ctx: c, ef: e, outI: this.outI, outS: this.outS, skip: skip ? this.skip : null }));
     for (let t = 0; t < count; t++) {
       outId[t] = this.outI[t]!;
       outSim[t] = this.outS[t]!;

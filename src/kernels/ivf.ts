@@ -17,6 +17,7 @@ import { rngFor } from "../core/rng.js";
 import type { IpVectors } from "./hnsw.js";
 import { wasmSimdSupported, wasmThreadsSupported } from "./wasm.js";
 import { ARENA_MAX_BYTES, f32, fitsKernelMemory, i32, memoryPlan, openArena, u8 } from "./arena-plan.js";
+import { type KernelCall, kernelCall, runDirect } from "./kernel-calls.js";
 import type { KernelArena } from "./wasm-arena.js";
 
 /** Build parameters of an IVF index. */
@@ -46,7 +47,7 @@ export interface IvfLists {
 
 /** Runs the assignment kernel over fixed row shards (a kernel pool of the parallel layer, given by the caller). */
 export interface IvfRunner {
-  run(task: { kernel: "ivfAssignRange"; args: readonly number[]; shards: Int32Array }): void;
+  run(task: KernelCall<"ivfAssignRange"> & { shards: Int32Array }): void;
   close(): unknown;
 }
 
@@ -298,7 +299,7 @@ export class WasmIvf {
       const h = w.h;
       const out = w.assign;
       const assign = (X: Float32Array, rows: number) => {
-        pool.run({ kernel: "ivfAssignRange", args: [X.byteOffset, d, C.byteOffset, h.byteOffset, nlist, out.byteOffset], shards: shardsOf(rows, 2048) });
+        pool.run({ ...kernelCall.ivfAssignRange({ X, d, C, h, nlist, out }), shards: shardsOf(rows, 2048) });
       };
       ivfKmeans(v, p, { lists: w.lists, X: w.X, sampleRows: w.sampleRows, h, assign: out }, assign, onProgress);
     } finally {
@@ -331,7 +332,7 @@ export class WasmIvf {
       }
     }
     const x = this.arena.kernels;
-    const np = x.ivfProbe(centroids.byteOffset, nlist, d, this.y.byteOffset, Math.max(1, Math.min(nprobe, nlist)), this.scratch.byteOffset, this.lists_.byteOffset);
+    const np = runDirect(x, kernelCall.ivfProbe({ C: centroids, nlist, d, y: this.y, nprobe: Math.max(1, Math.min(nprobe, nlist)), scratch: this.scratch, outLists: this.lists_ }));
     if (skip) {
       // the skip flags of the probed rows only, in scan order (not the whole n-byte mask)
       const L = this.lists_;
@@ -343,7 +344,11 @@ export class WasmIvf {
       }
     }
     const r = Math.max(1, Math.min(R, n));
-    const count = x.ivfScan(this.X.byteOffset, ids.byteOffset, offsets.byteOffset, d, this.y.byteOffset, this.lists_.byteOffset, np, r, skip ? this.skip.byteOffset : 0, scale ? this.scale.byteOffset : 0, this.scratch.byteOffset, this.outI.byteOffset, this.outS.byteOffset);
+    const call = kernelCall.ivfScan({
+      X: this.X, ids, offsets, d, y: this.y, lists: this.lists_, np, R: r, skipL: skip ? this.skip : null, scale: scale ? this.scale : null,
+      scratch: this.scratch, outI: this.outI, outS: this.outS,
+    });
+    const count = runDirect(x, call);
     for (let t = 0; t < count; t++) {
       outId[t] = this.outI[t]!;
       outSim[t] = this.outS[t]!;

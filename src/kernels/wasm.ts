@@ -96,11 +96,15 @@ export interface WasmKernels {
   ivfProbe(C: number, nlist: number, d: number, y: number, nprobe: number, scratch: number, outLists: number): number;
   /** IVF scan (assembly/ivf.ts): the best R unskipped rows of the probed lists; returns the count. */
   ivfScan(X: number, ids: number, offsets: number, d: number, y: number, lists: number, np: number, R: number, skipL: number, scale: number, scratch: number, outI: number, outS: number): number;
+  /** HNSW insert of items [from, to) (assembly/hnsw.ts; the context block at ctx, see kernels/hnsw-wasm.ts). */
+  hnswInsert(ctx: number, from: number, to: number, efC: number): void;
+  /** HNSW search for the query in the context block; returns the count. */
+  hnswSearch(ctx: number, ef: number, outI: number, outS: number, skip: number): number;
   heapBase(): number;
 }
 
 /** Names of the kernels a pool can run over shards. */
-export type KernelName = Exclude<keyof WasmKernels, "heapBase" | "ivfProbe" | "ivfScan">;
+export type KernelName = Exclude<keyof WasmKernels, "heapBase" | "ivfProbe" | "ivfScan" | "hnswInsert" | "hnswSearch">;
 
 /** Kernel ids as written into a pool's shared control block (order is part of the worker protocol). */
 export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "sgdPackedRange", "cgShardRange", "alsCgShardRange", "bprBlockRange", "wcholRange", "ivfAssignRange"];

@@ -4,6 +4,7 @@
  * writes only its own rows (and its own per-shard output slot), so the result is bitwise the same
  * for any number of threads.
  */
+import type { KernelCallArgs } from "../kernels/kernel-calls.js";
 import type { KernelName } from "../kernels/wasm.js";
 import type { KernelArena } from "../kernels/wasm-arena.js";
 
@@ -12,8 +13,8 @@ export { kernelScratchBytes } from "../kernels/arena-plan.js";
 /** One kernel call over shards: kernel(...args, start, end, shardIndex, scratchOfThisThread) per shard. */
 export interface KernelTask {
   kernel: KernelName;
-  /** The kernel's leading arguments (pointers = view.byteOffset, then numbers). */
-  args: readonly number[];
+  /** The kernel's leading arguments, made by its builder (kernels/kernel-calls.ts kernelCall). */
+  args: KernelCallArgs;
   /** Flattened [start0, end0, start1, end1, ...]: shard s covers [shards[2s], shards[2s+1]). */
   shards: Int32Array;
 }

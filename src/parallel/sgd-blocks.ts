@@ -9,6 +9,7 @@
  */
 import { rngFor } from "../core/rng.js";
 import { type ArrayAllocator, f32, f64, heapAllocator, i32, type Shape, u8 } from "../kernels/arena-plan.js";
+import { kernelCall } from "../kernels/kernel-calls.js";
 import type { CsrMatrix } from "../matrix/csr.js";
 import type { KernelPool } from "./pool.js";
 
@@ -473,23 +474,20 @@ export interface SgdParams {
 
 /** One SGD epoch over every block with the WASM kernel on `pool`; returns Σe² (summed per step in block order). */
 export function runSgdEpoch(pool: KernelPool, plan: SgdBlockPlan, p: SgdParams, seed: number, epoch: number): number {
-  const args = [
-    plan.users.byteOffset, plan.items.byteOffset, plan.values.byteOffset,
-    p.P.byteOffset, p.Q.byteOffset, p.userBias.byteOffset, p.itemBias.byteOffset,
-    p.factors, p.globalMean, p.learningRate, p.regularization, p.biasRegularization, p.useBias ? 1 : 0, plan.loss.byteOffset,
-  ];
+  const factors = { P: p.P, Q: p.Q, bu: p.userBias, bi: p.itemBias, k: p.factors, mu: p.globalMean, lr: p.learningRate, reg: p.regularization, regBias: p.biasRegularization, useBias: p.useBias, lossOut: plan.loss };
   let sse = 0;
   const pk = plan.packed;
   if (!pk) {
+    const call = kernelCall.sgdRange({ users: plan.users, items: plan.items, values: plan.values, ...factors });
     for (const shards of sgdEpochSchedule(plan, seed, epoch)) {
-      pool.run({ kernel: "sgdRange", args, shards });
+      pool.run({ ...call, shards });
       for (let a = 0; a < plan.grid; a++) sse += plan.loss[a]!;
     }
     return sse;
   }
   const g = plan.grid;
-  const valuesPtr = pk.valueBits === -1 ? plan.values.byteOffset : pk.valueBits === -2 ? pk.valueIndex.byteOffset : 0;
-  const packedArgs = [pk.codes.byteOffset, valuesPtr, pk.table.byteOffset, ...args.slice(3), pk.bases.byteOffset, pk.itemBits, pk.valueBits];
+  const values = pk.valueBits === -1 ? plan.values : pk.valueBits === -2 ? pk.valueIndex : null;
+  const call = kernelCall.sgdPackedRange({ codes: pk.codes, values, table: pk.table, ...factors, bases: pk.bases, itemBits: pk.itemBits, valueBits: pk.valueBits });
   const steps = epochBlocks(g, seed, epoch);
   const shards = sgdEpochSchedule(plan, seed, epoch);
   for (let s = 0; s < g; s++) {
@@ -499,7 +497,7 @@ export function runSgdEpoch(pool: KernelPool, plan: SgdBlockPlan, p: SgdParams, 
       pk.bases[2 * a] = pk.userStart[Math.floor(blk / g)]!;
       pk.bases[2 * a + 1] = pk.itemStart[blk % g]!;
     }
-    pool.run({ kernel: "sgdPackedRange", args: packedArgs, shards: shards[s]! });
+    pool.run({ ...call, shards: shards[s]! });
     for (let a = 0; a < g; a++) sse += plan.loss[a]!;
   }
   return sse;

@@ -9,6 +9,7 @@
  * never matters: shards write disjoint outputs.
  */
 import { MfrecError } from "../core/errors.js";
+import type { KernelCallArgs } from "../kernels/kernel-calls.js";
 import { KERNEL_NAMES, type WasmKernels } from "../kernels/wasm.js";
 import type { KernelArena } from "../kernels/wasm-arena.js";
 import { runShard } from "./inline-pool.js";
@@ -60,7 +61,8 @@ export class ControlBlock {
     const n = Atomics.load(this.ints, NSHARDS);
     return {
       kernel: KERNEL_NAMES[Atomics.load(this.ints, KERNEL)]!,
-      args: Array.from(this.args.subarray(0, Atomics.load(this.ints, NARGS))),
+      // the arguments a builder made, as the posting thread wrote them
+      args: Array.from(this.args.subarray(0, Atomics.load(this.ints, NARGS))) as unknown as KernelCallArgs,
       shards: this.shards.subarray(0, 2 * n),
     };
   }

@@ -13,6 +13,7 @@
 import { MfrecError } from "../core/errors.js";
 import { wasmSimdSupported, wasmThreadsSupported } from "../kernels/wasm.js";
 import { copyOf, f32, i32, memoryPlan, openArena } from "../kernels/arena-plan.js";
+import { type KernelCall, kernelCall } from "../kernels/kernel-calls.js";
 import { InlinePool } from "../parallel/inline-pool.js";
 import { type KernelPool, type KernelTask, rowShards } from "../parallel/pool.js";
 import { defaultPoolFactory, type KernelPoolFactory, resolveThreads } from "../parallel/pool-factory.js";
@@ -82,7 +83,7 @@ export class WasmTopKScorer {
   private readonly bu: Float32Array | null;
   private readonly ptr: Int32Array | null;
   private readonly idx: Int32Array | null;
-  private readonly args: number[];
+  private readonly call: KernelCall<"scoreTopKRange">;
   private closed = false;
 
   /** Open the arena and pool for blocks of at most `batch` users of `order` (dense indices, scored in that order). */
@@ -125,10 +126,10 @@ export class WasmTopKScorer {
     this.scores = scores;
     this.pool = threads > 1 ? factory.create(arena, { threads, scratchBytes: scratch }) : new InlinePool(arena, scratch);
     this.threads = this.pool.threads;
-    this.args = [
-      this.U.byteOffset, Q.byteOffset, k, nI, model.globalMean, this.bu?.byteOffset ?? 0, bi?.byteOffset ?? 0,
-      this.ptr?.byteOffset ?? 0, this.idx?.byteOffset ?? 0, this.n, this.items.byteOffset, this.scores.byteOffset, 0,
-    ];
+    this.call = kernelCall.scoreTopKRange({
+      U, V: Q, k, nItems: nI, mu: model.globalMean, userBias: bu, itemBias: bi,
+      histPtr: ptr, histIdx: idx, n: this.n, outItems: items, outScores: scores, first: 0,
+    });
   }
 
   /** Copy the block's user rows, biases and history rows into the arena; the task that scores them. */
@@ -157,7 +158,7 @@ export class WasmTopKScorer {
         this.ptr[b + 1] = c;
       }
     }
-    return { kernel: "scoreTopKRange", args: this.args, shards: rowShards(us.length, SHARD_USERS) };
+    return { ...this.call, shards: rowShards(us.length, SHARD_USERS) };
   }
 
   /** Score the block `us` (at most `batch` users), blocking the caller (Node, inline, or a browser worker). */

@@ -5,7 +5,7 @@
  * reused buffer. Either way no items-sized array is allocated per request.
  */
 import { type FactorModel, wasmSimdSupported } from "mfrec";
-import { arenaPlan, type KernelArena, scoreRow } from "mfrec/internal";
+import { arenaPlan, type KernelArena, kernelCall, runRange, scoreRow } from "mfrec/internal";
 
 /** Below this many items the copy into WebAssembly memory does not pay off. */
 export const WASM_MIN_ITEMS = 2048;
@@ -13,8 +13,8 @@ export const WASM_MIN_ITEMS = 2048;
 /** Per-model scorer; `score` returns a view valid until the next call. */
 export class ItemScorer {
   private readonly arena: KernelArena | null;
-  private readonly qPtr: number = 0;
-  private readonly biasPtr: number = 0;
+  private readonly items: Float32Array | null = null;
+  private readonly itemBias: Float32Array | null = null;
   private readonly row: Float32Array;
   private readonly out: Float32Array;
 
@@ -34,8 +34,8 @@ export class ItemScorer {
       });
       const { arena } = arenaPlan.openArena([plan]);
       const v = plan.place(arena);
-      this.qPtr = v.items.byteOffset;
-      this.biasPtr = v.itemBias?.byteOffset ?? 0;
+      this.items = v.items;
+      this.itemBias = v.itemBias;
       this.row = v.row;
       this.out = v.out;
       this.arena = arena;
@@ -62,7 +62,7 @@ export class ItemScorer {
       // block then scores four items per pass with independent accumulators (the one-row path
       // is one long dependency chain). Same lanes and sums, so the same float32 scores:
       // (base + b_i) + p·q_i, with the item bias in the per-row bias slot.
-      this.arena.kernels.scoreRange(this.qPtr, this.row.byteOffset, k, 1, base, this.biasPtr, 0, this.out.byteOffset, 0, 0, n, 0, 0);
+      runRange(this.arena.kernels, kernelCall.scoreRange({ U: this.items, V: this.row, k, nItems: 1, mu: base, userBias: this.itemBias, itemBias: null, out: this.out, first: 0 }), 0, n);
     } else scoreRow(P, pOff, m.itemFactors.data, k, base, m.itemBias ?? null, this.out, 0, n);
     return this.out;
   }

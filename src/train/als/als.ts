@@ -3,6 +3,7 @@ import { alsExplicitHalfSweep } from "../../kernels/als-explicit.js";
 import { alsExplicitCgHalfSweep } from "./cg-kernel.js";
 import { explicitSquaredError, weightedSquaredNorms } from "../../kernels/explicit-loss.js";
 import { f32, f64, heapAllocator, i32, memoryPlan, reserve } from "../../kernels/arena-plan.js";
+import { kernelCall } from "../../kernels/kernel-calls.js";
 import type { KernelArena } from "../../kernels/wasm-arena.js";
 import type { IdIndex } from "../../data/id-index.js";
 import type { CsrMatrix } from "../../matrix/csr.js";
@@ -225,15 +226,19 @@ class AlsTrainer implements Trainer {
     const sh = this.itemShards;
     if (this.wasm && sh && x === this.items) {
       const s = sh.seg;
-      const head = [s.segPtr.byteOffset, s.entries.byteOffset, s.extra.byteOffset, y.csr.rows, y.X.byteOffset, y.bias.byteOffset, x.X.byteOffset, x.bias.byteOffset];
-      const state = [sh.R.byteOffset, sh.Pv.byteOffset, sh.AP.byteOffset, sh.sc.byteOffset, sh.active.byteOffset, s.indptr.byteOffset];
-      const args = (phase: number) => [...head, ...state, k, this.mu, c.regularization, c.regBias, w ? 1 : 0, c.biases ? 1 : 0, phase];
-      this.wasm.pool.run({ kernel: "alsCgShardRange", args: args(0), shards: s.shards });
-      for (let step = 0; step < c.cgSteps; step++) this.wasm.pool.run({ kernel: "alsCgShardRange", args: args(1), shards: s.shards });
+      const call = (phase: number) =>
+        kernelCall.alsCgShardRange({
+          segPtr: s.segPtr, rows: s.entries, values: s.extra, nOther: y.csr.rows, Y: y.X, by: y.bias, X: x.X, bx: x.bias,
+          R: sh.R, Pv: sh.Pv, AP: sh.AP, sc: sh.sc, active: sh.active, counts: s.indptr,
+          k, mu: this.mu, reg: c.regularization, regBias: c.regBias, scaleByCount: w, useBias: c.biases, phase,
+        });
+      this.wasm.pool.run({ ...call(0), shards: s.shards });
+      const step1 = call(1);
+      for (let step = 0; step < c.cgSteps; step++) this.wasm.pool.run({ ...step1, shards: s.shards });
     } else if (this.wasm) {
-      const args = [m.indptr.byteOffset, m.indices.byteOffset, m.values.byteOffset, x.X.byteOffset, y.X.byteOffset, x.bias.byteOffset, y.bias.byteOffset, k, this.mu, c.regularization, c.regBias, w ? 1 : 0, c.biases ? 1 : 0];
-      if (c.cgSteps > 0) this.wasm.pool.run({ kernel: "alsCgRange", args: [...args, c.cgSteps], shards: x.shards });
-      else this.wasm.pool.run({ kernel: "alsCholeskyRange", args, shards: x.shards });
+      const a = { indptr: m.indptr, indices: m.indices, values: m.values, X: x.X, Y: y.X, bx: x.bias, by: y.bias, k, mu: this.mu, reg: c.regularization, regBias: c.regBias, scaleByCount: w, useBias: c.biases };
+      if (c.cgSteps > 0) this.wasm.pool.run({ ...kernelCall.alsCgRange({ ...a, steps: c.cgSteps }), shards: x.shards });
+      else this.wasm.pool.run({ ...kernelCall.alsCholeskyRange(a), shards: x.shards });
     } else if (c.cgSteps > 0) {
       alsExplicitCgHalfSweep(m.indptr, m.indices, m.values, x.X, x.bias, y.X, y.bias, k, this.mu, c.regularization, c.regBias, w, c.cgSteps, 0, m.rows);
     } else {
@@ -246,8 +251,8 @@ class AlsTrainer implements Trainer {
     const m = u.csr;
     const k = this.cfg.factors;
     if (!this.wasm) return explicitSquaredError(m.indptr, m.indices, m.values, u.X, u.bias, this.items.X, this.items.bias, k, this.mu, 0, m.rows);
-    const args = [m.indptr.byteOffset, m.indices.byteOffset, m.values.byteOffset, u.X.byteOffset, this.items.X.byteOffset, u.bias.byteOffset, this.items.bias.byteOffset, k, this.mu, this.cfg.biases ? 1 : 0, this.loss.byteOffset];
-    this.wasm.pool.run({ kernel: "sseRange", args, shards: u.shards });
+    const call = kernelCall.sseRange({ indptr: m.indptr, indices: m.indices, values: m.values, X: u.X, Y: this.items.X, bx: u.bias, by: this.items.bias, k, mu: this.mu, useBias: this.cfg.biases, lossOut: this.loss });
+    this.wasm.pool.run({ ...call, shards: u.shards });
     let sse = 0;
     for (let s = 0; s < u.shards.length >> 1; s++) sse += this.loss[s]!;
     return sse;

@@ -24,6 +24,7 @@ import { meanOf, rangeOf } from "../init.js";
 import type { EpochResult, Trainer, TrainingData } from "../trainer.js";
 import { type BayesFmConfig, bayesFmKeptSamples } from "./config.js";
 import { f32 as f32Shape, f64 as f64Shape, heapAllocator, i32 as i32Shape, reserve } from "../../kernels/arena-plan.js";
+import { kernelCall, runRange } from "../../kernels/kernel-calls.js";
 import type { WasmKernels } from "../../kernels/wasm.js";
 import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
 import { fmGroupSums, fmResiduals, fmRowCaches, fmSampleGroup, fmUpdateResiduals } from "./kernel.js";
@@ -193,7 +194,7 @@ class BayesFmTrainer implements Trainer {
     const K = this.kernels;
     for (const gr of rest) {
       const { occPtr, occIndices, occWeights, theta } = gr;
-      if (K) K.bfmGroupSumsRange(occPtr!.byteOffset, occIndices!.byteOffset, occWeights!.byteOffset, theta.byteOffset, w, s.byteOffset, 0, gr.paramRows, 0, 0);
+      if (K) runRange(K, kernelCall.bfmGroupSumsRange({ occPtr, occIndices, occWeights, theta, w, sums: s }), 0, gr.paramRows);
       else fmGroupSums(occPtr!, occIndices!, occWeights!, theta, w, s, gr.paramRows);
     }
     for (let r = 0; r < side.rows; r++) s[r * w + side.constCol] = 1;
@@ -204,7 +205,12 @@ class BayesFmTrainer implements Trainer {
     const { w, users, items } = this;
     const K = this.kernels;
     if (!K) return fmResiduals(users.indptr, users.indices, this.valuesU, users.sums, items.sums, w, this.w0, this.residU, users.rows);
-    K.bfmResidualsRange(users.indptr.byteOffset, users.indices.byteOffset, this.valuesU.byteOffset, users.sums.byteOffset, items.sums.byteOffset, w, this.w0, this.residU.byteOffset, this.lossOut.byteOffset, 0, users.rows, 0, 0);
+    runRange(
+      K,
+      kernelCall.bfmResidualsRange({ indptr: users.indptr, indices: users.indices, values: this.valuesU, U: users.sums, I: items.sums, w, w0: this.w0, resid: this.residU, lossOut: this.lossOut }),
+      0,
+      users.rows,
+    );
     return this.lossOut[0]!;
   }
 
@@ -231,7 +237,7 @@ class BayesFmTrainer implements Trainer {
     const { w, a, g, before } = this;
     const K = this.kernels;
     for (const c of side.cols) {
-      if (K) K.bfmCachesRange(side.indptr.byteOffset, side.indices.byteOffset, resid.byteOffset, other.sums.byteOffset, w, c, a.byteOffset, g.byteOffset, 0, side.rows, 0, 0);
+      if (K) runRange(K, kernelCall.bfmCachesRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, a, g }), 0, side.rows);
       else fmRowCaches(side.indptr, side.indices, resid, other.sums, w, c, a, g, side.rows);
       for (let r = 0; r < side.rows; r++) before[r] = side.sums[r * w + c]!;
       for (const gr of side.groups) {
@@ -240,11 +246,14 @@ class BayesFmTrainer implements Trainer {
         const mu = gr.mu[c]!;
         const lambda = gr.lambda[c]!;
         if (K) {
-          const ptr = (x: Int32Array | Float32Array | null): number => (x ? x.byteOffset : 0);
-          K.bfmGroupRange(ptr(gr.occPtr), ptr(gr.occIndices), ptr(gr.occWeights), gr.theta.byteOffset, w, c, side.sums.byteOffset, a.byteOffset, g.byteOffset, this.alpha, mu, lambda, noise.byteOffset, 0, gr.paramRows, 0, 0);
+          const call = kernelCall.bfmGroupRange({
+            occPtr: gr.occPtr, occIndices: gr.occIndices, occWeights: gr.occWeights, theta: gr.theta, stride: w, col: c, sums: side.sums,
+            a, g, alpha: this.alpha, mu, lambda, noise,
+          });
+          runRange(K, call, 0, gr.paramRows);
         } else fmSampleGroup(gr.occPtr, gr.occIndices, gr.occWeights, gr.theta, w, c, side.sums, a, g, this.alpha, mu, lambda, noise, gr.paramRows);
       }
-      if (K) K.bfmResidualUpdateRange(side.indptr.byteOffset, side.indices.byteOffset, resid.byteOffset, other.sums.byteOffset, w, c, side.sums.byteOffset, before.byteOffset, 0, side.rows, 0, 0);
+      if (K) runRange(K, kernelCall.bfmResidualUpdateRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, sums: side.sums, before }), 0, side.rows);
       else fmUpdateResiduals(side.indptr, side.indices, resid, other.sums, w, c, side.sums, before, side.rows);
     }
   }

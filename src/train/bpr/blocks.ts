@@ -13,6 +13,7 @@ import { deriveSeed, rngFor } from "../../core/rng.js";
 import { bprBlockRange, type BprBlockArgs } from "./kernel.js";
 import type { KernelPool } from "../../parallel/pool.js";
 import { type ArrayAllocator, f64, i32, type Shape } from "../../kernels/arena-plan.js";
+import { kernelCall } from "../../kernels/kernel-calls.js";
 
 /** Most blocks per side: enough for 16 threads; a bigger grid only adds barriers. */
 export const BPR_MAX_GRID = 16;
@@ -147,13 +148,10 @@ export function runBprEpoch(pool: KernelPool | undefined, plan: BprBlockPlan, p:
   let count = 0;
   const shards = new Int32Array(2 * g);
   const bias = p.itemBias;
-  const args = pool
-    ? [
-        p.indptr.byteOffset, p.indices.byteOffset, plan.users.byteOffset, plan.items.byteOffset, plan.perm.byteOffset,
-        p.P.byteOffset, p.Q.byteOffset, bias ? bias.byteOffset : 0,
-        p.k, p.learningRate, p.regularization, p.biasRegularization, bias ? 1 : 0, plan.meta.byteOffset, plan.out.byteOffset,
-      ]
-    : [];
+  const call = kernelCall.bprBlockRange({
+    indptr: p.indptr, indices: p.indices, users: plan.users, items: plan.items, perm: plan.perm, P: p.P, Q: p.Q, bias,
+    k: p.k, lr: p.learningRate, reg: p.regularization, regBias: p.biasRegularization, useBias: bias !== null, meta: plan.meta, lossOut: plan.out,
+  });
   const ref: BprBlockArgs = { ...p, users: plan.users, items: plan.items, perm: plan.perm };
   for (const blocks of steps) {
     for (let a = 0; a < g; a++) {
@@ -167,7 +165,7 @@ export function runBprEpoch(pool: KernelPool | undefined, plan: BprBlockPlan, p:
     }
     if (pool) {
       // Workers read meta after the pool posts the task (an Atomics store): written here, seen there.
-      pool.run({ kernel: "bprBlockRange", args, shards });
+      pool.run({ ...call, shards });
       for (let a = 0; a < g; a++) {
         loss += plan.out[2 * a]!;
         count += plan.out[2 * a + 1]!;

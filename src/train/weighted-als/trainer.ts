@@ -3,6 +3,7 @@ import { MfrecError } from "../../core/errors.js";
 import { byteValueIndex } from "../../parallel/sgd-blocks.js";
 import { entryWeights, fullGramian, regularizationLoss, type WeightedAlsArgs, type WeightedAlsSpec, weightedAlsHalfSweep, weightedAlsLoss } from "../../kernels/implicit-als.js";
 import { f32, f64, i32, memoryPlan, reserve, type Shape } from "../../kernels/arena-plan.js";
+import { kernelCall } from "../../kernels/kernel-calls.js";
 import type { KernelArena } from "../../kernels/wasm-arena.js";
 import type { IdIndex } from "../../data/id-index.js";
 import type { CsrMatrix } from "../../matrix/csr.js";
@@ -185,7 +186,7 @@ function anyTarget(m: CsrMatrix, spec: WeightedAlsSpec): boolean {
 /** G = XᵀX of a side: partial Gramians on the pool (into `parts`), summed in shard order in f64. */
 function gramInto(wasm: WasmRuntime, parts: Float32Array, s: { X: Float32Array; gramShards: Int32Array }, G: Float32Array, k: number): void {
   const kk = k * k;
-  wasm.pool.run({ kernel: "gramPartRange", args: [s.X.byteOffset, k, parts.byteOffset], shards: s.gramShards });
+  wasm.pool.run({ ...kernelCall.gramPartRange({ Y: s.X, k, parts }), shards: s.gramShards });
   const n = s.gramShards.length >> 1;
   for (let q = 0; q < kk; q++) {
     let t = 0;
@@ -375,18 +376,25 @@ class WasmWeightedAls extends WasmWeightedAlsBase {
   /** cgShardRange's residual pass, then one pass per CG step. */
   protected solveItems(): void {
     const { items: I, users: U, spec: s } = this;
-    const base = [I.segPtr.byteOffset, I.entries.byteOffset, I.extra.byteOffset, I.target ? I.target.byteOffset : 0, U.rows, U.X.byteOffset];
-    const state = [I.X.byteOffset, I.R.byteOffset, I.Pv.byteOffset, I.AP.byteOffset, I.rs.byteOffset, I.active.byteOffset, I.indptr.byteOffset, this.GU.byteOffset];
-    const args = (phase: number) => [...base, ...state, this.k, s.w0, s.lambda, s.nu, U.rows, phase];
+    const call = (phase: number) =>
+      kernelCall.cgShardRange({
+        segPtr: I.segPtr, rows: I.entries, extra: I.extra, target: I.target, nOther: U.rows, Y: U.X,
+        X: I.X, R: I.R, Pv: I.Pv, AP: I.AP, rs: I.rs, active: I.active, counts: I.indptr, G: this.GU,
+        k: this.k, w0: s.w0, lambda: s.lambda, nu: s.nu, nCols: U.rows, phase,
+      });
     const pool = this.wasm.pool;
-    pool.run({ kernel: "cgShardRange", args: args(0), shards: I.shards });
-    for (let step = 0; step < s.cgSteps; step++) pool.run({ kernel: "cgShardRange", args: args(1), shards: I.shards });
+    pool.run({ ...call(0), shards: I.shards });
+    const step1 = call(1);
+    for (let step = 0; step < s.cgSteps; step++) pool.run({ ...step1, shards: I.shards });
   }
 
   protected solveUsers(): void {
     const { users: U, items: I, spec: s } = this;
-    const args = [U.indptr.byteOffset, U.indices.byteOffset, U.extra.byteOffset, U.target ? U.target.byteOffset : 0, U.X.byteOffset, I.X.byteOffset, this.GI.byteOffset, this.k, s.w0, s.lambda, s.nu, I.rows, s.cgSteps, this.loss.byteOffset];
-    this.wasm.pool.run({ kernel: "cgRange", args, shards: U.shards });
+    const call = kernelCall.cgRange({
+      indptr: U.indptr, indices: U.indices, extra: U.extra, target: U.target, X: U.X, Y: I.X, G: this.GI,
+      k: this.k, w0: s.w0, lambda: s.lambda, nu: s.nu, nCols: I.rows, steps: s.cgSteps, lossOut: this.loss,
+    });
+    this.wasm.pool.run({ ...call, shards: U.shards });
   }
 }
 
@@ -461,8 +469,11 @@ class WasmCholeskyWeightedAls extends WasmWeightedAlsBase {
   /** Rows of side x solved against side y (Gramian G of y), the loss into this.loss when `loss`. */
   private solve(x: WasmSide, y: WasmSide, G: Float32Array, loss: boolean): void {
     const s = this.spec;
-    const args = [x.indptr.byteOffset, x.indices.byteOffset, x.extra.byteOffset, x.target ? x.target.byteOffset : 0, x.X.byteOffset, y.X.byteOffset, G.byteOffset, this.k, s.w0, s.lambda, s.nu, y.rows, loss ? this.loss.byteOffset : 0];
-    this.wasm.pool.run({ kernel: "wcholRange", args, shards: x.shards });
+    const call = kernelCall.wcholRange({
+      indptr: x.indptr, indices: x.indices, extra: x.extra, target: x.target, X: x.X, Y: y.X, G,
+      k: this.k, w0: s.w0, lambda: s.lambda, nu: s.nu, nCols: y.rows, lossOut: loss ? this.loss : null,
+    });
+    this.wasm.pool.run({ ...call, shards: x.shards });
   }
 
   protected solveItems(): void {

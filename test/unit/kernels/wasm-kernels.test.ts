@@ -11,6 +11,7 @@ import { columnSegments } from "../../../src/parallel/column-segments.js";
 import { InlinePool } from "../../../src/parallel/inline-pool.js";
 import { kernelScratchBytes, rowShards } from "../../../src/parallel/pool.js";
 import { maxRelDiff, randomFloats, randomProblem } from "./wasm-fixtures.js";
+import { kernelCall } from "../../../src/kernels/kernel-calls.js";
 
 describe("WASM SIMD kernels against the TypeScript kernels", () => {
   it("the runtime supports WebAssembly SIMD", () => assert.equal(wasmSimdSupported(), true));
@@ -208,7 +209,7 @@ describe("WASM SIMD kernels against the TypeScript kernels", () => {
       const bi = arena.copyF32(randomFloats(4, nI, 1));
       const out = arena.f32(nU * nI);
       const pool = new InlinePool(arena, 64);
-      pool.run({ kernel: "scoreRange", args: [U.byteOffset, V.byteOffset, k, nI, 2.5, bu.byteOffset, bi.byteOffset, out.byteOffset, 0], shards: rowShards(nU, 6) });
+      pool.run({ ...kernelCall.scoreRange({ U, V, k, nItems: nI, mu: 2.5, userBias: bu, itemBias: bi, out, first: 0 }), shards: rowShards(nU, 6) });
       const ref = new Float32Array(nI);
       for (let u = 0; u < nU; u++) {
         scoreRow(U, u * k, V, k, 2.5 + bu[u]!, bi, ref, 0, nI);

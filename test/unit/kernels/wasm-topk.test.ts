@@ -4,6 +4,7 @@ import { KernelArena } from "../../../src/kernels/wasm-arena.js";
 import { InlinePool } from "../../../src/parallel/inline-pool.js";
 import { rowShards } from "../../../src/parallel/pool.js";
 import { randomFloats, randomProblem } from "./wasm-fixtures.js";
+import { kernelCall } from "../../../src/kernels/kernel-calls.js";
 
 /** The obvious reference: score every item in f64, drop the history, sort (score desc, item asc), keep n. */
 function reference(U: Float32Array, V: Float32Array, k: number, nItems: number, mu: number, bu: Float32Array, bi: Float32Array, ptr: Int32Array, idx: Int32Array, u: number, n: number): Array<[number, number]> {
@@ -36,7 +37,7 @@ describe("WASM fused scoring + top-n (scoreTopKRange)", () => {
       const idx = arena.copyI32(pr.byUser.indices);
       const items = arena.i32(nU * n);
       const scores = arena.f32(nU * n);
-      pool.run({ kernel: "scoreTopKRange", args: [U.byteOffset, V.byteOffset, k, nI, 3, bu.byteOffset, bi.byteOffset, ptr.byteOffset, idx.byteOffset, n, items.byteOffset, scores.byteOffset, 0], shards: rowShards(nU, 7) });
+      pool.run({ ...kernelCall.scoreTopKRange({ U, V, k, nItems: nI, mu: 3, userBias: bu, itemBias: bi, histPtr: ptr, histIdx: idx, n, outItems: items, outScores: scores, first: 0 }), shards: rowShards(nU, 7) });
       for (let u = 0; u < nU; u++) {
         const ref = reference(U, V, k, nI, 3, bu, bi, ptr, idx, u, n);
         for (let t = 0; t < n; t++) {

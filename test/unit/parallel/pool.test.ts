@@ -7,6 +7,7 @@ import { balancedRowShards, type KernelPool, kernelScratchBytes, rowShards } fro
 import { createNodePool } from "../../../src/parallel/pool-node.js";
 import { planSgdBlocks, runSgdEpoch, sgdEpochSchedule } from "../../../src/parallel/sgd-blocks.js";
 import { randomFloats, randomProblem } from "../kernels/wasm-fixtures.js";
+import { kernelCall } from "../../../src/kernels/kernel-calls.js";
 
 const pools: KernelPool[] = [];
 after(async () => {
@@ -99,13 +100,13 @@ describe("kernel pools: fixed shards give the same bits for any thread count", (
       const bx = a.f32(pr.nUsers);
       const by = a.copyF32(randomFloats(7, pr.nItems));
       const shards = balancedRowShards(m.indptr, pr.nUsers, 13);
-      pool.run({ kernel: "alsCholeskyRange", args: [ip.byteOffset, ix.byteOffset, iv.byteOffset, X.byteOffset, Y.byteOffset, bx.byteOffset, by.byteOffset, k, 3, 0.1, 0.1, 1, 1], shards });
+      pool.run({ ...kernelCall.alsCholeskyRange({ indptr: ip, indices: ix, values: iv, X, Y, bx, by, k, mu: 3, reg: 0.1, regBias: 0.1, scaleByCount: 1, useBias: 1 }), shards });
       const chol = X.slice();
       const G = a.f32(k * k);
-      pool.run({ kernel: "gramRange", args: [Y.byteOffset, k, G.byteOffset], shards: Int32Array.of(0, pr.nItems) });
-      pool.run({ kernel: "cgRange", args: [ip.byteOffset, ix.byteOffset, iv.byteOffset, 0, X.byteOffset, Y.byteOffset, G.byteOffset, k, 1, 0.1, 0, pr.nItems, 3, 0], shards });
+      pool.run({ ...kernelCall.gramRange({ Y, k, G }), shards: Int32Array.of(0, pr.nItems) });
+      pool.run({ ...kernelCall.cgRange({ indptr: ip, indices: ix, extra: iv, target: null, X, Y, G, k, w0: 1, lambda: 0.1, nu: 0, nCols: pr.nItems, steps: 3, lossOut: null }), shards });
       const out = a.f32(pr.nUsers * pr.nItems);
-      pool.run({ kernel: "scoreRange", args: [X.byteOffset, Y.byteOffset, k, pr.nItems, 0, 0, 0, out.byteOffset, 0], shards: rowShards(pr.nUsers, 10) });
+      pool.run({ ...kernelCall.scoreRange({ U: X, V: Y, k, nItems: pr.nItems, mu: 0, userBias: null, itemBias: null, out, first: 0 }), shards: rowShards(pr.nUsers, 10) });
       return [chol, bx.slice(), X.slice(), out.slice()];
     };
     const one = run(1);
@@ -134,8 +135,8 @@ describe("kernel pools: fixed shards give the same bits for any thread count", (
     const U = a.copyF32(randomFloats(1, 9 * 4, 1));
     const out1 = a.f32(81);
     const out2 = a.f32(81);
-    pool.run({ kernel: "scoreRange", args: [U.byteOffset, U.byteOffset, 4, 9, 0, 0, 0, out1.byteOffset, 0], shards: rowShards(9, 2) });
-    await pool.runAsync({ kernel: "scoreRange", args: [U.byteOffset, U.byteOffset, 4, 9, 0, 0, 0, out2.byteOffset, 0], shards: rowShards(9, 2) });
+    pool.run({ ...kernelCall.scoreRange({ U, V: U, k: 4, nItems: 9, mu: 0, userBias: null, itemBias: null, out: out1, first: 0 }), shards: rowShards(9, 2) });
+    await pool.runAsync({ ...kernelCall.scoreRange({ U, V: U, k: 4, nItems: 9, mu: 0, userBias: null, itemBias: null, out: out2, first: 0 }), shards: rowShards(9, 2) });
     assert.deepEqual(out2, out1);
   });
 });

@@ -16,6 +16,7 @@ import { nodePoolFactory } from "../../../src/parallel/pool-node.js";
 import { kernelScratchBytes } from "../../../src/parallel/pool.js";
 import { heapAllocator } from "../../../src/parallel/sgd-blocks.js";
 import { fitSync } from "../../../src/train/fit.js";
+import { kernelCall } from "../../../src/kernels/kernel-calls.js";
 
 /** Seeded implicit positives: users × items at `density`, user u prefers items near u·items/users. */
 function positives(seed: number, users: number, items: number, density: number): Ratings {
@@ -137,9 +138,12 @@ describe("bpr WASM kernel vs TS reference", () => {
     const out = arena.f64(2);
     meta.set([0, nI, 987654321]);
     const n = indices.length;
-    const args = [w.indptr, w.indices, w.users, w.items, w.perm, w.P, w.Q, w.itemBias!].map((a) => a.byteOffset);
+    const call = kernelCall.bprBlockRange({
+      indptr: w.indptr, indices: w.indices, users: w.users, items: w.items, perm: w.perm, P: w.P, Q: w.Q, bias: w.itemBias,
+      k, lr: 0.1, reg: 0.02, regBias: 0.03, useBias: 1, meta, lossOut: out,
+    });
     for (let rep = 0; rep < 3; rep++) {
-      pool.run({ kernel: "bprBlockRange", args: [...args, k, 0.1, 0.02, 0.03, 1, meta.byteOffset, out.byteOffset], shards: Int32Array.of(0, n) });
+      pool.run({ ...call, shards: Int32Array.of(0, n) });
       const r = bprBlockRange(t, 0, n, 0, nI, 987654321);
       assert.equal(out[1], r.steps);
       assert.ok(r.steps > n * 0.9);

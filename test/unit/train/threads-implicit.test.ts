@@ -9,6 +9,7 @@ import { InlinePool } from "../../../src/parallel/inline-pool.js";
 import { kernelScratchBytes } from "../../../src/parallel/pool.js";
 import { fit, fitSync } from "../../../src/train/fit.js";
 import { bytes } from "./explicit-fixtures.js";
+import { kernelCall } from "../../../src/kernels/kernel-calls.js";
 
 /** Seeded implicit counts: 300 users × 120 items, counts 1…20 (and some zeros for the ials target path). */
 function counts(seed: number, zeros: boolean, users = 300, items = 120, density = 0.15): Ratings {
@@ -133,14 +134,14 @@ describe("weighted-ALS WASM kernels against the TS reference, one half-sweep", (
     const parts = arena.f32(3 * k * k);
     const G = arena.f32(k * k);
     const loss = arena.f64(8);
-    pool.run({ kernel: "gramPartRange", args: [aY.byteOffset, k, parts.byteOffset], shards: Int32Array.of(0, 10, 10, 11, 11, cols) });
+    pool.run({ ...kernelCall.gramPartRange({ Y: aY, k, parts }), shards: Int32Array.of(0, 10, 10, 11, 11, cols) });
     for (let q = 0; q < k * k; q++) {
       G[q] = parts[q]! + parts[k * k + q]! + parts[2 * k * k + q]!;
       assert.ok(Math.abs(G[q]! - gram[q]!) < 1e-5 * (1 + Math.abs(gram[q]!)), `G[${q}]`);
     }
-    const common = [aI.byteOffset, aJ.byteOffset, aE.byteOffset, 0, aX.byteOffset, aY.byteOffset, G.byteOffset, k, 0.7, 0.1, 0.5, cols];
     const shards = Int32Array.of(0, 5, 5, 20, 20, rows);
-    pool.run({ kernel: "cgRange", args: [...common, 3, loss.byteOffset], shards });
+    const call = kernelCall.cgRange({ indptr: aI, indices: aJ, extra: aE, target: null, X: aX, Y: aY, G, k, w0: 0.7, lambda: 0.1, nu: 0.5, nCols: cols, steps: 3, lossOut: loss });
+    pool.run({ ...call, shards });
     assert.ok(maxRelDiff(aX, args.X) < 1e-4, `x: ${maxRelDiff(aX, args.X)}`);
     // the loss at the solved rows: the kernel's per-shard parts plus the Gramian term from the two Gramians
     const gx = fullGramian(aX, rows, k);

@@ -11,6 +11,7 @@ import { kernelScratchBytes } from "../../../src/parallel/pool.js";
 import { fitSync } from "../../../src/train/fit.js";
 import { maxRelDiff, randomFloats, randomProblem } from "../kernels/wasm-fixtures.js";
 import { bytes } from "./explicit-fixtures.js";
+import { kernelCall } from "../../../src/kernels/kernel-calls.js";
 
 const skip = !wasmSimdSupported();
 
@@ -48,13 +49,13 @@ describe("wcholRange = weightedAlsHalfSweep solver 1 (one half-sweep, random pro
           const arena = KernelArena.create(1 << 21);
           const pool = new InlinePool(arena, kernelScratchBytes(k));
           const [ip, ix, ex] = [arena.copyI32(m.indptr), arena.copyI32(m.indices), arena.copyF32(extra)];
-          const tg = target ? arena.copyF32(target).byteOffset : 0;
+          const tg = target ? arena.copyF32(target) : null;
           const X = arena.copyF32(X0);
           const aY = arena.copyF32(Y);
           const G = arena.copyF32(gram);
           const loss = arena.f64(4);
           const shards = Int32Array.of(0, 1, 1, 17, 17, 30, 30, pr.nUsers);
-          pool.run({ kernel: "wcholRange", args: [ip.byteOffset, ix.byteOffset, ex.byteOffset, tg, X.byteOffset, aY.byteOffset, G.byteOffset, k, w0, lambda, nu, pr.nItems, loss.byteOffset], shards });
+          pool.run({ ...kernelCall.wcholRange({ indptr: ip, indices: ix, extra: ex, target: tg, X, Y: aY, G, k, w0, lambda, nu, nCols: pr.nItems, lossOut: loss }), shards });
           const d = maxRelDiff(X, ref.X);
           assert.ok(d < KERNEL_TOL[mode], `X differs by ${d}`);
           // user 0 has no entries: x = 0 in both (b = 0), whatever it was before
@@ -85,8 +86,11 @@ describe("wcholRange = weightedAlsHalfSweep solver 1 (one half-sweep, random pro
     const arena = KernelArena.create(1 << 20);
     const pool = new InlinePool(arena, kernelScratchBytes(k));
     const X = arena.f32(pr.nUsers * k);
-    const args = [arena.copyI32(m.indptr).byteOffset, arena.copyI32(m.indices).byteOffset, arena.copyF32(extra).byteOffset, 0, X.byteOffset, arena.copyF32(Y).byteOffset, arena.copyF32(gram).byteOffset, k, 0.3, 0.01, 0, pr.nItems, 0];
-    pool.run({ kernel: "wcholRange", args, shards: Int32Array.of(0, pr.nUsers) });
+    const call = kernelCall.wcholRange({
+      indptr: arena.copyI32(m.indptr), indices: arena.copyI32(m.indices), extra: arena.copyF32(extra), target: null, X,
+      Y: arena.copyF32(Y), G: arena.copyF32(gram), k, w0: 0.3, lambda: 0.01, nu: 0, nCols: pr.nItems, lossOut: null,
+    });
+    pool.run({ ...call, shards: Int32Array.of(0, pr.nUsers) });
     assert.ok(maxRelDiff(X, ref.X) < KERNEL_TOL.ials, `X differs by ${maxRelDiff(X, ref.X)}`);
   });
 });
