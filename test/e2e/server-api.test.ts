@@ -35,7 +35,7 @@ describe("server API", () => {
     assert.equal(r.body.modelVersion, 1);
     // The store was seeded from the model's training history.
     assert.equal(r.body.ratings, model.history!.indptr[model.history!.rows]);
-    assert.equal(r.body.schemaVersion, 2);
+    assert.equal(r.body.schemaVersion, 3);
   });
 
   test("GET /recommend equals the library's recommend for a known user", async () => {
