@@ -7,8 +7,9 @@ import { type EarlyStopping, fitWithEarlyStopping } from "./early-stopping.js";
 import { type EvaluateOptions, evaluateModel } from "./evaluate-model.js";
 import { higherIsBetter, isRatingMetric, parseMetric } from "./metric-spec.js";
 import { getAlgorithm } from "../train/registry.js";
+import { type ColdSide, evaluateColdStart } from "./cold-start.js";
 import { userSplit } from "./splits.js";
-import type { SplitReport } from "./subset.js";
+import { type Split, type SplitReport, splitByRows } from "./subset.js";
 
 /** A value a hyper-parameter can take. */
 export type ParamValue = number | string | boolean;
@@ -36,8 +37,15 @@ export interface TuneOptions extends Omit<EvaluateOptions, "metrics"> {
   seed?: number;
   /** Metric to optimise (default "rmse"; ranking metrics are maximised). */
   metric?: string;
-  /** Share of each user's training ratings held out for validation (default 0.2). */
+  /** Share of each user's training ratings held out for validation (default 0.2); with `cold`, the share of items (or users) held out. */
   validationFraction?: number;
+  /**
+   * Validate on a cold cut instead of a per-user split: `validationFraction` of the training items
+   * ("items") or users ("users"), chosen by a seeded shuffle, are held out with every rating they have,
+   * and each trial is scored by the cold-start protocol (evaluate/cold-start.ts) on them. Needs the
+   * matching features in `fit` (itemFeatures for "items", userFeatures for "users") and a ranking metric.
+   */
+  cold?: ColdSide;
   /** Stop each trial's training early on the validation metric and record its best epoch. */
   earlyStopping?: Omit<EarlyStopping, "metric" | "restoreBest">;
   onTrial?: (trial: TrialResult, index: number, total: number) => void;
@@ -167,10 +175,11 @@ export function tune(train: Ratings, baseConfig: Partial<ModelConfig> & { algori
     if (opts.trials !== undefined) candidates = candidates.slice(0, trialCount(opts.trials));
   } else candidates = randomConfigs(space, trialCount(opts.trials ?? 10), seed);
 
-  const split = userSplit(train, { testFraction: opts.validationFraction ?? 0.2, seed: deriveSeed(seed, "tune-validation"), minHistory: 2 });
+  const split = opts.cold ? coldCut(train, opts, seed, metric) : userSplit(train, { testFraction: opts.validationFraction ?? 0.2, seed: deriveSeed(seed, "tune-validation"), minHistory: 2 });
   const fitPart = split.train;
   const validation = split.test;
   const data = trainingData(fitPart);
+  const cold = opts.cold;
   const evalOpts: EvaluateOptions = { ...opts, metrics: [metric], history: data.byUser };
   // A rating metric never looks at an explicit model's ranking part: its trials skip training one.
   const fitOpts: Omit<FitOptions, "data" | "validate"> = isRatingMetric(parseMetric(metric)) ? { ranking: false, ...opts.fit } : { ...opts.fit };
@@ -187,7 +196,9 @@ export function tune(train: Ratings, baseConfig: Partial<ModelConfig> & { algori
         trial.bestEpoch = r.bestEpoch;
       } else {
         const model = fitSync(fitPart, config, { ...fitOpts, data });
-        trial.score = evaluateModel(model, validation, evalOpts).metrics[metric]!;
+        trial.score = cold
+          ? evaluateColdStart(model, fitPart, validation, { cold, metrics: [metric], relevanceThreshold: opts.relevanceThreshold }).metrics[metric]!
+          : evaluateModel(model, validation, evalOpts).metrics[metric]!;
       }
     } catch (e) {
       if (!isMfrecError(e) || e.code === "E_ABORTED") throw e;
@@ -205,6 +216,37 @@ export function tune(train: Ratings, baseConfig: Partial<ModelConfig> & { algori
   const config = { ...baseConfig, ...b.params } as ModelConfig;
   if (b.bestEpoch !== undefined) config.epochs = b.bestEpoch;
   return { best: { config, params: b.params, score: b.score!, trial: bestIndex }, trials, metric, higherIsBetter: up, validation: split.report };
+}
+
+/**
+ * The cold cut of {@link TuneOptions.cold}: a seeded share of the items (or users) of `train`, held out
+ * with all their ratings. Refuses what the protocol cannot score (no features for the held-out side, a
+ * rating metric, early stopping, a share that leaves either part empty).
+ */
+function coldCut(train: Ratings, opts: TuneOptions, seed: number, metric: string): Split {
+  const cold = opts.cold!;
+  if (cold !== "items" && cold !== "users") throw new MfrecError("E_CONFIG", "option cold has an unknown value", { column: "cold", value: cold, expected: "items or users" });
+  if (isRatingMetric(parseMetric(metric))) throw new MfrecError("E_CONFIG", `a cold cut is scored by ranking metrics, not ${metric}`, { column: "metric", value: metric, expected: "ndcg@10, auc, precision@k, …" });
+  if (opts.earlyStopping) throw new MfrecError("E_CONFIG", "early stopping validates on a warm split; it cannot be combined with a cold cut", { column: "cold", value: cold, expected: "no --patience with --cold" });
+  const needs = cold === "items" ? opts.fit?.itemFeatures : opts.fit?.userFeatures;
+  if (!needs) throw new MfrecError("E_CONFIG", `a cold cut of ${cold} needs ${cold === "items" ? "item" : "user"} features: held-out ${cold} have no rating, so only their features place them`, { column: "cold", value: cold, expected: cold === "items" ? "--item-features FILE" : "--user-features FILE" });
+  const f = opts.validationFraction ?? 0.2;
+  if (!(f > 0 && f < 1)) throw new MfrecError("E_CONFIG", "option validationFraction must be in (0, 1)", { column: "validationFraction", value: f, expected: "0 < f < 1" });
+  const index = cold === "items" ? train.itemIndex : train.userIndex;
+  const ids = cold === "items" ? train.items : train.users;
+  const present = new Uint8Array(index.size);
+  for (let t = 0; t < train.length; t++) present[ids[t]!] = 1;
+  const order: number[] = [];
+  for (let e = 0; e < index.size; e++) if (present[e]) order.push(e);
+  rngFor(deriveSeed(seed, "tune-cold-cut"), cold).shuffle(order);
+  const nHeld = Math.round(f * order.length);
+  if (nHeld < 1 || nHeld >= order.length) throw new MfrecError("E_CONFIG", `a cold cut of ${f} of ${order.length} ${cold} leaves one part empty`, { column: "validationFraction", value: f, expected: `a share that holds out between 1 and ${order.length - 1} ${cold}` });
+  const held = new Uint8Array(index.size);
+  for (let p = 0; p < nHeld; p++) held[order[p]!] = 1;
+  const trainRows: number[] = [];
+  const testRows: number[] = [];
+  for (let t = 0; t < train.length; t++) (held[ids[t]!] ? testRows : trainRows).push(t);
+  return splitByRows(train, trainRows, testRows, `cold-${cold}`);
 }
 
 function trialCount(n: number): number {

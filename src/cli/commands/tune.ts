@@ -8,8 +8,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { MfrecError } from "../../core/errors.js";
-import { crossValidate, getAlgorithm, type ModelConfig, parseMetrics, rankingSearchSpace, type SearchSpace, type TuneResult, tune } from "../../index.js";
-import { gridConfigs, higherIsBetter, parseMetric, RATING_METRICS } from "../../internal.js";
+import { crossValidate, evaluateColdStart, fitSync, getAlgorithm, type ModelConfig, parseMetrics, rankingSearchSpace, type SearchSpace, type TuneResult, tune } from "../../index.js";
+import { type ColdSide, gridConfigs, higherIsBetter, parseMetric, RATING_METRICS } from "../../internal.js";
 import { choiceArg, intArg, numberArg } from "../args.js";
 import { PRESETS_DIR } from "../model-options.js";
 import { fmt, fmtInt, formatTable, note, printJson, say } from "../output.js";
@@ -25,6 +25,7 @@ interface TuneFlags extends EvalDataFlags {
   validationFraction?: number;
   patience?: number;
   minEpochs: number;
+  cold?: ColdSide;
 }
 
 /** The search spaces shipped in presets/spaces/ (names without .json). */
@@ -72,6 +73,7 @@ export function registerTuneCommand(program: Command): void {
     .option("--validation-fraction <f>", "share of each user's training ratings held out for validation (default 0.2)", numberArg)
     .option("--patience <n>", "early stopping: stop a trial after n epochs without improvement and keep the best epoch count", intArg(1))
     .option("--min-epochs <n>", "early stopping warm-up: no trial stops before n epochs", intArg(0), 10)
+    .option("--cold <side>", "validate on a cold cut of the training data: hold out --validation-fraction of the items (items) or users (users) with all their ratings and score the cold-start protocol (needs --item-features / --user-features; a test file is scored by it too)", choiceArg(["items", "users"] as const))
     .action(async (file: string | undefined, f: TuneFlags) => {
       const base = configFromFlags(f);
       const algo = getAlgorithm(base.algorithm);
@@ -106,6 +108,7 @@ export function registerTuneCommand(program: Command): void {
             seed: f.seed ?? 0,
             metric,
             validationFraction: f.validationFraction,
+            cold: f.cold,
             earlyStopping: f.patience === undefined ? undefined : { patience: f.patience, minEpochs: f.minEpochs },
             onTrial: (t, i, total) => {
               trialsDone = p * total + i + 1;
@@ -121,8 +124,17 @@ export function registerTuneCommand(program: Command): void {
       progress.finish(`tuned ${base.algorithm}: ${trialsDone} trials in ${fmt(progress.seconds, 2)} s`);
 
       // With test data, refit each part's best config on the whole training part and score it.
+      const coldMetrics = testMetrics.filter((m) => !RATING_METRICS.includes(m as never));
       const tested =
-        data.kind === "folds"
+        data.kind === "folds" && f.cold
+          ? data.folds.map((split, i) => {
+              const t0 = performance.now();
+              const model = fitSync(split.train, results[i]!.best.config, features);
+              const fitSeconds = (performance.now() - t0) / 1000;
+              const r = evaluateColdStart(model, split.train, split.test, { cold: f.cold!, metrics: coldMetrics, relevanceThreshold: f.relevanceThreshold, tieSeed: 1 });
+              return { metrics: r.metrics, testRatings: split.test.length, fitSeconds };
+            })
+          : data.kind === "folds"
           ? data.folds.map((split, i) => crossValidate(results[i]!.best.config as Partial<ModelConfig> & { algorithm: string }, [split], { ...evaluateOptionsFrom(f), metrics: testMetrics, fit: features }).folds[0]!)
           : undefined;
 

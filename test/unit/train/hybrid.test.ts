@@ -17,6 +17,7 @@ import { foldInUser } from "../../../src/train/fold-in.js";
 import { loadModel, readModelHeader, saveModel } from "../../../src/model/format.js";
 import { recommend } from "../../../src/recommend/recommend.js";
 import { fitSync } from "../../../src/train/fit.js";
+import { tune } from "../../../src/evaluate/tune.js";
 import { autoPositiveThreshold, resolveHybridConfig } from "../../../src/train/hybrid/config.js";
 
 /** Users a0..a9 like items A0..A9 (feature taste:A), users b0..b9 like B0..B9 (taste:B); every user also rated two of the other kind low. */
@@ -383,3 +384,31 @@ function withHeader(bytes: Uint8Array, edit: (h: Record<string, unknown>) => voi
   new DataView(out.buffer).setUint32(out.length - 4, crc32(out, 0, out.length - 4), true);
   return out;
 }
+
+describe("tune on a cold cut (cold: items | users)", () => {
+  test("items: the held-out items have no training rating, trials are scored by the cold protocol, the trained config beats the untrained one", () => {
+    const t = toy();
+    const r = tune(t.ratings, { algorithm: "hybrid", factors: 8, seed: 3 }, { epochs: [0, 30] }, { cold: "items", metric: "auc", fit: { itemFeatures: t.itemFeatures, userFeatures: t.userFeatures } });
+    assert.equal(r.validation.unseenTestItems, 4, "20% of the 20 rated items held out");
+    assert.equal(r.validation.unseenTestRatings, r.validation.testRatings, "every held-out rating is of a held-out item");
+    assert.equal(r.validation.trainRatings + r.validation.testRatings, t.ratings.length);
+    assert.equal(r.validation.unseenTestUsers, 0);
+    assert.equal(r.trials.length, 2);
+    assert.ok(r.trials[1]!.score! > r.trials[0]!.score!, JSON.stringify(r.trials));
+    assert.ok(r.trials[1]!.score! > 0.7, `cold AUC from features ${r.trials[1]!.score}`);
+    assert.equal(r.best.params.epochs, 30);
+  });
+
+  test("users: held-out users are new to the fit part and placed by their features; bad combinations are refused", () => {
+    const t = toy();
+    const r = tune(t.ratings, { algorithm: "hybrid", factors: 8, seed: 3 }, { epochs: [30] }, { cold: "users", metric: "ndcg@5", fit: { itemFeatures: t.itemFeatures, userFeatures: t.userFeatures } });
+    assert.equal(r.validation.unseenTestUsers, 4, "20% of the 20 users held out");
+    assert.equal(r.validation.unseenTestRatings, r.validation.testRatings);
+    assert.ok(r.trials[0]!.score! > 0.5, `cold-user NDCG@5 ${r.trials[0]!.score}`);
+    const base = { algorithm: "hybrid", factors: 8, epochs: 2 };
+    assert.throws(() => tune(t.ratings, base, { seed: [1] }, { cold: "users", metric: "auc", fit: { itemFeatures: t.itemFeatures } }), mfrecError("E_CONFIG", /user features/));
+    assert.throws(() => tune(t.ratings, base, { seed: [1] }, { cold: "items", metric: "rmse", fit: { itemFeatures: t.itemFeatures } }), mfrecError("E_CONFIG", /ranking metrics/));
+    assert.throws(() => tune(t.ratings, base, { seed: [1] }, { cold: "items", metric: "auc", earlyStopping: { patience: 2 }, fit: { itemFeatures: t.itemFeatures } }), mfrecError("E_CONFIG", /early stopping/));
+    assert.throws(() => tune(t.ratings, base, { seed: [1] }, { cold: "items", metric: "auc", validationFraction: 0.01, fit: { itemFeatures: t.itemFeatures } }), mfrecError("E_CONFIG", /empty/));
+  });
+});
