@@ -222,4 +222,32 @@ describe("bayes-fm side-feature groups", () => {
       assert.equal(rawScoreIndex(back, uu, ii), rawScoreIndex(m, uu, ii));
     }
   });
+
+  it("a feature file with the wrong columns is refused with its file, line and value", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { readFeaturesFile } = await import("../../../src/data/features-node.js");
+    const dir = mkdtempSync(join(tmpdir(), "mfrec-bfm-"));
+    const bad = join(dir, "users.csv");
+    writeFileSync(bad, "user,feature\nu0,x\nu1,x,0.5\n");
+    assert.throws(
+      () => fitSync(train, cfg, { userFeatures: readFeaturesFile(bad).table }),
+      (e: unknown) => isMfrecError(e) && e.file === bad && e.line === 3 && e.value === "u1,x,0.5",
+    );
+    const header = join(dir, "items.csv");
+    writeFileSync(header, "item,genre\ni0,x\n");
+    assert.throws(
+      () => readFeaturesFile(header),
+      (e: unknown) => isMfrecError(e) && e.code === "E_UNKNOWN_COLUMN" && e.file === header && e.line === 1 && e.value === "item,genre",
+    );
+  });
+
+  it("ids with features but no rating are fine: the fit ignores them", () => {
+    const extra = { ...itemFeatures, nobody: ["good"], other: ["new-feature"] };
+    const a = fitSync(train, { ...cfg, epochs: 6, burnIn: 2 }, { itemFeatures });
+    const b = fitSync(train, { ...cfg, epochs: 6, burnIn: 2 }, { itemFeatures: extra });
+    assert.equal(b.itemIndex.size, a.itemIndex.size);
+    assert.ok(Number.isFinite(rawScoreIndex(b, 0, 0)));
+  });
 });
