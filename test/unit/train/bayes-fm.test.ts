@@ -250,4 +250,20 @@ describe("bayes-fm side-feature groups", () => {
     assert.equal(b.itemIndex.size, a.itemIndex.size);
     assert.ok(Number.isFinite(rawScoreIndex(b, 0, 0)));
   });
+
+  it("a model fitted with item features folds in a new user from ratings (the user's own features are not used yet)", () => {
+    const m = fitSync(train, { ...cfg, epochs: 20, burnIn: 6 }, { itemFeatures });
+    // A new user who liked two thinly rated good items and disliked a bad one: other good items score above bad ones.
+    const idx = Int32Array.from(["i20", "i22", "i21"], (id) => m.itemIndex.indexOf(id));
+    const row = foldInRow(m, idx, Float32Array.of(4.5, 4.5, 1.5), "user");
+    assert.ok(row.factors.every(Number.isFinite) && Number.isFinite(row.bias));
+    const at = (id: string): number => {
+      const i = m.itemIndex.indexOf(id);
+      let s = m.globalMean + row.bias + m.itemBias![i]!;
+      for (let f = 0; f < m.factors; f++) s += row.factors[f]! * m.itemFactors.data[i * m.factors + f]!;
+      return s;
+    };
+    assert.ok(at("i24") > at("i25") + 1, `good i24 ${at("i24")} vs bad i25 ${at("i25")}`);
+  });
 });
+
