@@ -76,8 +76,8 @@ export function addModelOptions(cmd: Command): Command {
     .option("--threads <n>", "worker threads (0 = all cores, the default; at most the core count); the result does not depend on it", threadsArg())
     .option("--preset <name|file>", "start from a shipped preset (presets/*.json, e.g. ials-lastfm) or a JSON file")
     .option("--set <key=value>", "any other option of the algorithm (repeatable), e.g. --set confidence=log", setArg)
-    .option("--item-features <file>", "item side features, long CSV id,feature[,value] (algorithm hybrid, the default with features): cold items are scored from them")
-    .option("--user-features <file>", "user side features, long CSV id,feature[,value] (algorithm hybrid): cold users are scored from them");
+    .option("--item-features <file>", "item side features, long CSV id,feature[,value] (algorithms hybrid, the default with features, and bayes-fm): cold items are scored from them (hybrid)")
+    .option("--user-features <file>", "user side features, long CSV id,feature[,value] (algorithms hybrid, bayes-fm): cold users are scored from them (hybrid)");
 }
 
 /**

@@ -53,7 +53,7 @@ export interface FitOptions {
   ranking?: boolean;
   /**
    * Side features of items / users, raw id → feature names (weight 1) or name → weight, or a parsed table
-   * (algorithm `hybrid` only: other algorithms refuse them). Ids with features but no rating become cold
+   * (algorithms `hybrid` and `bayes-fm` only: others refuse them; bayes-fm adds one normalized group per side). With hybrid, ids with features but no rating become cold
    * items / users of the model, scored from their features alone.
    */
   itemFeatures?: FeatureInput;
@@ -118,7 +118,7 @@ function start(ratings: Ratings, config: Partial<ModelConfig> & { algorithm: str
   let data: TrainingData = opts.pool || opts.kernels || opts.zeroCopy || threads !== undefined ? withRuntime(base, runtime) : base;
   if (opts.itemFeatures || opts.userFeatures) {
     if (!algo.features)
-      throw new MfrecError("E_CONFIG", `algorithm ${algo.name} does not use side features`, { column: "algorithm", value: algo.name, expected: "hybrid, for item or user features" });
+      throw new MfrecError("E_CONFIG", `algorithm ${algo.name} does not use side features`, { column: "algorithm", value: algo.name, expected: "hybrid or bayes-fm, for item or user features" });
     data = withFeatures(data, opts.itemFeatures ? toFeatureTable(opts.itemFeatures) : undefined, opts.userFeatures ? toFeatureTable(opts.userFeatures) : undefined);
   }
   const rc = opts.ranking === false ? null : rankingConfig(modelConfig as typeof config, algo.implicit, data);

@@ -19,6 +19,8 @@ export const bayesFm: Algorithm<BayesFmConfig> = {
   name: "bayes-fm",
   description: "Bayesian factorization machine (libFM-style Gibbs sampling; user, item, implicit-user and flipped implicit-item groups; averages the samples' predictions)",
   implicit: false,
+  // Optional side-feature groups: fit options userFeatures / itemFeatures (CLI --user-features / --item-features).
+  features: true,
   resolveConfig: (config) => resolveBayesFmConfig(config),
   epochs: (config) => config.epochs,
   create: (data, config) => createBayesFmTrainer(data, config),

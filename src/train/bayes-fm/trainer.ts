@@ -27,6 +27,8 @@ import { f32 as f32Shape, f64 as f64Shape, heapAllocator, i32 as i32Shape, reser
 import { kernelCall, runRange } from "../../kernels/kernel-calls.js";
 import type { WasmKernels } from "../../kernels/wasm.js";
 import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
+import { type AlignedFeatures, alignFeatures, type FeatureTable } from "../../data/features.js";
+import type { IdIndex } from "../../data/id-index.js";
 import { fmGroupSums, fmResiduals, fmRowCaches, fmSampleGroup, fmUpdateResiduals } from "./kernel.js";
 
 /** libFM's fixed hyper-prior constants. */
@@ -91,6 +93,8 @@ class BayesFmTrainer implements Trainer {
   private readonly wasm: WasmRuntime | undefined;
   private readonly kernels: WasmKernels | undefined;
   private readonly lossOut: Float64Array;
+  /** How the side features matched the ratings' ids (undefined: no features on that side). */
+  readonly featureReport: { users: SideFeatureReport | undefined; items: SideFeatureReport | undefined };
 
   constructor(
     private readonly data: TrainingData,
@@ -105,12 +109,23 @@ class BayesFmTrainer implements Trainer {
     this.k = k;
     const w = k + 2;
     this.w = w;
-    const rows = Math.max(nu, ni);
+    // Side-feature groups (fit option userFeatures / itemFeatures): one group per side, each row's
+    // weights normalized to unit length, x / √Σx² (libFM's normalized side groups).
+    const userSide = sideFeatures(data.userFeatures, data.ratings.userIndex);
+    const itemSide = sideFeatures(data.itemFeatures, data.ratings.itemIndex);
+    this.featureReport = { users: userSide?.report, items: itemSide?.report };
+    const rows = Math.max(nu, ni, userSide?.features ?? 0, itemSide?.features ?? 0);
     // Every array a kernel touches, in the arena when the WASM kernels run (its views are plain typed arrays too).
     const f32s = [n, n, n, n, n, nu * w, ni * w, nu * w, ni * w, rows];
     if (cfg.implicitUser) f32s.push(ni * w);
     if (cfg.implicitItem) f32s.push(nu * w);
-    const mem = reserve(...f32s.map(f32Shape), i32Shape(nu + 1), i32Shape(n), i32Shape(ni + 1), i32Shape(n), f64Shape(rows), f64Shape(rows), f64Shape(rows), f64Shape(1));
+    const i32s = [nu + 1, n, ni + 1, n];
+    for (const sf of [userSide, itemSide]) {
+      if (!sf) continue;
+      f32s.push(sf.features * w, sf.rowIndices.length);
+      i32s.push(sf.features + 1, sf.rowIndices.length);
+    }
+    const mem = reserve(...f32s.map(f32Shape), ...i32s.map(i32Shape), f64Shape(rows), f64Shape(rows), f64Shape(rows), f64Shape(1));
     this.wasm = openWasmRuntime({ ...data.runtime, threads: 1 }, [mem], w, n);
     const arena = this.wasm?.arena;
     this.kernels = arena?.kernels;
@@ -169,6 +184,17 @@ class BayesFmTrainer implements Trainer {
     if (cfg.implicitUser) userGroups.push(group("user-implicit", ni, itemPtr, itemUsers, cu));
     const itemGroups = [group("item", ni, null, null, null)];
     if (cfg.implicitItem) itemGroups.push(group("item-implicit", nu, userPtr, userItems, ci));
+    const featureGroup = (name: string, sf: SideFeatures): Group => {
+      const ptr = i32(sf.features + 1);
+      ptr.set(sf.ptr);
+      const idx = i32(sf.rowIndices.length);
+      idx.set(sf.rowIndices);
+      const wts = f32(sf.weights.length);
+      wts.set(sf.weights);
+      return group(name, sf.features, ptr, idx, wts);
+    };
+    if (userSide) userGroups.push(featureGroup("user-features", userSide));
+    if (itemSide) itemGroups.push(featureGroup("item-features", itemSide));
     this.users = { name: "users", rows: nu, indptr: userPtr, indices: userItems, sums: f32(nu * w), cols: freeCols(k), constCol: k + 1, groups: userGroups };
     this.items = { name: "items", rows: ni, indptr: itemPtr, indices: itemUsers, sums: f32(ni * w), cols: freeCols(k + 1), constCol: k, groups: itemGroups };
     this.w0 = meanOf(byUser.values, n);
@@ -350,6 +376,51 @@ function meanColumn(samples: readonly Float32Array[], rows: number, w: number, c
     out[r] = s / samples.length;
   }
   return out;
+}
+
+/** How a side's feature table matched the ratings' ids. */
+export interface SideFeatureReport {
+  /** Distinct features (parameter rows of the group). */
+  features: number;
+  /** Ids of the table with no rating (fine: they are not used). */
+  unmatched: number;
+  /** Rated ids with no features (their group term is 0). */
+  withoutFeatures: number;
+}
+
+/** A side-feature group, feature-major: feature t occurs in rows rowIndices[ptr[t]..ptr[t+1]) with weights. */
+interface SideFeatures {
+  features: number;
+  ptr: Int32Array;
+  rowIndices: Int32Array;
+  weights: Float32Array;
+  report: SideFeatureReport;
+}
+
+/** Align a table onto the ratings' ids, normalize each row to unit length and transpose it (exported for tests). */
+export function sideFeatures(table: FeatureTable | undefined, index: IdIndex): SideFeatures | undefined {
+  if (!table) return undefined;
+  const al: AlignedFeatures = alignFeatures(table, index);
+  const F = al.vocabulary.size;
+  const nnz = al.indices.length;
+  const ptr = new Int32Array(F + 1);
+  for (let p = 0; p < nnz; p++) ptr[al.indices[p]! + 1]!++;
+  for (let t = 0; t < F; t++) ptr[t + 1]! += ptr[t]!;
+  const next = ptr.slice(0, F);
+  const rowIndices = new Int32Array(nnz);
+  const weights = new Float32Array(nnz);
+  const rows = al.indptr.length - 1;
+  for (let r = 0; r < rows; r++) {
+    let ss = 0;
+    for (let p = al.indptr[r]!; p < al.indptr[r + 1]!; p++) ss += al.values[p]! * al.values[p]!;
+    const scale = ss > 0 ? 1 / Math.sqrt(ss) : 0;
+    for (let p = al.indptr[r]!; p < al.indptr[r + 1]!; p++) {
+      const q = next[al.indices[p]!]!++;
+      rowIndices[q] = r;
+      weights[q] = al.values[p]! * scale;
+    }
+  }
+  return { features: F, ptr, rowIndices, weights, report: { features: F, unmatched: al.unmatched, withoutFeatures: al.withoutFeatures } };
 }
 
 /** Build the sampler of one fit. */

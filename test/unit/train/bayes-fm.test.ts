@@ -158,3 +158,112 @@ describe("bayes-fm model", () => {
     );
   });
 });
+
+describe("bayes-fm side-feature groups", () => {
+  // 40 users × 30 items; item i is "good" (rated 4.5 by everyone) or "bad" (1.5), by the parity of i.
+  // Items 20..29 have a single training rating each, so their id term alone is weakly determined; the
+  // item feature "good"/"bad", shared by all items, explains the ratings.
+  const rows: { user: string; item: string; rating: number }[] = [];
+  const test: [number, number, number][] = [];
+  const truth = (i: number): number => (i % 2 === 0 ? 4.5 : 1.5);
+  const noise = (u: number, i: number): number => (((u * 31 + i * 17) % 7) - 3) * 0.1;
+  for (let u = 0; u < 40; u++) {
+    for (let i = 0; i < 30; i++) {
+      const r = truth(i) + noise(u, i);
+      if (i < 20 ? (u + i) % 3 !== 0 : u === i - 20) rows.push({ user: `u${u}`, item: `i${i}`, rating: r });
+      else if (i >= 20) test.push([u, i, r]);
+    }
+  }
+  const train = ratingsFromArray(rows);
+  const itemFeatures = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`i${i}`, [i % 2 === 0 ? "good" : "bad"]]));
+  const cfg = { algorithm: "bayes-fm", factors: 2, epochs: 40, burnIn: 10, thin: 2, seed: 3 };
+  const rmse = (m: ReturnType<typeof fitSync>): number => {
+    let s = 0;
+    for (const [u, i, r] of test) {
+      const e = rawScoreIndex(m, train.userIndex.indexOf(`u${u}`), train.itemIndex.indexOf(`i${i}`)) - r;
+      s += e * e;
+    }
+    return Math.sqrt(s / test.length);
+  };
+
+  it("a feature that explains the ratings is learned and lowers the RMSE of thinly rated items", () => {
+    const without = fitSync(train, cfg);
+    const withF = fitSync(train, cfg, { itemFeatures });
+    const a = rmse(without);
+    const b = rmse(withF);
+    assert.ok(b < a - 0.05, `RMSE with the item feature ${b} vs without ${a}`);
+  });
+
+  it("normalizes each row to unit length and counts ids without a partner", async () => {
+    const { sideFeatures } = await import("../../../src/train/bayes-fm/trainer.js");
+    const { toFeatureTable } = await import("../../../src/data/features.js");
+    const table = toFeatureTable({ i0: { a: 3, b: 4 }, i1: ["a"], zz: ["b"] });
+    const sf = sideFeatures(table, train.itemIndex)!;
+    assert.equal(sf.features, 2);
+    // feature a occurs in i1 (1; dense row 0, u0 rated it first) and i0 (3/5); feature b in i0 (4/5); zz is not rated.
+    assert.deepEqual(Array.from(sf.ptr), [0, 2, 3]);
+    assert.deepEqual(Array.from(sf.weights).map((x) => Math.round(x * 1e6) / 1e6), [1, 0.6, 0.8]);
+    assert.deepEqual(sf.report, { features: 2, unmatched: 1, withoutFeatures: 28 });
+  });
+
+  it("the WASM kernels give the same bytes as the TypeScript reference with features", () => {
+    const ts = fitSync(train, { ...cfg, epochs: 6, burnIn: 2 }, { kernels: "ts", itemFeatures });
+    const wasm = fitSync(train, { ...cfg, epochs: 6, burnIn: 2 }, { kernels: "wasm", itemFeatures });
+    assert.deepEqual(Buffer.from(wasm.itemFactors.data.buffer), Buffer.from(ts.itemFactors.data.buffer));
+  });
+
+  it("a model fitted with features predicts the same after save and load", async () => {
+    const { saveModel, loadModel } = await import("../../../src/model/format.js");
+    const m = fitSync(train, { ...cfg, epochs: 12, burnIn: 4 }, { itemFeatures, userFeatures: { u0: ["x"], u1: ["x", "y"] } });
+    const back = loadModel(saveModel(m));
+    for (const [u, i] of test.slice(0, 20)) {
+      const uu = train.userIndex.indexOf(`u${u}`);
+      const ii = train.itemIndex.indexOf(`i${i}`);
+      assert.equal(rawScoreIndex(back, uu, ii), rawScoreIndex(m, uu, ii));
+    }
+  });
+
+  it("a feature file with the wrong columns is refused with its file, line and value", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { readFeaturesFile } = await import("../../../src/data/features-node.js");
+    const dir = mkdtempSync(join(tmpdir(), "mfrec-bfm-"));
+    const bad = join(dir, "users.csv");
+    writeFileSync(bad, "user,feature\nu0,x\nu1,x,0.5\n");
+    assert.throws(
+      () => fitSync(train, cfg, { userFeatures: readFeaturesFile(bad).table }),
+      (e: unknown) => isMfrecError(e) && e.file === bad && e.line === 3 && e.value === "u1,x,0.5",
+    );
+    const header = join(dir, "items.csv");
+    writeFileSync(header, "item,genre\ni0,x\n");
+    assert.throws(
+      () => readFeaturesFile(header),
+      (e: unknown) => isMfrecError(e) && e.code === "E_UNKNOWN_COLUMN" && e.file === header && e.line === 1 && e.value === "item,genre",
+    );
+  });
+
+  it("ids with features but no rating are fine: the fit ignores them", () => {
+    const extra = { ...itemFeatures, nobody: ["good"], other: ["new-feature"] };
+    const a = fitSync(train, { ...cfg, epochs: 6, burnIn: 2 }, { itemFeatures });
+    const b = fitSync(train, { ...cfg, epochs: 6, burnIn: 2 }, { itemFeatures: extra });
+    assert.equal(b.itemIndex.size, a.itemIndex.size);
+    assert.ok(Number.isFinite(rawScoreIndex(b, 0, 0)));
+  });
+
+  it("a model fitted with item features folds in a new user from ratings (the user's own features are not used yet)", () => {
+    const m = fitSync(train, { ...cfg, epochs: 20, burnIn: 6 }, { itemFeatures });
+    // A new user who liked two thinly rated good items and disliked a bad one: other good items score above bad ones.
+    const idx = Int32Array.from(["i20", "i22", "i21"], (id) => m.itemIndex.indexOf(id));
+    const row = foldInRow(m, idx, Float32Array.of(4.5, 4.5, 1.5), "user");
+    assert.ok(row.factors.every(Number.isFinite) && Number.isFinite(row.bias));
+    const at = (id: string): number => {
+      const i = m.itemIndex.indexOf(id);
+      let s = m.globalMean + row.bias + m.itemBias![i]!;
+      for (let f = 0; f < m.factors; f++) s += row.factors[f]! * m.itemFactors.data[i * m.factors + f]!;
+      return s;
+    };
+    assert.ok(at("i24") > at("i25") + 1, `good i24 ${at("i24")} vs bad i25 ${at("i25")}`);
+  });
+});
+
