@@ -40,7 +40,7 @@ export function featureCoverage(table: FeatureTable, ratings: Ratings, side: "it
 }
 
 /** One stderr line per side: how many cold ids the features add, and rated ids without features. */
-export function noteFeatureCoverage(read: FeatureFlagsRead, ratings: Ratings, quiet = false): void {
+export function noteFeatureCoverage(read: FeatureFlagsRead, ratings: Ratings, quiet = false, coldWhat = "cold: scored from their features"): void {
   if (quiet) return;
   for (const [table, side] of [
     [read.itemFeatures, "item"],
@@ -48,6 +48,6 @@ export function noteFeatureCoverage(read: FeatureFlagsRead, ratings: Ratings, qu
   ] as const) {
     if (!table) continue;
     const c = featureCoverage(table, ratings, side);
-    note(`${side} features: ${fmtInt(c.cold)} ${side}s have features but no training rating (cold: scored from their features); ${fmtInt(c.withoutFeatures)} rated ${side}s have no features`);
+    note(`${side} features: ${fmtInt(c.cold)} ${side}s have features but no training rating (${coldWhat}); ${fmtInt(c.withoutFeatures)} rated ${side}s have no features`);
   }
 }

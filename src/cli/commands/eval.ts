@@ -246,6 +246,8 @@ export function registerEvalCommand(program: Command): void {
           note(`test set: ${fmtInt(s.report.unseenTestUsers)} users and ${fmtInt(s.report.unseenTestItems)} items unseen in training (${fmtInt(s.report.unseenTestRatings)} ratings)`);
         }
       }
+      // How the feature files meet the (first) training fold: ids without a rating, rated ids without features.
+      noteFeatureCoverage(features, data.folds[0]!.train, f.quiet || f.json, config.algorithm === "bayes-fm" ? "ignored by bayes-fm" : undefined);
       const ranks = metricNames.some((m) => !RATING_METRICS.includes(m as never));
       if (ranks && f.relevanceThreshold === undefined && f.metrics === undefined && !getAlgorithm(config.algorithm).implicit) {
         f.relevanceThreshold = defaultRelevanceThreshold(data.folds[0]!.train);
