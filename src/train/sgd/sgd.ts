@@ -5,7 +5,7 @@ import { weightedSquaredNorms } from "../../kernels/explicit-loss.js";
 import { sgdEpoch } from "./kernel.js";
 import { f32, fitsKernelMemory, i32, memoryPlan, reserve } from "../../kernels/arena-plan.js";
 import { type ArrayAllocator, heapAllocator, planHistory, planSgdBlocks, runSgdEpoch, type SgdBlockPlan, type SgdParams, sgdEpochSchedule, sgdPlanShapes } from "../../parallel/sgd-blocks.js";
-import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
+import type { FactorModel, ModelConfig } from "../../model/factor-model.js";
 import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
 import { explicitModel } from "../finish.js";
 import { meanOf, rangeOf } from "../init.js";
