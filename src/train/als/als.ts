@@ -7,7 +7,7 @@ import { kernelCall } from "../../kernels/kernel-calls.js";
 import type { KernelArena } from "../../kernels/wasm-arena.js";
 import type { IdIndex } from "../../data/id-index.js";
 import type { CsrMatrix } from "../../matrix/csr.js";
-import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
+import type { FactorModel, ModelConfig } from "../../model/factor-model.js";
 import { type ColumnSegments, columnSegments, segmentShardCount } from "../../parallel/column-segments.js";
 import { balancedRowShards } from "../../parallel/pool.js";
 import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";

@@ -1,6 +1,6 @@
 import { baselineAlsHalfStep, baselineSgdPass } from "./kernel.js";
 import { explicitSquaredError } from "../../kernels/explicit-loss.js";
-import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
+import type { FactorModel, ModelConfig } from "../../model/factor-model.js";
 import { choiceOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
 import { explicitModel } from "../finish.js";
 import { meanOf, rangeOf } from "../init.js";

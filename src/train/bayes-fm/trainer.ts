@@ -18,8 +18,8 @@
 import { MfrecError } from "../../core/errors.js";
 import { type Rng, rngFor } from "../../core/rng.js";
 import { sampleGamma } from "../bpmf/wishart.js";
-import { FactorModel } from "../../model/factor-model.js";
-import { widen } from "../bpmf/bpmf.js";
+import type { FactorModel } from "../../model/factor-model.js";
+import { stackedModel } from "../finish.js";
 import { meanOf, rangeOf } from "../init.js";
 import type { EpochResult, Trainer, TrainingData } from "../trainer.js";
 import { type BayesFmConfig, bayesFmKeptSamples } from "./config.js";
@@ -352,30 +352,21 @@ class BayesFmTrainer implements Trainer {
             foldInItemPriorMean: p.itemMean.slice(),
             foldInItemPriorPrecision: p.itemPrecision.slice(),
           };
-    return new FactorModel({
+    return stackedModel({
       config: { ...this.cfg, ...fitted },
-      userFactors: widen(us, users.rows, w, k),
-      itemFactors: widen(is, items.rows, w, k),
+      userSamples: us,
+      itemSamples: is,
+      stride: w,
+      k,
+      userBiasColumn: k,
+      itemBiasColumn: k + 1,
       userIndex: ratings.userIndex,
       itemIndex: ratings.itemIndex,
       globalMean: w0s.reduce((s, x) => s + x, 0) / w0s.length,
-      userBias: meanColumn(us, users.rows, w, k),
-      itemBias: meanColumn(is, items.rows, w, k + 1),
       history: byUser,
       ratingScale: rangeOf(ratings.values, ratings.length),
     });
   }
-}
-
-/** The average over samples of column `col` of rows × w matrices. */
-function meanColumn(samples: readonly Float32Array[], rows: number, w: number, col: number): Float32Array {
-  const out = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let s = 0;
-    for (const x of samples) s += x[r * w + col]!;
-    out[r] = s / samples.length;
-  }
-  return out;
 }
 
 /** How a side's feature table matched the ratings' ids. */

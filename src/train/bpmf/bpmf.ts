@@ -4,10 +4,11 @@ import { bpmfSampleRows } from "./kernel.js";
 import { explicitSquaredError } from "../../kernels/explicit-loss.js";
 import { type NormalWishartScratch, normalWishartScratch, sampleNormalWishart } from "./wishart.js";
 import type { DenseMatrix } from "../../matrix/dense.js";
-import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
+import type { FactorModel, ModelConfig } from "../../model/factor-model.js";
 import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
 import { meanOf, normalFactors, rangeOf } from "../init.js";
 import type { Algorithm, EpochResult, Trainer, TrainingData } from "../trainer.js";
+import { stackedModel } from "../finish.js";
 
 /** Resolved configuration of `bpmf` (every key present: plain JSON that round-trips). */
 export type BpmfConfig = ModelConfig & BpmfSettings & { algorithm: "bpmf" };
@@ -186,30 +187,21 @@ class BpmfTrainer implements Trainer {
     const us = kept === 0 ? [this.U.data] : this.keptU;
     const vs = kept === 0 ? [this.V.data] : this.keptV;
     const biased = this.cfg.biases;
-    return new FactorModel({
-      config: { ...this.cfg },
-      userFactors: widen(us, this.U.rows, this.w, k),
-      itemFactors: widen(vs, this.V.rows, this.w, k),
+    return stackedModel({
+      config: this.cfg,
+      userSamples: us,
+      itemSamples: vs,
+      stride: this.w,
+      k,
+      userBiasColumn: biased ? k : undefined,
+      itemBiasColumn: biased ? k + 1 : undefined,
       userIndex: ratings.userIndex,
       itemIndex: ratings.itemIndex,
       globalMean: this.mu,
-      userBias: biased ? meanColumn(us, this.U.rows, this.w, k) : undefined,
-      itemBias: biased ? meanColumn(vs, this.V.rows, this.w, k + 1) : undefined,
       history: byUser,
       ratingScale: rangeOf(ratings.values, ratings.length),
     });
   }
-}
-
-/** The average over samples of column `col` of rows × w matrices: the posterior-mean bias. */
-function meanColumn(samples: readonly Float32Array[], rows: number, w: number, col: number): Float32Array {
-  const out = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let s = 0;
-    for (const x of samples) s += x[r * w + col]!;
-    out[r] = s / samples.length;
-  }
-  return out;
 }
 
 /**
@@ -217,20 +209,7 @@ function meanColumn(samples: readonly Float32Array[], rows: number, w: number, c
  * [x_r⁽¹⁾ … x_r⁽ˢ⁾]/√S, so p_u·q_i = (1/S) Σ_s u⁽ˢ⁾·v⁽ˢ⁾, the posterior-mean prediction, exactly
  * (up to float32 rounding).
  */
-export function widen(samples: readonly Float32Array[], rows: number, w: number, k: number): DenseMatrix {
-  const s = samples.length;
-  const width = k * s;
-  const scale = 1 / Math.sqrt(s);
-  const data = new Float32Array(rows * width);
-  for (let t = 0; t < s; t++) {
-    const src = samples[t]!;
-    for (let r = 0; r < rows; r++) {
-      const o = r * width + t * k;
-      for (let f = 0; f < k; f++) data[o + f] = scale * src[r * w + f]!;
-    }
-  }
-  return { rows, cols: width, data };
-}
+export { widen } from "../finish.js";
 
 /**
  * `bpmf`: Bayesian probabilistic matrix factorisation by Gibbs sampling (Salakhutdinov & Mnih 2008):

@@ -2,12 +2,13 @@ import { deriveSeed, rngFor } from "../../core/rng.js";
 import type { IdIndex } from "../../data/id-index.js";
 import { copyOf, f32, heapAllocator, memoryPlan, reserve } from "../../kernels/arena-plan.js";
 import { type CsrMatrix, sortRowIndices } from "../../matrix/csr.js";
-import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
+import type { FactorModel, ModelConfig } from "../../model/factor-model.js";
 import { type BprBlockPlan, type BprParams, bprGrid, bprPlanShapes, planBprBlocks, runBprEpoch } from "./blocks.js";
 import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
 import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
 import type { Algorithm, EpochResult, FoldedRow, FoldInOptions, Trainer, TrainingData } from "../trainer.js";
 import { bprFoldInRow } from "./kernel.js";
+import { explicitModel } from "../finish.js";
 
 const KEYS = ["factors", "epochs", "learningRate", "regularization", "itemBias", "seed"] as const;
 
@@ -133,13 +134,14 @@ class BprTrainer implements Trainer {
   finish(): FactorModel {
     const p = this.params;
     const k = p.k;
-    return new FactorModel({
+    return explicitModel({
       config: this.cfg,
-      userFactors: { rows: this.byUser.rows, cols: k, data: p.P.slice() },
-      itemFactors: { rows: this.byUser.cols, cols: k, data: p.Q.slice() },
+      width: k,
+      P: p.P,
+      Q: p.Q,
       userIndex: this.userIndex.clone(),
       itemIndex: this.itemIndex.clone(),
-      itemBias: p.itemBias ? p.itemBias.slice() : undefined,
+      itemBias: p.itemBias ?? undefined,
       history: this.byUser,
       implicit: true,
     });

@@ -2,7 +2,7 @@ import { MfrecError } from "../../core/errors.js";
 import { explicitSquaredError, weightedSquaredNorms } from "../../kernels/explicit-loss.js";
 import { nmfHalfSweep } from "./kernel.js";
 import type { DenseMatrix } from "../../matrix/dense.js";
-import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
+import type { FactorModel, ModelConfig } from "../../model/factor-model.js";
 import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
 import { explicitModel } from "../finish.js";
 import { meanOf, rangeOf, uniformFactors } from "../init.js";

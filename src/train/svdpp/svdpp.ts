@@ -1,6 +1,6 @@
 import { svdppEpoch, svdppFoldUsers } from "./kernel.js";
 import type { DenseMatrix } from "../../matrix/dense.js";
-import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
+import type { FactorModel, ModelConfig } from "../../model/factor-model.js";
 import { booleanOption, choiceOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
 import { explicitModel } from "../finish.js";
 import { meanOf, normalFactors, rangeOf } from "../init.js";
