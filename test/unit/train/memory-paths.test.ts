@@ -8,33 +8,15 @@ import { describe, it } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { fmtInt } from "../../../src/cli/output.js";
-import { type Ratings, ratingsFromArray } from "../../../src/data/ratings.js";
 import { wasmSimdSupported } from "../../../src/kernels/wasm.js";
 import { buildCsr } from "../../../src/matrix/csr.js";
 import type { FactorModel } from "../../../src/model/factor-model.js";
 import { byteValueIndex, heapAllocator, planHistory, planHistoryInPlace, planSgdBlocks, type SgdPacking } from "../../../src/parallel/sgd-blocks.js";
 import { fit, fitSync } from "../../../src/train/fit.js";
+import { seededRatings as seeded } from "../../helpers/seeded-ratings.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
-
-/** Seeded ratings with `distinct` values 1, 1 + 1/distinct, …; rows by user when `sorted`, else shuffled. */
-function seeded(seed: number, users: number, items: number, density: number, distinct: number, sorted = true): Ratings {
-  let s = seed >>> 0;
-  const rnd = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-  const rows: Array<{ user: string; item: string; rating: number }> = [];
-  for (let u = 0; u < users; u++) for (let i = 0; i < items; i++) if (rnd() < density) rows.push({ user: `u${u}`, item: `i${(i * 7) % items}`, rating: 1 + Math.floor(rnd() * distinct) / distinct });
-  if (!sorted) {
-    for (let t = rows.length - 1; t > 0; t--) {
-      const j = Math.floor(rnd() * (t + 1));
-      [rows[t], rows[j]] = [rows[j]!, rows[t]!];
-    }
-  }
-  return ratingsFromArray(rows);
-}
 
 const bytes = (a: ArrayBufferView | undefined): number[] => (a ? Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)) : []);
 

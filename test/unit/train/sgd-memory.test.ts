@@ -2,23 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { type Ratings, ratingsFromArray } from "../../../src/data/ratings.js";
 import { buildCsr, type CsrMatrix } from "../../../src/matrix/csr.js";
 import { openArena, reserve } from "../../../src/kernels/arena-plan.js";
 import { heapAllocator, planHistory, planSgdBlocks, type SgdPacking, sgdPlanShapes, sgdPlanTemporary } from "../../../src/parallel/sgd-blocks.js";
 import { fit } from "../../../src/train/fit.js";
-
-/** Seeded ratings; `distinct` values 1, 1 + 1/distinct, … (many distinct values force the f32 value column). */
-function seeded(seed: number, users: number, items: number, density: number, distinct: number): Ratings {
-  let s = seed >>> 0;
-  const rnd = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-  const rows: Array<{ user: string; item: string; rating: number }> = [];
-  for (let u = 0; u < users; u++) for (let i = 0; i < items; i++) if (rnd() < density) rows.push({ user: `u${u}`, item: `i${(i * 7) % items}`, rating: 1 + Math.floor(rnd() * distinct) / distinct });
-  return ratingsFromArray(rows);
-}
+import type { Ratings } from "../../../src/data/ratings.js";
+import { seededRatings as seeded } from "../../helpers/seeded-ratings.js";
 
 /** Each row as "item:value" strings, sorted: a CSR's content whatever the order inside a row. */
 function rowsOf(m: CsrMatrix): string[][] {
