@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { buildCsr, type CsrMatrix } from "../../../src/matrix/csr.js";
+import type { Ratings } from "../../../src/data/ratings.js";
 import { openArena, reserve } from "../../../src/kernels/arena-plan.js";
+import { buildCsr, type CsrMatrix } from "../../../src/matrix/csr.js";
 import { heapAllocator, planHistory, planSgdBlocks, type SgdPacking, sgdPlanShapes, sgdPlanTemporary } from "../../../src/parallel/sgd-blocks.js";
 import { fit } from "../../../src/train/fit.js";
-import type { Ratings } from "../../../src/data/ratings.js";
 import { seededRatings as seeded } from "../../helpers/seeded-ratings.js";
 
 /** Each row as "item:value" strings, sorted: a CSR's content whatever the order inside a row. */
