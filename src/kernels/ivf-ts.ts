@@ -116,6 +116,7 @@ export class TsIvf {
   private readonly y: Float32Array;
   private readonly probed: Int32Array;
   private readonly probeScores: Float64Array;
+  private readonly selections: { probe?: Best; best?: Best } = {};
 
   private constructor(v: IpVectors, lists: IvfLists) {
     this.v = v;
@@ -143,6 +144,17 @@ export class TsIvf {
     const out = new Int32Array(Math.max(n, S));
     ivfKmeans(v, p, { lists, X, sampleRows: new Float32Array(S * d), h, assign: out }, (rows, count) => assignRows(rows, count, d, lists.centroids, h, nlist, out), onProgress);
     return new TsIvf(v, lists);
+  }
+
+  /** The reused selection of a query step (emptied here; remade when the size changes). */
+  private selection(which: "probe" | "best", cap: number): Best {
+    let sel = this.selections[which];
+    if (!sel || sel.cap !== cap) {
+      sel = new Best(cap);
+      this.selections[which] = sel;
+    }
+    sel.size = 0;
+    return sel;
   }
 
   /** Bytes the index adds to its model: centroids, offsets and ids. */
@@ -189,10 +201,10 @@ export class TsIvf {
     let f = k;
     if (this.v.bias) this.y[f++] = yb;
     for (; f < d; f++) this.y[f] = 0;
-    const probe = new Best(Math.max(1, Math.min(nprobe, nlist)));
+    const probe = this.selection("probe", Math.max(1, Math.min(nprobe, nlist)));
     for (let c = 0; c < nlist; c++) probe.offer(dot4(this.y, 0, centroids, c * d, d), c);
     const np = probe.drain(this.probed, this.probeScores);
-    const best = new Best(Math.max(1, Math.min(R, n)));
+    const best = this.selection("best", Math.max(1, Math.min(R, n)));
     for (let l = 0; l < np; l++) {
       const c = this.probed[l]!;
       for (let p = offsets[c]!, e = offsets[c + 1]!; p < e; p++) {
