@@ -141,6 +141,19 @@ function halfNorms(C: Float32Array, nlist: number, d: number, h: Float32Array): 
   }
 }
 
+/** The first `count` entries of a partial Fisher–Yates shuffle of 0..n−1 (count distinct values, in draw order). */
+function firstOfShuffle(n: number, count: number, rng: { int(n: number): number }): Int32Array {
+  const perm = new Int32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  for (let i = 0; i < count; i++) {
+    const j = i + rng.int(n - i);
+    const t = perm[i]!;
+    perm[i] = perm[j]!;
+    perm[j] = t;
+  }
+  return perm.slice(0, count);
+}
+
 /**
  * k-means on a seeded sample, then every item to its nearest centroid and the rows written in list order
  * (see the file comment). `assign(X, rows)` writes the nearest centroid of rows [0, rows) of X to
@@ -150,30 +163,13 @@ export function ivfKmeans(v: IpVectors, p: IvfParams, b: IvfBuffers, assign: (X:
   const { n, d, nlist, centroids: C, offsets, ids } = b.lists;
   if (n === 0) return;
   const S = b.sampleRows.length / d;
-  // the sample: S distinct items (partial Fisher–Yates), in index order
-  const perm = new Int32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
-  const rng = rngFor(p.seed, "ivf-sample");
-  for (let i = 0; i < S; i++) {
-    const j = i + rng.int(n - i);
-    const t = perm[i]!;
-    perm[i] = perm[j]!;
-    perm[j] = t;
-  }
-  const sample = perm.subarray(0, S).slice().sort();
+  // the sample: S distinct items, in index order
+  const sample = firstOfShuffle(n, S, rngFor(p.seed, "ivf-sample")).sort();
   const SX = b.sampleRows;
   for (let s = 0; s < S; s++) writeRow(v, sample[s]!, SX, s * d, d);
   // initial centroids: nlist distinct sample rows
-  const pick = new Int32Array(S);
-  for (let s = 0; s < S; s++) pick[s] = s;
-  const rng2 = rngFor(p.seed, "ivf-init");
-  for (let c = 0; c < nlist; c++) {
-    const j = c + rng2.int(S - c);
-    const t = pick[c]!;
-    pick[c] = pick[j]!;
-    pick[j] = t;
-    C.set(SX.subarray(pick[c]! * d, pick[c]! * d + d), c * d);
-  }
+  const pick = firstOfShuffle(S, nlist, rngFor(p.seed, "ivf-init"));
+  for (let c = 0; c < nlist; c++) C.set(SX.subarray(pick[c]! * d, pick[c]! * d + d), c * d);
   const out = b.assign;
   const sums = new Float64Array(nlist * d);
   const counts = new Int32Array(nlist);
