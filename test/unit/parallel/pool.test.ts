@@ -104,7 +104,7 @@ describe("kernel pools: fixed shards give the same bits for any thread count", (
       const chol = X.slice();
       const G = a.f32(k * k);
       pool.run({ ...kernelCall.gramRange({ Y, k, G }), shards: Int32Array.of(0, pr.nItems) });
-      pool.run({ ...kernelCall.cgRange({ indptr: ip, indices: ix, extra: iv, target: null, X, Y, G, k, w0: 1, lambda: 0.1, nu: 0, nCols: pr.nItems, steps: 3, lossOut: null }), shards });
+      pool.run({ ...kernelCall.cgRange({ indptr: ip, indices: ix, extra: iv, target: null, table: null, X, Y, G, k, w0: 1, lambda: 0.1, nu: 0, nCols: pr.nItems, steps: 3, lossOut: null }), shards });
       const out = a.f32(pr.nUsers * pr.nItems);
       pool.run({ ...kernelCall.scoreRange({ U: X, V: Y, k, nItems: pr.nItems, mu: 0, userBias: null, itemBias: null, out, first: 0 }), shards: rowShards(pr.nUsers, 10) });
       return [chol, bx.slice(), X.slice(), out.slice()];
