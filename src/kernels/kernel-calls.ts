@@ -30,7 +30,7 @@ export const KERNEL_SIGNATURES = {
   cgShardRange: { segPtr: ptr, rows: ptr, extra: ptr, target: ptr, table: ptr, nOther: num, Y: ptr, X: ptr, R: ptr, Pv: ptr, AP: ptr, rs: ptr, active: ptr, counts: ptr, G: ptr, k: num, w0: num, lambda: num, nu: num, nCols: num, phase: num },
   alsCgShardRange: { segPtr: ptr, rows: ptr, values: ptr, table: ptr, nOther: num, Y: ptr, by: ptr, X: ptr, bx: ptr, R: ptr, Pv: ptr, AP: ptr, sc: ptr, active: ptr, counts: ptr, k: num, mu: num, reg: num, regBias: num, scaleByCount: num, useBias: num, phase: num },
   bprBlockRange: { indptr: ptr, indices: ptr, users: ptr, items: ptr, perm: ptr, P: ptr, Q: ptr, bias: ptr, k: num, lr: num, reg: num, regBias: num, useBias: num, meta: ptr, lossOut: ptr },
-  wcholRange: { indptr: ptr, indices: ptr, extra: ptr, target: ptr, X: ptr, Y: ptr, G: ptr, k: num, w0: num, lambda: num, nu: num, nCols: num, lossOut: ptr },
+  wcholRange: { indptr: ptr, indices: ptr, extra: ptr, target: ptr, table: ptr, X: ptr, Y: ptr, G: ptr, k: num, w0: num, lambda: num, nu: num, nCols: num, lossOut: ptr },
   ivfAssignRange: { X: ptr, d: num, C: ptr, h: ptr, nlist: num, out: ptr },
   bfmCachesRange: { indptr: ptr, indices: ptr, resid: ptr, other: ptr, stride: num, col: num, a: ptr, g: ptr },
   bfmGroupRange: { occPtr: ptr, occIndices: ptr, occWeights: ptr, theta: ptr, stride: num, col: num, sums: ptr, a: ptr, g: ptr, alpha: num, mu: num, lambda: num, noise: ptr },

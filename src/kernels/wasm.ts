@@ -72,7 +72,7 @@ export interface WasmKernels {
   ): void;
   /** Exact weighted-ALS row solves of rows [start, end) (assembly/wchol.ts; weightedAlsHalfSweep solver 1), loss part to lossOut[shard] when ≠ 0. */
   wcholRange(
-    indptr: number, indices: number, extra: number, target: number, X: number, Y: number, G: number,
+    indptr: number, indices: number, extra: number, target: number, table: number, X: number, Y: number, G: number,
     k: number, w0: number, lambda: number, nu: number, nCols: number, lossOut: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;

@@ -461,25 +461,29 @@ class WasmCholeskyWeightedAls extends WasmWeightedAlsBase {
   protected users!: WasmSide;
   protected items!: WasmSide;
 
-  private constructor(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, wasm: WasmRuntime) {
-    super(data, config, spec, k, wasm);
+  private constructor(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, wasm: WasmRuntime, vt: CodeTable) {
+    super(data, config, spec, k, wasm, vt !== undefined);
     const a = wasm.arena;
     const byUser = data.byUser;
     const nU = byUser.rows;
     const nI = byUser.cols;
     const n = byUser.indptr[nU]!;
-    const { indptr: uIndptr, indices: uIndices, extra: uExtra, target: uTarget, itemPtr: iIndptr } = usersInArena(a, byUser, spec);
-    const hasTarget = uTarget !== null;
-    // the rest from kernel memory alone at the first epoch, as in WasmWeightedAls (f32 weights: no vt given above)
-    this.pending = () => this.build(a, nU, nI, n, k, seed, uIndptr, uIndices, uExtra as Float32Array, uTarget, iIndptr, hasTarget);
+    const { indptr: uIndptr, indices: uIndices, extra: uExtra, target: uTarget, table, itemPtr: iIndptr } = usersInArena(a, byUser, spec, vt);
+    if (vt && data.runtime?.zeroCopy === true) this.source.valueIndex = { table: vt.table, index: uExtra as Uint8Array };
+    // the rest from kernel memory alone at the first epoch, as in WasmWeightedAls
+    this.pending = () => this.build(a, nU, nI, n, k, seed, uIndptr, uIndices, uExtra, uTarget, table, iIndptr);
   }
 
-  private build(a: KernelArena, nU: number, nI: number, n: number, k: number, seed: number, uIndptr: Int32Array, uIndices: Int32Array, uExtra: Float32Array, uTarget: Float32Array | null, iIndptr: Int32Array, hasTarget: boolean): void {
-    // the transpose in the order of transpose() in matrix/csr.ts: users ascending within each item
+  private build(
+    a: KernelArena, nU: number, nI: number, n: number, k: number, seed: number,
+    uIndptr: Int32Array, uIndices: Int32Array, uExtra: Float32Array | Uint8Array, uTarget: Float32Array | null, table: Float32Array | null, iIndptr: Int32Array,
+  ): void {
+    // the transpose in the order of transpose() in matrix/csr.ts: users ascending within each item; byte codes
+    // move with their entries, the targets stay a table by code
     const next = iIndptr.slice(0, nI);
     const iIndices = a.i32(n);
-    const iExtra = a.f32(n);
-    const iTarget = hasTarget ? a.f32(n) : null;
+    const iExtra = table ? a.u8(n) : a.f32(n);
+    const iTarget = uTarget && !table ? a.f32(n) : null;
     for (let r = 0; r < nU; r++) {
       for (let p = uIndptr[r]!; p < uIndptr[r + 1]!; p++) {
         const q = next[uIndices[p]!]!++;
@@ -490,19 +494,19 @@ class WasmCholeskyWeightedAls extends WasmWeightedAlsBase {
     }
     // a row costs its entries (k²/2 each) plus its factorization (k³/6): k/3 entries' worth
     const rowCost = 8 + Math.ceil(k / 3);
-    const side = (rows: number, indptr: Int32Array, indices: Int32Array, extra: Float32Array, target: Float32Array | null): WasmSide => ({
+    const side = (rows: number, indptr: Int32Array, indices: Int32Array, extra: Float32Array | Uint8Array, target: Float32Array | null): WasmSide => ({
       rows,
       indptr,
       indices,
       extra,
       target,
-      table: null,
+      table,
       X: a.f32(rows * k),
       shards: balancedRowShards(indptr, rows, SHARDS, rowCost),
       gramShards: gramShardsFor(rows, k),
     });
     this.users = side(nU, uIndptr, uIndices, uExtra, uTarget);
-    this.items = side(nI, iIndptr, iIndices, iExtra, iTarget);
+    this.items = side(nI, iIndptr, iIndices, iExtra, table ? uTarget : iTarget);
     initFactors(this.users.X, this.items.X, k, seed);
   }
 
@@ -512,24 +516,28 @@ class WasmCholeskyWeightedAls extends WasmWeightedAlsBase {
     const nU = byUser.rows;
     const nI = byUser.cols;
     const n = byUser.indptr[nU]!;
-    const hasTarget = anyTarget(byUser, spec);
+    // at most 256 distinct values: weights (and targets) as byte codes on both sides, as the CG trainer does
+    const vt = data.runtime?.kernels === "ts" ? undefined : codeTableOf(byUser.values, n);
+    const hasTarget = hasTargets(byUser, spec, vt);
     // the users' CSR and weights (usersInArena), the items' transpose, both sides' factors, the base's
-    const transpose = reserve(i32(n), f32(n), ...(hasTarget ? [f32(n)] : []));
+    const transpose = reserve(i32(n), ...(vt ? [u8(n)] : [f32(n), ...(hasTarget ? [f32(n)] : [])]));
     const factors = reserve(f32(nU * k), f32(nI * k));
-    const plans = [reserve(...usersInArenaShapes(nU, nI, n, hasTarget)), transpose, factors, WasmWeightedAlsBase.basePlan(nU, nI, k)];
+    const plans = [reserve(...usersInArenaShapes(nU, nI, n, hasTarget, vt !== undefined)), transpose, factors, WasmWeightedAlsBase.basePlan(nU, nI, k)];
     const wasm = openWasmRuntime(data.runtime, plans, k, n);
-    return wasm ? new WasmCholeskyWeightedAls(data, config, spec, k, seed, wasm) : undefined;
+    return wasm ? new WasmCholeskyWeightedAls(data, config, spec, k, seed, wasm, vt) : undefined;
   }
 
   protected spare(): Float32Array {
-    return this.items.extra as Float32Array;
+    // the items' f32 weights, or with byte codes their row indices (n ints): neither is read after the last epoch
+    const I = this.items;
+    return I.table ? new Float32Array(I.indices.buffer, I.indices.byteOffset, I.indptr[I.rows]!) : (I.extra as Float32Array);
   }
 
   /** Rows of side x solved against side y (Gramian G of y), the loss into this.loss when `loss`. */
   private solve(x: WasmSide, y: WasmSide, G: Float32Array, loss: boolean): void {
     const s = this.spec;
     const call = kernelCall.wcholRange({
-      indptr: x.indptr, indices: x.indices, extra: x.extra, target: x.target, X: x.X, Y: y.X, G,
+      indptr: x.indptr, indices: x.indices, extra: x.extra, target: x.target, table: x.table, X: x.X, Y: y.X, G,
       k: this.k, w0: s.w0, lambda: s.lambda, nu: s.nu, nCols: y.rows, lossOut: loss ? this.loss : null,
     });
     this.wasm.pool.run({ ...call, shards: x.shards });

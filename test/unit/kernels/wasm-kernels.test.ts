@@ -189,7 +189,7 @@ describe("WASM SIMD kernels against the TypeScript kernels", () => {
     }
   }
 
-  it("byte-coded entries (table ≠ 0) = per-entry f32, bitwise: cgRange (targets, loss), cgShardRange, alsCgRange, alsCgShardRange, sseRange", () => {
+  it("byte-coded entries (table ≠ 0) = per-entry f32, bitwise: cgRange and wcholRange (targets, loss), cgShardRange, alsCgRange, alsCgShardRange, sseRange", () => {
     const k = 9;
     const pr = randomProblem(77, 31, 27, 250);
     const arena = KernelArena.create(1 << 22);
@@ -217,6 +217,12 @@ describe("WASM SIMD kernels against the TypeScript kernels", () => {
       assert.deepEqual(Xb, Xa, `cgRange (target ${withTarget}): same x`);
       assert.equal(loss[1], loss[0], `cgRange (target ${withTarget}): same loss`);
       assert.ok(maxRelDiff(Xa, X0) > 1e-3, "the solve moved x");
+      const [Wa, Wb] = [arena.copyF32(X0), arena.copyF32(X0)];
+      const wscratch = arena.f32(kernelScratchBytes(k) / 4);
+      arena.kernels.wcholRange(ip.byteOffset, ix.byteOffset, exF.byteOffset, withTarget ? tgF.byteOffset : 0, 0, Wa.byteOffset, Y.byteOffset, G.byteOffset, k, w0, 0.05, 0.5, pr.nItems, loss.byteOffset, 0, pr.nUsers, 0, wscratch.byteOffset);
+      arena.kernels.wcholRange(ip.byteOffset, ix.byteOffset, codes.byteOffset, withTarget ? tTab.byteOffset : 0, eTab.byteOffset, Wb.byteOffset, Y.byteOffset, G.byteOffset, k, w0, 0.05, 0.5, pr.nItems, loss.byteOffset, 0, pr.nUsers, 1, wscratch.byteOffset);
+      assert.deepEqual(Wb, Wa, `wcholRange (target ${withTarget}): same x`);
+      assert.equal(loss[1], loss[0], `wcholRange (target ${withTarget}): same loss`);
     }
     // the item side by shards: segments of the codes against segments of the f32 weights and targets
     const cnt = arena.copyI32(pr.byItem.indptr);

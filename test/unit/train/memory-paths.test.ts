@@ -137,6 +137,10 @@ describe("byte-coded entries in the ALS kernels give the same model bytes as per
     { name: "ials CG, 256 distinct values", config: { algorithm: "ials", factors: 6, epochs: 2 }, distinct: 256, sorted: false },
     { name: "ials CG with a confidence offset (targets 0 and 1 by code)", config: { algorithm: "ials", factors: 8, epochs: 2, confidenceOffset: 1.5 }, distinct: 5, sorted: true },
     { name: "wals CG, weights by value", config: { algorithm: "wals", factors: 8, epochs: 2, solver: "cg", observedWeight: "value" }, distinct: 5, sorted: true },
+    { name: "ials exact (Cholesky, weights by code, both sides)", config: { algorithm: "ials", factors: 8, epochs: 2, solver: "cholesky" }, distinct: 5, sorted: false },
+    { name: "ials exact with a confidence offset (targets by code: the explicit models' ranking part)", config: { algorithm: "ials", factors: 8, epochs: 2, solver: "cholesky", confidenceOffset: 2 }, distinct: 7, sorted: true },
+    { name: "wals exact (default solver)", config: { algorithm: "wals", factors: 8, epochs: 2 }, distinct: 5, sorted: true },
+    { name: "sgd with its ranking part (ials exact by code)", config: { algorithm: "sgd", factors: 8, epochs: 2, rankingEpochs: 2, rankingFactors: 4 }, distinct: 5, sorted: true },
   ];
   for (const c of cases) {
     for (const zeroCopy of [false, true]) {
