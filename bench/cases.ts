@@ -176,7 +176,7 @@ async function wasmAls(a: CaseArgs, variant: "cg-ials" | "cg-als" | "chol-als"):
   const G = ar.f32(k * k);
   const half = (s: typeof U, A: Float32Array, B: Float32Array, bA: Float32Array, bB: Float32Array, nB: number) => {
     if (variant === "chol-als") {
-      pool.run({ ...kernelCall.alsCholeskyRange({ indptr: s.ip, indices: s.ix, values: s.iv, X: A, Y: B, bx: bA, by: bB, k, mu: 3.6, reg: 0.05, regBias: 0.05, scaleByCount: 1, useBias: 1 }), shards: s.shards });
+      pool.run({ ...kernelCall.alsCholeskyRange({ indptr: s.ip, indices: s.ix, values: s.iv, table: null, X: A, Y: B, bx: bA, by: bB, k, mu: 3.6, reg: 0.05, regBias: 0.05, scaleByCount: 1, useBias: 1 }), shards: s.shards });
       return;
     }
     const w0 = variant === "cg-ials" ? 1 : 0;

@@ -19,7 +19,7 @@ const num = "num" as const;
 export const KERNEL_SIGNATURES = {
   sgdRange: { users: ptr, items: ptr, values: ptr, P: ptr, Q: ptr, bu: ptr, bi: ptr, k: num, mu: num, lr: num, reg: num, regBias: num, useBias: num, lossOut: ptr },
   gramRange: { Y: ptr, k: num, G: ptr },
-  alsCholeskyRange: { indptr: ptr, indices: ptr, values: ptr, X: ptr, Y: ptr, bx: ptr, by: ptr, k: num, mu: num, reg: num, regBias: num, scaleByCount: num, useBias: num },
+  alsCholeskyRange: { indptr: ptr, indices: ptr, values: ptr, table: ptr, X: ptr, Y: ptr, bx: ptr, by: ptr, k: num, mu: num, reg: num, regBias: num, scaleByCount: num, useBias: num },
   cgRange: { indptr: ptr, indices: ptr, extra: ptr, target: ptr, table: ptr, X: ptr, Y: ptr, G: ptr, k: num, w0: num, lambda: num, nu: num, nCols: num, steps: num, lossOut: ptr },
   scoreRange: { U: ptr, V: ptr, k: num, nItems: num, mu: num, userBias: ptr, itemBias: ptr, out: ptr, first: num },
   alsCgRange: { indptr: ptr, indices: ptr, values: ptr, table: ptr, X: ptr, Y: ptr, bx: ptr, by: ptr, k: num, mu: num, reg: num, regBias: num, scaleByCount: num, useBias: num, steps: num },

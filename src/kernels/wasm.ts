@@ -20,7 +20,7 @@ export interface WasmKernels {
   ): void;
   gramRange(Y: number, k: number, G: number, start: number, end: number, shard: number, scratch: number): void;
   alsCholeskyRange(
-    indptr: number, indices: number, values: number, X: number, Y: number, bx: number, by: number,
+    indptr: number, indices: number, values: number, table: number, X: number, Y: number, bx: number, by: number,
     k: number, mu: number, reg: number, regBias: number, scaleByCount: number, useBias: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;

@@ -120,23 +120,31 @@ function countsView(byUser: CsrMatrix): CsrMatrix {
   return { rows: byUser.cols, cols: byUser.rows, indptr, indices: new Int32Array(0), values: new Float32Array(0) };
 }
 
-/** The transpose of `m` (as transpose() in matrix/csr.ts: rows ascending within each column) built in the arena. */
-function transposeInto(a: KernelArena, m: CsrMatrix): CsrMatrix {
+/**
+ * The transpose of `m` (as transpose() in matrix/csr.ts: rows ascending within each column) built in the arena; with
+ * `codes` (m's ratings as byte codes, m then without values) the codes are transposed instead, into `codesOut`.
+ */
+function transposeInto(a: KernelArena, m: CsrMatrix, codes?: Uint8Array, codesOut?: (c: Uint8Array) => void): CsrMatrix {
   const n = m.indptr[m.rows]!;
   const indptr = a.i32(m.cols + 1);
   for (let p = 0; p < n; p++) indptr[m.indices[p]! + 1]!++;
   for (let c = 0; c < m.cols; c++) indptr[c + 1]! += indptr[c]!;
   const next = indptr.slice(0, m.cols);
   const indices = a.i32(n);
-  const values = a.f32(n);
+  const values = codes ? a.u8(n) : a.f32(n);
+  const from = codes ?? m.values;
   for (let r = 0; r < m.rows; r++) {
     for (let p = m.indptr[r]!; p < m.indptr[r + 1]!; p++) {
       const q = next[m.indices[p]!]!++;
       indices[q] = r;
-      values[q] = m.values[p]!;
+      values[q] = from[p]!;
     }
   }
-  return { rows: m.cols, cols: m.rows, indptr, indices, values };
+  if (codes) {
+    codesOut?.(values as Uint8Array);
+    return { rows: m.cols, cols: m.rows, indptr, indices, values: EMPTY };
+  }
+  return { rows: m.cols, cols: m.rows, indptr, indices, values: values as Float32Array };
 }
 
 /** The mutable state of one ALS fit (arrays in a KernelArena when the WASM kernels run). */
@@ -156,11 +164,12 @@ class AlsTrainer implements Trainer {
   private readonly history: CsrMatrix | undefined;
   private readonly ratingScale: [number, number];
   /**
-   * WASM with CG and at most 256 distinct ratings: the users' ratings as byte codes (`codes`, the users' CSR then has
-   * no values) and the ratings by code (`table`, in kernel memory); the item side's segments carry the codes too.
-   * The kernels read table[code], the same f32 as the rating: 1 B a rating on each side instead of 4.
+   * WASM and at most 256 distinct ratings: the users' ratings as byte codes (`codes`, the users' CSR then has no
+   * values) and the ratings by code (`table`, in kernel memory); the item side (CG: its segments; exact: the
+   * transpose, `itemCodes`) carries the codes too. The kernels read table[code], the same f32 as the rating: 1 B a
+   * rating on each side instead of 4.
    */
-  private readonly coded: { codes: Uint8Array; table: Float32Array } | undefined;
+  private readonly coded: { codes: Uint8Array; table: Float32Array; itemCodes?: Uint8Array } | undefined;
 
   constructor(
     data: TrainingData,
@@ -178,7 +187,7 @@ class AlsTrainer implements Trainer {
     const ni = byUser.cols;
     // Kernel memory: the users' CSR copied in, the items' (the transpose, or with CG the column segments of the
     // users' CSR and the items' row pointer), each side's factors and biases, the CG state and the loss parts.
-    const vt = cfg.cgSteps > 0 && data.runtime?.kernels !== "ts" ? codeTableOf(byUser.values, n) : undefined;
+    const vt = data.runtime?.kernels !== "ts" ? codeTableOf(byUser.values, n) : undefined;
     const csr = (rows: number) => [i32(rows + 1), i32(n), vt ? u8(n) : f32(n)];
     const factors = (rows: number) => (cfg.biases ? [f32(rows * k), f32(rows)] : [f32(rows * k)]);
     const cgState = alsCgStatePlan(ni, k);
@@ -191,7 +200,7 @@ class AlsTrainer implements Trainer {
     // The WASM kernels: the users' CSR is copied into kernel memory here and the rest of the layout (item side,
     // factors, drawn Q) is built from that copy alone at the first epoch, in the same order at the same addresses,
     // so the given CSR can be collected in between (fit() with `collect` does: the peak then holds one copy, not two).
-    const coded = a && vt ? { codes: byteCodesOf(a, byUser.values, n, vt).codes, table: a.copyF32(vt.table) } : undefined;
+    const coded: { codes: Uint8Array; table: Float32Array; itemCodes?: Uint8Array } | undefined = a && vt ? { codes: byteCodesOf(a, byUser.values, n, vt).codes, table: a.copyF32(vt.table) } : undefined;
     this.coded = coded;
     const usersCsr: CsrMatrix = a
       ? { ...byUser, indptr: a.copyI32(byUser.indptr.subarray(0, nu + 1)), indices: a.copyI32(byUser.indices.subarray(0, n)), values: coded ? EMPTY : a.copyF32(byUser.values.subarray(0, n)) }
@@ -207,7 +216,7 @@ class AlsTrainer implements Trainer {
       // CSR at all (its row pointer, the item counts, is all that is kept of it), else the transpose, built
       // straight into kernel memory when the WASM kernels run (no heap transpose beside the copy).
       const sharded = a !== undefined && cfg.cgSteps > 0;
-      this.items = side(a ? (sharded ? countsView(usersCsr) : transposeInto(a, usersCsr)) : byItem!);
+      this.items = side(a ? (sharded ? countsView(usersCsr) : transposeInto(a, usersCsr, coded?.codes, (c) => (coded!.itemCodes = c))) : byItem!);
       if (sharded) {
         const u = usersCsr;
         const seg = columnSegments(a, u.indptr, u.indices, coded ? coded.codes : u.values, null, a.copyI32(this.items.csr.indptr), segmentShardCount(ni, k));
@@ -248,10 +257,12 @@ class AlsTrainer implements Trainer {
       for (let step = 0; step < c.cgSteps; step++) this.wasm.pool.run({ ...step1, shards: s.shards });
     } else if (this.wasm) {
       const a = { indptr: m.indptr, indices: m.indices, values: m.values, X: x.X, Y: y.X, bx: x.bias, by: y.bias, k, mu: this.mu, reg: c.regularization, regBias: c.regBias, scaleByCount: w, useBias: c.biases };
-      // byte codes only with CG, and only the users' side is solved row by row then (the items are sharded)
-      const codes = this.coded && x === this.users ? { values: this.coded.codes, table: this.coded.table } : { table: null };
+      // byte codes: the users' side's, or the transposed ones (exact solves; with CG the items are sharded)
+      const cd = this.coded;
+      const xc = cd ? (x === this.users ? cd.codes : cd.itemCodes) : undefined;
+      const codes = cd && xc ? { values: xc, table: cd.table } : { table: null };
       if (c.cgSteps > 0) this.wasm.pool.run({ ...kernelCall.alsCgRange({ ...a, ...codes, steps: c.cgSteps }), shards: x.shards });
-      else this.wasm.pool.run({ ...kernelCall.alsCholeskyRange(a), shards: x.shards });
+      else this.wasm.pool.run({ ...kernelCall.alsCholeskyRange({ ...a, ...codes }), shards: x.shards });
     } else if (c.cgSteps > 0) {
       alsExplicitCgHalfSweep(m.indptr, m.indices, m.values, x.X, x.bias, y.X, y.bias, k, this.mu, c.regularization, c.regBias, w, c.cgSteps, 0, m.rows);
     } else {
@@ -309,14 +320,15 @@ class AlsTrainer implements Trainer {
 
   /**
    * The users' CSR with its ratings: as kept, or decoded from the byte codes: with `own` (the final zero-copy finish)
-   * into the item segments' row indices, kernel memory not read after the last epoch (n ints, so n floats), else a new array.
+   * into the item side's row indices, kernel memory not read after the last epoch (n ints, so n floats), else a new array.
    */
   private codedUsers(own: boolean): CsrMatrix {
     const m = this.users.csr;
     const c = this.coded;
     if (!c) return m;
     const n = m.indptr[m.rows]!;
-    const e = this.itemShards!.seg.entries;
+    // the item side's row indices (segments or transpose): n ints no longer read
+    const e = this.itemShards ? this.itemShards.seg.entries : this.items.csr.indices;
     const values = own ? new Float32Array(e.buffer, e.byteOffset, n) : new Float32Array(n);
     for (let p = 0; p < n; p++) values[p] = c.table[c.codes[p]!]!;
     return { ...m, values };

@@ -58,7 +58,7 @@ describe("WASM SIMD kernels against the TypeScript kernels", () => {
         const scratch = arena.f32(kernelScratchBytes(k) / 4);
         const X2 = X.slice();
         const bx2 = bias ? new Float32Array(pr.nUsers) : new Float32Array(0);
-        arena.kernels.alsCholeskyRange(indptr.byteOffset, indices.byteOffset, values.byteOffset, X.byteOffset, Y.byteOffset, bx.byteOffset, by.byteOffset, k, 3.5, 0.1, 0.05, weighted ? 1 : 0, bias ? 1 : 0, 0, pr.nUsers, 0, scratch.byteOffset);
+        arena.kernels.alsCholeskyRange(indptr.byteOffset, indices.byteOffset, values.byteOffset, 0, X.byteOffset, Y.byteOffset, bx.byteOffset, by.byteOffset, k, 3.5, 0.1, 0.05, weighted ? 1 : 0, bias ? 1 : 0, 0, pr.nUsers, 0, scratch.byteOffset);
         alsExplicitHalfSweep(pr.byUser.indptr, pr.byUser.indices, pr.byUser.values, X2, bx2, Y.slice(), bias ? by.slice() : new Float32Array(0), k, 3.5, 0.1, 0.05, weighted, 0, pr.nUsers);
         assert.ok(maxRelDiff(X, X2) < 2e-4, `X differs by ${maxRelDiff(X, X2)}`);
         if (bias) assert.ok(maxRelDiff(bx, bx2) < 2e-4);

@@ -100,7 +100,7 @@ describe("kernel pools: fixed shards give the same bits for any thread count", (
       const bx = a.f32(pr.nUsers);
       const by = a.copyF32(randomFloats(7, pr.nItems));
       const shards = balancedRowShards(m.indptr, pr.nUsers, 13);
-      pool.run({ ...kernelCall.alsCholeskyRange({ indptr: ip, indices: ix, values: iv, X, Y, bx, by, k, mu: 3, reg: 0.1, regBias: 0.1, scaleByCount: 1, useBias: 1 }), shards });
+      pool.run({ ...kernelCall.alsCholeskyRange({ indptr: ip, indices: ix, values: iv, table: null, X, Y, bx, by, k, mu: 3, reg: 0.1, regBias: 0.1, scaleByCount: 1, useBias: 1 }), shards });
       const chol = X.slice();
       const G = a.f32(k * k);
       pool.run({ ...kernelCall.gramRange({ Y, k, G }), shards: Int32Array.of(0, pr.nItems) });
