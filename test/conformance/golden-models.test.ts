@@ -133,7 +133,7 @@ for (const config of CONFIGS.filter((c) => c.algorithm === "sgd" || (c.algorithm
     assert.equal(digest(a.ranking), RANKING_GOLDEN[config.algorithm]);
     assert.equal(digest(b.ranking), RANKING_GOLDEN[config.algorithm]);
     assert.equal(digest(b), digest(a), "the rating part alike too");
-    assert.equal(collected, 2, "collect ran twice: once the deferred rating trainer was created, and between the parts");
+    assert.equal(collected, 3, "collect ran three times: once the deferred rating trainer was created, between the parts, and once the ranking part was created (the rating model's history dropped)");
   });
 }
 
