@@ -81,9 +81,9 @@ export interface FoldInOptions {
   learningRate?: number;
   seed?: number;
   /**
-   * The new user's features (names, or name → weight): a model trained with features (hybrid) starts the
-   * user's vector from them, so a user with features and no history gets a vector too. Other models refuse
-   * them (E_UNSUPPORTED).
+   * The new user's features (names, or name → weight): a model trained with features (hybrid, bayes-fm) adds
+   * their vectors to the row, so a user with features and no history gets a vector too (bayes-fm: in foldInItem,
+   * the new item's features). Other models refuse them (E_UNSUPPORTED).
    */
   features?: EntityFeatures;
 }

@@ -18,8 +18,9 @@
 import { MfrecError } from "../../core/errors.js";
 import { type Rng, rngFor } from "../../core/rng.js";
 import { sampleGamma } from "../bpmf/wishart.js";
-import type { FactorModel } from "../../model/factor-model.js";
-import { stackedModel } from "../finish.js";
+import type { FactorModel, FeatureFactors, ModelFeatures } from "../../model/factor-model.js";
+import type { DenseMatrix } from "../../matrix/dense.js";
+import { stackedModel, widen } from "../finish.js";
 import { meanOf, rangeOf } from "../init.js";
 import type { EpochResult, Trainer, TrainingData } from "../trainer.js";
 import { type BayesFmConfig, bayesFmKeptSamples } from "./config.js";
@@ -89,6 +90,14 @@ class BayesFmTrainer implements Trainer {
   /** Per kept sample: α, then the id groups' (μ, λ) over the free columns (fold-in's prior). */
   private readonly keptAlpha: number[] = [];
   private readonly keptPrior = { userMean: [] as number[], userPrecision: [] as number[], itemMean: [] as number[], itemPrecision: [] as number[] };
+  /**
+   * Per stored group (the implicit and side-feature groups the model keeps, see `stores`): each kept
+   * sample's factor columns (paramRows × k) and the running sum of its linear column, for the model's
+   * stacked feature vectors (FactorModel.features).
+   */
+  private readonly keptGroups = new Map<string, { factors: Float32Array[]; linear: Float64Array }>();
+  /** The side-feature tables' vocabularies (undefined: no features on that side). */
+  private readonly vocabularies: { users: IdIndex | undefined; items: IdIndex | undefined };
 
   private readonly wasm: WasmRuntime | undefined;
   private readonly kernels: WasmKernels | undefined;
@@ -114,6 +123,7 @@ class BayesFmTrainer implements Trainer {
     const userSide = sideFeatures(data.userFeatures, data.ratings.userIndex);
     const itemSide = sideFeatures(data.itemFeatures, data.ratings.itemIndex);
     this.featureReport = { users: userSide?.report, items: itemSide?.report };
+    this.vocabularies = { users: data.userFeatures?.vocabulary, items: data.itemFeatures?.vocabulary };
     const rows = Math.max(nu, ni, userSide?.features ?? 0, itemSide?.features ?? 0);
     // Every array a kernel touches, in the arena when the WASM kernels run (its views are plain typed arrays too).
     const f32s = [n, n, n, n, n, nu * w, ni * w, nu * w, ni * w, rows];
@@ -322,6 +332,15 @@ class BayesFmTrainer implements Trainer {
         p.itemMean.push(items.groups[0]!.mu[c]!);
         p.itemPrecision.push(items.groups[0]!.lambda[c]!);
       }
+      for (const [side, linear] of [[users, users.cols[this.k]!] as const, [items, items.cols[this.k]!] as const]) {
+        for (const gr of side.groups) {
+          if (!this.stores(gr.name)) continue;
+          let kept = this.keptGroups.get(gr.name);
+          if (!kept) this.keptGroups.set(gr.name, (kept = { factors: [], linear: new Float64Array(gr.paramRows) }));
+          kept.factors.push(groupFactors(gr.theta, gr.paramRows, this.w, this.k));
+          for (let t = 0; t < gr.paramRows; t++) kept.linear[t]! += gr.theta[t * this.w + linear]!;
+        }
+      }
     }
     return { loss: sse, trainRmse: Math.sqrt(sse / Math.max(1, n)) };
   }
@@ -352,7 +371,7 @@ class BayesFmTrainer implements Trainer {
             foldInItemPriorMean: p.itemMean.slice(),
             foldInItemPriorPrecision: p.itemPrecision.slice(),
           };
-    return stackedModel({
+    const model = stackedModel({
       config: { ...this.cfg, ...fitted },
       userSamples: us,
       itemSamples: is,
@@ -366,7 +385,55 @@ class BayesFmTrainer implements Trainer {
       history: byUser,
       ratingScale: rangeOf(ratings.values, ratings.length),
     });
+    const features: ModelFeatures = {};
+    const voc = this.vocabularies;
+    for (const [name, key, vocabulary] of [
+      ["user-features", "users", voc.users],
+      ["item-features", "items", voc.items],
+      ["user-implicit", "ratedItems", ratings.itemIndex],
+      ["item-implicit", "raters", ratings.userIndex],
+    ] as const) {
+      const gr = [...users.groups, ...items.groups].find((g) => g.name === name);
+      if (!gr || !vocabulary || !this.stores(name)) continue;
+      features[key] = this.storedGroup(gr, vocabulary, kept);
+    }
+    return Object.keys(features).length === 0 ? model : model.with({ features });
   }
+
+  /** Whether the model keeps a group's vectors: the side features always, the implicit groups unless implicitVectors is false. */
+  private stores(name: string): boolean {
+    return name === "user-features" || name === "item-features" || ((name === "user-implicit" || name === "item-implicit") && this.cfg.implicitVectors);
+  }
+
+  /**
+   * A group's vectors as the model stores them: the kept samples' factor columns stacked like the rows
+   * ([v⁽¹⁾ … v⁽ˢ⁾]/√S, stackedModel's widen), the linear terms averaged; before the first kept sample, the current draw.
+   */
+  private storedGroup(gr: Group, vocabulary: IdIndex, kept: number): FeatureFactors {
+    const { k, w } = this;
+    const linearCol = gr.name.startsWith("user") ? k : k + 1;
+    const rows = gr.paramRows;
+    const g = this.keptGroups.get(gr.name);
+    let factors: DenseMatrix;
+    const bias = new Float32Array(rows);
+    if (kept === 0 || !g) {
+      factors = widen([groupFactors(gr.theta, rows, w, k)], rows, k, k);
+      for (let t = 0; t < rows; t++) bias[t] = gr.theta[t * w + linearCol]!;
+    } else {
+      factors = widen(g.factors, rows, k, k);
+      for (let t = 0; t < rows; t++) bias[t] = g.linear[t]! / g.factors.length;
+    }
+    // The implicit groups' vocabularies are the model's own id indexes (shared); a feature table's is copied.
+    const own = gr.name.endsWith("-implicit");
+    return { vocabulary: own ? vocabulary : vocabulary.clone(), factors, bias, normalize: "l2" };
+  }
+}
+
+/** The factor columns 0..k−1 of a group's parameters (rows × w): rows × k. */
+function groupFactors(theta: Float32Array, rows: number, w: number, k: number): Float32Array {
+  const out = new Float32Array(rows * k);
+  for (let t = 0; t < rows; t++) for (let f = 0; f < k; f++) out[t * k + f] = theta[t * w + f]!;
+  return out;
 }
 
 /** How a side's feature table matched the ratings' ids. */
