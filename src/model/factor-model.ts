@@ -1,5 +1,5 @@
 import { MfrecError } from "../core/errors.js";
-import type { EpochReport, RawId } from "../core/types.js";
+import type { EpochReport, FitWarning, RawId } from "../core/types.js";
 import { IdIndex } from "../data/id-index.js";
 import type { CsrMatrix } from "../matrix/csr.js";
 import type { DenseMatrix } from "../matrix/dense.js";
@@ -15,6 +15,8 @@ export interface Provenance {
   ratings?: number;
   source?: string;
   fitSeconds?: number;
+  /** What the fit counted and skipped, with reasons (absent: nothing). */
+  warnings?: FitWarning[];
 }
 
 /** Everything a FactorModel holds. All arrays are owned by the model afterwards (do not mutate). */

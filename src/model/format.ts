@@ -268,6 +268,13 @@ function checkProvenance(v: unknown): Provenance | undefined {
     if (v[key] !== undefined && typeof v[key] !== "number") fail(`provenance.${key} is not a number`, v[key]);
   }
   if (v.source !== undefined && typeof v.source !== "string") fail("provenance.source is not a string", v.source);
+  if (v.warnings !== undefined) {
+    if (!Array.isArray(v.warnings)) fail("provenance.warnings is not an array", typeof v.warnings);
+    v.warnings.forEach((w, i) => {
+      const ok = isObject(w) && typeof w.code === "string" && (w.side === "user" || w.side === "item") && isCount(w.count) && typeof w.message === "string" && Array.isArray(w.examples) && w.examples.every((x) => typeof x === "string");
+      if (!ok) fail(`provenance.warnings[${i}] is not { code, side, count, message, examples }`, w);
+    });
+  }
   return v as unknown as Provenance;
 }
 

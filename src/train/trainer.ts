@@ -1,3 +1,4 @@
+import type { FitWarning } from "../core/types.js";
 import type { FeatureTable } from "../data/features.js";
 import type { Ratings } from "../data/ratings.js";
 import type { CsrMatrix } from "../matrix/csr.js";
@@ -60,6 +61,8 @@ export interface Trainer {
   finish(opts?: FinishOptions): FactorModel;
   /** Release workers and memory of the fit (the driver calls it once, after the last finish); may return when the workers have exited. */
   close?(): void | Promise<void>;
+  /** What the fit counted and skipped (e.g. feature ids without ratings): the driver puts them in the model's provenance. */
+  warnings?(): FitWarning[];
 }
 
 /** How the driver asks for the model. */

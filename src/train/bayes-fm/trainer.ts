@@ -16,6 +16,8 @@
  * workers (bpmf runs inline for the same kind of reason): the fit option `threads` does not apply.
  */
 import { MfrecError } from "../../core/errors.js";
+import type { FitWarning } from "../../core/types.js";
+import { featureWarnings } from "../feature-report.js";
 import { type Rng, rngFor } from "../../core/rng.js";
 import { sampleGamma } from "../bpmf/wishart.js";
 import type { FactorModel, FeatureFactors, ModelFeatures } from "../../model/factor-model.js";
@@ -104,6 +106,7 @@ class BayesFmTrainer implements Trainer {
   private readonly lossOut: Float64Array;
   /** How the side features matched the ratings' ids (undefined: no features on that side). */
   readonly featureReport: { users: SideFeatureReport | undefined; items: SideFeatureReport | undefined };
+  private readonly fitWarnings: FitWarning[];
 
   constructor(
     private readonly data: TrainingData,
@@ -124,6 +127,10 @@ class BayesFmTrainer implements Trainer {
     const itemSide = sideFeatures(data.itemFeatures, data.ratings.itemIndex);
     this.featureReport = { users: userSide?.report, items: itemSide?.report };
     this.vocabularies = { users: data.userFeatures?.vocabulary, items: data.itemFeatures?.vocabulary };
+    this.fitWarnings = [
+      ...featureWarnings(data.userFeatures, data.ratings.userIndex, "user", "they are not in the model (fold such a user in with its features: foldInUser(model, ratings, { features }))"),
+      ...featureWarnings(data.itemFeatures, data.ratings.itemIndex, "item", "they are not in the model (fold such an item in with its features: foldInItem(model, raters, { features }))"),
+    ];
     const rows = Math.max(nu, ni, userSide?.features ?? 0, itemSide?.features ?? 0);
     // Every array a kernel touches, in the arena when the WASM kernels run (its views are plain typed arrays too).
     const f32s = [n, n, n, n, n, nu * w, ni * w, nu * w, ni * w, rows];
@@ -219,6 +226,11 @@ class BayesFmTrainer implements Trainer {
 
   close(): void {
     if (this.wasm) void this.wasm.pool.close();
+  }
+
+  /** The side-feature tables' ids without ratings, rated ids without features, features without ratings (counted once, at the start). */
+  warnings(): FitWarning[] {
+    return this.fitWarnings.map((w) => ({ ...w, examples: [...w.examples] }));
   }
 
   /** Side sums from the parameters: S_r = θ_id,r + Σ_groups Σ_t x_{r,t} θ_t; the constant column 1. */

@@ -304,6 +304,29 @@ describe("bayes-fm side-feature groups", () => {
     const b = fitSync(train, { ...cfg, epochs: 6, burnIn: 2 }, { itemFeatures: extra });
     assert.equal(b.itemIndex.size, a.itemIndex.size);
     assert.ok(Number.isFinite(rawScoreIndex(b, 0, 0)));
+    assert.equal(a.provenance?.warnings, undefined, "every item has features and every feature a rated item: nothing to report");
+  });
+
+  it("the fit reports feature ids without ratings, rated ids without features and features no rating informs, with reasons; the file keeps them", () => {
+    const users = { u0: ["x"], u1: ["x", "y"], ghost: ["y"], phantom: ["only-ghosts"] };
+    const extra = { ...itemFeatures, nobody: ["good"] };
+    const m = fitSync(train, { ...cfg, epochs: 6, burnIn: 2 }, { itemFeatures: extra, userFeatures: users });
+    const w = m.provenance?.warnings ?? [];
+    const by = (side: string, code: string) => w.find((x) => x.side === side && x.code === code);
+    assert.deepEqual(
+      w.map((x) => [x.side, x.code, x.count]),
+      [
+        ["user", "feature-ids-without-ratings", 2],
+        ["user", "rated-without-features", 38],
+        ["user", "features-without-ratings", 1],
+        ["item", "feature-ids-without-ratings", 1],
+      ],
+    );
+    assert.deepEqual(by("user", "feature-ids-without-ratings")!.examples, ["ghost", "phantom"]);
+    assert.deepEqual(by("user", "features-without-ratings")!.examples, ["only-ghosts"]);
+    assert.equal(by("user", "rated-without-features")!.examples.length, 5);
+    assert.match(by("item", "feature-ids-without-ratings")!.message, /1 items of the item feature table have no training rating: they are not in the model/);
+    assert.deepEqual(loadModel(saveModel(m)).provenance?.warnings, w);
   });
 
   it("a model fitted with item features folds in a new user from ratings, and a new item from its features", () => {
