@@ -24,7 +24,7 @@ import type { FactorModel, FeatureFactors, ModelFeatures } from "../../model/fac
 import type { DenseMatrix } from "../../matrix/dense.js";
 import { stackedModel, widen } from "../finish.js";
 import { meanOf, rangeOf } from "../init.js";
-import type { EpochResult, Trainer, TrainingData } from "../trainer.js";
+import type { EpochResult, FinishOptions, Trainer, TrainingData } from "../trainer.js";
 import { type BayesFmConfig, bayesFmKeptSamples } from "./config.js";
 import { f32 as f32Shape, f64 as f64Shape, heapAllocator, i32 as i32Shape, reserve } from "../../kernels/arena-plan.js";
 import { kernelCall, runRange } from "../../kernels/kernel-calls.js";
@@ -93,11 +93,12 @@ class BayesFmTrainer implements Trainer {
   private readonly keptAlpha: number[] = [];
   private readonly keptPrior = { userMean: [] as number[], userPrecision: [] as number[], itemMean: [] as number[], itemPrecision: [] as number[] };
   /**
-   * Per stored group (the implicit and side-feature groups the model keeps, see `stores`): each kept
-   * sample's factor columns (paramRows × k) and the running sum of its linear column, for the model's
-   * stacked feature vectors (FactorModel.features).
+   * Per stored group (the implicit and side-feature groups the model keeps, see `stores`): the kept samples'
+   * factor columns, unscaled, already in the model's stacked layout (paramRows × k·S, sample s in columns
+   * s·k … s·k + k − 1, S = the samples the config keeps), how many are in, and the running sum of the linear
+   * column: the model's stacked feature vectors (FactorModel.features) with no second copy at a zero-copy finish.
    */
-  private readonly keptGroups = new Map<string, { factors: Float32Array[]; linear: Float64Array }>();
+  private readonly keptGroups = new Map<string, { stack: Float32Array; count: number; linear: Float64Array }>();
   /** The side-feature tables' vocabularies (undefined: no features on that side). */
   private readonly vocabularies: { users: IdIndex | undefined; items: IdIndex | undefined };
 
@@ -347,17 +348,23 @@ class BayesFmTrainer implements Trainer {
       for (const [side, linear] of [[users, users.cols[this.k]!] as const, [items, items.cols[this.k]!] as const]) {
         for (const gr of side.groups) {
           if (!this.stores(gr.name)) continue;
+          const { k, w } = this;
+          const S = bayesFmKeptSamples(cfg);
           let kept = this.keptGroups.get(gr.name);
-          if (!kept) this.keptGroups.set(gr.name, (kept = { factors: [], linear: new Float64Array(gr.paramRows) }));
-          kept.factors.push(groupFactors(gr.theta, gr.paramRows, this.w, this.k));
-          for (let t = 0; t < gr.paramRows; t++) kept.linear[t]! += gr.theta[t * this.w + linear]!;
+          if (!kept) this.keptGroups.set(gr.name, (kept = { stack: new Float32Array(gr.paramRows * k * S), count: 0, linear: new Float64Array(gr.paramRows) }));
+          const at = kept.count * k;
+          for (let t = 0; t < gr.paramRows; t++) {
+            for (let f = 0; f < k; f++) kept.stack[t * k * S + at + f] = gr.theta[t * w + f]!;
+            kept.linear[t]! += gr.theta[t * w + linear]!;
+          }
+          kept.count++;
         }
       }
     }
     return { loss: sse, trainRmse: Math.sqrt(sse / Math.max(1, n)) };
   }
 
-  finish(): FactorModel {
+  finish(opts: FinishOptions = {}): FactorModel {
     const { ratings, byUser } = this.data;
     const { k, w, users, items } = this;
     const kept = this.keptU.length;
@@ -407,7 +414,7 @@ class BayesFmTrainer implements Trainer {
     ] as const) {
       const gr = [...users.groups, ...items.groups].find((g) => g.name === name);
       if (!gr || !vocabulary || !this.stores(name)) continue;
-      features[key] = this.storedGroup(gr, vocabulary, kept);
+      features[key] = this.storedGroup(gr, vocabulary, opts.zeroCopy === true);
     }
     return Object.keys(features).length === 0 ? model : model.with({ features });
   }
@@ -419,25 +426,34 @@ class BayesFmTrainer implements Trainer {
 
   /**
    * A group's vectors as the model stores them: the kept samples' factor columns stacked like the rows
-   * ([v⁽¹⁾ … v⁽ˢ⁾]/√S, stackedModel's widen), the linear terms averaged; before the first kept sample, the current draw.
+   * ([v⁽¹⁾ … v⁽ˢ⁾]/√S, the bytes stackedModel's widen gives), the linear terms averaged; before the first kept
+   * sample, the current draw. `own`: the last finish, which scales the kept stack in place and hands it over.
    */
-  private storedGroup(gr: Group, vocabulary: IdIndex, kept: number): FeatureFactors {
+  private storedGroup(gr: Group, vocabulary: IdIndex, own: boolean): FeatureFactors {
     const { k, w } = this;
     const linearCol = gr.name.startsWith("user") ? k : k + 1;
     const rows = gr.paramRows;
     const g = this.keptGroups.get(gr.name);
     let factors: DenseMatrix;
     const bias = new Float32Array(rows);
-    if (kept === 0 || !g) {
+    if (!g || g.count === 0) {
       factors = widen([groupFactors(gr.theta, rows, w, k)], rows, k, k);
       for (let t = 0; t < rows; t++) bias[t] = gr.theta[t * w + linearCol]!;
     } else {
-      factors = widen(g.factors, rows, k, k);
-      for (let t = 0; t < rows; t++) bias[t] = g.linear[t]! / g.factors.length;
+      const S = g.count;
+      const width = k * S;
+      const stride = g.stack.length / rows;
+      const scale = 1 / Math.sqrt(S);
+      // In place when it is the last finish and every sample is in (the stack is then exactly rows × k·S).
+      const data = own && stride === width ? g.stack : new Float32Array(rows * width);
+      for (let t = 0; t < rows; t++) for (let c = 0; c < width; c++) data[t * width + c] = scale * g.stack[t * stride + c]!;
+      if (data === g.stack) this.keptGroups.delete(gr.name);
+      factors = { rows, cols: width, data };
+      for (let t = 0; t < rows; t++) bias[t] = g.linear[t]! / S;
     }
     // The implicit groups' vocabularies are the model's own id indexes (shared); a feature table's is copied.
-    const own = gr.name.endsWith("-implicit");
-    return { vocabulary: own ? vocabulary : vocabulary.clone(), factors, bias, normalize: "l2" };
+    const shared = gr.name.endsWith("-implicit");
+    return { vocabulary: shared ? vocabulary : vocabulary.clone(), factors, bias, normalize: "l2" };
   }
 }
 
