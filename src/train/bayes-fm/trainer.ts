@@ -597,7 +597,7 @@ export function ratingBins(data: TrainingData, seconds: number, unit: "day" | "w
   for (let p = 0; p < n; p++) bin[p] = binNumber(t[p]!, seconds, p, file);
   const keys = Int32Array.from(new Set(bin)).sort();
   const row = new Map<number, number>();
-  keys.forEach((b, r) => row.set(b, r));
+  for (let r = 0; r < keys.length; r++) row.set(keys[r]!, r);
   const rowOf = new Int32Array(n);
   for (let p = 0; p < n; p++) rowOf[p] = row.get(bin[p]!)!;
   return { unit, seconds, keys, rowOf };
