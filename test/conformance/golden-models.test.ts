@@ -198,7 +198,7 @@ for (const config of HYBRID_CONFIGS) {
 // and biases and the user-day biases; the TS and WASM kernels must agree. With time off the bayes-fm digest above
 // must not move (the per-rating path is a separate branch of every kernel).
 const timed = { ...explicit, timestamps: Float64Array.from({ length: explicit.length }, (_, j) => 946684800 + ((j * 7919) % 30) * 86400 + ((j * 104729) % 86400)) };
-const TIME_CONFIG: ModelConfig = { ...CONFIGS.find((c) => c.algorithm === "bayes-fm")!, time: "day", userDay: true };
+const TIME_CONFIG: ModelConfig = { ...CONFIGS.find((c) => c.algorithm === "bayes-fm")!, implicitVectors: true, time: "day", userDay: true };
 const TIME_GOLDEN = "6f3ae35c37212420";
 function timeDigest(m: FactorModel): string {
   const h = createHash("sha256");

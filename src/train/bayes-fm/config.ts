@@ -30,6 +30,13 @@ export interface BayesFmSettings {
   time: false | "day" | "week";
   /** Feature group "user-day": a bias per (user, day) of the training ratings (timeSVD++'s b_{u,t}); needs timestamps. */
   userDay: boolean;
+  /**
+   * Store the implicit groups' vectors (y_j per item, z_v per user, every kept sample stacked) in the model, so
+   * a folded-in user's row has the implicit-feedback term a trained user's has (and a folded-in item its
+   * raters' term). false: a model without them, (items + users)·k·S floats smaller, whose folded rows leave
+   * that term out (the id row absorbs it). Changes no prediction of a trained user or item.
+   */
+  implicitVectors: boolean;
   /** σ of the N(0, σ²) start of every factor group (libFM's init_stdev). */
   initStd: number;
   seed: number;
@@ -49,6 +56,7 @@ export const BAYES_FM_DEFAULTS: BayesFmSettings = {
   implicitItem: true,
   time: false,
   userDay: false,
+  implicitVectors: true,
   initStd: 0.1,
   seed: 42,
 };
@@ -78,6 +86,7 @@ export function resolveBayesFmConfig(config: Partial<ModelConfig>): BayesFmConfi
     implicitItem: booleanOption(c, "implicitItem", d.implicitItem),
     time: timeOption(c),
     userDay: booleanOption(c, "userDay", d.userDay),
+    implicitVectors: booleanOption(c, "implicitVectors", d.implicitVectors),
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
     seed: numberOption(c, "seed", d.seed, RULES.seed),
   };

@@ -16,12 +16,15 @@
  * workers (bpmf runs inline for the same kind of reason): the fit option `threads` does not apply.
  */
 import { MfrecError } from "../../core/errors.js";
+import type { FitWarning } from "../../core/types.js";
+import { featureWarnings } from "../feature-report.js";
 import { type Rng, rngFor } from "../../core/rng.js";
 import { sampleGamma } from "../bpmf/wishart.js";
-import type { FactorModel, TimeEffects } from "../../model/factor-model.js";
+import type { FactorModel, FeatureFactors, ModelFeatures, TimeEffects } from "../../model/factor-model.js";
+import type { DenseMatrix } from "../../matrix/dense.js";
 import { meanColumn, stackedModel, widen } from "../finish.js";
 import { meanOf, rangeOf } from "../init.js";
-import type { EpochResult, Trainer, TrainingData } from "../trainer.js";
+import type { EpochResult, FinishOptions, Trainer, TrainingData } from "../trainer.js";
 import { type BayesFmConfig, bayesFmKeptSamples, TIME_BIN_SECONDS } from "./config.js";
 import { f32 as f32Shape, f64 as f64Shape, heapAllocator, i32 as i32Shape, reserve } from "../../kernels/arena-plan.js";
 import { kernelCall, runRange } from "../../kernels/kernel-calls.js";
@@ -107,6 +110,15 @@ class BayesFmTrainer implements Trainer {
   /** Per kept sample: α, then the id groups' (μ, λ) over the free columns (fold-in's prior). */
   private readonly keptAlpha: number[] = [];
   private readonly keptPrior = { userMean: [] as number[], userPrecision: [] as number[], itemMean: [] as number[], itemPrecision: [] as number[] };
+  /**
+   * Per stored group (the implicit and side-feature groups the model keeps, see `stores`): the kept samples'
+   * factor columns, unscaled, already in the model's stacked layout (paramRows × k·S, sample s in columns
+   * s·k … s·k + k − 1, S = the samples the config keeps), how many are in, and the running sum of the linear
+   * column: the model's stacked feature vectors (FactorModel.features) with no second copy at a zero-copy finish.
+   */
+  private readonly keptGroups = new Map<string, { stack: Float32Array; count: number; linear: Float64Array }>();
+  /** The side-feature tables' vocabularies (undefined: no features on that side). */
+  private readonly vocabularies: { users: IdIndex | undefined; items: IdIndex | undefined };
 
   /** The time-bin and user-day groups (absent: off). */
   private readonly time: RatingGroup | undefined;
@@ -121,6 +133,7 @@ class BayesFmTrainer implements Trainer {
   private readonly lossOut: Float64Array;
   /** How the side features matched the ratings' ids (undefined: no features on that side). */
   readonly featureReport: { users: SideFeatureReport | undefined; items: SideFeatureReport | undefined };
+  private readonly fitWarnings: FitWarning[];
 
   constructor(
     private readonly data: TrainingData,
@@ -140,6 +153,11 @@ class BayesFmTrainer implements Trainer {
     const userSide = sideFeatures(data.userFeatures, data.ratings.userIndex);
     const itemSide = sideFeatures(data.itemFeatures, data.ratings.itemIndex);
     this.featureReport = { users: userSide?.report, items: itemSide?.report };
+    this.vocabularies = { users: data.userFeatures?.vocabulary, items: data.itemFeatures?.vocabulary };
+    this.fitWarnings = [
+      ...featureWarnings(data.userFeatures, data.ratings.userIndex, "user", "they are not in the model (fold such a user in with its features: foldInUser(model, ratings, { features }))"),
+      ...featureWarnings(data.itemFeatures, data.ratings.itemIndex, "item", "they are not in the model (fold such an item in with its features: foldInItem(model, raters, { features }))"),
+    ];
     // Per-rating groups: each rating's time bin and (user, day) row, in user order.
     const timeKeys = cfg.time === false ? undefined : ratingBins(data, TIME_BIN_SECONDS[cfg.time], cfg.time);
     const dayKeys = cfg.userDay ? userDayBins(data) : undefined;
@@ -265,6 +283,11 @@ class BayesFmTrainer implements Trainer {
 
   close(): void {
     if (this.wasm) void this.wasm.pool.close();
+  }
+
+  /** The side-feature tables' ids without ratings, rated ids without features, features without ratings (counted once, at the start). */
+  warnings(): FitWarning[] {
+    return this.fitWarnings.map((w) => ({ ...w, examples: [...w.examples] }));
   }
 
   /** Side sums from the parameters: S_r = θ_id,r + Σ_groups Σ_t x_{r,t} θ_t; the constant column 1. */
@@ -426,11 +449,26 @@ class BayesFmTrainer implements Trainer {
         p.itemMean.push(items.groups[0]!.mu[c]!);
         p.itemPrecision.push(items.groups[0]!.lambda[c]!);
       }
+      for (const [side, linear] of [[users, users.cols[this.k]!] as const, [items, items.cols[this.k]!] as const]) {
+        for (const gr of side.groups) {
+          if (!this.stores(gr.name)) continue;
+          const { k, w } = this;
+          const S = bayesFmKeptSamples(cfg);
+          let kept = this.keptGroups.get(gr.name);
+          if (!kept) this.keptGroups.set(gr.name, (kept = { stack: new Float32Array(gr.paramRows * k * S), count: 0, linear: new Float64Array(gr.paramRows) }));
+          const at = kept.count * k;
+          for (let t = 0; t < gr.paramRows; t++) {
+            for (let f = 0; f < k; f++) kept.stack[t * k * S + at + f] = gr.theta[t * w + f]!;
+            kept.linear[t]! += gr.theta[t * w + linear]!;
+          }
+          kept.count++;
+        }
+      }
     }
     return { loss: sse, trainRmse: Math.sqrt(sse / Math.max(1, n)) };
   }
 
-  finish(): FactorModel {
+  finish(opts: FinishOptions = {}): FactorModel {
     const { ratings, byUser } = this.data;
     const { k, w, users, items } = this;
     const kept = this.keptU.length;
@@ -470,8 +508,21 @@ class BayesFmTrainer implements Trainer {
       history: byUser,
       ratingScale: rangeOf(ratings.values, ratings.length),
     });
+    const features: ModelFeatures = {};
+    const voc = this.vocabularies;
+    for (const [name, key, vocabulary] of [
+      ["user-features", "users", voc.users],
+      ["item-features", "items", voc.items],
+      ["user-implicit", "ratedItems", ratings.itemIndex],
+      ["item-implicit", "raters", ratings.userIndex],
+    ] as const) {
+      const gr = [...users.groups, ...items.groups].find((g) => g.name === name);
+      if (!gr || !vocabulary || !this.stores(name)) continue;
+      features[key] = this.storedGroup(gr, vocabulary, opts.zeroCopy === true);
+    }
+    const withFeatures = Object.keys(features).length === 0 ? model : model.with({ features });
     const time = this.timeEffects(kept);
-    return time ? model.with({ time }) : model;
+    return time ? withFeatures.with({ time }) : withFeatures;
   }
 
   /** The per-rating groups of the model: the kept samples' time rows stacked like the factors, biases averaged. */
@@ -490,6 +541,50 @@ class BayesFmTrainer implements Trainer {
     }
     return out;
   }
+
+  /** Whether the model keeps a group's vectors: the side features always, the implicit groups unless implicitVectors is false. */
+  private stores(name: string): boolean {
+    return name === "user-features" || name === "item-features" || ((name === "user-implicit" || name === "item-implicit") && this.cfg.implicitVectors);
+  }
+
+  /**
+   * A group's vectors as the model stores them: the kept samples' factor columns stacked like the rows
+   * ([v⁽¹⁾ … v⁽ˢ⁾]/√S, the bytes stackedModel's widen gives), the linear terms averaged; before the first kept
+   * sample, the current draw. `own`: the last finish, which scales the kept stack in place and hands it over.
+   */
+  private storedGroup(gr: Group, vocabulary: IdIndex, own: boolean): FeatureFactors {
+    const { k, w } = this;
+    const linearCol = gr.name.startsWith("user") ? k : k + 1;
+    const rows = gr.paramRows;
+    const g = this.keptGroups.get(gr.name);
+    let factors: DenseMatrix;
+    const bias = new Float32Array(rows);
+    if (!g || g.count === 0) {
+      factors = widen([groupFactors(gr.theta, rows, w, k)], rows, k, k);
+      for (let t = 0; t < rows; t++) bias[t] = gr.theta[t * w + linearCol]!;
+    } else {
+      const S = g.count;
+      const width = k * S;
+      const stride = g.stack.length / rows;
+      const scale = 1 / Math.sqrt(S);
+      // In place when it is the last finish and every sample is in (the stack is then exactly rows × k·S).
+      const data = own && stride === width ? g.stack : new Float32Array(rows * width);
+      for (let t = 0; t < rows; t++) for (let c = 0; c < width; c++) data[t * width + c] = scale * g.stack[t * stride + c]!;
+      if (data === g.stack) this.keptGroups.delete(gr.name);
+      factors = { rows, cols: width, data };
+      for (let t = 0; t < rows; t++) bias[t] = g.linear[t]! / S;
+    }
+    // The implicit groups' vocabularies are the model's own id indexes (shared); a feature table's is copied.
+    const shared = gr.name.endsWith("-implicit");
+    return { vocabulary: shared ? vocabulary : vocabulary.clone(), factors, bias, normalize: "l2" };
+  }
+}
+
+/** The factor columns 0..k−1 of a group's parameters (rows × w): rows × k. */
+function groupFactors(theta: Float32Array, rows: number, w: number, k: number): Float32Array {
+  const out = new Float32Array(rows * k);
+  for (let t = 0; t < rows; t++) for (let f = 0; f < k; f++) out[t * k + f] = theta[t * w + f]!;
+  return out;
 }
 
 /** How a side's feature table matched the ratings' ids. */

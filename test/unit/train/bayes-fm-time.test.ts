@@ -226,7 +226,7 @@ describe("bayes-fm time model", () => {
     assert.ok(Math.abs(evaluateRatings(m, untimed).rmse - rmseOf(m, false)) < 1e-12);
   });
 
-  it("save and load round-trip the time bins and user-day biases (format 4); models without time keep their version", () => {
+  it("save and load round-trip the time bins and user-day biases (format 4); with the implicit vectors; models without either keep version 1", () => {
     const m = fitSync(train, { ...base, epochs: 10, burnIn: 4, time: "week", userDay: true });
     const bytes = saveModel(m);
     assert.equal(readModelHeader(bytes).formatVersion, 4);
@@ -240,7 +240,10 @@ describe("bayes-fm time model", () => {
       const i = back.itemIndex.indexOf(test.itemIndex.idAt(test.items[k]!));
       assert.equal(rawScoreIndex(back, u, i, test.timestamps![k]), rawScoreIndex(m, u, i, test.timestamps![k]));
     }
-    const plain = fitSync(train, { ...base, epochs: 4, burnIn: 1 });
+    // The same file holds the implicit-feedback vectors (format 4 as well): both come back.
+    assert.ok(m.features?.ratedItems && back.features?.ratedItems, "the implicit vectors round-trip beside the time effects");
+    sameBytes(back.features.ratedItems.factors.data, m.features.ratedItems.factors.data, "rated-item vectors");
+    const plain = fitSync(train, { ...base, epochs: 4, burnIn: 1, implicitVectors: false });
     assert.equal(readModelHeader(saveModel(plain)).formatVersion, 1);
     assert.equal(loadModel(saveModel(plain)).time, undefined);
   });
