@@ -1,9 +1,10 @@
 /**
- * The mfrec model file, versions 1 to 3 (bytes in, bytes out; browser-safe). Version 2 is version 1
+ * The mfrec model file, versions 1 to 4 (bytes in, bytes out; browser-safe). Version 2 is version 1
  * plus an optional ranking part (header field "ranking", sections rankingUserFactors and
  * rankingItemFactors); version 3 is version 2 plus the feature vectors of a hybrid model (header field
- * "features", sections itemFeatureFactors, itemFeatureBias, userFeatureFactors). A file is written
- * with the lowest version that holds the model, and all three load. Layout, all
+ * "features", sections itemFeatureFactors, itemFeatureBias, userFeatureFactors); version 4 is version 3
+ * plus per-feature user biases (section userFeatureBias: a hybrid model with loss "squared"). A file is
+ * written with the lowest version that holds the model, and all four load. Layout, all
  * integers little-endian (docs/model-format.md describes it byte by byte):
  *
  *   0        6  magic "MFREC\0"
@@ -27,8 +28,8 @@ export type { SectionDtype, SectionEntry } from "../core/container.js";
 
 /** "MFREC\0": the first six bytes of every model file. */
 export const MODEL_MAGIC: readonly number[] = [0x4d, 0x46, 0x52, 0x45, 0x43, 0x00];
-/** The newest format version this code writes (3: with feature vectors; 2: with a ranking part; otherwise 1) and reads (1 to 3). */
-export const MODEL_FORMAT_VERSION = 3;
+/** The newest format version this code writes (4: with user feature biases; 3: with feature vectors; 2: with a ranking part; otherwise 1) and reads (1 to 4). */
+export const MODEL_FORMAT_VERSION = 4;
 
 const KIND_V1: ContainerKind = {
   magic: MODEL_MAGIC,
@@ -41,19 +42,21 @@ const KIND_V1: ContainerKind = {
 };
 const KIND_V2: ContainerKind = { ...KIND_V1, version: 2, sections: new Set([...KIND_V1.sections, "rankingUserFactors", "rankingItemFactors"]) };
 const KIND_V3: ContainerKind = { ...KIND_V2, version: 3, sections: new Set([...KIND_V2.sections, "itemFeatureFactors", "itemFeatureBias", "userFeatureFactors"]) };
+/** Version 4: version 3 plus per-feature user biases (section userFeatureBias; a hybrid rating model). */
+const KIND_V4: ContainerKind = { ...KIND_V3, version: 4, sections: new Set([...KIND_V3.sections, "userFeatureBias"]) };
 const KIND = KIND_V1;
 
-/** The container kind of a file by its version bytes (anything but 1 or 2 is checked as version 3, the newest). */
+/** The container kind of a file by its version bytes (anything but 1 to 3 is checked as version 4, the newest). */
 function kindOf(bytes: Uint8Array): ContainerKind {
   const ok = bytes instanceof Uint8Array && bytes.length >= 8 && bytes[7] === 0;
-  return ok && bytes[6] === 1 ? KIND_V1 : ok && bytes[6] === 2 ? KIND_V2 : KIND_V3;
+  return ok && bytes[6] === 1 ? KIND_V1 : ok && bytes[6] === 2 ? KIND_V2 : ok && bytes[6] === 3 ? KIND_V3 : KIND_V4;
 }
 
 /** One side's feature vocabulary in a version-3 header (its vectors: section itemFeatureFactors / userFeatureFactors). */
 export interface FeatureSideHeader {
   vocabulary: string[];
   normalize: boolean;
-  /** True when the side has per-feature biases (section itemFeatureBias; items only). */
+  /** True when the side has per-feature biases (section itemFeatureBias; userFeatureBias, version 4). */
   bias: boolean;
 }
 
@@ -119,6 +122,7 @@ function sectionsOf(model: FactorModel): SectionData[] {
     if (f.items.bias) s.push({ name: "itemFeatureBias", dtype: "float32", data: f.items.bias, shape: [f.items.bias.length] });
   }
   if (f?.users) s.push({ name: "userFeatureFactors", dtype: "float32", data: f.users.factors.data, shape: [f.users.factors.rows, f.users.factors.cols] });
+  if (f?.users?.bias) s.push({ name: "userFeatureBias", dtype: "float32", data: f.users.bias, shape: [f.users.bias.length] });
   return s;
 }
 
@@ -166,9 +170,8 @@ export function modelFileChunks(model: FactorModel): ContainerChunks {
   if (r && (r.userBias || r.itemBias || r.globalMean !== 0)) throw new MfrecError("E_UNSUPPORTED", "a ranking part with biases cannot be saved", { expected: "a ranking part of factors only (e.g. ials)" });
   const ranking: RankingHeader | null = r ? { algorithm: r.algorithm, config: r.config, factors: r.factors, training: [...r.training] } : null;
   if (!f) return containerChunks(KIND_V2, { ...header, ranking }, sections);
-  if (f.users?.bias) throw new MfrecError("E_UNSUPPORTED", "user feature biases cannot be saved", { expected: "feature biases on the item side only" });
   const side = (x: typeof f.items): FeatureSideHeader | null => (x ? { vocabulary: x.vocabulary.ids(), normalize: x.normalize, bias: x.bias !== undefined } : null);
-  return containerChunks(KIND_V3, { ...header, ranking, features: { items: side(f.items), users: side(f.users) } }, sections);
+  return containerChunks(f.users?.bias ? KIND_V4 : KIND_V3, { ...header, ranking, features: { items: side(f.items), users: side(f.users) } }, sections);
 }
 
 function needCount(h: Record<string, unknown>, key: string): number {
@@ -261,14 +264,14 @@ function loadParts(bytes: Uint8Array): { header: ModelFileHeader; container: Par
     checkConfig(r.config, r.algorithm);
     checkTraining(r.training);
   } else if (kind.version === 1 && h.ranking !== undefined) fail('header field "ranking" needs format version 2', h.ranking);
-  if (kind.version === 3 && h.features !== undefined && h.features !== null) {
+  if (kind.version >= 3 && h.features !== undefined && h.features !== null) {
     const f = h.features;
     if (!isObject(f)) fail('header field "features" is not null or { items, users }', f);
     for (const key of ["items", "users"] as const) {
       const x = f[key];
       if (x === null || x === undefined) continue;
       if (!isObject(x) || typeof x.normalize !== "boolean" || typeof x.bias !== "boolean") fail(`features.${key} is not null or { vocabulary, normalize, bias }`, x);
-      if (key === "users" && x.bias) fail("features.users.bias must be false (user feature biases are not stored)", x.bias);
+      if (key === "users" && x.bias && kind.version < 4) fail("features.users.bias needs format version 4 (user feature biases)", x.bias);
       const voc = x.vocabulary;
       if (!Array.isArray(voc)) fail(`features.${key}.vocabulary is not an array`, typeof voc);
       const seen = new Set<string>();
@@ -342,7 +345,7 @@ export function loadModel(bytes: Uint8Array): FactorModel {
   }
   let features: ModelFeatures | undefined;
   const fh = h.features ?? null;
-  const featureNames = ["itemFeatureFactors", "itemFeatureBias", "userFeatureFactors"];
+  const featureNames = ["itemFeatureFactors", "itemFeatureBias", "userFeatureFactors", "userFeatureBias"];
   if (fh === null) {
     for (const n of featureNames) if (table.has(n)) fail(`section "${n}" is present but the header has no features`);
   } else {
@@ -361,7 +364,7 @@ export function loadModel(bytes: Uint8Array): FactorModel {
       } else if (biasName && table.has(biasName)) fail(`section "${biasName}" is present but features say there is no bias`);
       return { vocabulary: IdIndex.from(x.vocabulary), factors: { rows: F, cols: k, data }, bias, normalize: x.normalize };
     };
-    features = { items: side(fh.items, "itemFeatureFactors", "itemFeatureBias"), users: side(fh.users, "userFeatureFactors", null) };
+    features = { items: side(fh.items, "itemFeatureFactors", "itemFeatureBias"), users: side(fh.users, "userFeatureFactors", "userFeatureBias") };
   }
   return new FactorModel({
     features,
