@@ -90,6 +90,16 @@ export interface WasmKernels {
   bfmResidualsRange(indptr: number, indices: number, values: number, U: number, I: number, w: number, w0: number, resid: number, lossOut: number, start: number, end: number, shard: number, scratch: number): void;
   /** bayes-fm: an implicit group's contribution to the side sums. */
   bfmGroupSumsRange(occPtr: number, occIndices: number, occWeights: number, theta: number, w: number, sums: number, start: number, end: number, shard: number, scratch: number): void;
+  /** One hybrid epoch, losses warp (0) and squared (2) (assembly/hybrid.ts; TS reference src/train/hybrid/kernel.ts, same bytes). */
+  hybridEpochRange(
+    uIndptr: number, uRows: number, uWeights: number, uVec: number, uAcc: number, uBias: number, uBiasAcc: number,
+    iIndptr: number, iRows: number, iWeights: number, iVec: number, iAcc: number, iBias: number, iBiasAcc: number,
+    posUser: number, posItem: number, posIndptr: number, posSorted: number, pool: number, values: number, order: number,
+    rng: number, warpWeights: number, work: number, lossOut: number,
+    k: number, uIdRows: number, iIdRows: number, nPool: number, loss: number, maxSampled: number,
+    lr: number, lambda: number, lambdaF: number, idDropout: number, mu: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
   /** Nearest centroid of rows [start, end) (assembly/ivf.ts; the IVF ANN index's k-means and lists). */
   ivfAssignRange(X: number, d: number, C: number, h: number, nlist: number, out: number, start: number, end: number, shard: number, scratch: number): void;
   /** IVF probe (assembly/ivf.ts): the nprobe best lists for query y; returns the count. */

@@ -153,6 +153,11 @@ export class Scratch {
 
 const MAX_WARP_LOSS = 10;
 
+/** WARP's rank weight after `draws` draws from a pool of nPool items: min(10, ln max(1, ⌊(nPool − 1)/draws⌋)). */
+export function warpWeight(nPool: number, draws: number): number {
+  return Math.min(MAX_WARP_LOSS, Math.log(Math.max(1, Math.floor((nPool - 1) / draws))));
+}
+
 /**
  * One epoch over the positives in the order `order` (a permutation of 0..nPositives-1), drawing negatives
  * from `rng`. Returns the mean loss per positive: WARP's L·(1 − x̂_ui + x̂_uj) for violated pairs (0 for a
@@ -167,7 +172,6 @@ export function hybridEpoch(s: HybridState, order: Int32Array, rng: Rng, sc: Scr
   const pool = s.negativePool;
   const nPool = pool.length;
   if (nPool < 2 || order.length === 0) return 0;
-  const rankScale = nPool - 1;
   let total = 0;
   for (let t = 0; t < order.length; t++) {
     const q = order[t]!;
@@ -191,7 +195,7 @@ export function hybridEpoch(s: HybridState, order: Int32Array, rng: Rng, sc: Scr
           if (isPositive(s, u, c)) continue;
           j = c;
           xj = x;
-          weight = Math.min(MAX_WARP_LOSS, Math.log(Math.max(1, Math.floor(rankScale / draws))));
+          weight = warpWeight(nPool, draws);
           break;
         }
       }

@@ -5,7 +5,8 @@
  * ranked and recommended like any other. Trained for ranking (WARP by default, or BPR) on the positives
  * (ratings ≥ positiveThreshold; every interaction without one), or with loss "squared" for ratings on every
  * rating (μ + b_u + b_i + p_u·q_i, user and item biases over id and feature rows: an explicit model), by the
- * TS kernel in ./kernel.ts.
+ * TS kernel in ./kernel.ts, or for warp and squared by its WASM SIMD twin (assembly/hybrid.ts, the same bytes)
+ * when the runtime has WebAssembly SIMD and `kernels` is not "ts".
  *
  * The model it returns holds each entity's final vector (id + features) as its factor row, so every
  * query works unchanged, plus the feature vectors themselves (FactorModel.features) so that an entity
@@ -21,7 +22,11 @@ import type { Algorithm, EpochResult, Trainer, TrainingData } from "../trainer.j
 import { meanOf, rangeOf } from "../init.js";
 import { resolveHybridConfig } from "./config.js";
 import { hybridFoldInRow } from "./fold-in.js";
-import { type EntityRows, type HybridState, hybridEpoch, type ParamTable, Scratch } from "./kernel.js";
+import { copyOf, f32, f64, i32, memoryPlan } from "../../kernels/arena-plan.js";
+import { type KernelCall, kernelCall, runRange } from "../../kernels/kernel-calls.js";
+import type { WasmKernels } from "../../kernels/wasm.js";
+import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
+import { type EntityRows, type HybridState, hybridEpoch, type ParamTable, Scratch, warpWeight } from "./kernel.js";
 
 export const hybrid: Algorithm = {
   name: "hybrid",
@@ -162,11 +167,14 @@ function featureFactors(side: Side, k: number, normalize: boolean): FeatureFacto
 }
 
 class HybridTrainer implements Trainer {
-  private readonly state: HybridState;
+  private state: HybridState;
   private readonly users: Side;
   private readonly items: Side;
   private readonly history: CsrMatrix;
-  private readonly order: Int32Array;
+  private order: Int32Array;
+  /** The WASM kernel (losses warp and squared; bpr stays on the TS kernel): its runtime, call and the views it reports through. */
+  private readonly wasm: WasmRuntime | undefined;
+  private wasmEpoch: { kernels: WasmKernels; call: KernelCall<"hybridEpochRange">; rng: Int32Array; lossOut: Float64Array } | undefined;
   private readonly scratch: Scratch;
   private readonly seed: number;
   private readonly k: number;
@@ -249,6 +257,110 @@ class HybridTrainer implements Trainer {
     }
     this.order = Int32Array.from({ length: nPos }, (_, i) => i);
     this.scratch = new Scratch(k);
+    // The WASM kernel computes the TS kernel's bytes (assembly/hybrid.ts); bpr needs exp and stays in TS.
+    this.wasm = this.state.loss === "bpr" ? undefined : this.openWasm(data);
+  }
+
+  /**
+   * Move every array the epoch touches into kernel memory (copies: the same values), point the sides and
+   * the state at the copies, and build the kernel call once (its pointers and settings do not change).
+   */
+  private openWasm(data: TrainingData): WasmRuntime | undefined {
+    const s = this.state;
+    const k = s.k;
+    const U = this.users;
+    const I = this.items;
+    const maxSampled = s.loss === "warp" ? s.maxSampled : 0;
+    const plan = memoryPlan({
+      uIndptr: copyOf(U.rows.indptr),
+      uRows: copyOf(U.rows.rows),
+      uWeights: copyOf(U.rows.weights),
+      uVec: copyOf(U.params.vectors),
+      uAcc: copyOf(U.params.vectorAcc),
+      uBias: U.params.bias ? copyOf(U.params.bias) : null,
+      uBiasAcc: U.params.biasAcc ? copyOf(U.params.biasAcc) : null,
+      iIndptr: copyOf(I.rows.indptr),
+      iRows: copyOf(I.rows.rows),
+      iWeights: copyOf(I.rows.weights),
+      iVec: copyOf(I.params.vectors),
+      iAcc: copyOf(I.params.vectorAcc),
+      iBias: I.params.bias ? copyOf(I.params.bias) : null,
+      iBiasAcc: I.params.biasAcc ? copyOf(I.params.biasAcc) : null,
+      posUser: copyOf(s.posUser),
+      posItem: copyOf(s.posItem),
+      posIndptr: copyOf(s.posIndptr),
+      posSorted: copyOf(s.posSorted),
+      pool: copyOf(s.negativePool),
+      values: s.values ? copyOf(s.values) : null,
+      order: copyOf(this.order),
+      rng: i32(4),
+      warpWeights: f64(maxSampled + 1),
+      work: f32(5 * k + 16),
+      lossOut: f64(1),
+    });
+    const wasm = openWasmRuntime({ ...data.runtime, threads: 1 }, [plan], k, this.order.length);
+    if (!wasm) return undefined;
+    const v = plan.place(wasm.arena);
+    for (let d = 1; d <= maxSampled; d++) v.warpWeights[d] = warpWeight(s.negativePool.length, d);
+    U.rows = { indptr: v.uIndptr, rows: v.uRows, weights: v.uWeights, idRows: U.rows.idRows };
+    U.params = { vectors: v.uVec, vectorAcc: v.uAcc, bias: v.uBias, biasAcc: v.uBiasAcc };
+    I.rows = { indptr: v.iIndptr, rows: v.iRows, weights: v.iWeights, idRows: I.rows.idRows };
+    I.params = { vectors: v.iVec, vectorAcc: v.iAcc, bias: v.iBias, biasAcc: v.iBiasAcc };
+    this.order = v.order;
+    this.state = { ...s, users: U.rows, items: I.rows, U: U.params, V: I.params, posUser: v.posUser, posItem: v.posItem, posIndptr: v.posIndptr, posSorted: v.posSorted, negativePool: v.pool, values: v.values };
+    const call = kernelCall.hybridEpochRange({
+      uIndptr: v.uIndptr,
+      uRows: v.uRows,
+      uWeights: v.uWeights,
+      uVec: v.uVec,
+      uAcc: v.uAcc,
+      uBias: v.uBias,
+      uBiasAcc: v.uBiasAcc,
+      iIndptr: v.iIndptr,
+      iRows: v.iRows,
+      iWeights: v.iWeights,
+      iVec: v.iVec,
+      iAcc: v.iAcc,
+      iBias: v.iBias,
+      iBiasAcc: v.iBiasAcc,
+      posUser: v.posUser,
+      posItem: v.posItem,
+      posIndptr: v.posIndptr,
+      posSorted: v.posSorted,
+      pool: v.pool,
+      values: v.values,
+      order: v.order,
+      rng: v.rng,
+      warpWeights: v.warpWeights,
+      work: v.work,
+      lossOut: v.lossOut,
+      k,
+      uIdRows: U.rows.idRows,
+      iIdRows: I.rows.idRows,
+      nPool: s.negativePool.length,
+      loss: s.loss === "squared" ? 2 : 0,
+      maxSampled,
+      lr: s.learningRate,
+      lambda: s.regularization,
+      lambdaF: s.featureRegularization,
+      idDropout: s.idDropout,
+      mu: s.globalMean,
+    });
+    this.wasmEpoch = { kernels: wasm.arena.kernels, call, rng: v.rng, lossOut: v.lossOut };
+    return wasm;
+  }
+
+  /** One epoch in the WASM kernel: the TS kernel's early exits, then one call over the whole order. */
+  private epochWasm(w: NonNullable<HybridTrainer["wasmEpoch"]>, rng: ReturnType<typeof rngFor>): number {
+    const n = this.order.length;
+    if (n === 0 || (this.state.loss === "warp" && this.state.negativePool.length < 2)) return 0;
+    rng.saveState(w.rng);
+    runRange(w.kernels, w.call, 0, n);
+    return w.lossOut[0]! / n;
+  }
+
+  close(): Promise<void> | undefined {
+    return this.wasm?.pool.close();
   }
 
   /** The parts of the kernel's state every loss shares. */
@@ -271,7 +383,7 @@ class HybridTrainer implements Trainer {
   epoch(e: number): EpochResult {
     const rng = rngFor(this.seed, "hybrid-epoch", e);
     rng.shuffle(this.order);
-    const loss = hybridEpoch(this.state, this.order, rng, this.scratch);
+    const loss = this.wasmEpoch ? this.epochWasm(this.wasmEpoch, rng) : hybridEpoch(this.state, this.order, rng, this.scratch);
     return this.state.loss === "squared" ? { loss, trainRmse: Math.sqrt(loss) } : { loss };
   }
 
