@@ -4,9 +4,17 @@
  * computes in f64 and rounds to f32 only when it stores into a Float32Array; every elementwise pass here
  * does the same on two lanes at a time (f64x2: f32 pairs promoted, IEEE add/mul/div/sqrt, demoted once at
  * the store), and every sum (dot products, biases, the loss) is sequential in f64 as in the TS loops.
- * WARP's rank weights ln⌊(N − 1)/draws⌋ come precomputed from the host (no libm here); "bpr" (exp, log1p)
- * stays on the TS kernel.
+ * WARP's rank weights ln⌊(N − 1)/draws⌋ come precomputed from the host; "bpr" calls the host's Math.exp and
+ * Math.log1p (imports env.exp, env.log1p: the very functions the TS kernel calls, so the same values).
  */
+
+// @ts-ignore: decorator
+@external("env", "exp")
+declare function hostExp(x: f64): f64;
+
+// @ts-ignore: decorator
+@external("env", "log1p")
+declare function hostLog1p(x: f64): f64;
 
 // ---------------------------------------------------------------- generator (src/core/rng.ts, as assembly/bpr.ts)
 
@@ -153,10 +161,11 @@ function hyStep(s: Side, entity: i32, k: i32, g: usize, gb: f64, lr: f64, lambda
 // ---------------------------------------------------------------- the epoch
 
 /**
- * One hybrid epoch over order[start, end) (loss 0 "warp", 2 "squared"; the TS hybridEpoch): user side at
+ * One hybrid epoch over order[start, end) (loss 0 "warp", 1 "bpr", 2 "squared"; the TS hybridEpoch): user side at
  * uIndptr/uRows/uWeights (id rows below uIdRows) with parameters uVec, uAcc, uBias, uBiasAcc (bias 0 = none),
  * items likewise; pairs (posUser[q], posItem[q]) with values[q] ("squared") or the sorted positives
- * posIndptr/posSorted and the negative pool ("warp"; warpWeights[draws] = min(10, ln max(1, ⌊(nPool − 1)/draws⌋))).
+ * posIndptr/posSorted and the negative pool ("warp": warpWeights[draws] = min(10, ln max(1, ⌊(nPool − 1)/draws⌋));
+ * "bpr": one negative, up to 10 draws).
  * rng: the sfc32 state (a, b, c, d), advanced in place. work: 5·k + 16 f32 (u, p, n, gu, gi, then the two
  * sides' descriptors); no pool scratch. Writes Σ loss (f64) at lossOut[shard].
  */
@@ -220,21 +229,40 @@ export function hybridEpochRange(
     let j = -1;
     let weight: f64 = 0;
     let xj: f64 = 0;
-    for (let draws = 1; draws <= maxSampled; draws++) {
-      const c = load<i32>(pool + (<usize>hyInt(rng, nPool) << 2));
-      if (c == i) continue;
-      const bj = hyRepresentation(V, c, k, sn, drop);
-      const x = hyDot(su, sn, k) + bj;
-      if (x > xi - 1) {
-        if (hyContains(posSorted, load<i32>(posIndptr + (<usize>u << 2)), load<i32>(posIndptr + (<usize>u << 2), 4), c)) continue;
-        j = c;
-        xj = x;
-        weight = load<f64>(warpWeights + (<usize>draws << 3));
-        break;
+    const plo = load<i32>(posIndptr + (<usize>u << 2));
+    const phi = load<i32>(posIndptr + (<usize>u << 2), 4);
+    if (loss == 0) {
+      for (let draws = 1; draws <= maxSampled; draws++) {
+        const c = load<i32>(pool + (<usize>hyInt(rng, nPool) << 2));
+        if (c == i) continue;
+        const bj = hyRepresentation(V, c, k, sn, drop);
+        const x = hyDot(su, sn, k) + bj;
+        if (x > xi - 1) {
+          if (hyContains(posSorted, plo, phi, c)) continue;
+          j = c;
+          xj = x;
+          weight = load<f64>(warpWeights + (<usize>draws << 3));
+          break;
+        }
       }
+      if (j < 0 || weight == 0) continue;
+      total += weight * (1 - xi + xj);
+    } else {
+      let c = -1;
+      for (let tries = 0; tries < 10; tries++) {
+        c = load<i32>(pool + (<usize>hyInt(rng, nPool) << 2));
+        if (c != i && !hyContains(posSorted, plo, phi, c)) break;
+        c = -1;
+      }
+      if (c < 0) continue;
+      j = c;
+      const bj = hyRepresentation(V, c, k, sn, drop);
+      xj = hyDot(su, sn, k) + bj;
+      const z = xi - xj;
+      // d(−ln σ(z))/dz = −σ(−z)
+      weight = 1 / (1 + hostExp(z));
+      total += z > 0 ? hostLog1p(hostExp(-z)) : -z + hostLog1p(hostExp(z));
     }
-    if (j < 0 || weight == 0) continue;
-    total += weight * (1 - xi + xj);
     const nw = -weight;
     for (let f = 0; f < k; f++) {
       const o = <usize>f << 2;

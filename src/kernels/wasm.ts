@@ -90,7 +90,7 @@ export interface WasmKernels {
   bfmResidualsRange(indptr: number, indices: number, values: number, U: number, I: number, w: number, w0: number, resid: number, lossOut: number, start: number, end: number, shard: number, scratch: number): void;
   /** bayes-fm: an implicit group's contribution to the side sums. */
   bfmGroupSumsRange(occPtr: number, occIndices: number, occWeights: number, theta: number, w: number, sums: number, start: number, end: number, shard: number, scratch: number): void;
-  /** One hybrid epoch, losses warp (0) and squared (2) (assembly/hybrid.ts; TS reference src/train/hybrid/kernel.ts, same bytes). */
+  /** One hybrid epoch, losses warp (0), bpr (1) and squared (2) (assembly/hybrid.ts; TS reference src/train/hybrid/kernel.ts, same bytes). */
   hybridEpochRange(
     uIndptr: number, uRows: number, uWeights: number, uVec: number, uAcc: number, uBias: number, uBiasAcc: number,
     iIndptr: number, iRows: number, iWeights: number, iVec: number, iAcc: number, iBias: number, iBiasAcc: number,
@@ -181,6 +181,7 @@ export function instantiateKernels(memory: WebAssembly.Memory, shared: boolean, 
   const abort = (): never => {
     throw new MfrecError("E_UNSUPPORTED", "a WebAssembly kernel aborted");
   };
-  const instance = new WebAssembly.Instance(module, { env: { memory, abort } });
+  // exp and log1p: hybrid's BPR step (assembly/hybrid.ts) calls the host's own, so it computes the TS kernel's values.
+  const instance = new WebAssembly.Instance(module, { env: { memory, abort, exp: Math.exp, log1p: Math.log1p } });
   return instance.exports as unknown as WasmKernels;
 }

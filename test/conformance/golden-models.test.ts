@@ -137,9 +137,9 @@ for (const config of CONFIGS.filter((c) => c.algorithm === "sgd" || (c.algorithm
   });
 }
 
-// hybrid (LightFM-style, TS kernel only) with item and user features on the explicit set: every 10th item has
+// hybrid (LightFM-style; TS kernel and its WASM twin assembly/hybrid.ts) with item and user features on the explicit set: every 10th item has
 // 12 tags (above itemWeightCap), 20 feature-only (cold) items and 15 feature-only users; the feature vectors
-// are in the digest. Digests as of the commit that added itemWeightCap; the same bytes with kernels "wasm".
+// are in the digest. Digests of warp and bpr as of the commit that added itemWeightCap (unchanged by the WASM kernel); the same bytes with kernels "wasm".
 function hybridFeatures(): { itemFeatures: Record<string, string[]>; userFeatures: Record<string, string[]> } {
   const itemFeatures: Record<string, string[]> = {};
   const userFeatures: Record<string, string[]> = {};

@@ -18,6 +18,12 @@
  * rows, `featureRegularization` on feature rows). With `idDropout` p, a step drops, with probability p,
  * the id rows of its items (DropoutNet, Volkovs et al. 2017): the pair is scored and stepped on the items'
  * features alone, as a cold item is scored.
+ *
+ * assembly/hybrid.ts (hybridEpochRange) is its WASM twin and must stay byte for byte the same: every value
+ * here is computed in f64 and rounded to f32 only where it is stored in a Float32Array, sums run in order,
+ * and the only libm calls are Math.log (WARP's weights, {@link warpWeight}, precomputed for the WASM kernel)
+ * and Math.exp / Math.log1p (BPR, imported by the WASM kernel). A change here needs the same change there
+ * (test/unit/train/hybrid-wasm.test.ts compares whole fits).
  */
 import type { Rng } from "../../core/rng.js";
 

@@ -5,7 +5,7 @@
  * ranked and recommended like any other. Trained for ranking (WARP by default, or BPR) on the positives
  * (ratings ≥ positiveThreshold; every interaction without one), or with loss "squared" for ratings on every
  * rating (μ + b_u + b_i + p_u·q_i, user and item biases over id and feature rows: an explicit model), by the
- * TS kernel in ./kernel.ts, or for warp and squared by its WASM SIMD twin (assembly/hybrid.ts, the same bytes)
+ * TS kernel in ./kernel.ts, or by its WASM SIMD twin (assembly/hybrid.ts, the same bytes)
  * when the runtime has WebAssembly SIMD and `kernels` is not "ts".
  *
  * The model it returns holds each entity's final vector (id + features) as its factor row, so every
@@ -172,7 +172,7 @@ class HybridTrainer implements Trainer {
   private readonly items: Side;
   private readonly history: CsrMatrix;
   private order: Int32Array;
-  /** The WASM kernel (losses warp and squared; bpr stays on the TS kernel): its runtime, call and the views it reports through. */
+  /** The WASM kernel (every loss): its runtime, call and the views it reports through. */
   private readonly wasm: WasmRuntime | undefined;
   private wasmEpoch: { kernels: WasmKernels; call: KernelCall<"hybridEpochRange">; rng: Int32Array; lossOut: Float64Array } | undefined;
   private readonly scratch: Scratch;
@@ -257,8 +257,8 @@ class HybridTrainer implements Trainer {
     }
     this.order = Int32Array.from({ length: nPos }, (_, i) => i);
     this.scratch = new Scratch(k);
-    // The WASM kernel computes the TS kernel's bytes (assembly/hybrid.ts); bpr needs exp and stays in TS.
-    this.wasm = this.state.loss === "bpr" ? undefined : this.openWasm(data);
+    // The WASM kernel computes the TS kernel's bytes (assembly/hybrid.ts).
+    this.wasm = this.openWasm(data);
   }
 
   /**
@@ -271,6 +271,7 @@ class HybridTrainer implements Trainer {
     const U = this.users;
     const I = this.items;
     const maxSampled = s.loss === "warp" ? s.maxSampled : 0;
+    const lossCode = s.loss === "warp" ? 0 : s.loss === "bpr" ? 1 : 2;
     const plan = memoryPlan({
       uIndptr: copyOf(U.rows.indptr),
       uRows: copyOf(U.rows.rows),
@@ -338,7 +339,7 @@ class HybridTrainer implements Trainer {
       uIdRows: U.rows.idRows,
       iIdRows: I.rows.idRows,
       nPool: s.negativePool.length,
-      loss: s.loss === "squared" ? 2 : 0,
+      loss: lossCode,
       maxSampled,
       lr: s.learningRate,
       lambda: s.regularization,
@@ -353,7 +354,7 @@ class HybridTrainer implements Trainer {
   /** One epoch in the WASM kernel: the TS kernel's early exits, then one call over the whole order. */
   private epochWasm(w: NonNullable<HybridTrainer["wasmEpoch"]>, rng: ReturnType<typeof rngFor>): number {
     const n = this.order.length;
-    if (n === 0 || (this.state.loss === "warp" && this.state.negativePool.length < 2)) return 0;
+    if (n === 0 || (this.state.loss !== "squared" && this.state.negativePool.length < 2)) return 0;
     rng.saveState(w.rng);
     runRange(w.kernels, w.call, 0, n);
     return w.lossOut[0]! / n;

@@ -1,5 +1,5 @@
 /**
- * The WASM kernel of hybrid (assembly/hybrid.ts, losses warp and squared) against the TS reference
+ * The WASM kernel of hybrid (assembly/hybrid.ts, losses warp, bpr and squared) against the TS reference
  * (src/train/hybrid/kernel.ts): the hand-checked single step run directly in kernel memory, and whole fits
  * with kernels "ts" and "wasm" on settings that reach every branch (odd k for the scalar tail, id dropout,
  * a feature λ, normalized and capped weights, cold items and users): the same bytes, loss history included.
@@ -123,7 +123,7 @@ describe("hybrid WASM kernel", () => {
     return [m.userFactors.data, m.itemFactors.data, m.userBias, m.itemBias, m.globalMean, f?.items?.factors.data, f?.items?.bias, f?.users?.factors.data, f?.users?.bias, m.training.map((e) => [e.loss, e.trainRmse])];
   }
 
-  for (const loss of ["warp", "squared"] as const) {
+  for (const loss of ["warp", "bpr", "squared"] as const) {
     for (const extra of [{}, { idDropout: 0.3, featureRegularization: 0.01, normalize: "features", itemWeightCap: 2.5 }, { identity: false }]) {
       test(`fit ${loss} ${JSON.stringify(extra)}: kernels ts and wasm give the same bytes (k = 5: the scalar tail too)`, { skip }, () => {
         const d = data();
