@@ -12,6 +12,7 @@ export { SEED_ITEM_FACTORS, SEED_ITEMS, SEED_PRODUCT, SEED_RATINGS, SEED_USER_FA
 
 // The engine: data structures, kernels, worker pools, per-algorithm trainers, defaults and helpers
 export { deriveSeed, Rng, rngFor } from "./core/rng.js";
+export type { FitWarning } from "./core/types.js";
 export { DATASETS, findDataset } from "./data/datasets.js";
 export { isRatingsBinary, RATINGS_FORMAT_VERSION } from "./data/ratings-binary.js";
 export type { DatasetSpec } from "./data/datasets.js";
@@ -111,7 +112,8 @@ export { HYBRID_DEFAULTS } from "./train/hybrid/config.js";
 
 // Nested types of the public API (reachable through its signatures; named here to keep mfrec at 130 names)
 export type { ModelFileHeader } from "./model/format.js";
-export type { FactorModelParts } from "./model/factor-model.js";
+export type { FactorModelParts, TimeBins, TimeEffects, UserDayBiases } from "./model/factor-model.js";
+export type { PredictOptions } from "./recommend/predict.js";
 export type { ErrorDetails } from "./core/errors.js";
 export type { MetricSpec } from "./evaluate/metric-spec.js";
 export type { TrialResult } from "./evaluate/tune.js";

@@ -20,22 +20,22 @@ export interface WasmKernels {
   ): void;
   gramRange(Y: number, k: number, G: number, start: number, end: number, shard: number, scratch: number): void;
   alsCholeskyRange(
-    indptr: number, indices: number, values: number, X: number, Y: number, bx: number, by: number,
+    indptr: number, indices: number, values: number, table: number, X: number, Y: number, bx: number, by: number,
     k: number, mu: number, reg: number, regBias: number, scaleByCount: number, useBias: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
   cgRange(
-    indptr: number, indices: number, extra: number, target: number, X: number, Y: number, G: number,
+    indptr: number, indices: number, extra: number, target: number, table: number, X: number, Y: number, G: number,
     k: number, w0: number, lambda: number, nu: number, nCols: number, steps: number, lossOut: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
   alsCgRange(
-    indptr: number, indices: number, values: number, X: number, Y: number, bx: number, by: number,
+    indptr: number, indices: number, values: number, table: number, X: number, Y: number, bx: number, by: number,
     k: number, mu: number, reg: number, regBias: number, scaleByCount: number, useBias: number, steps: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
   sseRange(
-    indptr: number, indices: number, values: number, X: number, Y: number, bx: number, by: number,
+    indptr: number, indices: number, values: number, table: number, X: number, Y: number, bx: number, by: number,
     k: number, mu: number, useBias: number, lossOut: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
@@ -50,14 +50,14 @@ export interface WasmKernels {
   ): void;
   /** cgRange in lockstep over one row shard, entries grouped by column (see assembly/cg.ts); phase 0 residual, 1 a CG step. */
   cgShardRange(
-    segPtr: number, rows: number, extra: number, target: number, nOther: number, Y: number,
+    segPtr: number, rows: number, extra: number, target: number, table: number, nOther: number, Y: number,
     X: number, R: number, Pv: number, AP: number, rs: number, active: number, counts: number, G: number,
     k: number, w0: number, lambda: number, nu: number, nCols: number, phase: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
   /** alsCgRange in lockstep over one row shard, entries grouped by column (see assembly/als-cg.ts); phase 0 residual, 1 a CG step. */
   alsCgShardRange(
-    segPtr: number, rows: number, values: number, nOther: number, Y: number, by: number,
+    segPtr: number, rows: number, values: number, table: number, nOther: number, Y: number, by: number,
     X: number, bx: number, R: number, Pv: number, AP: number, sc: number, active: number, counts: number,
     k: number, mu: number, reg: number, regBias: number, scaleByCount: number, useBias: number, phase: number,
     start: number, end: number, shard: number, scratch: number,
@@ -72,12 +72,12 @@ export interface WasmKernels {
   ): void;
   /** Exact weighted-ALS row solves of rows [start, end) (assembly/wchol.ts; weightedAlsHalfSweep solver 1), loss part to lossOut[shard] when ≠ 0. */
   wcholRange(
-    indptr: number, indices: number, extra: number, target: number, X: number, Y: number, G: number,
+    indptr: number, indices: number, extra: number, target: number, table: number, X: number, Y: number, G: number,
     k: number, w0: number, lambda: number, nu: number, nCols: number, lossOut: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
   /** bayes-fm (assembly/bayes-fm.ts; TS reference src/train/bayes-fm/kernel.ts, same bytes): row caches A, G. */
-  bfmCachesRange(indptr: number, indices: number, resid: number, other: number, stride: number, col: number, a: number, g: number, start: number, end: number, shard: number, scratch: number): void;
+  bfmCachesRange(indptr: number, indices: number, resid: number, other: number, stride: number, col: number, a: number, g: number, bins: number, T: number, start: number, end: number, shard: number, scratch: number): void;
   /** bayes-fm: one column of a group's parameter rows (occPtr 0 = the id group). */
   bfmGroupRange(
     occPtr: number, occIndices: number, occWeights: number, theta: number, stride: number, col: number, sums: number,
@@ -85,9 +85,23 @@ export interface WasmKernels {
     start: number, end: number, shard: number, scratch: number,
   ): void;
   /** bayes-fm: residuals after a column's draws. */
-  bfmResidualUpdateRange(indptr: number, indices: number, resid: number, other: number, stride: number, col: number, sums: number, before: number, start: number, end: number, shard: number, scratch: number): void;
-  /** bayes-fm: e = r − w₀ − U·I for user rows, Σe² to lossOut[shard]. */
-  bfmResidualsRange(indptr: number, indices: number, values: number, U: number, I: number, w: number, w0: number, resid: number, lossOut: number, start: number, end: number, shard: number, scratch: number): void;
+  bfmResidualUpdateRange(indptr: number, indices: number, resid: number, other: number, stride: number, col: number, sums: number, before: number, bins: number, T: number, start: number, end: number, shard: number, scratch: number): void;
+  /** bayes-fm: e = r − w₀ − U·I (− the per-rating groups' τ) for user rows, Σe² to lossOut[shard]. */
+  bfmResidualsRange(
+    indptr: number, indices: number, values: number, U: number, I: number, w: number, w0: number, resid: number, lossOut: number,
+    bins: number, T: number, k: number, dayBins: number, D: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
+  /** bayes-fm: a per-rating group's (time bins, user-day) caches A, G (accumulated: the caller zeroes them). */
+  bfmTimeCachesRange(
+    indptr: number, indices: number, bins: number, resid: number, U: number, I: number, stride: number, col: number, linear: number, a: number, g: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
+  /** bayes-fm: residuals after a per-rating group's draws. */
+  bfmTimeResidualUpdateRange(
+    indptr: number, indices: number, bins: number, resid: number, U: number, I: number, stride: number, col: number, linear: number, sums: number, before: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
   /** bayes-fm: an implicit group's contribution to the side sums. */
   bfmGroupSumsRange(occPtr: number, occIndices: number, occWeights: number, theta: number, w: number, sums: number, start: number, end: number, shard: number, scratch: number): void;
   /** One hybrid epoch, losses warp (0), bpr (1) and squared (2) (assembly/hybrid.ts; TS reference src/train/hybrid/kernel.ts, same bytes). */

@@ -1,5 +1,5 @@
 import { MfrecError } from "../core/errors.js";
-import type { EpochReport, RawId } from "../core/types.js";
+import type { EpochReport, FitWarning, RawId } from "../core/types.js";
 import { IdIndex } from "../data/id-index.js";
 import type { CsrMatrix } from "../matrix/csr.js";
 import type { DenseMatrix } from "../matrix/dense.js";
@@ -15,6 +15,8 @@ export interface Provenance {
   ratings?: number;
   source?: string;
   fitSeconds?: number;
+  /** What the fit counted and skipped, with reasons (absent: nothing). */
+  warnings?: FitWarning[];
 }
 
 /** Everything a FactorModel holds. All arrays are owned by the model afterwards (do not mutate). */
@@ -47,27 +49,87 @@ export interface FactorModelParts {
   ranking?: FactorModel;
   /** The feature vectors of a hybrid model: what gives an item or user added later its vector from features alone. */
   features?: ModelFeatures;
+  /** Per-rating time effects (bayes-fm's time and user-day groups): used when a prediction is given the rating's timestamp. */
+  time?: TimeEffects;
 }
 
 /**
- * The feature vectors of one side of a hybrid model (train/hybrid): an entity's vector is the weighted
- * sum of its features' vectors (weights scaled to sum 1 when `normalize`), plus its id vector when it
- * was in the training ratings; an item's bias likewise.
+ * Time effects of a rating at timestamp t (seconds), added to the score of a known (u, i) when t is given
+ * (see {@link FactorModel.timeEffect}); a bin or user-day absent from training adds nothing (the prior mean,
+ * taken as 0).
+ */
+export interface TimeEffects {
+  /** The rating's time bin ⌊t / seconds⌋: + w_b + v_b·(p_u + q_i). */
+  bins?: TimeBins;
+  /** The rating's (user, day ⌊t / 86 400⌋): + b_{u,day}. */
+  userDay?: UserDayBiases;
+}
+
+/** Time-bin vectors and biases, one row per bin seen in training. */
+export interface TimeBins {
+  unit: "day" | "week";
+  /** Seconds per bin (86 400 for days, 604 800 for weeks). */
+  seconds: number;
+  /** The bins' numbers ⌊t / seconds⌋, increasing; row r is bin keys[r]. */
+  keys: Int32Array;
+  /** keys.length × the model's factor width (stacked like the factor rows). */
+  factors: DenseMatrix;
+  bias: Float32Array;
+}
+
+/** Biases of (user, day) pairs: user u's days are days[indptr[u]..indptr[u+1]), increasing, with bias[…] at the same positions. */
+export interface UserDayBiases {
+  indptr: Int32Array;
+  days: Int32Array;
+  bias: Float32Array;
+}
+
+/** Position of `key` in the increasing a[lo..hi), or −1. */
+function findSorted(a: Int32Array, lo: number, hi: number, key: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = a[mid]!;
+    if (v === key) return mid;
+    if (v < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
+}
+
+/**
+ * The feature vectors of one side of a model trained with features (train/hybrid, train/bayes-fm): an
+ * entity's vector is the weighted sum of its features' vectors (weights scaled first as `normalize` says),
+ * plus its id vector when it was in the training ratings; its bias likewise. A bayes-fm model's vectors are
+ * its kept samples' vectors stacked as its factor rows are ([v⁽¹⁾ … v⁽ˢ⁾]/√S, width k·S), the biases their
+ * mean, so a sum of them is that sum in every sample at once.
  */
 export interface FeatureFactors {
   /** Feature names, row f of `factors` is feature `vocabulary.idAt(f)`. */
   vocabulary: IdIndex;
   /** features × k, row-major. */
   factors: DenseMatrix;
-  /** One bias per feature (items only). */
+  /** One bias per feature (hybrid: items only; bayes-fm: both sides, the features' linear terms). */
   bias?: Float32Array;
-  normalize: boolean;
+  /**
+   * How an entity's weights are scaled before the sum: false, none; true, to sum 1 in absolute value
+   * (hybrid, LightFM's); "l2", to unit Euclidean length, x/√Σx² (bayes-fm, libFM's normalized groups;
+   * an implicit-feedback set of n ids, weight 1 each, then weighs 1/√n each).
+   */
+  normalize: boolean | "l2";
 }
 
-/** Feature vectors of a hybrid model, per side. */
+/** Feature vectors of a model trained with features, per side. */
 export interface ModelFeatures {
   items?: FeatureFactors;
   users?: FeatureFactors;
+  /**
+   * bayes-fm's implicit-feedback group of the user side: one vector y_j (and linear term) per item, a user
+   * being described by the items they rated, |N(u)|^-½ each (normalize "l2"); vocabulary = the model's
+   * item ids at training. What a folded-in user's row adds for the items of their history.
+   */
+  ratedItems?: FeatureFactors;
+  /** The "flipped" group of the item side: one vector z_v per user, an item described by its raters (vocabulary = the user ids). */
+  raters?: FeatureFactors;
 }
 
 /** Compactness of the factorization: the seed's "significantly more compact" as numbers. */
@@ -109,6 +171,7 @@ export class FactorModel {
   readonly provenance?: Provenance;
   readonly ranking?: FactorModel;
   readonly features?: ModelFeatures;
+  readonly time?: TimeEffects;
 
   constructor(parts: FactorModelParts) {
     const { userFactors: P, itemFactors: Q } = parts;
@@ -146,7 +209,7 @@ export class FactorModel {
     this.ranking = r;
     const f = parts.features;
     if (f) {
-      for (const side of [f.items, f.users]) {
+      for (const side of [f.items, f.users, f.ratedItems, f.raters]) {
         if (!side) continue;
         if (side.factors.cols !== P.cols || side.factors.rows !== side.vocabulary.size || (side.bias && side.bias.length !== side.factors.rows)) {
           throw new MfrecError("E_SHAPE", "the feature vectors do not match the model", { value: [side.factors.rows, side.factors.cols], expected: `${side.vocabulary.size} × ${P.cols}` });
@@ -154,6 +217,20 @@ export class FactorModel {
       }
     }
     this.features = f;
+    const t = parts.time;
+    if (t?.bins) {
+      const b = t.bins;
+      if (b.factors.cols !== P.cols || b.factors.rows !== b.keys.length || b.bias.length !== b.keys.length || !(b.seconds > 0)) {
+        throw new MfrecError("E_SHAPE", "the time bins do not match the model", { value: [b.factors.rows, b.factors.cols, b.bias.length], expected: `${b.keys.length} × ${P.cols}, ${b.keys.length} biases` });
+      }
+    }
+    if (t?.userDay) {
+      const d = t.userDay;
+      if (d.indptr.length !== P.rows + 1 || d.indptr[P.rows] !== d.days.length || d.bias.length !== d.days.length) {
+        throw new MfrecError("E_SHAPE", "the user-day biases do not match the model", { value: [d.indptr.length, d.days.length, d.bias.length], expected: `${P.rows + 1} row pointers ending at the day count` });
+      }
+    }
+    this.time = t;
   }
 
   /**
@@ -222,6 +299,7 @@ export class FactorModel {
       provenance: this.provenance,
       ranking: this.ranking,
       features: this.features,
+      time: this.time,
     };
   }
 
@@ -247,8 +325,12 @@ export class FactorModel {
     return this.config.algorithm;
   }
 
-  /** The unclipped score of dense (u, i): μ + b_u + b_i + p_u·q_i. */
-  scoreIndex(u: number, i: number): number {
+  /**
+   * The unclipped score of dense (u, i): μ + b_u + b_i + p_u·q_i, plus {@link timeEffect} when `timestamp`
+   * is given (no timestamp: no time effect).
+   */
+  scoreIndex(u: number, i: number, timestamp?: number): number {
+    if (timestamp !== undefined && this.time) return this.scoreIndex(u, i) + this.timeEffect(u, i, timestamp);
     const k = this.userFactors.cols;
     const P = this.userFactors.data;
     const Q = this.itemFactors.data;
@@ -258,6 +340,37 @@ export class FactorModel {
     const pu = u * k;
     const qi = i * k;
     for (let f = 0; f < k; f++) s += P[pu + f]! * Q[qi + f]!;
+    return s;
+  }
+
+  /**
+   * The time part of the score of known (u, i) at `timestamp` (seconds): w_b + v_b·(p_u + q_i) for the bin
+   * b = ⌊t / bin seconds⌋, plus b_{u,d} for the day d = ⌊t / 86 400⌋. A bin or (user, day) the training
+   * ratings did not have (a later day) adds 0, the prior mean; a model without time effects, or a
+   * timestamp that is not finite, gives 0.
+   */
+  timeEffect(u: number, i: number, timestamp: number): number {
+    const t = this.time;
+    if (!t || !Number.isFinite(timestamp)) return 0;
+    let s = 0;
+    const b = t.bins;
+    if (b) {
+      const r = findSorted(b.keys, 0, b.keys.length, Math.floor(timestamp / b.seconds));
+      if (r >= 0) {
+        const k = this.userFactors.cols;
+        const P = this.userFactors.data;
+        const Q = this.itemFactors.data;
+        const T = b.factors.data;
+        let d = 0;
+        for (let f = 0; f < k; f++) d += T[r * k + f]! * (P[u * k + f]! + Q[i * k + f]!);
+        s += b.bias[r]! + d;
+      }
+    }
+    const ud = t.userDay;
+    if (ud) {
+      const r = findSorted(ud.days, ud.indptr[u]!, ud.indptr[u + 1]!, Math.floor(timestamp / 86400));
+      if (r >= 0) s += ud.bias[r]!;
+    }
     return s;
   }
 
@@ -273,7 +386,9 @@ export class FactorModel {
     const users = this.numUsers;
     const items = this.numItems;
     const k = this.factors;
-    const parameters = (users + items) * k + (this.userBias ? users : 0) + (this.itemBias ? items : 0) + (this.userBias || this.itemBias ? 1 : 0);
+    const tb = this.time?.bins;
+    const parameters =
+      (users + items) * k + (this.userBias ? users : 0) + (this.itemBias ? items : 0) + (this.userBias || this.itemBias ? 1 : 0) + (tb ? tb.keys.length * (k + 1) : 0) + (this.time?.userDay?.days.length ?? 0);
     const matrixCells = users * items;
     const ratings = this.provenance?.ratings ?? (this.history ? this.history.indptr[this.history.rows] : undefined);
     return {

@@ -16,20 +16,23 @@
  * workers (bpmf runs inline for the same kind of reason): the fit option `threads` does not apply.
  */
 import { MfrecError } from "../../core/errors.js";
+import type { FitWarning } from "../../core/types.js";
+import { featureWarnings } from "../feature-report.js";
 import { type Rng, rngFor } from "../../core/rng.js";
 import { sampleGamma } from "../bpmf/wishart.js";
-import type { FactorModel } from "../../model/factor-model.js";
-import { stackedModel } from "../finish.js";
+import type { FactorModel, FeatureFactors, ModelFeatures, TimeEffects } from "../../model/factor-model.js";
+import type { DenseMatrix } from "../../matrix/dense.js";
+import { meanColumn, stackedModel, widen } from "../finish.js";
 import { meanOf, rangeOf } from "../init.js";
-import type { EpochResult, Trainer, TrainingData } from "../trainer.js";
-import { type BayesFmConfig, bayesFmKeptSamples } from "./config.js";
+import type { EpochResult, FinishOptions, Trainer, TrainingData } from "../trainer.js";
+import { type BayesFmConfig, bayesFmKeptSamples, TIME_BIN_SECONDS } from "./config.js";
 import { f32 as f32Shape, f64 as f64Shape, heapAllocator, i32 as i32Shape, reserve } from "../../kernels/arena-plan.js";
 import { kernelCall, runRange } from "../../kernels/kernel-calls.js";
 import type { WasmKernels } from "../../kernels/wasm.js";
 import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
 import { type AlignedFeatures, alignFeatures, type FeatureTable } from "../../data/features.js";
 import type { IdIndex } from "../../data/id-index.js";
-import { fmGroupSums, fmResiduals, fmRowCaches, fmSampleGroup, fmUpdateResiduals } from "./kernel.js";
+import { type FmRatingGroups, fmGroupSums, fmResiduals, fmRowCaches, fmSampleGroup, fmTimeCaches, fmTimeUpdateResiduals, fmUpdateResiduals } from "./kernel.js";
 
 /** libFM's fixed hyper-prior constants. */
 const ALPHA0 = 1;
@@ -66,6 +69,24 @@ interface Side {
   groups: Group[];
 }
 
+/**
+ * A per-rating group (time bins, user-day): parameter row bins[n] belongs to rating n (user order), so it sits
+ * on neither side. Time rows are w wide (v_t in columns 0..k−1, w_t in column k, column k + 1 stays 0) and
+ * meet both sides' sums; user-day rows are 1 wide (a bias).
+ */
+interface RatingGroup {
+  group: Group;
+  stride: number;
+  /** Row of each rating, user order (item order: binsI, time group only). */
+  binsU: Int32Array;
+  binsI: Int32Array | null;
+  /** The group's sums (a copy of theta, as the side sums of a side with one group). */
+  sums: Float32Array;
+  cols: Int32Array;
+  /** Every column is a linear one (user-day). */
+  linear: boolean;
+}
+
 class BayesFmTrainer implements Trainer {
   private readonly k: number;
   private readonly w: number;
@@ -89,12 +110,30 @@ class BayesFmTrainer implements Trainer {
   /** Per kept sample: α, then the id groups' (μ, λ) over the free columns (fold-in's prior). */
   private readonly keptAlpha: number[] = [];
   private readonly keptPrior = { userMean: [] as number[], userPrecision: [] as number[], itemMean: [] as number[], itemPrecision: [] as number[] };
+  /**
+   * Per stored group (the implicit and side-feature groups the model keeps, see `stores`): the kept samples'
+   * factor columns, unscaled, already in the model's stacked layout (paramRows × k·S, sample s in columns
+   * s·k … s·k + k − 1, S = the samples the config keeps), how many are in, and the running sum of the linear
+   * column: the model's stacked feature vectors (FactorModel.features) with no second copy at a zero-copy finish.
+   */
+  private readonly keptGroups = new Map<string, { stack: Float32Array; count: number; linear: Float64Array }>();
+  /** The side-feature tables' vocabularies (undefined: no features on that side). */
+  private readonly vocabularies: { users: IdIndex | undefined; items: IdIndex | undefined };
+
+  /** The time-bin and user-day groups (absent: off). */
+  private readonly time: RatingGroup | undefined;
+  private readonly userDay: RatingGroup | undefined;
+  private readonly timeKeys: RatingBins | undefined;
+  private readonly dayKeys: UserDayBins | undefined;
+  private readonly keptT: Float32Array[] = [];
+  private readonly keptD: Float32Array[] = [];
 
   private readonly wasm: WasmRuntime | undefined;
   private readonly kernels: WasmKernels | undefined;
   private readonly lossOut: Float64Array;
   /** How the side features matched the ratings' ids (undefined: no features on that side). */
   readonly featureReport: { users: SideFeatureReport | undefined; items: SideFeatureReport | undefined };
+  private readonly fitWarnings: FitWarning[];
 
   constructor(
     private readonly data: TrainingData,
@@ -114,7 +153,19 @@ class BayesFmTrainer implements Trainer {
     const userSide = sideFeatures(data.userFeatures, data.ratings.userIndex);
     const itemSide = sideFeatures(data.itemFeatures, data.ratings.itemIndex);
     this.featureReport = { users: userSide?.report, items: itemSide?.report };
-    const rows = Math.max(nu, ni, userSide?.features ?? 0, itemSide?.features ?? 0);
+    this.vocabularies = { users: data.userFeatures?.vocabulary, items: data.itemFeatures?.vocabulary };
+    this.fitWarnings = [
+      ...featureWarnings(data.userFeatures, data.ratings.userIndex, "user", "they are not in the model (fold such a user in with its features: foldInUser(model, ratings, { features }))"),
+      ...featureWarnings(data.itemFeatures, data.ratings.itemIndex, "item", "they are not in the model (fold such an item in with its features: foldInItem(model, raters, { features }))"),
+    ];
+    // Per-rating groups: each rating's time bin and (user, day) row, in user order.
+    const timeKeys = cfg.time === false ? undefined : ratingBins(data, TIME_BIN_SECONDS[cfg.time], cfg.time);
+    const dayKeys = cfg.userDay ? userDayBins(data) : undefined;
+    this.timeKeys = timeKeys;
+    this.dayKeys = dayKeys;
+    const nb = timeKeys?.keys.length ?? 0;
+    const nd = dayKeys?.days.length ?? 0;
+    const rows = Math.max(nu, ni, userSide?.features ?? 0, itemSide?.features ?? 0, nb, nd);
     // Every array a kernel touches, in the arena when the WASM kernels run (its views are plain typed arrays too).
     const f32s = [n, n, n, n, n, nu * w, ni * w, nu * w, ni * w, rows];
     if (cfg.implicitUser) f32s.push(ni * w);
@@ -124,6 +175,14 @@ class BayesFmTrainer implements Trainer {
       if (!sf) continue;
       f32s.push(sf.features * w, sf.rowIndices.length);
       i32s.push(sf.features + 1, sf.rowIndices.length);
+    }
+    if (timeKeys) {
+      f32s.push(nb * w, nb * w);
+      i32s.push(n, n);
+    }
+    if (dayKeys) {
+      f32s.push(nd, nd);
+      i32s.push(n);
     }
     const mem = reserve(...f32s.map(f32Shape), ...i32s.map(i32Shape), f64Shape(rows), f64Shape(rows), f64Shape(rows), f64Shape(1));
     this.wasm = openWasmRuntime({ ...data.runtime, threads: 1 }, [mem], w, n);
@@ -197,6 +256,21 @@ class BayesFmTrainer implements Trainer {
     if (itemSide) itemGroups.push(featureGroup("item-features", itemSide));
     this.users = { name: "users", rows: nu, indptr: userPtr, indices: userItems, sums: f32(nu * w), cols: freeCols(k), constCol: k + 1, groups: userGroups };
     this.items = { name: "items", rows: ni, indptr: itemPtr, indices: itemUsers, sums: f32(ni * w), cols: freeCols(k + 1), constCol: k, groups: itemGroups };
+    if (timeKeys) {
+      const tg = group("time", nb, null, null, null);
+      const binsU = i32(n);
+      binsU.set(timeKeys.rowOf);
+      const binsI = i32(n);
+      for (let q = 0; q < n; q++) binsI[q] = binsU[perm[q]!]!;
+      this.time = { group: tg, stride: w, binsU, binsI, sums: f32(nb * w), cols: freeCols(k), linear: false };
+    }
+    if (dayKeys) {
+      const theta = f32(nd);
+      const dg: Group = { name: "user-day", paramRows: nd, occPtr: null, occIndices: null, occWeights: null, theta, mu: new Float64Array(1), lambda: new Float64Array(1).fill(1) };
+      const binsU = i32(n);
+      binsU.set(dayKeys.rowOf);
+      this.userDay = { group: dg, stride: 1, binsU, binsI: null, sums: f32(nd), cols: Int32Array.of(0), linear: true };
+    }
     this.w0 = meanOf(byUser.values, n);
     this.residU = f32(n);
     this.residI = f32(n);
@@ -209,6 +283,11 @@ class BayesFmTrainer implements Trainer {
 
   close(): void {
     if (this.wasm) void this.wasm.pool.close();
+  }
+
+  /** The side-feature tables' ids without ratings, rated ids without features, features without ratings (counted once, at the start). */
+  warnings(): FitWarning[] {
+    return this.fitWarnings.map((w) => ({ ...w, examples: [...w.examples] }));
   }
 
   /** Side sums from the parameters: S_r = θ_id,r + Σ_groups Σ_t x_{r,t} θ_t; the constant column 1. */
@@ -226,22 +305,58 @@ class BayesFmTrainer implements Trainer {
     for (let r = 0; r < side.rows; r++) s[r * w + side.constCol] = 1;
   }
 
-  /** e = r − w₀ − S_u·S_i in user order; returns Σe². */
+  /** e = r − w₀ − S_u·S_i (− the per-rating groups' terms) in user order; returns Σe². */
   private recomputeResiduals(): number {
-    const { w, users, items } = this;
+    const { w, k, users, items, time, userDay } = this;
+    const x: FmRatingGroups | null =
+      time || userDay ? { bins: time?.binsU ?? null, T: time?.sums ?? null, k, dayBins: userDay?.binsU ?? null, D: userDay?.sums ?? null } : null;
     const K = this.kernels;
-    if (!K) return fmResiduals(users.indptr, users.indices, this.valuesU, users.sums, items.sums, w, this.w0, this.residU, users.rows);
+    if (!K) return fmResiduals(users.indptr, users.indices, this.valuesU, users.sums, items.sums, w, this.w0, this.residU, users.rows, x);
     runRange(
       K,
-      kernelCall.bfmResidualsRange({ indptr: users.indptr, indices: users.indices, values: this.valuesU, U: users.sums, I: items.sums, w, w0: this.w0, resid: this.residU, lossOut: this.lossOut }),
+      kernelCall.bfmResidualsRange({
+        indptr: users.indptr, indices: users.indices, values: this.valuesU, U: users.sums, I: items.sums, w, w0: this.w0, resid: this.residU, lossOut: this.lossOut,
+        bins: x?.bins ?? null, T: x?.T ?? null, k, dayBins: x?.dayBins ?? null, D: x?.D ?? null,
+      }),
       0,
       users.rows,
     );
     return this.lossOut[0]!;
   }
 
-  private sampleHyper(gr: Group, cols: Int32Array, rng: Rng): void {
-    const { w } = this;
+  /** Draw every column of a per-rating group (time bins, user-day) on the user-order residuals. */
+  private sampleRatingGroup(rg: RatingGroup, sweep: number): void {
+    const { k, a, g, before, users, items } = this;
+    const resid = this.residU;
+    const K = this.kernels;
+    const gr = rg.group;
+    const nb = gr.paramRows;
+    const stride = rg.stride;
+    for (const c of rg.cols) {
+      const linear = rg.linear || c >= k;
+      const common = { indptr: users.indptr, indices: users.indices, bins: rg.binsU, resid, U: users.sums, I: items.sums, stride, col: c, linear };
+      if (K) {
+        a.fill(0, 0, nb);
+        g.fill(0, 0, nb);
+        runRange(K, kernelCall.bfmTimeCachesRange({ ...common, a, g }), 0, users.rows);
+      } else fmTimeCaches(users.indptr, users.indices, rg.binsU, resid, users.sums, items.sums, stride, c, linear, a, g, nb, users.rows);
+      for (let b = 0; b < nb; b++) before[b] = rg.sums[b * stride + c]!;
+      const noise = this.noise.subarray(0, nb);
+      rngFor(this.cfg.seed, `bayes-fm-${gr.name}-${c}`, sweep).fillNormal(noise, 0, 1);
+      const mu = gr.mu[c]!;
+      const lambda = gr.lambda[c]!;
+      if (K) {
+        const call = kernelCall.bfmGroupRange({ occPtr: null, occIndices: null, occWeights: null, theta: gr.theta, stride, col: c, sums: rg.sums, a, g, alpha: this.alpha, mu, lambda, noise });
+        runRange(K, call, 0, nb);
+        runRange(K, kernelCall.bfmTimeResidualUpdateRange({ ...common, sums: rg.sums, before }), 0, users.rows);
+      } else {
+        fmSampleGroup(null, null, null, gr.theta, stride, c, rg.sums, a, g, this.alpha, mu, lambda, noise, nb);
+        fmTimeUpdateResiduals(users.indptr, users.indices, rg.binsU, resid, users.sums, items.sums, stride, c, linear, rg.sums, before, users.rows);
+      }
+    }
+  }
+
+  private sampleHyper(gr: Group, cols: Int32Array, rng: Rng, w = this.w): void {
     const n = gr.paramRows;
     for (const c of cols) {
       let sum = 0;
@@ -260,11 +375,14 @@ class BayesFmTrainer implements Trainer {
   }
 
   private sampleSide(side: Side, other: Side, resid: Float32Array, sweep: number): void {
-    const { w, a, g, before } = this;
+    const { w, k, a, g, before, time } = this;
     const K = this.kernels;
     for (const c of side.cols) {
-      if (K) runRange(K, kernelCall.bfmCachesRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, a, g }), 0, side.rows);
-      else fmRowCaches(side.indptr, side.indices, resid, other.sums, w, c, a, g, side.rows);
+      // A factor column meets the rating's time row too (o_n = other + v_t); the linear ones do not.
+      const bins = time && c < k ? (side.name === "users" ? time.binsU : time.binsI) : null;
+      const T = bins ? time!.sums : null;
+      if (K) runRange(K, kernelCall.bfmCachesRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, a, g, bins, T }), 0, side.rows);
+      else fmRowCaches(side.indptr, side.indices, resid, other.sums, w, c, a, g, side.rows, bins, T);
       for (let r = 0; r < side.rows; r++) before[r] = side.sums[r * w + c]!;
       for (const gr of side.groups) {
         const noise = this.noise.subarray(0, gr.paramRows);
@@ -279,8 +397,8 @@ class BayesFmTrainer implements Trainer {
           runRange(K, call, 0, gr.paramRows);
         } else fmSampleGroup(gr.occPtr, gr.occIndices, gr.occWeights, gr.theta, w, c, side.sums, a, g, this.alpha, mu, lambda, noise, gr.paramRows);
       }
-      if (K) runRange(K, kernelCall.bfmResidualUpdateRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, sums: side.sums, before }), 0, side.rows);
-      else fmUpdateResiduals(side.indptr, side.indices, resid, other.sums, w, c, side.sums, before, side.rows);
+      if (K) runRange(K, kernelCall.bfmResidualUpdateRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, sums: side.sums, before, bins, T }), 0, side.rows);
+      else fmUpdateResiduals(side.indptr, side.indices, resid, other.sums, w, c, side.sums, before, side.rows, bins, T);
     }
   }
 
@@ -288,6 +406,7 @@ class BayesFmTrainer implements Trainer {
     const { users, items, n, cfg } = this;
     this.recomputeSums(users);
     this.recomputeSums(items);
+    for (const rg of [this.time, this.userDay]) if (rg) rg.sums.set(rg.group.theta);
     let sse = this.recomputeResiduals();
     const rng = rngFor(cfg.seed, "bayes-fm-hyper", sweep);
     this.alpha = sampleGamma(rng, (ALPHA0 + n) / 2) / ((BETA0 + sse) / 2);
@@ -302,16 +421,24 @@ class BayesFmTrainer implements Trainer {
     for (let p = 0; p < n; p++) this.residU[p] = Math.fround(this.residU[p]! - d);
     for (const gr of users.groups) this.sampleHyper(gr, users.cols, rng);
     for (const gr of items.groups) this.sampleHyper(gr, items.cols, rng);
+    for (const rg of [this.time, this.userDay]) if (rg) this.sampleHyper(rg.group, rg.cols, rng, rg.stride);
     this.sampleSide(users, items, this.residU, sweep);
     for (let q = 0; q < n; q++) this.residI[q] = this.residU[this.perm[q]!]!;
     this.sampleSide(items, users, this.residI, sweep);
     sse = 0;
-    for (let q = 0; q < n; q++) sse += this.residI[q]! * this.residI[q]!;
+    if (this.time || this.userDay) {
+      // The per-rating groups last, on the residuals back in user order.
+      for (let q = 0; q < n; q++) this.residU[this.perm[q]!] = this.residI[q]!;
+      for (const rg of [this.time, this.userDay]) if (rg) this.sampleRatingGroup(rg, sweep);
+      for (let p = 0; p < n; p++) sse += this.residU[p]! * this.residU[p]!;
+    } else for (let q = 0; q < n; q++) sse += this.residI[q]! * this.residI[q]!;
     const after = sweep - cfg.burnIn;
     if (after >= 0 && after % cfg.thin === 0 && this.keptU.length < bayesFmKeptSamples(cfg)) {
       this.keptU.push(users.sums.slice());
       this.keptI.push(items.sums.slice());
       this.keptW0.push(this.w0);
+      if (this.time) this.keptT.push(this.time.sums.slice());
+      if (this.userDay) this.keptD.push(this.userDay.sums.slice());
       this.keptAlpha.push(this.alpha);
       const p = this.keptPrior;
       for (const c of users.cols) {
@@ -322,11 +449,26 @@ class BayesFmTrainer implements Trainer {
         p.itemMean.push(items.groups[0]!.mu[c]!);
         p.itemPrecision.push(items.groups[0]!.lambda[c]!);
       }
+      for (const [side, linear] of [[users, users.cols[this.k]!] as const, [items, items.cols[this.k]!] as const]) {
+        for (const gr of side.groups) {
+          if (!this.stores(gr.name)) continue;
+          const { k, w } = this;
+          const S = bayesFmKeptSamples(cfg);
+          let kept = this.keptGroups.get(gr.name);
+          if (!kept) this.keptGroups.set(gr.name, (kept = { stack: new Float32Array(gr.paramRows * k * S), count: 0, linear: new Float64Array(gr.paramRows) }));
+          const at = kept.count * k;
+          for (let t = 0; t < gr.paramRows; t++) {
+            for (let f = 0; f < k; f++) kept.stack[t * k * S + at + f] = gr.theta[t * w + f]!;
+            kept.linear[t]! += gr.theta[t * w + linear]!;
+          }
+          kept.count++;
+        }
+      }
     }
     return { loss: sse, trainRmse: Math.sqrt(sse / Math.max(1, n)) };
   }
 
-  finish(): FactorModel {
+  finish(opts: FinishOptions = {}): FactorModel {
     const { ratings, byUser } = this.data;
     const { k, w, users, items } = this;
     const kept = this.keptU.length;
@@ -352,7 +494,7 @@ class BayesFmTrainer implements Trainer {
             foldInItemPriorMean: p.itemMean.slice(),
             foldInItemPriorPrecision: p.itemPrecision.slice(),
           };
-    return stackedModel({
+    const model = stackedModel({
       config: { ...this.cfg, ...fitted },
       userSamples: us,
       itemSamples: is,
@@ -366,7 +508,83 @@ class BayesFmTrainer implements Trainer {
       history: byUser,
       ratingScale: rangeOf(ratings.values, ratings.length),
     });
+    const features: ModelFeatures = {};
+    const voc = this.vocabularies;
+    for (const [name, key, vocabulary] of [
+      ["user-features", "users", voc.users],
+      ["item-features", "items", voc.items],
+      ["user-implicit", "ratedItems", ratings.itemIndex],
+      ["item-implicit", "raters", ratings.userIndex],
+    ] as const) {
+      const gr = [...users.groups, ...items.groups].find((g) => g.name === name);
+      if (!gr || !vocabulary || !this.stores(name)) continue;
+      features[key] = this.storedGroup(gr, vocabulary, opts.zeroCopy === true);
+    }
+    const withFeatures = Object.keys(features).length === 0 ? model : model.with({ features });
+    const time = this.timeEffects(kept);
+    return time ? withFeatures.with({ time }) : withFeatures;
   }
+
+  /** The per-rating groups of the model: the kept samples' time rows stacked like the factors, biases averaged. */
+  private timeEffects(kept: number): TimeEffects | undefined {
+    const { k, w, time, userDay, timeKeys, dayKeys } = this;
+    if (!time && !userDay) return undefined;
+    const out: TimeEffects = {};
+    if (time && timeKeys) {
+      const ts = kept === 0 ? [time.sums] : this.keptT;
+      const nb = timeKeys.keys.length;
+      out.bins = { unit: timeKeys.unit, seconds: timeKeys.seconds, keys: timeKeys.keys.slice(), factors: widen(ts, nb, w, k), bias: meanColumn(ts, nb, w, k) };
+    }
+    if (userDay && dayKeys) {
+      const ds = kept === 0 ? [userDay.sums] : this.keptD;
+      out.userDay = { indptr: dayKeys.indptr.slice(), days: dayKeys.days.slice(), bias: meanColumn(ds, dayKeys.days.length, 1, 0) };
+    }
+    return out;
+  }
+
+  /** Whether the model keeps a group's vectors: the side features always, the implicit groups unless implicitVectors is false. */
+  private stores(name: string): boolean {
+    return name === "user-features" || name === "item-features" || ((name === "user-implicit" || name === "item-implicit") && this.cfg.implicitVectors);
+  }
+
+  /**
+   * A group's vectors as the model stores them: the kept samples' factor columns stacked like the rows
+   * ([v⁽¹⁾ … v⁽ˢ⁾]/√S, the bytes stackedModel's widen gives), the linear terms averaged; before the first kept
+   * sample, the current draw. `own`: the last finish, which scales the kept stack in place and hands it over.
+   */
+  private storedGroup(gr: Group, vocabulary: IdIndex, own: boolean): FeatureFactors {
+    const { k, w } = this;
+    const linearCol = gr.name.startsWith("user") ? k : k + 1;
+    const rows = gr.paramRows;
+    const g = this.keptGroups.get(gr.name);
+    let factors: DenseMatrix;
+    const bias = new Float32Array(rows);
+    if (!g || g.count === 0) {
+      factors = widen([groupFactors(gr.theta, rows, w, k)], rows, k, k);
+      for (let t = 0; t < rows; t++) bias[t] = gr.theta[t * w + linearCol]!;
+    } else {
+      const S = g.count;
+      const width = k * S;
+      const stride = g.stack.length / rows;
+      const scale = 1 / Math.sqrt(S);
+      // In place when it is the last finish and every sample is in (the stack is then exactly rows × k·S).
+      const data = own && stride === width ? g.stack : new Float32Array(rows * width);
+      for (let t = 0; t < rows; t++) for (let c = 0; c < width; c++) data[t * width + c] = scale * g.stack[t * stride + c]!;
+      if (data === g.stack) this.keptGroups.delete(gr.name);
+      factors = { rows, cols: width, data };
+      for (let t = 0; t < rows; t++) bias[t] = g.linear[t]! / S;
+    }
+    // The implicit groups' vocabularies are the model's own id indexes (shared); a feature table's is copied.
+    const shared = gr.name.endsWith("-implicit");
+    return { vocabulary: shared ? vocabulary : vocabulary.clone(), factors, bias, normalize: "l2" };
+  }
+}
+
+/** The factor columns 0..k−1 of a group's parameters (rows × w): rows × k. */
+function groupFactors(theta: Float32Array, rows: number, w: number, k: number): Float32Array {
+  const out = new Float32Array(rows * k);
+  for (let t = 0; t < rows; t++) for (let f = 0; f < k; f++) out[t * k + f] = theta[t * w + f]!;
+  return out;
 }
 
 /** How a side's feature table matched the ratings' ids. */
@@ -412,6 +630,99 @@ export function sideFeatures(table: FeatureTable | undefined, index: IdIndex): S
     }
   }
   return { features: F, ptr, rowIndices, weights, report: { features: F, unmatched: al.unmatched, withoutFeatures: al.withoutFeatures } };
+}
+
+/** The time bins of the training ratings: sorted bin numbers and each rating's row (user order). */
+interface RatingBins {
+  unit: "day" | "week";
+  seconds: number;
+  keys: Int32Array;
+  rowOf: Int32Array;
+}
+
+/** The (user, day) rows of the training ratings: user u's days days[indptr[u]..indptr[u+1]) increasing; each rating's row (user order). */
+interface UserDayBins {
+  indptr: Int32Array;
+  days: Int32Array;
+  rowOf: Int32Array;
+}
+
+/**
+ * Each rating's timestamp in the users' CSR order (byUser is the stable counting sort of the ratings by
+ * user, fit.ts's trainingData). Throws E_CONFIG when the ratings have no timestamps or a bin does not
+ * fit an int32 (timestamps are seconds).
+ */
+function timesInUserOrder(data: TrainingData, what: string): Float64Array {
+  const r = data.ratings;
+  const ts = r.timestamps;
+  if (!ts) {
+    throw new MfrecError("E_CONFIG", `bayes-fm ${what} needs each rating's timestamp, and these ratings have none`, {
+      file: r.report.file,
+      column: "timestamp",
+      expected: "ratings read with a timestamp column in seconds (MovieLens u.data / ratings.csv have one; else --columns user,item,rating,timestamp), or time=false userDay=false",
+    });
+  }
+  const { byUser } = data;
+  const n = byUser.indptr[byUser.rows]!;
+  if (r.length !== n) throw new MfrecError("E_SHAPE", "internal: the users' CSR does not hold every rating", { value: [n, r.length] });
+  const next = byUser.indptr.slice(0, byUser.rows);
+  const out = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const p = next[r.users[j]!]!++;
+    if (byUser.indices[p] !== r.items[j]) throw new MfrecError("E_SHAPE", "internal: the users' CSR is not in the ratings' order", { value: j });
+    out[p] = ts[j]!;
+  }
+  return out;
+}
+
+function binNumber(t: number, seconds: number, line: number, file: string | undefined): number {
+  const b = Math.floor(t / seconds);
+  if (!(b >= -2147483648 && b <= 2147483647)) {
+    throw new MfrecError("E_CONFIG", "a timestamp is too large to be in seconds", { file, value: t, expected: "timestamps in seconds (Unix time)", hint: `the rating at CSR position ${line}` });
+  }
+  return b;
+}
+
+/** The rating's bins (exported for tests). */
+export function ratingBins(data: TrainingData, seconds: number, unit: "day" | "week"): RatingBins {
+  const t = timesInUserOrder(data, `time=${unit}`);
+  const n = t.length;
+  const file = data.ratings.report.file;
+  const bin = new Int32Array(n);
+  for (let p = 0; p < n; p++) bin[p] = binNumber(t[p]!, seconds, p, file);
+  const keys = Int32Array.from(new Set(bin)).sort();
+  const row = new Map<number, number>();
+  for (let r = 0; r < keys.length; r++) row.set(keys[r]!, r);
+  const rowOf = new Int32Array(n);
+  for (let p = 0; p < n; p++) rowOf[p] = row.get(bin[p]!)!;
+  return { unit, seconds, keys, rowOf };
+}
+
+/** The ratings' (user, day) rows (exported for tests). */
+export function userDayBins(data: TrainingData): UserDayBins {
+  const t = timesInUserOrder(data, "userDay");
+  const { byUser } = data;
+  const nu = byUser.rows;
+  const file = data.ratings.report.file;
+  const indptr = new Int32Array(nu + 1);
+  const days: number[] = [];
+  const rowOf = new Int32Array(t.length);
+  for (let u = 0; u < nu; u++) {
+    const p0 = byUser.indptr[u]!;
+    const p1 = byUser.indptr[u + 1]!;
+    const own = new Int32Array(p1 - p0);
+    for (let p = p0; p < p1; p++) own[p - p0] = binNumber(t[p]!, 86400, p, file);
+    const distinct = Int32Array.from(new Set(own)).sort();
+    const base = days.length;
+    const row = new Map<number, number>();
+    distinct.forEach((d, j) => {
+      row.set(d, base + j);
+      days.push(d);
+    });
+    for (let p = p0; p < p1; p++) rowOf[p] = row.get(own[p - p0]!)!;
+    indptr[u + 1] = days.length;
+  }
+  return { indptr, days: Int32Array.from(days), rowOf };
 }
 
 /** Build the sampler of one fit. */

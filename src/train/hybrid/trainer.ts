@@ -13,6 +13,8 @@
  * added later (model/cold-start.ts) gets its vector from its features.
  */
 import { MfrecError } from "../../core/errors.js";
+import type { FitWarning } from "../../core/types.js";
+import { featureWarnings } from "../feature-report.js";
 import { rngFor } from "../../core/rng.js";
 import { alignFeatures, type FeatureTable } from "../../data/features.js";
 import type { IdIndex } from "../../data/id-index.js";
@@ -181,6 +183,7 @@ class HybridTrainer implements Trainer {
   /** Loss "squared": the training ratings' range (predictions are clipped to it) and mean μ. */
   private readonly ratingScale: [number, number] | undefined;
   private readonly globalMean: number = 0;
+  private readonly fitWarnings: FitWarning[];
 
   constructor(
     data: TrainingData,
@@ -198,6 +201,10 @@ class HybridTrainer implements Trainer {
     const squared = cfg.loss === "squared";
     this.users = buildSide(r.userIndex, data.userFeatures, k, identity, normalize, undefined, squared, this.seed, "hybrid-users");
     this.items = buildSide(r.itemIndex, data.itemFeatures, k, identity, normalize, itemCap, true, this.seed, "hybrid-items");
+    this.fitWarnings = [
+      ...featureWarnings(data.userFeatures, r.userIndex, "user", "they are added to the model as cold users, ranked from their features"),
+      ...featureWarnings(data.itemFeatures, r.itemIndex, "item", "they are added to the model as cold items, scored from their features"),
+    ];
     if (!identity) {
       for (const [side, what] of [[this.users, "user"], [this.items, "item"]] as const) {
         if (side.withoutFeatures > 0)
@@ -386,6 +393,11 @@ class HybridTrainer implements Trainer {
     rng.shuffle(this.order);
     const loss = this.wasmEpoch ? this.epochWasm(this.wasmEpoch, rng) : hybridEpoch(this.state, this.order, rng, this.scratch);
     return this.state.loss === "squared" ? { loss, trainRmse: Math.sqrt(loss) } : { loss };
+  }
+
+  /** How the feature tables met the ratings (counted once, at the start). */
+  warnings(): FitWarning[] {
+    return this.fitWarnings.map((w) => ({ ...w, examples: [...w.examples] }));
   }
 
   finish(): FactorModel {
