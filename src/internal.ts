@@ -41,7 +41,7 @@ export type { AlsConfig, AlsSettings } from "./train/als/als.js";
 export { resolveSgdConfig, sgd, SGD_DEFAULTS, SURPRISE_SVD_DEFAULTS } from "./train/sgd/sgd.js";
 export type { SgdConfig, SgdSettings } from "./train/sgd/sgd.js";
 export { normalFactors, uniformFactors } from "./train/init.js";
-export { capabilitiesOf, algorithmsWith } from "./train/registry.js";
+export { capabilitiesOf, algorithmsWith, modelsImplicit } from "./train/registry.js";
 export type { KernelChoice } from "./train/kernel-runtime.js";
 export { fallbackBase, predictWithFallback } from "./evaluate/rating-metrics.js";
 export { discount, hitAtK, reciprocalRankAtK } from "./evaluate/ranking-metrics.js";

@@ -19,6 +19,12 @@ export function getAlgorithm(name: string): Algorithm {
 }
 
 /** Registered algorithm names, sorted. */
+/** Whether `config` (preset and keys, before defaults) trains a model of implicit feedback: the CLI's default metrics follow it. */
+export function modelsImplicit(config: Readonly<Record<string, unknown>> & { algorithm: string }): boolean {
+  const algo = getAlgorithm(config.algorithm);
+  return algo.implicitFor?.(config) ?? algo.implicit;
+}
+
 export function listAlgorithms(): string[] {
   return [...algorithms.keys()].sort();
 }

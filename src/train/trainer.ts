@@ -162,6 +162,11 @@ export interface Algorithm<C extends ModelConfig = ModelConfig> {
   readonly description: string;
   /** True when the algorithm models implicit feedback (rankings) rather than ratings. */
   readonly implicit: boolean;
+  /**
+   * Where a config key decides it (hybrid's `loss: "squared"` predicts ratings): whether a model trained
+   * with this config models implicit feedback. Absent = {@link implicit}. Read through `modelsImplicit`.
+   */
+  readonly implicitFor?: (config: Readonly<Record<string, unknown>>) => boolean;
   /** True when the algorithm reads side features (TrainingData.itemFeatures / userFeatures). */
   readonly features?: boolean;
   /** Fill defaults and validate; throws MfrecError E_CONFIG naming the bad key. */

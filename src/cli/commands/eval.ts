@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import { type ColdStartEvaluation, type CrossValidation, crossValidate, evaluateColdStart, type FactorModel, fitSync, getAlgorithm, kFoldSplit, type ModelConfig, parseMetrics, randomSplit, type Ratings, type Split, temporalSplit, userSplit } from "../../index.js";
-import { baselineScorer, COLD_START_BASELINES, type ColdSide, evaluateColdStartScores, type FoldResult, withoutRankingKeys, RATING_METRICS } from "../../internal.js";
+import { baselineScorer, COLD_START_BASELINES, type ColdSide, evaluateColdStartScores, type FoldResult, withoutRankingKeys, modelsImplicit, RATING_METRICS } from "../../internal.js";
 import { readPredefinedFolds, readRatingsFile, readTrainTest } from "../../node.js";
 import { MfrecError } from "../../core/errors.js";
 import { type CommonFlags, choiceArg, intArg, listArg, numberArg } from "../args.js";
@@ -113,8 +113,8 @@ export const configFromFlags = (f: EvalDataFlags): Partial<ModelConfig> & { algo
  * Default metrics: ranking quality for implicit algorithms; for explicit ones the rating errors and the
  * quality of the lists recommend makes (NDCG@10 and precision@10 at {@link defaultRelevanceThreshold}).
  */
-export function defaultMetrics(algorithm: string): string[] {
-  return getAlgorithm(algorithm).implicit ? ["precision@10", "recall@10", "ndcg@10", "map@10"] : ["rmse", "mae", "ndcg@10", "precision@10"];
+export function defaultMetrics(config: Readonly<Record<string, unknown>> & { algorithm: string }): string[] {
+  return modelsImplicit(config) ? ["precision@10", "recall@10", "ndcg@10", "map@10"] : ["rmse", "mae", "ndcg@10", "precision@10"];
 }
 
 /**
@@ -242,7 +242,7 @@ export function registerEvalCommand(program: Command): void {
       const features = readFeatureFlags(f, f.quiet || f.json);
       const config = configFromFlags(f);
       getAlgorithm(config.algorithm);
-      const metricNames = parseMetrics(f.metrics ?? defaultMetrics(config.algorithm), f.cutoff ?? 10).map((m) => m.name);
+      const metricNames = parseMetrics(f.metrics ?? defaultMetrics(config), f.cutoff ?? 10).map((m) => m.name);
       const data = await loadEvalData(file, f);
       if (data.kind !== "folds") throw new MfrecError("E_CONFIG", "no test data", { expected: "--train/--test, --folds, --folds-from or --split" });
       for (const s of data.folds) {
@@ -252,7 +252,7 @@ export function registerEvalCommand(program: Command): void {
       }
       // How the feature files meet the training folds is the fits' report: printEvaluation notes it (fit warnings).
       const ranks = metricNames.some((m) => !RATING_METRICS.includes(m as never));
-      if (ranks && f.relevanceThreshold === undefined && f.metrics === undefined && !getAlgorithm(config.algorithm).implicit) {
+      if (ranks && f.relevanceThreshold === undefined && f.metrics === undefined && !modelsImplicit(config)) {
         f.relevanceThreshold = defaultRelevanceThreshold(data.folds[0]!.train);
       }
       if (ranks && !f.json && !f.csv) {

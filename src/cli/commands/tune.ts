@@ -8,8 +8,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { MfrecError } from "../../core/errors.js";
-import { crossValidate, evaluateColdStart, fitSync, getAlgorithm, type ModelConfig, parseMetrics, rankingSearchSpace, type SearchSpace, type TuneResult, tune } from "../../index.js";
-import { type ColdSide, gridConfigs, higherIsBetter, parseMetric, RATING_METRICS } from "../../internal.js";
+import { crossValidate, evaluateColdStart, fitSync, type ModelConfig, parseMetrics, rankingSearchSpace, type SearchSpace, type TuneResult, tune } from "../../index.js";
+import { type ColdSide, gridConfigs, higherIsBetter, modelsImplicit, parseMetric, RATING_METRICS } from "../../internal.js";
 import { choiceArg, intArg, numberArg } from "../args.js";
 import { PRESETS_DIR } from "../model-options.js";
 import { fmt, fmtInt, formatTable, note, printJson, say } from "../output.js";
@@ -76,19 +76,19 @@ export function registerTuneCommand(program: Command): void {
     .option("--cold <side>", "validate on a cold cut of the training data: hold out --validation-fraction of the items (items) or users (users) with all their ratings and score the cold-start protocol (needs --item-features / --user-features; a test file is scored by it too)", choiceArg(["items", "users"] as const))
     .action(async (file: string | undefined, f: TuneFlags) => {
       const base = configFromFlags(f);
-      const algo = getAlgorithm(base.algorithm);
-      const metric = parseMetric(f.metric ?? (algo.implicit ? "ndcg@10" : "rmse"), f.cutoff ?? 10).name;
+      const implicit = modelsImplicit(base);
+      const metric = parseMetric(f.metric ?? (implicit ? "ndcg@10" : "rmse"), f.cutoff ?? 10).name;
       const ranking = !RATING_METRICS.includes(metric as never);
       const defaultSpace = ranking ? rankingSearchSpace(base.algorithm) : undefined;
       if (f.space === undefined && !defaultSpace) {
         throw new MfrecError("E_CONFIG", `no search space: give --space FILE (there is a default only for a ranking metric with ials or an explicit algorithm)`, { value: metric, expected: "--space space.json, or --metric ndcg@10" });
       }
       const space = f.space === undefined ? defaultSpace! : readSpaceFile(f.space);
-      const testMetrics = parseMetrics(f.metrics ?? [...new Set([metric, ...defaultMetrics(base.algorithm)])], f.cutoff ?? 10).map((m) => m.name);
+      const testMetrics = parseMetrics(f.metrics ?? [...new Set([metric, ...defaultMetrics(base)])], f.cutoff ?? 10).map((m) => m.name);
       const data = await loadEvalData(file, f, true);
       // Ranking an explicit model's lists: relevant = rating >= the default threshold unless one is given (as in eval).
       const rankedAtTest = f.metrics === undefined && testMetrics.some((m) => !RATING_METRICS.includes(m as never));
-      if ((ranking || rankedAtTest) && !algo.implicit && f.relevanceThreshold === undefined) {
+      if ((ranking || rankedAtTest) && !implicit && f.relevanceThreshold === undefined) {
         f.relevanceThreshold = defaultRelevanceThreshold(data.kind === "whole" ? data.ratings : data.folds[0]!.train);
         if (f.relevanceThreshold !== undefined) note(`ranking metrics: relevant = rating >= ${f.relevanceThreshold} (default; --relevance-threshold R to change)`);
       }

@@ -34,6 +34,7 @@ export const hybrid: Algorithm = {
   name: "hybrid",
   description: "hybrid factorization over ids and side features (LightFM-style, WARP or BPR; loss squared for ratings): cold items and users from their features",
   implicit: true,
+  implicitFor: (config) => config.loss !== "squared",
   features: true,
   resolveConfig: (config, data) => resolveHybridConfig(config as Record<string, unknown>, data),
   epochs: (c) => c.epochs as number,
