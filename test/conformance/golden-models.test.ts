@@ -119,6 +119,20 @@ for (const config of CONFIGS.filter((c) => ["als", "ials", "sgd", "wals"].includ
   }
 }
 
+// bayes-fm runs its row-parallel kernels (caches, the id groups' draws, residual updates, residuals) over fixed
+// shards on the pool and draws the implicit groups on the calling thread: 1, 2 and 3 threads give the bytes of the
+// inline sampler (the noise is drawn in row order on the caller; Σe² is summed in rating order, not per shard).
+for (const config of CONFIGS.filter((c) => c.algorithm === "bayes-fm")) {
+  for (const threads of [1, 2, 3]) {
+    test(`golden model: bayes-fm wasm threads=${threads} (fitSync and fit)`, { skip: print }, async () => {
+      const a = fitSync(explicit, config, { kernels: "wasm", threads, pool: nodePoolFactory });
+      assert.equal(digest(a), GOLDEN["bayes-fm wasm"], `threads=${threads}: the model's bytes changed`);
+      const b = await fit(explicit, config, { kernels: "wasm", threads, pool: nodePoolFactory });
+      assert.equal(digest(b), GOLDEN["bayes-fm wasm"], `fit, threads=${threads}: the model's bytes changed`);
+    });
+  }
+}
+
 // The ranking part of an explicit model (train/ranking.ts) after the rating part: digests as of commit adbbce5,
 // through fitSync (rating part copied) and through fit with zeroCopy and the collect hook (the rating part's
 // kernel memory freed before the ranking part fills its own).

@@ -11,9 +11,25 @@
  *
  * Kernels run as WebAssembly SIMD (assembly/bayes-fm.ts) on one KernelArena holding every array they
  * touch, or as the TypeScript reference (kernel.ts); both give the same bytes (the golden test checks
- * it). Sampling is inline: within a column the implicit groups' draws update shared row caches one
- * after the other, which is what makes the draw exact, so there are no independent shards to hand to
- * workers (bpmf runs inline for the same kind of reason): the fit option `threads` does not apply.
+ * it).
+ *
+ * Threads (fit option `threads`, WASM kernels; the TS reference runs on one thread). Within one column
+ * of one side the Gibbs draw is exact only in order for the implicit and side-feature groups: one of
+ * their parameter rows occurs in many side rows and its draw moves those rows' caches, which the next
+ * parameter row reads. The id group is different: row t's draw reads and writes only row t (its caches
+ * A_t, G_t and its side sum), the rows are conditionally independent given everything else. So these
+ * run over fixed shards of rows (SHARDS, balanced by ratings, chosen from the data alone) on the pool:
+ * the row caches, the id group's draws, the residual update after the column, and the residual
+ * recomputation at the start of a sweep; the implicit/side groups run as one range on the calling
+ * thread in between. The draws' N(0,1) noise is still drawn on the calling thread from the same
+ * per-(group, column, sweep) streams in row order, and Σe² is summed in rating order on the caller (not
+ * from per-shard partial sums), so the sampler's arithmetic is unchanged: every thread count gives the
+ * bytes of the one-thread sampler (golden-models.test.ts, threads 1, 2, 3). This is design (a) of issue
+ * 17 without the per-row RNG streams it would have needed had the workers drawn the noise; filling the
+ * noise costs ~2(k + 1)(users + items) normals per sweep on one thread. The other design, parallel chains
+ * (each on its own thread, samples stacked), was measured and not taken: see docs/performance.md,
+ * "bayes-fm threads". The sequential groups bound the speed-up (Amdahl): on 2 cores about a third to a half
+ * of a sweep stays on one thread.
  */
 import { MfrecError } from "../../core/errors.js";
 import { type Rng, rngFor } from "../../core/rng.js";
@@ -24,8 +40,9 @@ import { meanOf, rangeOf } from "../init.js";
 import type { EpochResult, Trainer, TrainingData } from "../trainer.js";
 import { type BayesFmConfig, bayesFmKeptSamples } from "./config.js";
 import { f32 as f32Shape, f64 as f64Shape, heapAllocator, i32 as i32Shape, reserve } from "../../kernels/arena-plan.js";
-import { kernelCall, runRange } from "../../kernels/kernel-calls.js";
-import type { WasmKernels } from "../../kernels/wasm.js";
+import { type KernelCall, kernelCall, runRange } from "../../kernels/kernel-calls.js";
+import type { KernelName, WasmKernels } from "../../kernels/wasm.js";
+import { balancedRowShards, type KernelPool, rowShards } from "../../parallel/pool.js";
 import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
 import { type AlignedFeatures, alignFeatures, type FeatureTable } from "../../data/features.js";
 import type { IdIndex } from "../../data/id-index.js";
@@ -37,6 +54,12 @@ const BETA0 = 1;
 const ALPHA_LAMBDA = 1;
 const BETA_LAMBDA = 1;
 const GAMMA0 = 1;
+
+/**
+ * Fixed shards per side for the row-parallel kernels (caches, id-group draws, residual updates, residuals):
+ * chosen from the data alone, never from the thread count, so every count gives the same bytes.
+ */
+const SHARDS = 64;
 
 /** One feature group: parameter rows θ (paramRows × w) and how they occur in the side's rows. */
 interface Group {
@@ -64,6 +87,9 @@ interface Side {
   /** The column held at 1. */
   constCol: number;
   groups: Group[];
+  /** Shards of the rows balanced by ratings (caches, residual updates) and by rows (the id group's draws). */
+  shards: Int32Array;
+  rowShards: Int32Array;
 }
 
 class BayesFmTrainer implements Trainer {
@@ -92,6 +118,7 @@ class BayesFmTrainer implements Trainer {
 
   private readonly wasm: WasmRuntime | undefined;
   private readonly kernels: WasmKernels | undefined;
+  private readonly pool: KernelPool | undefined;
   private readonly lossOut: Float64Array;
   /** How the side features matched the ratings' ids (undefined: no features on that side). */
   readonly featureReport: { users: SideFeatureReport | undefined; items: SideFeatureReport | undefined };
@@ -125,10 +152,11 @@ class BayesFmTrainer implements Trainer {
       f32s.push(sf.features * w, sf.rowIndices.length);
       i32s.push(sf.features + 1, sf.rowIndices.length);
     }
-    const mem = reserve(...f32s.map(f32Shape), ...i32s.map(i32Shape), f64Shape(rows), f64Shape(rows), f64Shape(rows), f64Shape(1));
-    this.wasm = openWasmRuntime({ ...data.runtime, threads: 1 }, [mem], w, n);
+    const mem = reserve(...f32s.map(f32Shape), ...i32s.map(i32Shape), f64Shape(rows), f64Shape(rows), f64Shape(rows), f64Shape(SHARDS));
+    this.wasm = openWasmRuntime(data.runtime, [mem], w, n);
     const arena = this.wasm?.arena;
     this.kernels = arena?.kernels;
+    this.pool = this.wasm?.pool;
     const alloc = arena ?? heapAllocator;
     const f32 = (len: number): Float32Array => alloc.f32(len);
     const i32 = (len: number): Int32Array => alloc.i32(len);
@@ -195,8 +223,9 @@ class BayesFmTrainer implements Trainer {
     };
     if (userSide) userGroups.push(featureGroup("user-features", userSide));
     if (itemSide) itemGroups.push(featureGroup("item-features", itemSide));
-    this.users = { name: "users", rows: nu, indptr: userPtr, indices: userItems, sums: f32(nu * w), cols: freeCols(k), constCol: k + 1, groups: userGroups };
-    this.items = { name: "items", rows: ni, indptr: itemPtr, indices: itemUsers, sums: f32(ni * w), cols: freeCols(k + 1), constCol: k, groups: itemGroups };
+    const shardsOf = (indptr: Int32Array, rows: number) => ({ shards: balancedRowShards(indptr, rows, SHARDS), rowShards: rowShards(rows, Math.ceil(rows / SHARDS)) });
+    this.users = { name: "users", rows: nu, indptr: userPtr, indices: userItems, sums: f32(nu * w), cols: freeCols(k), constCol: k + 1, groups: userGroups, ...shardsOf(userPtr, nu) };
+    this.items = { name: "items", rows: ni, indptr: itemPtr, indices: itemUsers, sums: f32(ni * w), cols: freeCols(k + 1), constCol: k, groups: itemGroups, ...shardsOf(itemPtr, ni) };
     this.w0 = meanOf(byUser.values, n);
     this.residU = f32(n);
     this.residI = f32(n);
@@ -204,7 +233,12 @@ class BayesFmTrainer implements Trainer {
     this.g = f64(rows);
     this.before = f32(rows);
     this.noise = f64(rows);
-    this.lossOut = f64(1);
+    this.lossOut = f64(SHARDS);
+  }
+
+  /** A row-parallel kernel over fixed shards on the pool (its threads, the caller's included). */
+  private run(call: KernelCall<KernelName>, shards: Int32Array): void {
+    this.pool!.run({ ...call, shards });
   }
 
   close(): void {
@@ -231,13 +265,13 @@ class BayesFmTrainer implements Trainer {
     const { w, users, items } = this;
     const K = this.kernels;
     if (!K) return fmResiduals(users.indptr, users.indices, this.valuesU, users.sums, items.sums, w, this.w0, this.residU, users.rows);
-    runRange(
-      K,
-      kernelCall.bfmResidualsRange({ indptr: users.indptr, indices: users.indices, values: this.valuesU, U: users.sums, I: items.sums, w, w0: this.w0, resid: this.residU, lossOut: this.lossOut }),
-      0,
-      users.rows,
-    );
-    return this.lossOut[0]!;
+    this.run(kernelCall.bfmResidualsRange({ indptr: users.indptr, indices: users.indices, values: this.valuesU, U: users.sums, I: items.sums, w, w0: this.w0, resid: this.residU, lossOut: this.lossOut }), users.shards);
+    // Σe² in rating order on this thread (not the shards' partial sums): the same f64 sum as one range, so the
+    // bytes are those of the one-thread sampler whatever the shards.
+    const e = this.residU;
+    let sse = 0;
+    for (let p = 0; p < this.n; p++) sse += e[p]! * e[p]!;
+    return sse;
   }
 
   private sampleHyper(gr: Group, cols: Int32Array, rng: Rng): void {
@@ -263,7 +297,7 @@ class BayesFmTrainer implements Trainer {
     const { w, a, g, before } = this;
     const K = this.kernels;
     for (const c of side.cols) {
-      if (K) runRange(K, kernelCall.bfmCachesRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, a, g }), 0, side.rows);
+      if (K) this.run(kernelCall.bfmCachesRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, a, g }), side.shards);
       else fmRowCaches(side.indptr, side.indices, resid, other.sums, w, c, a, g, side.rows);
       for (let r = 0; r < side.rows; r++) before[r] = side.sums[r * w + c]!;
       for (const gr of side.groups) {
@@ -276,10 +310,14 @@ class BayesFmTrainer implements Trainer {
             occPtr: gr.occPtr, occIndices: gr.occIndices, occWeights: gr.occWeights, theta: gr.theta, stride: w, col: c, sums: side.sums,
             a, g, alpha: this.alpha, mu, lambda, noise,
           });
-          runRange(K, call, 0, gr.paramRows);
+          // The id group: row t's draw reads and writes only row t (its caches, its sum), so its rows run in
+          // parallel; the noise was drawn above, in row order, on this thread. Other groups share side rows
+          // between parameter rows (Gibbs order matters): one range on this thread.
+          if (gr.occPtr === null) this.run(call, side.rowShards);
+          else runRange(K, call, 0, gr.paramRows);
         } else fmSampleGroup(gr.occPtr, gr.occIndices, gr.occWeights, gr.theta, w, c, side.sums, a, g, this.alpha, mu, lambda, noise, gr.paramRows);
       }
-      if (K) runRange(K, kernelCall.bfmResidualUpdateRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, sums: side.sums, before }), 0, side.rows);
+      if (K) this.run(kernelCall.bfmResidualUpdateRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, sums: side.sums, before }), side.shards);
       else fmUpdateResiduals(side.indptr, side.indices, resid, other.sums, w, c, side.sums, before, side.rows);
     }
   }
