@@ -24,7 +24,7 @@ const CONFIGS: ModelConfig[] = [
   { algorithm: "als", factors: 8, epochs: 4, regularization: 0.13, regBias: 0.05, biases: true, weightedRegularization: true, initStd: 0.1, seed: 3, cgSteps: 0 },
   { algorithm: "als", factors: 8, epochs: 4, regularization: 0.13, regBias: 0.05, biases: true, weightedRegularization: true, initStd: 0.1, seed: 3, cgSteps: 3 },
   { algorithm: "baseline", method: "als", epochs: 10, regUser: 15, regItem: 10 },
-  { algorithm: "bayes-fm", factors: 6, epochs: 8, burnIn: 3, thin: 2, implicitUser: true, implicitItem: true, initStd: 0.1, seed: 3 },
+  { algorithm: "bayes-fm", factors: 6, epochs: 8, burnIn: 3, thin: 2, implicitUser: true, implicitItem: true, initStd: 0.1, chains: 1, seed: 3 },
   { algorithm: "bpmf", factors: 6, epochs: 12, burnIn: 4, thin: 1, precision: 1.5, priorStrength: 2, priorDof: 0, priorScale: 1, biases: true, initStd: 0.1, seed: 3 },
   { algorithm: "bpr", factors: 8, epochs: 5, learningRate: 0.05, regularization: 0.01, itemBias: true, seed: 3 },
   { algorithm: "ials", factors: 8, epochs: 4, regularization: 0.05, alpha: 2, confidence: "linear", unobservedWeight: 1, regularizationExponent: 0, solver: "cg", seed: 3, cgSteps: 3 },

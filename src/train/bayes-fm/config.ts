@@ -24,6 +24,12 @@ export interface BayesFmSettings {
   implicitItem: boolean;
   /** σ of the N(0, σ²) start of every factor group (libFM's init_stdev). */
   initStd: number;
+  /**
+   * Independent Markov chains, each `epochs` sweeps with its own start, burn-in and noise (chain 0 has the fit's
+   * seed, chain c > 0 a seed derived from it); the model stacks the kept samples of all of them
+   * (chains × ⌈(epochs − burnIn)/thin⌉). 1 = one chain, the sampler as before.
+   */
+  chains: number;
   seed: number;
 }
 
@@ -40,6 +46,7 @@ export const BAYES_FM_DEFAULTS: BayesFmSettings = {
   implicitUser: true,
   implicitItem: true,
   initStd: 0.1,
+  chains: 1,
   seed: 42,
 };
 
@@ -67,6 +74,7 @@ export function resolveBayesFmConfig(config: Partial<ModelConfig>): BayesFmConfi
     implicitUser: booleanOption(c, "implicitUser", d.implicitUser),
     implicitItem: booleanOption(c, "implicitItem", d.implicitItem),
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
+    chains: numberOption(c, "chains", d.chains, { min: 1, max: 64, integer: true }),
     seed: numberOption(c, "seed", d.seed, RULES.seed),
   };
   if (out.burnIn >= out.epochs) {
@@ -79,7 +87,7 @@ export function resolveBayesFmConfig(config: Partial<ModelConfig>): BayesFmConfi
   return out;
 }
 
-/** Samples kept by a config: sweeps burnIn, burnIn + thin, … < epochs. */
+/** Samples kept by one chain of a config: sweeps burnIn, burnIn + thin, … < epochs (the model holds chains × this many). */
 export function bayesFmKeptSamples(c: Pick<BayesFmSettings, "epochs" | "burnIn" | "thin">): number {
   return Math.max(0, Math.ceil((c.epochs - c.burnIn) / c.thin));
 }

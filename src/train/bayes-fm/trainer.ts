@@ -32,7 +32,7 @@
  * of a sweep stays on one thread.
  */
 import { MfrecError } from "../../core/errors.js";
-import { type Rng, rngFor } from "../../core/rng.js";
+import { deriveSeed, type Rng, rngFor } from "../../core/rng.js";
 import { sampleGamma } from "../bpmf/wishart.js";
 import type { FactorModel } from "../../model/factor-model.js";
 import { stackedModel } from "../finish.js";
@@ -364,6 +364,35 @@ class BayesFmTrainer implements Trainer {
     return { loss: sse, trainRmse: Math.sqrt(sse / Math.max(1, n)) };
   }
 
+  /** Every per-sample list finish() stacks (a new kept list must be added here for the chains to stack it). */
+  private keptLists(): unknown[][] {
+    const p = this.keptPrior;
+    return [this.keptU, this.keptI, this.keptW0, this.keptAlpha, p.userMean, p.userPrecision, p.itemMean, p.itemPrecision];
+  }
+
+  /**
+   * finish() over this chain's kept samples followed by those of `others` (parallel chains, same data and config
+   * but the seed), leaving every chain as it was (a snapshot between epochs goes on sampling). Before any chain
+   * has kept a sample (a snapshot during the burn-in), the model is this chain's current draw.
+   */
+  finishWith(others: readonly BayesFmTrainer[]): FactorModel {
+    const mine = this.keptLists();
+    const lengths = mine.map((l) => l.length);
+    if (lengths[0] !== 0) {
+      for (const o of others) {
+        const theirs = o.keptLists();
+        for (let j = 0; j < mine.length; j++) for (const x of theirs[j]!) mine[j]!.push(x);
+      }
+    }
+    try {
+      return this.finish();
+    } finally {
+      mine.forEach((l, j) => {
+        l.length = lengths[j]!;
+      });
+    }
+  }
+
   finish(): FactorModel {
     const { ratings, byUser } = this.data;
     const { k, w, users, items } = this;
@@ -452,7 +481,51 @@ export function sideFeatures(table: FeatureTable | undefined, index: IdIndex): S
   return { features: F, ptr, rowIndices, weights, report: { features: F, unmatched: al.unmatched, withoutFeatures: al.withoutFeatures } };
 }
 
+/**
+ * `chains` > 1: independent chains advanced in lock step, one sweep of each per epoch, each a BayesFmTrainer with
+ * its own seed (chain 0 the fit's, so chains = 1 is the one-chain sampler), its own kernel memory and pool; the
+ * model stacks chain 0's kept samples, then chain 1's, … Chains run one after the other on the calling thread
+ * (each with the row-parallel kernels on `threads`), so the bytes do not depend on the thread count.
+ */
+class BayesFmChains implements Trainer {
+  constructor(private readonly chains: readonly BayesFmTrainer[]) {}
+
+  epoch(sweep: number): EpochResult {
+    let loss = 0;
+    let rmse = 0;
+    for (const c of this.chains) {
+      const r = c.epoch(sweep);
+      loss += r.loss;
+      rmse += r.trainRmse ?? 0;
+    }
+    // The mean over chains (each chain's own training error; the stacked model's is not computed per sweep).
+    return { loss: loss / this.chains.length, trainRmse: rmse / this.chains.length };
+  }
+
+  finish(): FactorModel {
+    const [first, ...rest] = this.chains;
+    return first!.finishWith(rest);
+  }
+
+  close(): void {
+    for (const c of this.chains) c.close();
+  }
+}
+
+/** The seed of chain c of a fit: the fit's own for chain 0, a derived one for the others. */
+export function bayesFmChainSeed(seed: number, chain: number): number {
+  return chain === 0 ? seed : deriveSeed(seed, "bayes-fm-chain", chain);
+}
+
 /** Build the sampler of one fit. */
 export function createBayesFmTrainer(data: TrainingData, cfg: BayesFmConfig): Trainer {
-  return new BayesFmTrainer(data, cfg);
+  if (cfg.chains <= 1) return new BayesFmTrainer(data, cfg);
+  const chains: BayesFmTrainer[] = [];
+  try {
+    for (let c = 0; c < cfg.chains; c++) chains.push(new BayesFmTrainer(data, c === 0 ? cfg : { ...cfg, seed: bayesFmChainSeed(cfg.seed, c) }));
+  } catch (e) {
+    for (const t of chains) t.close();
+    throw e;
+  }
+  return new BayesFmChains(chains);
 }
