@@ -43,7 +43,7 @@ import { f32 as f32Shape, f64 as f64Shape, heapAllocator, i32 as i32Shape, reser
 import { type KernelCall, kernelCall, runRange } from "../../kernels/kernel-calls.js";
 import type { KernelName, WasmKernels } from "../../kernels/wasm.js";
 import { balancedRowShards, type KernelPool, rowShards } from "../../parallel/pool.js";
-import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
+import { openWasmRuntime, SMALL_WORK, type WasmRuntime } from "../kernel-runtime.js";
 import { type AlignedFeatures, alignFeatures, type FeatureTable } from "../../data/features.js";
 import type { IdIndex } from "../../data/id-index.js";
 import { fmGroupSums, fmResiduals, fmRowCaches, fmSampleGroup, fmUpdateResiduals } from "./kernel.js";
@@ -60,6 +60,9 @@ const GAMMA0 = 1;
  * chosen from the data alone, never from the thread count, so every count gives the same bytes.
  */
 const SHARDS = 64;
+
+/** Ratings from which automatic threads (`threads` 0) use every core of the pool; below, one thread. */
+const AUTO_THREADS_RATINGS = 1_000_000;
 
 /** One feature group: parameter rows θ (paramRows × w) and how they occur in the side's rows. */
 interface Group {
@@ -153,7 +156,9 @@ class BayesFmTrainer implements Trainer {
       i32s.push(sf.features + 1, sf.rowIndices.length);
     }
     const mem = reserve(...f32s.map(f32Shape), ...i32s.map(i32Shape), f64Shape(rows), f64Shape(rows), f64Shape(rows), f64Shape(SHARDS));
-    this.wasm = openWasmRuntime(data.runtime, [mem], w, n);
+    // A sweep posts 3 small pool tasks per column (2(k + 1) columns): automatic threads (0) stay at one below
+    // AUTO_THREADS_RATINGS, where the tasks' hand-offs cost more than the shards save (docs/performance.md).
+    this.wasm = openWasmRuntime(data.runtime, [mem], w, n >= AUTO_THREADS_RATINGS ? n : Math.min(n, SMALL_WORK - 1));
     const arena = this.wasm?.arena;
     this.kernels = arena?.kernels;
     this.pool = this.wasm?.pool;
