@@ -1,6 +1,6 @@
 /** Explicit ALS by conjugate gradient (with biases). */
 
-import { dot, axpy } from "./vector";
+import { dot, axpy, entryAt } from "./vector";
 
 // ---------------------------------------------------------------- explicit ALS by conjugate gradient (with biases)
 
@@ -9,11 +9,12 @@ import { dot, axpy } from "./vector";
  * system as alsCholeskyRange, (Σ y'_j y'_jᵀ + Λ) x' = Σ t_j y'_j with y' = [y_j, 1], x' = [x, b_x] when
  * useBias, t_j = r_j − μ − b_j (r_j without bias), Λ = diag(λ,…,λ, λ_b)·(n when scaleByCount), solved
  * approximately by at most `steps` CG steps (src/kernels/als-explicit-cg.ts is the TS reference).
+ * table ≠ 0: values holds one byte code per rating, r_j = table[code] (256 f32; the same f32, so the same bytes).
  * The bias is carried as a scalar beside the k-vector. A row with no ratings gets x = 0, b_x = 0.
  * Scratch: 3·k f32.
  */
 export function alsCgRange(
-  indptr: usize, indices: usize, values: usize, X: usize, Y: usize, bx: usize, by: usize,
+  indptr: usize, indices: usize, values: usize, table: usize, X: usize, Y: usize, bx: usize, by: usize,
   k: i32, mu: f32, reg: f32, regBias: f32, scaleByCount: i32, useBias: i32, steps: i32,
   start: i32, end: i32, shard: i32, scratch: usize,
 ): void {
@@ -42,7 +43,7 @@ export function alsCgRange(
     for (let p = lo; p < hi; p++) {
       const j = load<i32>(indices + (<usize>p << 2));
       const y = Y + <usize>j * rowBytes;
-      let t: f32 = load<f32>(values + (<usize>p << 2));
+      let t: f32 = entryAt(values, values, table, p);
       let yx = dot(y, x, k);
       if (useBias) {
         t -= mu + load<f32>(by + (<usize>j << 2));
@@ -94,7 +95,7 @@ export function alsCgRange(
  * x = 0, b_x = 0 and stays inactive); phase 1: one CG step of the active rows.
  */
 export function alsCgShardRange(
-  segPtr: usize, rows: usize, values: usize, nOther: i32, Y: usize, by: usize,
+  segPtr: usize, rows: usize, values: usize, table: usize, nOther: i32, Y: usize, by: usize,
   X: usize, bx: usize, R: usize, Pv: usize, AP: usize, sc: usize, active: usize, counts: usize,
   k: i32, mu: f32, reg: f32, regBias: f32, scaleByCount: i32, useBias: i32, phase: i32,
   start: i32, end: i32, shard: i32, scratch: usize,
@@ -134,7 +135,7 @@ export function alsCgShardRange(
       const o = <usize>i * rowBytes;
       const s4 = sc + (<usize>i << 4);
       if (phase == 0) {
-        let t: f32 = load<f32>(values + (<usize>p << 2));
+        let t: f32 = entryAt(values, values, table, p);
         let yx = dot(y, X + o, k);
         if (useBias) {
           t -= mu + bu;

@@ -1,6 +1,6 @@
 /** Explicit ALS, exact: the Gramian and the Cholesky half-sweep with biases. */
 
-import { axpy } from "./vector";
+import { axpy, entryAt } from "./vector";
 
 // ---------------------------------------------------------------- Gram matrix
 
@@ -23,9 +23,10 @@ export function gramRange(Y: usize, k: i32, G: usize, start: i32, end: i32, shar
  * (src/kernels/als-explicit.ts's math, bias stored last here.) Gram in f32 SIMD, Cholesky in f64 with
  * non-positive pivots clamped to 1e-30. A row with no ratings gets x = 0, b_x = 0.
  * Scratch: dp·dp f32 + d·d f64 + 2·dp f64 with d = k + useBias, dp = d rounded up to 4.
+ * table ≠ 0: values holds one byte code per rating, r_j = table[code] (the same f32, so the same bytes).
  */
 export function alsCholeskyRange(
-  indptr: usize, indices: usize, values: usize, X: usize, Y: usize, bx: usize, by: usize,
+  indptr: usize, indices: usize, values: usize, table: usize, X: usize, Y: usize, bx: usize, by: usize,
   k: i32, mu: f32, reg: f32, regBias: f32, scaleByCount: i32, useBias: i32,
   start: i32, end: i32, shard: i32, scratch: usize,
 ): void {
@@ -54,7 +55,7 @@ export function alsCholeskyRange(
       const j = load<i32>(indices + (<usize>p << 2));
       const y = Y + <usize>j * rowBytes;
       memory.copy(yv, y, rowBytes);
-      let t: f32 = load<f32>(values + (<usize>p << 2));
+      let t: f32 = entryAt(values, values, table, p);
       if (useBias) {
         store<f32>(yv + (<usize>k << 2), 1);
         t -= mu + load<f32>(by + (<usize>j << 2));

@@ -1,6 +1,6 @@
 /** Weighted ALS by conjugate gradient (iALS, WALS, explicit ALS without biases). */
 
-import { dot, axpy, gemvSym } from "./vector";
+import { dot, axpy, gemvSym, entryAt } from "./vector";
 
 // ---------------------------------------------------------------- weighted ALS by conjugate gradient (iALS, WALS, explicit ALS without biases)
 
@@ -10,12 +10,14 @@ import { dot, axpy, gemvSym } from "./vector";
  *   (w0·G + Σ_j e_j y_j y_jᵀ + reg·I) x = Σ_j (w0 + e_j) t_j y_j,   reg = λ (n + w0·nCols)^ν (λ when ν = 0),
  * G = YᵀY (k×k f32, row stride k), e_j = extra[p] (W_j − w0), t_j = target[p] (1 when target = 0).
  * iALS: w0 = 1, e = α r, t = 1. Explicit ALS without biases: w0 = 0, e = 1, t = r (ν = 1 gives λ·n).
+ * table ≠ 0: extra holds one byte code per entry, e_j = table[code] (256 f32), and target, when ≠ 0, is the
+ * targets' table by the same code (t_j = target[code]): the same f32 values, so the same bytes, at 1 B an entry.
  * At most `steps` CG steps while rᵀr > 1e-20. Scratch: 3·k f32.
  * lossOut ≠ 0: also writes the shard's part of the weighted loss at the solved rows, without the w0·xᵀGx term
  * (the caller adds w0·tr(G_Y·G_X) once): Σ_rows reg‖x‖² + Σ_obs [(w0 + e)(t − s)² − w0·s²], s = x·y, in f64.
  */
 export function cgRange(
-  indptr: usize, indices: usize, extra: usize, target: usize, X: usize, Y: usize, G: usize,
+  indptr: usize, indices: usize, extra: usize, target: usize, table: usize, X: usize, Y: usize, G: usize,
   k: i32, w0: f32, lambda: f32, nu: f32, nCols: i32, steps: i32, lossOut: usize,
   start: i32, end: i32, shard: i32, scratch: usize,
 ): void {
@@ -37,8 +39,8 @@ export function cgRange(
     else for (let a = 0; a < k; a++) store<f32>(rv + (<usize>a << 2), -reg * load<f32>(x + (<usize>a << 2)));
     for (let p = lo; p < hi; p++) {
       const y = Y + <usize>load<i32>(indices + (<usize>p << 2)) * rowBytes;
-      const e = load<f32>(extra + (<usize>p << 2));
-      const t: f32 = target ? load<f32>(target + (<usize>p << 2)) : 1;
+      const e = entryAt(extra, extra, table, p);
+      const t: f32 = target ? entryAt(target, extra, table ? target : 0, p) : 1;
       axpy(rv, (w0 + e) * t - e * dot(y, x, k), y, k);
     }
     memory.copy(pv, rv, rowBytes);
@@ -47,7 +49,7 @@ export function cgRange(
       if (useGram) gemvSym(G, pv, ap, k, w0, reg);
       else for (let a = 0; a < k; a++) store<f32>(ap + (<usize>a << 2), reg * load<f32>(pv + (<usize>a << 2)));
       for (let p = lo; p < hi; p++) {
-        const e = load<f32>(extra + (<usize>p << 2));
+        const e = entryAt(extra, extra, table, p);
         if (e == 0) continue;
         const y = Y + <usize>load<i32>(indices + (<usize>p << 2)) * rowBytes;
         axpy(ap, e * dot(y, pv, k), y, k);
@@ -70,8 +72,8 @@ export function cgRange(
       for (let p = lo; p < hi; p++) {
         const y = Y + <usize>load<i32>(indices + (<usize>p << 2)) * rowBytes;
         const sc: f64 = <f64>dot(x, y, k);
-        const t: f64 = target ? <f64>load<f32>(target + (<usize>p << 2)) : 1;
-        const w: f64 = <f64>w0 + <f64>load<f32>(extra + (<usize>p << 2));
+        const t: f64 = target ? <f64>entryAt(target, extra, table ? target : 0, p) : 1;
+        const w: f64 = <f64>w0 + <f64>entryAt(extra, extra, table, p);
         loss += w * (t - sc) * (t - sc) - <f64>w0 * sc * sc;
       }
     }
@@ -88,10 +90,10 @@ export function cgRange(
  * scattered over memory for every row (the item side of iALS: ~500 user rows per item, out of 51 MB).
  * State per row: R (residual), Pv (direction), AP, rs (rᵀr, f32), active (i32: still iterating).
  * phase 0: r = b − A x, p = r, rs = rᵀr, active = rs > 1e-20. phase 1: one CG step for the active rows.
- * counts: a CSR row pointer of the rows (n_x = counts[x+1] − counts[x], for reg).
+ * counts: a CSR row pointer of the rows (n_x = counts[x+1] − counts[x], for reg). table: byte-coded entries, as in cgRange.
  */
 export function cgShardRange(
-  segPtr: usize, rows: usize, extra: usize, target: usize, nOther: i32, Y: usize,
+  segPtr: usize, rows: usize, extra: usize, target: usize, table: usize, nOther: i32, Y: usize,
   X: usize, R: usize, Pv: usize, AP: usize, rs: usize, active: usize, counts: usize, G: usize,
   k: i32, w0: f32, lambda: f32, nu: f32, nCols: i32, phase: i32,
   start: i32, end: i32, shard: i32, scratch: usize,
@@ -120,10 +122,10 @@ export function cgShardRange(
     const y = Y + <usize>u * rowBytes;
     for (let p = lo; p < hi; p++) {
       const i = load<i32>(rows + (<usize>p << 2));
-      const e = load<f32>(extra + (<usize>p << 2));
+      const e = entryAt(extra, extra, table, p);
       const o = <usize>i * rowBytes;
       if (phase == 0) {
-        const t: f32 = target ? load<f32>(target + (<usize>p << 2)) : 1;
+        const t: f32 = target ? entryAt(target, extra, table ? target : 0, p) : 1;
         axpy(R + o, (w0 + e) * t - e * dot(y, X + o, k), y, k);
       } else {
         if (e == 0 || !load<i32>(active + (<usize>i << 2))) continue;

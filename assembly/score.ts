@@ -1,15 +1,16 @@
 /** Squared error over a CSR, scoring, and fused scoring + top-n for recommend-all. */
 
-import { before, dot } from "./vector";
+import { before, dot, entryAt } from "./vector";
 
 // ---------------------------------------------------------------- squared error over a CSR
 
 /**
  * Σ (r − r̂)² over rows [start, end) of a CSR, r̂ = μ + b_x + b_y + x·y (useBias) or x·y, into
  * lossOut[shard] as f64 (the caller sums shards in order, so the total does not depend on threads).
+ * table ≠ 0: values holds one byte code per rating, r = table[code] (as alsCgRange).
  */
 export function sseRange(
-  indptr: usize, indices: usize, values: usize, X: usize, Y: usize, bx: usize, by: usize,
+  indptr: usize, indices: usize, values: usize, table: usize, X: usize, Y: usize, bx: usize, by: usize,
   k: i32, mu: f32, useBias: i32, lossOut: usize,
   start: i32, end: i32, shard: i32, scratch: usize,
 ): void {
@@ -24,7 +25,7 @@ export function sseRange(
       const j = load<i32>(indices + (<usize>p << 2));
       let pred: f32 = base + dot(x, Y + <usize>j * rowBytes, k);
       if (useBias) pred += load<f32>(by + (<usize>j << 2));
-      const e: f64 = <f64>(load<f32>(values + (<usize>p << 2)) - pred);
+      const e: f64 = <f64>(entryAt(values, values, table, p) - pred);
       sse += e * e;
     }
   }

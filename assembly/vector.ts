@@ -84,3 +84,12 @@
 @inline export function before(sa: f32, ia: i32, sb: f32, ib: i32): bool {
   return sa > sb || (sa == sb && ia < ib);
 }
+
+/**
+ * Entry p of a per-entry f32 array `arr`, or, when `table` ≠ 0, the entries coded one byte each: table[codes[p]]
+ * (codes a u8 array, table 256 f32). Both give the same f32 for the same entry, so a kernel's arithmetic does not
+ * depend on which layout it reads (the byte codes take 1 B an entry instead of 4).
+ */
+@inline export function entryAt(arr: usize, codes: usize, table: usize, p: i32): f32 {
+  return table ? load<f32>(table + (<usize>load<u8>(codes + <usize>p) << 2)) : load<f32>(arr + (<usize>p << 2));
+}

@@ -1,6 +1,6 @@
 /** Weighted ALS, exact (Cholesky). */
 
-import { dot, axpy } from "./vector";
+import { dot, axpy, entryAt } from "./vector";
 
 // ---------------------------------------------------------------- weighted ALS, exact (Cholesky)
 
@@ -81,14 +81,15 @@ import { dot, axpy } from "./vector";
  * Exact weighted-ALS half-sweep, rows [start, end) of a CSR: the math of src/kernels/implicit-als.ts
  * (weightedAlsHalfSweep, solver 1). For row x with observed entries j, solve
  *   (w0·G + Σ_j e_j y_j y_jᵀ + reg·I) x = Σ_j (w0 + e_j) t_j y_j,   reg = λ (n + w0·nCols)^ν (λ when ν = 0),
- * G = YᵀY (k×k f32, row stride k), e_j = extra[p], t_j = target[p] (1 when target = 0).
+ * G = YᵀY (k×k f32, row stride k), e_j = extra[p], t_j = target[p] (1 when target = 0). table ≠ 0: byte-coded
+ * entries as in cgRange (e_j = table[code], t_j = target[code]).
  * Σ e_j y_j y_jᵀ is accumulated in f32 SIMD (upper triangle, four entries per pass over A); w0·G, reg, the
  * right-hand side, the Cholesky factor (right-looking, upper, rank-4 f64x2 row updates) and both triangular
  * solves are f64, a pivot ≤ 1e-12 becomes 1e-6 (the TS rule). A row without entries gets x = 0 (b = 0). lossOut ≠ 0: the shard's part of the loss at the
  * solved rows as cgRange writes it (without w0·xᵀGx). Scratch: k·kp f32 + k·k f64 + kp f64, kp = k rounded up to 4.
  */
 export function wcholRange(
-  indptr: usize, indices: usize, extra: usize, target: usize, X: usize, Y: usize, G: usize,
+  indptr: usize, indices: usize, extra: usize, target: usize, table: usize, X: usize, Y: usize, G: usize,
   k: i32, w0: f32, lambda: f32, nu: f32, nCols: i32, lossOut: usize,
   start: i32, end: i32, shard: i32, scratch: usize,
 ): void {
@@ -115,8 +116,8 @@ export function wcholRange(
     let pending = 0;
     for (let p = lo; p < hi; p++) {
       const y = Y + <usize>load<i32>(indices + (<usize>p << 2)) * rowBytes;
-      const e = load<f32>(extra + (<usize>p << 2));
-      const t: f64 = target ? <f64>load<f32>(target + (<usize>p << 2)) : 1;
+      const e = entryAt(extra, extra, table, p);
+      const t: f64 = target ? <f64>entryAt(target, extra, table ? target : 0, p) : 1;
       const wt: f64 = (w064 + <f64>e) * t;
       for (let f = 0; f < k; f++) {
         const o = b + (<usize>f << 3);
@@ -207,8 +208,8 @@ export function wcholRange(
       for (let p = lo; p < hi; p++) {
         const y = Y + <usize>load<i32>(indices + (<usize>p << 2)) * rowBytes;
         const sc: f64 = <f64>dot(x, y, k);
-        const t: f64 = target ? <f64>load<f32>(target + (<usize>p << 2)) : 1;
-        const w: f64 = w064 + <f64>load<f32>(extra + (<usize>p << 2));
+        const t: f64 = target ? <f64>entryAt(target, extra, table ? target : 0, p) : 1;
+        const w: f64 = w064 + <f64>entryAt(extra, extra, table, p);
         loss += w * (t - sc) * (t - sc) - w064 * sc * sc;
       }
     }

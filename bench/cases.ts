@@ -176,13 +176,13 @@ async function wasmAls(a: CaseArgs, variant: "cg-ials" | "cg-als" | "chol-als"):
   const G = ar.f32(k * k);
   const half = (s: typeof U, A: Float32Array, B: Float32Array, bA: Float32Array, bB: Float32Array, nB: number) => {
     if (variant === "chol-als") {
-      pool.run({ ...kernelCall.alsCholeskyRange({ indptr: s.ip, indices: s.ix, values: s.iv, X: A, Y: B, bx: bA, by: bB, k, mu: 3.6, reg: 0.05, regBias: 0.05, scaleByCount: 1, useBias: 1 }), shards: s.shards });
+      pool.run({ ...kernelCall.alsCholeskyRange({ indptr: s.ip, indices: s.ix, values: s.iv, table: null, X: A, Y: B, bx: bA, by: bB, k, mu: 3.6, reg: 0.05, regBias: 0.05, scaleByCount: 1, useBias: 1 }), shards: s.shards });
       return;
     }
     const w0 = variant === "cg-ials" ? 1 : 0;
     if (w0) pool.run({ ...kernelCall.gramRange({ Y: B, k, G }), shards: Int32Array.of(0, nB) });
     const target = variant === "cg-ials" ? null : s.iv;
-    pool.run({ ...kernelCall.cgRange({ indptr: s.ip, indices: s.ix, extra: s.extra, target, X: A, Y: B, G, k, w0, lambda: 0.05, nu: variant === "cg-als" ? 1 : 0, nCols: nB, steps: 3, lossOut: null }), shards: s.shards });
+    pool.run({ ...kernelCall.cgRange({ indptr: s.ip, indices: s.ix, extra: s.extra, target, table: null, X: A, Y: B, G, k, w0, lambda: 0.05, nu: variant === "cg-als" ? 1 : 0, nCols: nB, steps: 3, lossOut: null }), shards: s.shards });
   };
   const times: number[] = [];
   for (let e = 0; e < a.iterations; e++) {

@@ -12,6 +12,7 @@ export { SEED_ITEM_FACTORS, SEED_ITEMS, SEED_PRODUCT, SEED_RATINGS, SEED_USER_FA
 
 // The engine: data structures, kernels, worker pools, per-algorithm trainers, defaults and helpers
 export { deriveSeed, Rng, rngFor } from "./core/rng.js";
+export type { FitWarning } from "./core/types.js";
 export { DATASETS, findDataset } from "./data/datasets.js";
 export { isRatingsBinary, RATINGS_FORMAT_VERSION } from "./data/ratings-binary.js";
 export type { DatasetSpec } from "./data/datasets.js";

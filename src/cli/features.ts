@@ -4,6 +4,7 @@
  * become the model's cold items or users, and are counted).
  */
 import type { FeatureTable, Ratings } from "../index.js";
+import type { FitWarning } from "../internal.js";
 import { readFeaturesFile } from "../node.js";
 import type { ModelFlags } from "./model-options.js";
 import { fmtInt, note } from "./output.js";
@@ -49,5 +50,14 @@ export function noteFeatureCoverage(read: FeatureFlagsRead, ratings: Ratings, qu
     if (!table) continue;
     const c = featureCoverage(table, ratings, side);
     note(`${side} features: ${fmtInt(c.cold)} ${side}s have features but no training rating (${coldWhat}); ${fmtInt(c.withoutFeatures)} rated ${side}s have no features`);
+  }
+}
+
+/** One stderr line per fit warning (model.provenance.warnings): the count and reason, and a few examples. */
+export function noteFitWarnings(warnings: readonly FitWarning[] | undefined, quiet = false, prefix = ""): void {
+  if (quiet || !warnings) return;
+  for (const w of warnings) {
+    const more = w.count > w.examples.length ? ", …" : "";
+    note(`${prefix}${w.side} features: ${w.message} (${w.code}; e.g. ${w.examples.map((x) => JSON.stringify(x)).join(", ")}${more})`);
   }
 }

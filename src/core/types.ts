@@ -10,6 +10,25 @@ export interface Scored {
 }
 
 /** A per-epoch training report, as passed to `onEpoch` and kept in the model. */
+/**
+ * Something a fit counted and skipped, or could not use, with the reason (FactorModel.provenance.warnings;
+ * the CLI prints one line each). Today: how side-feature tables met the training ratings.
+ */
+export interface FitWarning {
+  /**
+   * What was counted: "feature-ids-without-ratings" (ids of a feature table with no training rating),
+   * "rated-without-features" (rated ids the table has no features for), "features-without-ratings" (features
+   * that only ids without ratings have: no rating informs their vectors).
+   */
+  code: string;
+  side: "user" | "item";
+  count: number;
+  /** One sentence: what these are and what the fit did with them. */
+  message: string;
+  /** Up to 5 of them (ids or feature names). */
+  examples: string[];
+}
+
 export interface EpochReport {
   /** 1-based epoch number. */
   epoch: number;

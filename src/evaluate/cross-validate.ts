@@ -1,4 +1,5 @@
 import { MfrecError } from "../core/errors.js";
+import type { FitWarning } from "../core/types.js";
 import type { Ratings } from "../data/ratings.js";
 import type { ModelConfig } from "../model/factor-model.js";
 import { type FitOptions, fitSync } from "../train/fit.js";
@@ -16,6 +17,8 @@ export interface FoldResult {
   unseenTestRatings: number;
   fitSeconds: number;
   evaluation: ModelEvaluation;
+  /** What the fold's fit counted and skipped (the model's provenance.warnings; empty: nothing). */
+  warnings: FitWarning[];
 }
 
 /** Per-fold results, and the mean and standard deviation of each metric over folds. */
@@ -79,6 +82,7 @@ export function crossValidate(
       unseenTestRatings: rep.unseenTestRatings,
       fitSeconds,
       evaluation,
+      warnings: model.provenance?.warnings ?? [],
     };
     results.push(result);
     opts.onFold?.(f, result);

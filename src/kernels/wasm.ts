@@ -20,22 +20,22 @@ export interface WasmKernels {
   ): void;
   gramRange(Y: number, k: number, G: number, start: number, end: number, shard: number, scratch: number): void;
   alsCholeskyRange(
-    indptr: number, indices: number, values: number, X: number, Y: number, bx: number, by: number,
+    indptr: number, indices: number, values: number, table: number, X: number, Y: number, bx: number, by: number,
     k: number, mu: number, reg: number, regBias: number, scaleByCount: number, useBias: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
   cgRange(
-    indptr: number, indices: number, extra: number, target: number, X: number, Y: number, G: number,
+    indptr: number, indices: number, extra: number, target: number, table: number, X: number, Y: number, G: number,
     k: number, w0: number, lambda: number, nu: number, nCols: number, steps: number, lossOut: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
   alsCgRange(
-    indptr: number, indices: number, values: number, X: number, Y: number, bx: number, by: number,
+    indptr: number, indices: number, values: number, table: number, X: number, Y: number, bx: number, by: number,
     k: number, mu: number, reg: number, regBias: number, scaleByCount: number, useBias: number, steps: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
   sseRange(
-    indptr: number, indices: number, values: number, X: number, Y: number, bx: number, by: number,
+    indptr: number, indices: number, values: number, table: number, X: number, Y: number, bx: number, by: number,
     k: number, mu: number, useBias: number, lossOut: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
@@ -50,14 +50,14 @@ export interface WasmKernels {
   ): void;
   /** cgRange in lockstep over one row shard, entries grouped by column (see assembly/cg.ts); phase 0 residual, 1 a CG step. */
   cgShardRange(
-    segPtr: number, rows: number, extra: number, target: number, nOther: number, Y: number,
+    segPtr: number, rows: number, extra: number, target: number, table: number, nOther: number, Y: number,
     X: number, R: number, Pv: number, AP: number, rs: number, active: number, counts: number, G: number,
     k: number, w0: number, lambda: number, nu: number, nCols: number, phase: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;
   /** alsCgRange in lockstep over one row shard, entries grouped by column (see assembly/als-cg.ts); phase 0 residual, 1 a CG step. */
   alsCgShardRange(
-    segPtr: number, rows: number, values: number, nOther: number, Y: number, by: number,
+    segPtr: number, rows: number, values: number, table: number, nOther: number, Y: number, by: number,
     X: number, bx: number, R: number, Pv: number, AP: number, sc: number, active: number, counts: number,
     k: number, mu: number, reg: number, regBias: number, scaleByCount: number, useBias: number, phase: number,
     start: number, end: number, shard: number, scratch: number,
@@ -72,7 +72,7 @@ export interface WasmKernels {
   ): void;
   /** Exact weighted-ALS row solves of rows [start, end) (assembly/wchol.ts; weightedAlsHalfSweep solver 1), loss part to lossOut[shard] when ≠ 0. */
   wcholRange(
-    indptr: number, indices: number, extra: number, target: number, X: number, Y: number, G: number,
+    indptr: number, indices: number, extra: number, target: number, table: number, X: number, Y: number, G: number,
     k: number, w0: number, lambda: number, nu: number, nCols: number, lossOut: number,
     start: number, end: number, shard: number, scratch: number,
   ): void;

@@ -15,7 +15,7 @@ export type EntityFeatures = readonly string[] | Readonly<Record<string, number>
 /** A vector from features, and what of them the model knew. */
 export interface FeatureVector {
   factors: Float32Array;
-  /** The item bias Σ w·b_f (0 for users). */
+  /** The bias Σ w·b_f (0 when the side has no feature biases: hybrid's users). */
   bias: number;
   /** Features the model has a vector for / does not know (ignored). */
   known: number;
@@ -28,11 +28,40 @@ function sideOf(model: FactorModel, side: "item" | "user"): FeatureFactors {
     const flag = side === "item" ? "--item-features" : "--user-features";
     throw new MfrecError("E_UNSUPPORTED", `this model (algorithm ${model.algorithm}) was trained without ${side} features, so it cannot give a new ${side} a vector from features`, {
       value: model.algorithm,
-      expected: `a model of algorithm hybrid trained with ${side} features`,
-      hint: `train with --algorithm hybrid ${flag} FILE (library: fit(..., { algorithm: "hybrid" }, { ${side}Features }))`,
+      expected: `a model of algorithm hybrid or bayes-fm trained with ${side} features`,
+      hint: `train with --algorithm hybrid ${flag} FILE (or bayes-fm; library: fit(..., { algorithm: "hybrid" }, { ${side}Features }))`,
     });
   }
   return f;
+}
+
+/** The factor in front of every weight of an entity under `normalize` (weights = all it was given, known or not). */
+export function normalizerOf(normalize: FeatureFactors["normalize"], weights: Iterable<number>): number {
+  if (normalize === false) return 1;
+  let sum = 0;
+  for (const w of weights) sum += normalize === "l2" ? w * w : Math.abs(w);
+  if (!(sum > 0)) return 1;
+  return normalize === "l2" ? 1 / Math.sqrt(sum) : 1 / sum;
+}
+
+/**
+ * Add Σ scale·w·v_r over (row r, weight w) of `f` into `out` (length = the vectors' width); returns Σ scale·w·b_r
+ * (0 without biases). Rows outside the vocabulary are skipped. The one weighted sum of feature vectors that
+ * {@link featureVector} and a bayes-fm fold-in (its implicit-feedback vectors, train/bayes-fm) both take.
+ */
+export function addFeatureRows(f: FeatureFactors, rows: ArrayLike<number>, weights: ArrayLike<number> | null, scale: number, out: Float32Array): number {
+  const k = f.factors.cols;
+  const V = f.factors.data;
+  const n = f.factors.rows;
+  let bias = 0;
+  for (let t = 0; t < rows.length; t++) {
+    const r = rows[t]!;
+    if (r < 0 || r >= n) continue;
+    const w = (weights ? weights[t]! : 1) * scale;
+    for (let c = 0; c < k; c++) out[c]! += w * V[r * k + c]!;
+    if (f.bias) bias += w * f.bias[r]!;
+  }
+  return bias;
 }
 
 function pairsOf(features: EntityFeatures): [string, number][] {
@@ -46,7 +75,7 @@ function pairsOf(features: EntityFeatures): [string, number][] {
 
 /**
  * The vector of a new item or user from its features: Σ w_f·v_f over the features the model knows
- * (weights scaled to sum 1 in absolute value first when the model was trained with `normalize`).
+ * (weights scaled first as the model's `normalize` says: to sum 1 in absolute value, or to unit length).
  * Unknown feature names are ignored and listed; when none is known, E_CONFIG (a vector of
  * zeros would rank the entity by nothing).
  */
@@ -69,19 +98,8 @@ export function featureVector(model: FactorModel, side: "item" | "user", feature
     });
   }
   // Normalization is over all given features, known or not, as in training (where every feature had a row).
-  let scale = 1;
-  if (f.normalize) {
-    let sum = 0;
-    for (const [, w] of pairs) sum += Math.abs(w);
-    scale = sum > 0 ? 1 / sum : 1;
-  }
-  let bias = 0;
-  const V = f.factors.data;
-  for (const [r, w0] of rows) {
-    const w = w0 * scale;
-    for (let c = 0; c < k; c++) out[c]! += w * V[r * k + c]!;
-    if (f.bias) bias += w * f.bias[r]!;
-  }
+  const scale = normalizerOf(f.normalize, pairs.map((p) => p[1]));
+  const bias = addFeatureRows(f, rows.map((r) => r[0]), rows.map((r) => r[1]), scale, out);
   return { factors: out, bias, known: rows.length, unknown };
 }
 

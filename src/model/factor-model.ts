@@ -1,5 +1,5 @@
 import { MfrecError } from "../core/errors.js";
-import type { EpochReport, RawId } from "../core/types.js";
+import type { EpochReport, FitWarning, RawId } from "../core/types.js";
 import { IdIndex } from "../data/id-index.js";
 import type { CsrMatrix } from "../matrix/csr.js";
 import type { DenseMatrix } from "../matrix/dense.js";
@@ -15,6 +15,8 @@ export interface Provenance {
   ratings?: number;
   source?: string;
   fitSeconds?: number;
+  /** What the fit counted and skipped, with reasons (absent: nothing). */
+  warnings?: FitWarning[];
 }
 
 /** Everything a FactorModel holds. All arrays are owned by the model afterwards (do not mutate). */
@@ -50,24 +52,39 @@ export interface FactorModelParts {
 }
 
 /**
- * The feature vectors of one side of a hybrid model (train/hybrid): an entity's vector is the weighted
- * sum of its features' vectors (weights scaled to sum 1 when `normalize`), plus its id vector when it
- * was in the training ratings; an item's bias likewise.
+ * The feature vectors of one side of a model trained with features (train/hybrid, train/bayes-fm): an
+ * entity's vector is the weighted sum of its features' vectors (weights scaled first as `normalize` says),
+ * plus its id vector when it was in the training ratings; its bias likewise. A bayes-fm model's vectors are
+ * its kept samples' vectors stacked as its factor rows are ([v⁽¹⁾ … v⁽ˢ⁾]/√S, width k·S), the biases their
+ * mean, so a sum of them is that sum in every sample at once.
  */
 export interface FeatureFactors {
   /** Feature names, row f of `factors` is feature `vocabulary.idAt(f)`. */
   vocabulary: IdIndex;
   /** features × k, row-major. */
   factors: DenseMatrix;
-  /** One bias per feature (items only). */
+  /** One bias per feature (hybrid: items only; bayes-fm: both sides, the features' linear terms). */
   bias?: Float32Array;
-  normalize: boolean;
+  /**
+   * How an entity's weights are scaled before the sum: false, none; true, to sum 1 in absolute value
+   * (hybrid, LightFM's); "l2", to unit Euclidean length, x/√Σx² (bayes-fm, libFM's normalized groups;
+   * an implicit-feedback set of n ids, weight 1 each, then weighs 1/√n each).
+   */
+  normalize: boolean | "l2";
 }
 
-/** Feature vectors of a hybrid model, per side. */
+/** Feature vectors of a model trained with features, per side. */
 export interface ModelFeatures {
   items?: FeatureFactors;
   users?: FeatureFactors;
+  /**
+   * bayes-fm's implicit-feedback group of the user side: one vector y_j (and linear term) per item, a user
+   * being described by the items they rated, |N(u)|^-½ each (normalize "l2"); vocabulary = the model's
+   * item ids at training. What a folded-in user's row adds for the items of their history.
+   */
+  ratedItems?: FeatureFactors;
+  /** The "flipped" group of the item side: one vector z_v per user, an item described by its raters (vocabulary = the user ids). */
+  raters?: FeatureFactors;
 }
 
 /** Compactness of the factorization: the seed's "significantly more compact" as numbers. */
@@ -146,7 +163,7 @@ export class FactorModel {
     this.ranking = r;
     const f = parts.features;
     if (f) {
-      for (const side of [f.items, f.users]) {
+      for (const side of [f.items, f.users, f.ratedItems, f.raters]) {
         if (!side) continue;
         if (side.factors.cols !== P.cols || side.factors.rows !== side.vocabulary.size || (side.bias && side.bias.length !== side.factors.rows)) {
           throw new MfrecError("E_SHAPE", "the feature vectors do not match the model", { value: [side.factors.rows, side.factors.cols], expected: `${side.vocabulary.size} × ${P.cols}` });

@@ -1,9 +1,12 @@
 /**
- * The mfrec model file, versions 1 to 3 (bytes in, bytes out; browser-safe). Version 2 is version 1
+ * The mfrec model file, versions 1 to 4 (bytes in, bytes out; browser-safe). Version 2 is version 1
  * plus an optional ranking part (header field "ranking", sections rankingUserFactors and
  * rankingItemFactors); version 3 is version 2 plus the feature vectors of a hybrid model (header field
- * "features", sections itemFeatureFactors, itemFeatureBias, userFeatureFactors). A file is written
- * with the lowest version that holds the model, and all three load. Layout, all
+ * "features", sections itemFeatureFactors, itemFeatureBias, userFeatureFactors); version 4 is version 3
+ * plus what a bayes-fm model keeps for fold-in: user feature biases (userFeatureBias), unit-length
+ * normalization ("l2") and the implicit-feedback vectors (features.ratedItems / features.raters, sections
+ * ratedItemFactors, ratedItemBias, raterFactors, raterBias). A file is written with the lowest version
+ * that holds the model, and all four load. Layout, all
  * integers little-endian (docs/model-format.md describes it byte by byte):
  *
  *   0        6  magic "MFREC\0"
@@ -27,8 +30,11 @@ export type { SectionDtype, SectionEntry } from "../core/container.js";
 
 /** "MFREC\0": the first six bytes of every model file. */
 export const MODEL_MAGIC: readonly number[] = [0x4d, 0x46, 0x52, 0x45, 0x43, 0x00];
-/** The newest format version this code writes (3: with feature vectors; 2: with a ranking part; otherwise 1) and reads (1 to 3). */
-export const MODEL_FORMAT_VERSION = 3;
+/**
+ * The newest format version this code writes (4: with bayes-fm's feature and implicit vectors; 3: with a hybrid
+ * model's feature vectors; 2: with a ranking part; otherwise 1) and reads (1 to 4).
+ */
+export const MODEL_FORMAT_VERSION = 4;
 
 const KIND_V1: ContainerKind = {
   magic: MODEL_MAGIC,
@@ -41,19 +47,35 @@ const KIND_V1: ContainerKind = {
 };
 const KIND_V2: ContainerKind = { ...KIND_V1, version: 2, sections: new Set([...KIND_V1.sections, "rankingUserFactors", "rankingItemFactors"]) };
 const KIND_V3: ContainerKind = { ...KIND_V2, version: 3, sections: new Set([...KIND_V2.sections, "itemFeatureFactors", "itemFeatureBias", "userFeatureFactors"]) };
+const KIND_V4: ContainerKind = {
+  ...KIND_V3,
+  version: 4,
+  sections: new Set([...KIND_V3.sections, "userFeatureBias", "ratedItemFactors", "ratedItemBias", "raterFactors", "raterBias"]),
+};
 const KIND = KIND_V1;
 
-/** The container kind of a file by its version bytes (anything but 1 or 2 is checked as version 3, the newest). */
+/** The container kind of a file by its version bytes (anything but 1 to 3 is checked as version 4, the newest). */
 function kindOf(bytes: Uint8Array): ContainerKind {
   const ok = bytes instanceof Uint8Array && bytes.length >= 8 && bytes[7] === 0;
-  return ok && bytes[6] === 1 ? KIND_V1 : ok && bytes[6] === 2 ? KIND_V2 : KIND_V3;
+  return ok && bytes[6] === 1 ? KIND_V1 : ok && bytes[6] === 2 ? KIND_V2 : ok && bytes[6] === 3 ? KIND_V3 : KIND_V4;
 }
 
 /** One side's feature vocabulary in a version-3 header (its vectors: section itemFeatureFactors / userFeatureFactors). */
 export interface FeatureSideHeader {
   vocabulary: string[];
-  normalize: boolean;
-  /** True when the side has per-feature biases (section itemFeatureBias; items only). */
+  /** Version 4 also "l2" (unit length). */
+  normalize: boolean | "l2";
+  /** True when the side has per-feature biases (section itemFeatureBias; version 4 also userFeatureBias). */
+  bias: boolean;
+}
+
+/**
+ * Version 4: an implicit-feedback group's vectors (sections ratedItemFactors / raterFactors and their biases). Its
+ * vocabulary is not repeated: row r is the model's item (ratedItems) or user (raters) r, for r < `rows`.
+ */
+export interface ImplicitGroupHeader {
+  rows: number;
+  normalize: boolean | "l2";
   bias: boolean;
 }
 
@@ -85,8 +107,8 @@ export interface ModelFileHeader {
   provenance: Provenance | null;
   /** Version 2: the ranking part (absent or null = none). */
   ranking?: RankingHeader | null;
-  /** Version 3: the feature vocabularies of a hybrid model (absent or null = none). */
-  features?: { items: FeatureSideHeader | null; users: FeatureSideHeader | null } | null;
+  /** Version 3: the feature vocabularies of a hybrid model (absent or null = none); version 4 adds ratedItems / raters. */
+  features?: { items: FeatureSideHeader | null; users: FeatureSideHeader | null; ratedItems?: ImplicitGroupHeader | null; raters?: ImplicitGroupHeader | null } | null;
   sections: SectionEntry[];
   /** Bytes of the data area (sections and padding), excluding the trailing checksum. */
   dataLength: number;
@@ -118,7 +140,18 @@ function sectionsOf(model: FactorModel): SectionData[] {
     s.push({ name: "itemFeatureFactors", dtype: "float32", data: f.items.factors.data, shape: [f.items.factors.rows, f.items.factors.cols] });
     if (f.items.bias) s.push({ name: "itemFeatureBias", dtype: "float32", data: f.items.bias, shape: [f.items.bias.length] });
   }
-  if (f?.users) s.push({ name: "userFeatureFactors", dtype: "float32", data: f.users.factors.data, shape: [f.users.factors.rows, f.users.factors.cols] });
+  if (f?.users) {
+    s.push({ name: "userFeatureFactors", dtype: "float32", data: f.users.factors.data, shape: [f.users.factors.rows, f.users.factors.cols] });
+    if (f.users.bias) s.push({ name: "userFeatureBias", dtype: "float32", data: f.users.bias, shape: [f.users.bias.length] });
+  }
+  for (const [g, vectors, biasName] of [
+    [f?.ratedItems, "ratedItemFactors", "ratedItemBias"],
+    [f?.raters, "raterFactors", "raterBias"],
+  ] as const) {
+    if (!g) continue;
+    s.push({ name: vectors, dtype: "float32", data: g.factors.data, shape: [g.factors.rows, g.factors.cols] });
+    if (g.bias) s.push({ name: biasName, dtype: "float32", data: g.bias, shape: [g.bias.length] });
+  }
   return s;
 }
 
@@ -166,9 +199,20 @@ export function modelFileChunks(model: FactorModel): ContainerChunks {
   if (r && (r.userBias || r.itemBias || r.globalMean !== 0)) throw new MfrecError("E_UNSUPPORTED", "a ranking part with biases cannot be saved", { expected: "a ranking part of factors only (e.g. ials)" });
   const ranking: RankingHeader | null = r ? { algorithm: r.algorithm, config: r.config, factors: r.factors, training: [...r.training] } : null;
   if (!f) return containerChunks(KIND_V2, { ...header, ranking }, sections);
-  if (f.users?.bias) throw new MfrecError("E_UNSUPPORTED", "user feature biases cannot be saved", { expected: "feature biases on the item side only" });
   const side = (x: typeof f.items): FeatureSideHeader | null => (x ? { vocabulary: x.vocabulary.ids(), normalize: x.normalize, bias: x.bias !== undefined } : null);
-  return containerChunks(KIND_V3, { ...header, ranking, features: { items: side(f.items), users: side(f.users) } }, sections);
+  const v4 = f.users?.bias !== undefined || f.ratedItems !== undefined || f.raters !== undefined || f.items?.normalize === "l2" || f.users?.normalize === "l2";
+  if (!v4) return containerChunks(KIND_V3, { ...header, ranking, features: { items: side(f.items), users: side(f.users) } }, sections);
+  const implicit = (g: typeof f.ratedItems, index: FactorModel["itemIndex"], what: string): ImplicitGroupHeader | null => {
+    if (!g) return null;
+    const n = g.vocabulary.size;
+    if (n > index.size) throw new MfrecError("E_SHAPE", `the ${what} vectors have more rows than the model has ids`, { value: n, expected: `at most ${index.size}` });
+    for (let r = 0; r < n; r++) {
+      if (g.vocabulary.idAt(r) !== index.idAt(r)) throw new MfrecError("E_SHAPE", `row ${r} of the ${what} vectors is not the model's id ${r}`, { value: String(g.vocabulary.idAt(r)), expected: String(index.idAt(r)) });
+    }
+    return { rows: n, normalize: g.normalize, bias: g.bias !== undefined };
+  };
+  const features = { items: side(f.items), users: side(f.users), ratedItems: implicit(f.ratedItems, model.itemIndex, "rated-item"), raters: implicit(f.raters, model.userIndex, "rater") };
+  return containerChunks(KIND_V4, { ...header, ranking, features }, sections);
 }
 
 function needCount(h: Record<string, unknown>, key: string): number {
@@ -224,6 +268,13 @@ function checkProvenance(v: unknown): Provenance | undefined {
     if (v[key] !== undefined && typeof v[key] !== "number") fail(`provenance.${key} is not a number`, v[key]);
   }
   if (v.source !== undefined && typeof v.source !== "string") fail("provenance.source is not a string", v.source);
+  if (v.warnings !== undefined) {
+    if (!Array.isArray(v.warnings)) fail("provenance.warnings is not an array", typeof v.warnings);
+    v.warnings.forEach((w, i) => {
+      const ok = isObject(w) && typeof w.code === "string" && (w.side === "user" || w.side === "item") && isCount(w.count) && typeof w.message === "string" && Array.isArray(w.examples) && w.examples.every((x) => typeof x === "string");
+      if (!ok) fail(`provenance.warnings[${i}] is not { code, side, count, message, examples }`, w);
+    });
+  }
   return v as unknown as Provenance;
 }
 
@@ -261,14 +312,25 @@ function loadParts(bytes: Uint8Array): { header: ModelFileHeader; container: Par
     checkConfig(r.config, r.algorithm);
     checkTraining(r.training);
   } else if (kind.version === 1 && h.ranking !== undefined) fail('header field "ranking" needs format version 2', h.ranking);
-  if (kind.version === 3 && h.features !== undefined && h.features !== null) {
+  const normalizeOk = (v: unknown): boolean => typeof v === "boolean" || (kind.version >= 4 && v === "l2");
+  if (kind.version >= 3 && h.features !== undefined && h.features !== null) {
     const f = h.features;
     if (!isObject(f)) fail('header field "features" is not null or { items, users }', f);
+    for (const [key, ids] of [
+      ["ratedItems", items],
+      ["raters", users],
+    ] as const) {
+      const x = f[key];
+      if (x === null || x === undefined) continue;
+      if (kind.version < 4) fail(`header field "features.${key}" needs format version 4`, x);
+      if (!isObject(x) || !isCount(x.rows) || !normalizeOk(x.normalize) || typeof x.bias !== "boolean") fail(`features.${key} is not null or { rows, normalize, bias }`, x);
+      if (x.rows > ids) fail(`features.${key}.rows is more than the model's ${key === "ratedItems" ? "items" : "users"}`, x.rows, `at most ${ids}`);
+    }
     for (const key of ["items", "users"] as const) {
       const x = f[key];
       if (x === null || x === undefined) continue;
-      if (!isObject(x) || typeof x.normalize !== "boolean" || typeof x.bias !== "boolean") fail(`features.${key} is not null or { vocabulary, normalize, bias }`, x);
-      if (key === "users" && x.bias) fail("features.users.bias must be false (user feature biases are not stored)", x.bias);
+      if (!isObject(x) || !normalizeOk(x.normalize) || typeof x.bias !== "boolean") fail(`features.${key} is not null or { vocabulary, normalize, bias }`, x);
+      if (key === "users" && x.bias && kind.version < 4) fail("features.users.bias must be false in version 3 (user feature biases are stored from version 4)", x.bias);
       const voc = x.vocabulary;
       if (!Array.isArray(voc)) fail(`features.${key}.vocabulary is not an array`, typeof voc);
       const seen = new Set<string>();
@@ -342,16 +404,16 @@ export function loadModel(bytes: Uint8Array): FactorModel {
   }
   let features: ModelFeatures | undefined;
   const fh = h.features ?? null;
-  const featureNames = ["itemFeatureFactors", "itemFeatureBias", "userFeatureFactors"];
+  const featureNames = ["itemFeatureFactors", "itemFeatureBias", "userFeatureFactors", "userFeatureBias", "ratedItemFactors", "ratedItemBias", "raterFactors", "raterBias"];
   if (fh === null) {
     for (const n of featureNames) if (table.has(n)) fail(`section "${n}" is present but the header has no features`);
   } else {
-    const side = (x: FeatureSideHeader | null, vectors: string, biasName: string | null): FeatureFactors | undefined => {
+    const side = (x: { vocabulary: string[] | IdIndex; normalize: boolean | "l2"; bias: boolean } | null, vectors: string, biasName: string | null): FeatureFactors | undefined => {
       if (!x) {
         for (const n of [vectors, biasName]) if (n && table.has(n)) fail(`section "${n}" is present but the header has no vocabulary for it`);
         return undefined;
       }
-      const F = x.vocabulary.length;
+      const F = x.vocabulary instanceof IdIndex ? x.vocabulary.size : x.vocabulary.length;
       const data = read(vectors, "float32", [F, k]) as Float32Array;
       checkFinite(vectors, data);
       let bias: Float32Array | undefined;
@@ -359,9 +421,17 @@ export function loadModel(bytes: Uint8Array): FactorModel {
         bias = read(biasName, "float32", [F]) as Float32Array;
         checkFinite(biasName, bias);
       } else if (biasName && table.has(biasName)) fail(`section "${biasName}" is present but features say there is no bias`);
-      return { vocabulary: IdIndex.from(x.vocabulary), factors: { rows: F, cols: k, data }, bias, normalize: x.normalize };
+      return { vocabulary: x.vocabulary instanceof IdIndex ? x.vocabulary : IdIndex.from(x.vocabulary), factors: { rows: F, cols: k, data }, bias, normalize: x.normalize };
     };
-    features = { items: side(fh.items, "itemFeatureFactors", "itemFeatureBias"), users: side(fh.users, "userFeatureFactors", null) };
+    // An implicit group's rows are the model's first `rows` items (users): the whole index, or a prefix of it.
+    const prefix = (index: IdIndex, ids: string[], rows: number): IdIndex => (rows === index.size ? index : IdIndex.from(ids.slice(0, rows)));
+    const implicit = (x: ImplicitGroupHeader | null | undefined, index: IdIndex, ids: string[], vectors: string, biasName: string) =>
+      side(x ? { vocabulary: prefix(index, ids, x.rows), normalize: x.normalize, bias: x.bias } : null, vectors, biasName);
+    features = { items: side(fh.items, "itemFeatureFactors", "itemFeatureBias"), users: side(fh.users, "userFeatureFactors", "userFeatureBias") };
+    const ratedItems = implicit(fh.ratedItems, itemIndex, h.itemIds, "ratedItemFactors", "ratedItemBias");
+    const raters = implicit(fh.raters, userIndex, h.userIds, "raterFactors", "raterBias");
+    if (ratedItems) features.ratedItems = ratedItems;
+    if (raters) features.raters = raters;
   }
   return new FactorModel({
     features,

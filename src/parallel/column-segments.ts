@@ -5,8 +5,38 @@
  * in cache; every row still meets its entries in ascending column order, as it would in the row-major CSR
  * (the transpose), so the sums, and the results, are those of the row-by-row kernel.
  */
-import type { ArrayAllocator } from "./sgd-blocks.js";
+import { type ArrayAllocator, valueTable } from "./sgd-blocks.js";
 import { balancedRowShards } from "./pool.js";
+
+/**
+ * Per-entry values of a kernel layout as one byte code each: `codes[p]` indexes `values` (the distinct f32 values,
+ * first-seen order, compared by bit pattern, at most 256), so `values[codes[p]]` is the entry's value exactly. The
+ * kernels read an entry as table[codes[p]] with a table derived from `values` (assembly/vector.ts entryAt): the same
+ * f32 as from a per-entry f32 array, so the same bytes, at 1 B an entry instead of 4.
+ */
+export interface ByteCodes {
+  codes: Uint8Array;
+  values: Float32Array;
+}
+
+/**
+ * Whether the WASM ALS trainers (als CG, ials/wals CG) keep per-entry values as byte codes when at most 256 distinct
+ * values allow it (default true). Tests set it false to compare with the per-entry f32 layout it replaced.
+ */
+export const entryCoding = { bytes: true };
+
+/** The distinct values of `values[0 … length)` when byte codes apply (at most 256 and {@link entryCoding} on), else undefined. */
+export function codeTableOf(values: Float32Array, length: number): ReturnType<typeof valueTable> {
+  return entryCoding.bytes ? valueTable(values, length, 256) : undefined;
+}
+
+/** `values[0 … length)` as byte codes into `vt` (from {@link codeTableOf} on the same values), the codes from `alloc`. */
+export function byteCodesOf(alloc: ArrayAllocator, values: Float32Array, length: number, vt: NonNullable<ReturnType<typeof valueTable>>): ByteCodes {
+  const bits = new Int32Array(values.buffer, values.byteOffset, length);
+  const codes = alloc.u8(length);
+  for (let p = 0; p < length; p++) codes[p] = vt.indexOf(bits[p]!);
+  return { codes, values: vt.table };
+}
 
 /** Entries of the rows regrouped by (row shard, column). */
 export interface ColumnSegments {
@@ -18,7 +48,8 @@ export interface ColumnSegments {
   segPtr: Int32Array;
   /** The row of each entry. */
   entries: Int32Array;
-  extra: Float32Array;
+  /** Per entry: f32, or byte codes when the given `extra` was (the caller keeps their table). */
+  extra: Float32Array | Uint8Array;
   target: Float32Array | null;
 }
 
@@ -33,13 +64,14 @@ export function segmentShardCount(rows: number, k: number): number {
 /**
  * Regroup the entries of a column-major CSR (`indptr`/`indices` over columns, e.g. user × item when the items
  * are solved) whose rows have the row pointer `rowPtr`, into `count` row shards balanced by entries;
- * `extra` and `target` (per entry, in the CSR's order) move with their entries. Memory from `alloc`.
+ * `extra` and `target` (per entry, in the CSR's order) move with their entries; `extra` may be byte codes
+ * ({@link ByteCodes}), moved the same way. Memory from `alloc`.
  */
 export function columnSegments(
   alloc: ArrayAllocator,
   indptr: Int32Array,
   indices: Int32Array,
-  extra: Float32Array,
+  extra: Float32Array | Uint8Array,
   target: Float32Array | null,
   rowPtr: Int32Array,
   count: number,
@@ -56,7 +88,7 @@ export function columnSegments(
   for (let t = 0; t < S * cols; t++) segPtr[t + 1]! += segPtr[t]!;
   const next = segPtr.slice(0, S * cols);
   const entries = alloc.i32(n);
-  const ex = alloc.f32(n);
+  const ex = extra instanceof Uint8Array ? alloc.u8(n) : alloc.f32(n);
   const tg = target ? alloc.f32(n) : null;
   for (let c = 0; c < cols; c++) {
     for (let p = indptr[c]!; p < indptr[c + 1]!; p++) {

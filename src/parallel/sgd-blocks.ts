@@ -94,7 +94,7 @@ function bitsFor(span: number): number {
  * The distinct f32 values in first-seen order (compared by bit pattern, so every value is reproduced exactly)
  * and the index of a value's bits in it, or undefined when there are more than `limit`.
  */
-function valueTable(values: Float32Array, length: number, limit: number): { table: Float32Array; indexOf: (bits: number) => number } | undefined {
+export function valueTable(values: Float32Array, length: number, limit: number): { table: Float32Array; indexOf: (bits: number) => number } | undefined {
   const bits = new Int32Array(values.buffer, values.byteOffset, length);
   const shift = 32 - Math.max(4, 32 - Math.clz32(2 * limit - 1));
   const size = 2 ** (32 - shift);

@@ -160,6 +160,7 @@ function deferred(create: () => Trainer, collect: (() => void) | undefined): Tra
     epoch: (e) => get().epoch(e),
     finish: (o) => get().finish(o),
     close: () => t?.close?.(),
+    warnings: () => get().warnings?.() ?? [],
   };
 }
 
@@ -348,6 +349,8 @@ function* epochLoop(s: Started, opts: FitOptions): Generator<void, FactorModel> 
   }
   const model = trainer.finish({ zeroCopy: opts.zeroCopy === true });
   memTrace("finished");
+  // What the fit counted and skipped (feature ids without ratings, …): the fit's report to the caller.
+  const warnings = trainer.warnings?.() ?? [];
   return model.with({
     training: reports,
     provenance: {
@@ -356,6 +359,7 @@ function* epochLoop(s: Started, opts: FitOptions): Generator<void, FactorModel> 
       ratings,
       source,
       fitSeconds: (now() - t0) / 1000,
+      ...(warnings.length > 0 ? { warnings } : {}),
     },
   });
 }

@@ -5,7 +5,8 @@
  *
  *   a weighted objective (ials, wals): the weighted least-squares solve of kernels/implicit-als.ts, exact (Cholesky);
  *   an algorithm's own row fold-in (bpr: averaged gradient passes, train/bpr/; hybrid: the user's feature
- *     vector plus an own part fitted to the positives, train/hybrid/; bayes-fm: each sample's conditional mean);
+ *     vector plus an own part fitted to the positives, train/hybrid/; bayes-fm: each sample's conditional mean of
+ *     the id part, plus the stored implicit and feature vectors of the row's history and features);
  *   any other explicit model (als, sgd, bpmf, ...): the ridge solve on r − μ − b_i with the bias as one
  *     more column (kernels/als-explicit.ts), λ scaled by the row's count where the algorithm's objective is
  *     (`countWeightedRegularization`; sgd: λ·n_u, its per-rating penalty summed).

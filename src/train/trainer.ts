@@ -1,3 +1,4 @@
+import type { FitWarning } from "../core/types.js";
 import type { FeatureTable } from "../data/features.js";
 import type { Ratings } from "../data/ratings.js";
 import type { CsrMatrix } from "../matrix/csr.js";
@@ -60,6 +61,8 @@ export interface Trainer {
   finish(opts?: FinishOptions): FactorModel;
   /** Release workers and memory of the fit (the driver calls it once, after the last finish); may return when the workers have exited. */
   close?(): void | Promise<void>;
+  /** What the fit counted and skipped (e.g. feature ids without ratings): the driver puts them in the model's provenance. */
+  warnings?(): FitWarning[];
 }
 
 /** How the driver asks for the model. */
@@ -81,9 +84,9 @@ export interface FoldInOptions {
   learningRate?: number;
   seed?: number;
   /**
-   * The new user's features (names, or name → weight): a model trained with features (hybrid) starts the
-   * user's vector from them, so a user with features and no history gets a vector too. Other models refuse
-   * them (E_UNSUPPORTED).
+   * The new user's features (names, or name → weight): a model trained with features (hybrid, bayes-fm) adds
+   * their vectors to the row, so a user with features and no history gets a vector too (bayes-fm: in foldInItem,
+   * the new item's features). Other models refuse them (E_UNSUPPORTED).
    */
   features?: EntityFeatures;
 }

@@ -106,6 +106,26 @@ describe("mfrec tune", () => {
   });
 });
 
+describe("mfrec train / eval with features: the fit's warnings", () => {
+  test("feature ids without ratings, rated ids without features and features only they have: one stderr line each, and under warnings in --json", () => {
+    const uf = join(dir, "users.csv");
+    writeFileSync(uf, "user,feature\n1,a\n2,b\nghost,a\nghost2,zz\n");
+    const args = ["--algorithm", "bayes-fm", "--epochs", "6", "--set", "burnIn=2", "--user-features", uf];
+    const t = mfrec(["train", ratings, "-o", join(dir, "bfm.mfr"), ...args]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stderr, /user features: 2 users of the user feature table have no training rating: they are not in the model .*\(feature-ids-without-ratings; e\.g\. "ghost", "ghost2"\)/);
+    assert.match(t.stderr, /user features: 58 rated users have no user features/);
+    assert.match(t.stderr, /user features: 1 user features occur only on users without a training rating.*"zz"/);
+    const { run, doc } = mfrecJson<{ warnings: Array<{ code: string; count: number }> }>(["eval", ratings, "--split", "0.2", ...args]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(
+      doc.warnings.map((w) => w.code),
+      ["feature-ids-without-ratings", "rated-without-features", "features-without-ratings"],
+    );
+    assert.equal(doc.warnings[0]!.count, 2);
+  });
+});
+
 describe("mfrec datasets list and serve", () => {
   test("datasets list prints the catalogue (offline)", () => {
     const { run, doc } = mfrecJson<{ datasets: Array<{ name: string }> }>(["datasets", "list"], {});

@@ -1,7 +1,7 @@
 /**
  * The service with a hybrid model: PUT /items/{item} with features makes a new item recommendable in
- * the same response, PUT /users/{user}/features gives a new user a list from their features, and a model
- * without features refuses both with the reason.
+ * the same response, PUT /users/{user}/features gives a new user a list from their features (also with a
+ * bayes-fm model trained with user features), and a model without features refuses both with the reason.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -147,5 +147,46 @@ describe("service cold start with a model trained without features", () => {
     const plain = await call(s, "PUT", "/items/new1", { title: "x" });
     assert.equal(plain.status, 200);
     assert.equal(plain.body.inModel, false);
+  });
+});
+
+describe("service cold start with a bayes-fm model trained with user features", () => {
+  let s: RunningServer;
+  let dir: string;
+  before(async () => {
+    // Users e* rate items E* high and O* low, users o* the reverse; the user feature says which.
+    const rows: { user: string; item: string; rating: number }[] = [];
+    const userFeatures: Record<string, string[]> = {};
+    for (const g of ["e", "o"]) {
+      for (let u = 0; u < 12; u++) {
+        userFeatures[`${g}${u}`] = [`taste:${g}`];
+        for (const h of ["e", "o"]) for (let i = 0; i < 10; i++) if ((i + u) % 3 !== 0) rows.push({ user: `${g}${u}`, item: `${h.toUpperCase()}${i}`, rating: g === h ? 5 : 1 });
+      }
+    }
+    const model = fitSync(ratingsFromArray(rows), { algorithm: "bayes-fm", factors: 3, epochs: 30, burnIn: 10, thin: 2, seed: 3 }, { userFeatures });
+    assert.ok(model.ranking, "a ranking part by default: a user from features alone is ranked by the rating part");
+    dir = mkdtempSync(join(tmpdir(), "mfrec-cold-bfm-"));
+    const modelPath = join(dir, "bfm.mfr");
+    writeFileSync(modelPath, saveModel(model));
+    s = await start({ dbPath: join(dir, "db.sqlite"), model: modelPath, token: TOKEN });
+  });
+  after(async () => {
+    await s?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("PUT /users/{user}/features: a new user is folded in from the features' stored vectors, then with ratings too", async () => {
+    const put = await call(s, "PUT", "/users/newbie/features", { features: ["taste:o", "shoe:none"] });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.deepEqual(put.body.features, { known: 1, unknown: ["shoe:none"], inModel: false });
+    const rec = await call(s, "GET", "/recommend/newbie?n=5", undefined, null);
+    assert.equal(rec.body.source, "fold-in", JSON.stringify(rec.body));
+    for (const it of rec.body.items) assert.match(it.item, /^O/, JSON.stringify(rec.body.items));
+    const r = await call(s, "POST", "/ratings", [{ user: "newbie", item: "O1", rating: 5 }, { user: "newbie", item: "E2", rating: 1 }]);
+    assert.equal(r.status, 201);
+    const rec2 = await call(s, "GET", "/recommend/newbie?n=5", undefined, null);
+    assert.equal(rec2.body.source, "fold-in");
+    assert.equal(rec2.body.items.length, 5);
+    assert.ok(!rec2.body.items.some((it: { item: string }) => it.item === "O1" || it.item === "E2"), "rated items are excluded");
   });
 });

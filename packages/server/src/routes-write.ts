@@ -130,7 +130,7 @@ export function registerWriteRoutes(app: ApiApp, ctx: ServerContext): void {
       path: "/users/{user}/features",
       summary: "Give a user features (a new user is then recommended from them)",
       description:
-        "For an active hybrid model trained with user features: a user the model does not know gets a vector from the features (plus their stored ratings, folded in, when they have some), so /recommend ranks for them instead of answering the popular items. A user the model knows keeps their trained vector (inModel true). Unknown features are ignored and listed; a model without user features answers 400 E_UNSUPPORTED.",
+        "For an active model trained with user features (hybrid, or bayes-fm): a user the model does not know gets a vector from the features (plus their stored ratings, folded in, when they have some), so /recommend ranks for them instead of answering the popular items (a bayes-fm model with a ranking part ranks a user known by features alone by its rating part). A user the model knows keeps their trained vector (inModel true). Unknown features are ignored and listed; a model without user features answers 400 E_UNSUPPORTED.",
       security,
       middleware: [auth, limit] as const,
       request: { params: UserParam, body: { content: { "application/json": { schema: UserFeaturesBody } }, required: true } },

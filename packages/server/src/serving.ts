@@ -5,7 +5,7 @@
  * immutable state object, so a request sees either the old model or the new one, never a mix.
  */
 import { addItems, type EntityFeatures, type FactorModel, featureVector, MfrecError, predict, type RawId, type Scored, similarItems, type SimilarityMetric, similarUsers } from "mfrec";
-import { finalScore, foldInHybridRow, maskRated, popularityScores, rawScoreIndex, topK, topNForRow, unknownReason } from "mfrec/internal";
+import { finalScore, maskRated, popularityScores, rawScoreIndex, topK, topNForRow, unknownReason } from "mfrec/internal";
 import { explainServed, oneUserModel, type ServedExplanation } from "./explain-user.js";
 import { foldInRow } from "./fold-in-adapter.js";
 import { httpError } from "./http-errors.js";
@@ -122,7 +122,8 @@ export class Serving {
 
   /** `model` plus the items given features here that it does not know (those whose features it cannot use are left out). */
   private withStoredItems(model: FactorModel): FactorModel {
-    if (!model.features?.items || this.itemFeatures.size === 0) return model;
+    // addItems cannot extend a ranking part (a bayes-fm model's default): such a model serves its own items only.
+    if (!model.features?.items || model.ranking || this.itemFeatures.size === 0) return model;
     const usable: Record<string, EntityFeatures> = {};
     for (const [item, f] of this.itemFeatures) {
       if (model.itemIndex.has(item)) continue;
@@ -223,15 +224,20 @@ export class Serving {
     return out;
   }
 
-  /** A new user's row on a hybrid model: their feature vector plus what their stored ratings add (model/cold-start.ts). */
+  /**
+   * A new user's row on a model trained with user features: the library's fold-in with the features (hybrid:
+   * their feature vector plus what their stored ratings add, model/cold-start.ts; bayes-fm: the features' and
+   * the rated items' stored vectors plus the solved id part). A ranking part, when there is one, folds the
+   * ratings in too; with no known rated item it cannot place the user, so the lists rank by the rating part.
+   */
   private foldInFromFeatures(m: FactorModel, features: EntityFeatures, history: ReadonlyArray<{ item: string; rating: number }>): FoldedUser {
     const pairs = history.map((r) => [m.itemIndex.indexOf(r.item), r.rating] as const).filter(([i]) => i >= 0).sort((a, b) => a[0] - b[0]);
     const rated = Int32Array.from(pairs, (p) => p[0]);
     const values = Float32Array.from(pairs, (p) => p[1]);
-    const t = m.config.positiveThreshold;
-    const positives = typeof t === "number" ? rated.filter((_, p) => values[p]! >= t) : rated;
-    const factors = foldInHybridRow(m, positives, featureVector(m, "user", features).factors);
-    return { factors, bias: 0, rated, values, unknownItems: history.length - rated.length, fromFeatures: true };
+    const row = foldInRow(m, rated, values, features);
+    const out: FoldedUser = { factors: row.factors, bias: row.bias, rated, values, unknownItems: history.length - rated.length, fromFeatures: true };
+    if (m.ranking && rated.length > 0) out.rank = foldInRow(m.ranking, rated, values).factors;
+    return out;
   }
 
   /** Top-n items for a raw user id, with the source of the list. */
@@ -263,7 +269,9 @@ export class Serving {
     const base0 = { user, modelVersion: st.record?.version ?? null };
     const ids = m.itemIndex;
     if (r.kind === "model" || r.kind === "fold-in") {
-      const rk = m.ranker;
+      // A user folded in from features alone on a model with a ranking part has no ranking row: the rating part ranks.
+      const byRating = r.kind === "fold-in" && m.ranking !== undefined && r.f.rank === undefined;
+      const rk = byRating ? m : m.ranker;
       const k = rk.factors;
       let P: Float32Array;
       let pOff: number;
@@ -284,9 +292,9 @@ export class Serving {
         n: q.n,
         mask,
         candidates,
-        ann: servingAnn(rk, q.ann ?? false),
+        ann: byRating ? null : servingAnn(rk, q.ann ?? false),
         scores: this.scores,
-        scoreAll: (row) => st.scorer.score(row.P, row.offset, row.base),
+        scoreAll: byRating ? undefined : (row) => st.scorer.score(row.P, row.offset, row.base),
       });
       const folded = r.kind === "fold-in" ? (r.f.rank ? { ...r.f, factors: r.f.rank, bias: 0 } : r.f) : null;
       const exact = r.kind === "model" ? (i: number) => rk.scoreIndex(r.u, i) : (i: number) => foldedScore(rk, folded!, i);

@@ -14,7 +14,7 @@ import { fmt, fmtInt, formatTable, note, printJson, say } from "../output.js";
 import { Progress } from "../progress.js";
 import { addInputOptions, type InputFlags, printParseReport, readOptionsFrom } from "../input.js";
 import { addModelOptions, fitOptionsFrom, keepsImplicitStrength, type ModelFlags, modelConfigFrom } from "../model-options.js";
-import { type FeatureFlagsRead, noteFeatureCoverage, readFeatureFlags } from "../features.js";
+import { type FeatureFlagsRead, noteFeatureCoverage, noteFitWarnings, readFeatureFlags } from "../features.js";
 
 /** Flags shared by `mfrec eval` and `mfrec tune`. */
 export interface EvalDataFlags extends CommonFlags, InputFlags, ModelFlags {
@@ -168,11 +168,15 @@ function csvLine(cells: ReadonlyArray<string | number>): string {
 export function printEvaluation(cv: CrossValidation, metricNames: readonly string[], f: EvalDataFlags, extra: Record<string, unknown> = {}): void {
   const rows = cv.folds.map(foldRow);
   const single = rows.length === 1;
+  // What the fits counted and skipped (feature ids without ratings, …; FitWarning), per fold.
+  const warned = cv.folds.some((x) => x.warnings.length > 0);
   if (f.json) {
-    if (single) printJson({ ...rows[0], ...extra });
-    else printJson({ folds: rows, mean: cv.mean, std: cv.std, ...extra });
+    const warnings = warned ? { warnings: single ? cv.folds[0]!.warnings : cv.folds.map((x) => x.warnings) } : {};
+    if (single) printJson({ ...rows[0], ...warnings, ...extra });
+    else printJson({ folds: rows, mean: cv.mean, std: cv.std, ...warnings, ...extra });
     return;
   }
+  if (warned && !f.quiet) noteFitWarnings(cv.folds[0]!.warnings, false, single ? "" : "fold 1: ");
   const cols = [...metricNames, "fitSeconds"];
   if (f.csv) {
     say(csvLine(["fold", ...cols, "testRatings"]));
@@ -246,8 +250,7 @@ export function registerEvalCommand(program: Command): void {
           note(`test set: ${fmtInt(s.report.unseenTestUsers)} users and ${fmtInt(s.report.unseenTestItems)} items unseen in training (${fmtInt(s.report.unseenTestRatings)} ratings)`);
         }
       }
-      // How the feature files meet the (first) training fold: ids without a rating, rated ids without features.
-      noteFeatureCoverage(features, data.folds[0]!.train, f.quiet || f.json, config.algorithm === "bayes-fm" ? "ignored by bayes-fm" : undefined);
+      // How the feature files meet the training folds is the fits' report: printEvaluation notes it (fit warnings).
       const ranks = metricNames.some((m) => !RATING_METRICS.includes(m as never));
       if (ranks && f.relevanceThreshold === undefined && f.metrics === undefined && !getAlgorithm(config.algorithm).implicit) {
         f.relevanceThreshold = defaultRelevanceThreshold(data.folds[0]!.train);

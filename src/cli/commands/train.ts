@@ -9,7 +9,7 @@ import { fmt, fmtInt, out, printJson, say } from "../output.js";
 import { collectGarbage } from "../collect-garbage.js";
 import { Progress } from "../progress.js";
 import { memTrace } from "../../core/mem-trace.js";
-import { noteFeatureCoverage, readFeatureFlags } from "../features.js";
+import { noteFitWarnings, readFeatureFlags } from "../features.js";
 
 interface TrainFlags extends CommonFlags, InputFlags, ModelFlags {
   output: string;
@@ -36,7 +36,6 @@ export function registerTrainCommand(program: Command): void {
       const { length: ratingCount, report } = input.ratings!;
       printParseReport(report);
       const features = readFeatureFlags(f, f.quiet);
-      noteFeatureCoverage(features, input.ratings!, f.quiet);
       const config = modelConfigFrom(f, f.implicit === true || report.layout?.columns.rating === undefined);
       const algo = getAlgorithm(config.algorithm);
       const epochs = algo.epochs(algo.resolveConfig(withoutRankingKeys(config)));
@@ -61,6 +60,8 @@ export function registerTrainCommand(program: Command): void {
         throw e;
       }
       memTrace("trained");
+      // How the feature files met the ratings, as the fit counted it (ids without ratings, rated ids without features).
+      noteFitWarnings(model.provenance?.warnings, f.quiet || f.json);
       await writeModelFile(f.output, model);
       memTrace("written");
       const last = model.training[model.training.length - 1];
@@ -70,7 +71,7 @@ export function registerTrainCommand(program: Command): void {
         `trained ${model.algorithm} k=${model.factors}${model.ranking ? ` + ranking part ${model.ranking.algorithm} k=${model.ranking.factors} (what recommend ranks by)` : ""}: ${fmtInt(ratingCount)} ratings, ${fmtInt(stats.users)} users, ${fmtInt(stats.items)} items, ${model.training.length} epochs, ${rmse}, ${fmt(progress.seconds, 2)} s`,
       );
       if (f.json) {
-        printJson({ command: "train", model: f.output, algorithm: model.algorithm, config: model.config, threads: f.threads ?? 0, stats, training: model.training, report, seconds: (performance.now() - t0) / 1000, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
+        printJson({ command: "train", model: f.output, algorithm: model.algorithm, config: model.config, threads: f.threads ?? 0, stats, training: model.training, report, warnings: model.provenance?.warnings ?? [], seconds: (performance.now() - t0) / 1000, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
       } else {
         say(`${out.green("saved")} ${f.output}`);
       }

@@ -2,13 +2,13 @@ import { rngFor } from "../../core/rng.js";
 import { alsExplicitHalfSweep } from "../../kernels/als-explicit.js";
 import { alsExplicitCgHalfSweep } from "./cg-kernel.js";
 import { explicitSquaredError, weightedSquaredNorms } from "../../kernels/explicit-loss.js";
-import { f32, f64, heapAllocator, i32, memoryPlan, reserve } from "../../kernels/arena-plan.js";
+import { f32, f64, heapAllocator, i32, memoryPlan, reserve, u8 } from "../../kernels/arena-plan.js";
 import { kernelCall } from "../../kernels/kernel-calls.js";
 import type { KernelArena } from "../../kernels/wasm-arena.js";
 import type { IdIndex } from "../../data/id-index.js";
 import type { CsrMatrix } from "../../matrix/csr.js";
 import type { FactorModel, ModelConfig } from "../../model/factor-model.js";
-import { type ColumnSegments, columnSegments, segmentShardCount } from "../../parallel/column-segments.js";
+import { byteCodesOf, codeTableOf, type ColumnSegments, columnSegments, segmentShardCount } from "../../parallel/column-segments.js";
 import { balancedRowShards } from "../../parallel/pool.js";
 import { booleanOption, numberOption, rejectUnknownKeys, RULES } from "../config.js";
 import { explicitModel, historyOf } from "../finish.js";
@@ -120,23 +120,31 @@ function countsView(byUser: CsrMatrix): CsrMatrix {
   return { rows: byUser.cols, cols: byUser.rows, indptr, indices: new Int32Array(0), values: new Float32Array(0) };
 }
 
-/** The transpose of `m` (as transpose() in matrix/csr.ts: rows ascending within each column) built in the arena. */
-function transposeInto(a: KernelArena, m: CsrMatrix): CsrMatrix {
+/**
+ * The transpose of `m` (as transpose() in matrix/csr.ts: rows ascending within each column) built in the arena; with
+ * `codes` (m's ratings as byte codes, m then without values) the codes are transposed instead, into `codesOut`.
+ */
+function transposeInto(a: KernelArena, m: CsrMatrix, codes?: Uint8Array, codesOut?: (c: Uint8Array) => void): CsrMatrix {
   const n = m.indptr[m.rows]!;
   const indptr = a.i32(m.cols + 1);
   for (let p = 0; p < n; p++) indptr[m.indices[p]! + 1]!++;
   for (let c = 0; c < m.cols; c++) indptr[c + 1]! += indptr[c]!;
   const next = indptr.slice(0, m.cols);
   const indices = a.i32(n);
-  const values = a.f32(n);
+  const values = codes ? a.u8(n) : a.f32(n);
+  const from = codes ?? m.values;
   for (let r = 0; r < m.rows; r++) {
     for (let p = m.indptr[r]!; p < m.indptr[r + 1]!; p++) {
       const q = next[m.indices[p]!]!++;
       indices[q] = r;
-      values[q] = m.values[p]!;
+      values[q] = from[p]!;
     }
   }
-  return { rows: m.cols, cols: m.rows, indptr, indices, values };
+  if (codes) {
+    codesOut?.(values as Uint8Array);
+    return { rows: m.cols, cols: m.rows, indptr, indices, values: EMPTY };
+  }
+  return { rows: m.cols, cols: m.rows, indptr, indices, values: values as Float32Array };
 }
 
 /** The mutable state of one ALS fit (arrays in a KernelArena when the WASM kernels run). */
@@ -155,6 +163,13 @@ class AlsTrainer implements Trainer {
   /** The users' CSR as given; undefined when the history is the kernel memory's copy of it (zero-copy fits, see the constructor). */
   private readonly history: CsrMatrix | undefined;
   private readonly ratingScale: [number, number];
+  /**
+   * WASM and at most 256 distinct ratings: the users' ratings as byte codes (`codes`, the users' CSR then has no
+   * values) and the ratings by code (`table`, in kernel memory); the item side (CG: its segments; exact: the
+   * transpose, `itemCodes`) carries the codes too. The kernels read table[code], the same f32 as the rating: 1 B a
+   * rating on each side instead of 4.
+   */
+  private readonly coded: { codes: Uint8Array; table: Float32Array; itemCodes?: Uint8Array } | undefined;
 
   constructor(
     data: TrainingData,
@@ -172,11 +187,12 @@ class AlsTrainer implements Trainer {
     const ni = byUser.cols;
     // Kernel memory: the users' CSR copied in, the items' (the transpose, or with CG the column segments of the
     // users' CSR and the items' row pointer), each side's factors and biases, the CG state and the loss parts.
-    const csr = (rows: number) => [i32(rows + 1), i32(n), f32(n)];
+    const vt = data.runtime?.kernels !== "ts" ? codeTableOf(byUser.values, n) : undefined;
+    const csr = (rows: number) => [i32(rows + 1), i32(n), vt ? u8(n) : f32(n)];
     const factors = (rows: number) => (cfg.biases ? [f32(rows * k), f32(rows)] : [f32(rows * k)]);
     const cgState = alsCgStatePlan(ni, k);
     const segPtr = cfg.cgSteps > 0 ? [i32(segmentShardCount(ni, k) * nu + 1)] : [];
-    const sides = reserve(...csr(nu), ...csr(ni), ...segPtr, ...factors(nu), ...factors(ni), f64(SHARDS));
+    const sides = reserve(...csr(nu), ...csr(ni), ...segPtr, ...factors(nu), ...factors(ni), f64(SHARDS), ...(vt ? [f32(256)] : []));
     this.wasm = openWasmRuntime(data.runtime, cfg.cgSteps > 0 ? [sides, cgState] : [sides], k, n);
     const alloc = this.wasm?.arena ?? heapAllocator;
     const a = this.wasm?.arena;
@@ -184,7 +200,11 @@ class AlsTrainer implements Trainer {
     // The WASM kernels: the users' CSR is copied into kernel memory here and the rest of the layout (item side,
     // factors, drawn Q) is built from that copy alone at the first epoch, in the same order at the same addresses,
     // so the given CSR can be collected in between (fit() with `collect` does: the peak then holds one copy, not two).
-    const usersCsr: CsrMatrix = a ? { ...byUser, indptr: a.copyI32(byUser.indptr.subarray(0, nu + 1)), indices: a.copyI32(byUser.indices.subarray(0, n)), values: a.copyF32(byUser.values.subarray(0, n)) } : byUser;
+    const coded: { codes: Uint8Array; table: Float32Array; itemCodes?: Uint8Array } | undefined = a && vt ? { codes: byteCodesOf(a, byUser.values, n, vt).codes, table: a.copyF32(vt.table) } : undefined;
+    this.coded = coded;
+    const usersCsr: CsrMatrix = a
+      ? { ...byUser, indptr: a.copyI32(byUser.indptr.subarray(0, nu + 1)), indices: a.copyI32(byUser.indices.subarray(0, n)), values: coded ? EMPTY : a.copyF32(byUser.values.subarray(0, n)) }
+      : byUser;
     // A zero-copy fit (FitOptions.zeroCopy: `mfrec train`) takes the model's history from the kernel memory's copy of
     // the users' CSR, the same bytes, so the given CSR (8 B a rating, views of the parsed columns when the input is
     // sorted by user) is not kept through the epochs; any other fit keeps it as before.
@@ -196,10 +216,10 @@ class AlsTrainer implements Trainer {
       // CSR at all (its row pointer, the item counts, is all that is kept of it), else the transpose, built
       // straight into kernel memory when the WASM kernels run (no heap transpose beside the copy).
       const sharded = a !== undefined && cfg.cgSteps > 0;
-      this.items = side(a ? (sharded ? countsView(usersCsr) : transposeInto(a, usersCsr)) : byItem!);
+      this.items = side(a ? (sharded ? countsView(usersCsr) : transposeInto(a, usersCsr, coded?.codes, (c) => (coded!.itemCodes = c))) : byItem!);
       if (sharded) {
         const u = usersCsr;
-        const seg = columnSegments(a, u.indptr, u.indices, u.values, null, a.copyI32(this.items.csr.indptr), segmentShardCount(ni, k));
+        const seg = columnSegments(a, u.indptr, u.indices, coded ? coded.codes : u.values, null, a.copyI32(this.items.csr.indptr), segmentShardCount(ni, k));
         this.itemShards = { seg, ...cgState.place(a) };
       }
       this.loss = alloc.f64(SHARDS);
@@ -228,7 +248,7 @@ class AlsTrainer implements Trainer {
       const s = sh.seg;
       const call = (phase: number) =>
         kernelCall.alsCgShardRange({
-          segPtr: s.segPtr, rows: s.entries, values: s.extra, nOther: y.csr.rows, Y: y.X, by: y.bias, X: x.X, bx: x.bias,
+          segPtr: s.segPtr, rows: s.entries, values: s.extra, table: this.coded?.table ?? null, nOther: y.csr.rows, Y: y.X, by: y.bias, X: x.X, bx: x.bias,
           R: sh.R, Pv: sh.Pv, AP: sh.AP, sc: sh.sc, active: sh.active, counts: s.indptr,
           k, mu: this.mu, reg: c.regularization, regBias: c.regBias, scaleByCount: w, useBias: c.biases, phase,
         });
@@ -237,8 +257,12 @@ class AlsTrainer implements Trainer {
       for (let step = 0; step < c.cgSteps; step++) this.wasm.pool.run({ ...step1, shards: s.shards });
     } else if (this.wasm) {
       const a = { indptr: m.indptr, indices: m.indices, values: m.values, X: x.X, Y: y.X, bx: x.bias, by: y.bias, k, mu: this.mu, reg: c.regularization, regBias: c.regBias, scaleByCount: w, useBias: c.biases };
-      if (c.cgSteps > 0) this.wasm.pool.run({ ...kernelCall.alsCgRange({ ...a, steps: c.cgSteps }), shards: x.shards });
-      else this.wasm.pool.run({ ...kernelCall.alsCholeskyRange(a), shards: x.shards });
+      // byte codes: the users' side's, or the transposed ones (exact solves; with CG the items are sharded)
+      const cd = this.coded;
+      const xc = cd ? (x === this.users ? cd.codes : cd.itemCodes) : undefined;
+      const codes = cd && xc ? { values: xc, table: cd.table } : { table: null };
+      if (c.cgSteps > 0) this.wasm.pool.run({ ...kernelCall.alsCgRange({ ...a, ...codes, steps: c.cgSteps }), shards: x.shards });
+      else this.wasm.pool.run({ ...kernelCall.alsCholeskyRange({ ...a, ...codes }), shards: x.shards });
     } else if (c.cgSteps > 0) {
       alsExplicitCgHalfSweep(m.indptr, m.indices, m.values, x.X, x.bias, y.X, y.bias, k, this.mu, c.regularization, c.regBias, w, c.cgSteps, 0, m.rows);
     } else {
@@ -251,7 +275,8 @@ class AlsTrainer implements Trainer {
     const m = u.csr;
     const k = this.cfg.factors;
     if (!this.wasm) return explicitSquaredError(m.indptr, m.indices, m.values, u.X, u.bias, this.items.X, this.items.bias, k, this.mu, 0, m.rows);
-    const call = kernelCall.sseRange({ indptr: m.indptr, indices: m.indices, values: m.values, X: u.X, Y: this.items.X, bx: u.bias, by: this.items.bias, k, mu: this.mu, useBias: this.cfg.biases, lossOut: this.loss });
+    const values = this.coded ? { values: this.coded.codes, table: this.coded.table } : { values: m.values, table: null };
+    const call = kernelCall.sseRange({ indptr: m.indptr, indices: m.indices, ...values, X: u.X, Y: this.items.X, bx: u.bias, by: this.items.bias, k, mu: this.mu, useBias: this.cfg.biases, lossOut: this.loss });
     this.wasm.pool.run({ ...call, shards: u.shards });
     let sse = 0;
     for (let s = 0; s < u.shards.length >> 1; s++) sse += this.loss[s]!;
@@ -287,10 +312,26 @@ class AlsTrainer implements Trainer {
       globalMean: this.mu,
       userBias: b ? this.users.bias : undefined,
       itemBias: b ? this.items.bias : undefined,
-      history: this.history ?? historyOf(this.users.csr, opts.zeroCopy === true),
+      history: this.history ?? historyOf(this.codedUsers(opts.zeroCopy === true), opts.zeroCopy === true),
       ratingScale: this.ratingScale,
       own: opts.zeroCopy === true,
     });
+  }
+
+  /**
+   * The users' CSR with its ratings: as kept, or decoded from the byte codes: with `own` (the final zero-copy finish)
+   * into the item side's row indices, kernel memory not read after the last epoch (n ints, so n floats), else a new array.
+   */
+  private codedUsers(own: boolean): CsrMatrix {
+    const m = this.users.csr;
+    const c = this.coded;
+    if (!c) return m;
+    const n = m.indptr[m.rows]!;
+    // the item side's row indices (segments or transpose): n ints no longer read
+    const e = this.itemShards ? this.itemShards.seg.entries : this.items.csr.indices;
+    const values = own ? new Float32Array(e.buffer, e.byteOffset, n) : new Float32Array(n);
+    for (let p = 0; p < n; p++) values[p] = c.table[c.codes[p]!]!;
+    return { ...m, values };
   }
 
   close(): Promise<void> | undefined {

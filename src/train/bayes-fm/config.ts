@@ -22,6 +22,13 @@ export interface BayesFmSettings {
   implicitUser: boolean;
   /** Feature group "implicit item feedback" (flipped): the item is also described by the users who rated it, |N(i)|^-½ each. */
   implicitItem: boolean;
+  /**
+   * Store the implicit groups' vectors (y_j per item, z_v per user, every kept sample stacked) in the model, so
+   * a folded-in user's row has the implicit-feedback term a trained user's has (and a folded-in item its
+   * raters' term). false: a model without them, (items + users)·k·S floats smaller, whose folded rows leave
+   * that term out (the id row absorbs it). Changes no prediction of a trained user or item.
+   */
+  implicitVectors: boolean;
   /** σ of the N(0, σ²) start of every factor group (libFM's init_stdev). */
   initStd: number;
   /**
@@ -45,6 +52,7 @@ export const BAYES_FM_DEFAULTS: BayesFmSettings = {
   thin: 2,
   implicitUser: true,
   implicitItem: true,
+  implicitVectors: true,
   initStd: 0.1,
   chains: 1,
   seed: 42,
@@ -73,6 +81,7 @@ export function resolveBayesFmConfig(config: Partial<ModelConfig>): BayesFmConfi
     thin: numberOption(c, "thin", d.thin, { min: 1, max: 100000, integer: true }),
     implicitUser: booleanOption(c, "implicitUser", d.implicitUser),
     implicitItem: booleanOption(c, "implicitItem", d.implicitItem),
+    implicitVectors: booleanOption(c, "implicitVectors", d.implicitVectors),
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
     chains: numberOption(c, "chains", d.chains, { min: 1, max: 64, integer: true }),
     seed: numberOption(c, "seed", d.seed, RULES.seed),

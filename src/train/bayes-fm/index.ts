@@ -25,7 +25,9 @@ export const bayesFm: Algorithm<BayesFmConfig> = {
   epochs: (config) => config.epochs,
   create: (data, config) => createBayesFmTrainer(data, config),
   capabilities: {
-    // Each stored sample's Gibbs conditional mean of the id group (./fold-in.ts), users and items alike.
-    foldInRow: (model, indices, values, side) => bayesFmFoldInRow(model, indices, values, side),
+    // Each stored sample's Gibbs conditional mean of the id group, plus the stored implicit and feature
+    // vectors of the row's history and features (./fold-in.ts), users and items alike.
+    foldInRow: (model, indices, values, side, opts) => bayesFmFoldInRow(model, indices, values, side, opts),
+    foldsInFeatures: true,
   },
 };

@@ -32,12 +32,15 @@
  * of a sweep stays on one thread.
  */
 import { MfrecError } from "../../core/errors.js";
+import type { FitWarning } from "../../core/types.js";
+import { featureWarnings } from "../feature-report.js";
 import { deriveSeed, type Rng, rngFor } from "../../core/rng.js";
 import { sampleGamma } from "../bpmf/wishart.js";
-import type { FactorModel } from "../../model/factor-model.js";
-import { stackedModel } from "../finish.js";
+import type { FactorModel, FeatureFactors, ModelFeatures } from "../../model/factor-model.js";
+import type { DenseMatrix } from "../../matrix/dense.js";
+import { stackedModel, widen } from "../finish.js";
 import { meanOf, rangeOf } from "../init.js";
-import type { EpochResult, Trainer, TrainingData } from "../trainer.js";
+import type { EpochResult, FinishOptions, Trainer, TrainingData } from "../trainer.js";
 import { type BayesFmConfig, bayesFmKeptSamples } from "./config.js";
 import { f32 as f32Shape, f64 as f64Shape, heapAllocator, i32 as i32Shape, reserve } from "../../kernels/arena-plan.js";
 import { type KernelCall, kernelCall, runRange } from "../../kernels/kernel-calls.js";
@@ -118,6 +121,15 @@ class BayesFmTrainer implements Trainer {
   /** Per kept sample: α, then the id groups' (μ, λ) over the free columns (fold-in's prior). */
   private readonly keptAlpha: number[] = [];
   private readonly keptPrior = { userMean: [] as number[], userPrecision: [] as number[], itemMean: [] as number[], itemPrecision: [] as number[] };
+  /**
+   * Per stored group (the implicit and side-feature groups the model keeps, see `stores`): the kept samples'
+   * factor columns, unscaled, already in the model's stacked layout (paramRows × k·S, sample s in columns
+   * s·k … s·k + k − 1, S = the samples the config keeps), how many are in, and the running sum of the linear
+   * column: the model's stacked feature vectors (FactorModel.features) with no second copy at a zero-copy finish.
+   */
+  private readonly keptGroups = new Map<string, { stack: Float32Array; count: number; linear: Float64Array }>();
+  /** The side-feature tables' vocabularies (undefined: no features on that side). */
+  private readonly vocabularies: { users: IdIndex | undefined; items: IdIndex | undefined };
 
   private readonly wasm: WasmRuntime | undefined;
   private readonly kernels: WasmKernels | undefined;
@@ -125,6 +137,7 @@ class BayesFmTrainer implements Trainer {
   private readonly lossOut: Float64Array;
   /** How the side features matched the ratings' ids (undefined: no features on that side). */
   readonly featureReport: { users: SideFeatureReport | undefined; items: SideFeatureReport | undefined };
+  private readonly fitWarnings: FitWarning[];
 
   constructor(
     private readonly data: TrainingData,
@@ -144,6 +157,11 @@ class BayesFmTrainer implements Trainer {
     const userSide = sideFeatures(data.userFeatures, data.ratings.userIndex);
     const itemSide = sideFeatures(data.itemFeatures, data.ratings.itemIndex);
     this.featureReport = { users: userSide?.report, items: itemSide?.report };
+    this.vocabularies = { users: data.userFeatures?.vocabulary, items: data.itemFeatures?.vocabulary };
+    this.fitWarnings = [
+      ...featureWarnings(data.userFeatures, data.ratings.userIndex, "user", "they are not in the model (fold such a user in with its features: foldInUser(model, ratings, { features }))"),
+      ...featureWarnings(data.itemFeatures, data.ratings.itemIndex, "item", "they are not in the model (fold such an item in with its features: foldInItem(model, raters, { features }))"),
+    ];
     const rows = Math.max(nu, ni, userSide?.features ?? 0, itemSide?.features ?? 0);
     // Every array a kernel touches, in the arena when the WASM kernels run (its views are plain typed arrays too).
     const f32s = [n, n, n, n, n, nu * w, ni * w, nu * w, ni * w, rows];
@@ -248,6 +266,11 @@ class BayesFmTrainer implements Trainer {
 
   close(): void {
     if (this.wasm) void this.wasm.pool.close();
+  }
+
+  /** The side-feature tables' ids without ratings, rated ids without features, features without ratings (counted once, at the start). */
+  warnings(): FitWarning[] {
+    return this.fitWarnings.map((w) => ({ ...w, examples: [...w.examples] }));
   }
 
   /** Side sums from the parameters: S_r = θ_id,r + Σ_groups Σ_t x_{r,t} θ_t; the constant column 1. */
@@ -365,6 +388,21 @@ class BayesFmTrainer implements Trainer {
         p.itemMean.push(items.groups[0]!.mu[c]!);
         p.itemPrecision.push(items.groups[0]!.lambda[c]!);
       }
+      for (const [side, linear] of [[users, users.cols[this.k]!] as const, [items, items.cols[this.k]!] as const]) {
+        for (const gr of side.groups) {
+          if (!this.stores(gr.name)) continue;
+          const { k, w } = this;
+          const S = bayesFmKeptSamples(cfg);
+          let kept = this.keptGroups.get(gr.name);
+          if (!kept) this.keptGroups.set(gr.name, (kept = { stack: new Float32Array(gr.paramRows * k * S), count: 0, linear: new Float64Array(gr.paramRows) }));
+          const at = kept.count * k;
+          for (let t = 0; t < gr.paramRows; t++) {
+            for (let f = 0; f < k; f++) kept.stack[t * k * S + at + f] = gr.theta[t * w + f]!;
+            kept.linear[t]! += gr.theta[t * w + linear]!;
+          }
+          kept.count++;
+        }
+      }
     }
     return { loss: sse, trainRmse: Math.sqrt(sse / Math.max(1, n)) };
   }
@@ -378,27 +416,49 @@ class BayesFmTrainer implements Trainer {
   /**
    * finish() over this chain's kept samples followed by those of `others` (parallel chains, same data and config
    * but the seed), leaving every chain as it was (a snapshot between epochs goes on sampling). Before any chain
-   * has kept a sample (a snapshot during the burn-in), the model is this chain's current draw.
+   * has kept a sample (a snapshot during the burn-in), the model is this chain's current draw. The stored
+   * groups' stacks (keptGroups) are joined the same way: chain 0's samples, then chain 1's, …
    */
-  finishWith(others: readonly BayesFmTrainer[]): FactorModel {
+  finishWith(others: readonly BayesFmTrainer[], opts: FinishOptions = {}): FactorModel {
     const mine = this.keptLists();
     const lengths = mine.map((l) => l.length);
+    const saved = new Map(this.keptGroups);
     if (lengths[0] !== 0) {
       for (const o of others) {
         const theirs = o.keptLists();
         for (let j = 0; j < mine.length; j++) for (const x of theirs[j]!) mine[j]!.push(x);
       }
+      const { k } = this;
+      for (const [name, g] of saved) {
+        const parts = [g, ...others.map((o) => o.keptGroups.get(name)!)];
+        const count = parts.reduce((s, x) => s + x.count, 0);
+        const rows = g.linear.length;
+        const stack = new Float32Array(rows * k * count);
+        const linear = new Float64Array(rows);
+        let at = 0;
+        for (const x of parts) {
+          const stride = x.stack.length / rows;
+          for (let t = 0; t < rows; t++) {
+            for (let c = 0; c < x.count * k; c++) stack[t * k * count + at + c] = x.stack[t * stride + c]!;
+            linear[t]! += x.linear[t]!;
+          }
+          at += x.count * k;
+        }
+        this.keptGroups.set(name, { stack, count, linear });
+      }
     }
     try {
-      return this.finish();
+      return this.finish(opts);
     } finally {
       mine.forEach((l, j) => {
         l.length = lengths[j]!;
       });
+      this.keptGroups.clear();
+      for (const [name, g] of saved) this.keptGroups.set(name, g);
     }
   }
 
-  finish(): FactorModel {
+  finish(opts: FinishOptions = {}): FactorModel {
     const { ratings, byUser } = this.data;
     const { k, w, users, items } = this;
     const kept = this.keptU.length;
@@ -424,7 +484,7 @@ class BayesFmTrainer implements Trainer {
             foldInItemPriorMean: p.itemMean.slice(),
             foldInItemPriorPrecision: p.itemPrecision.slice(),
           };
-    return stackedModel({
+    const model = stackedModel({
       config: { ...this.cfg, ...fitted },
       userSamples: us,
       itemSamples: is,
@@ -438,7 +498,64 @@ class BayesFmTrainer implements Trainer {
       history: byUser,
       ratingScale: rangeOf(ratings.values, ratings.length),
     });
+    const features: ModelFeatures = {};
+    const voc = this.vocabularies;
+    for (const [name, key, vocabulary] of [
+      ["user-features", "users", voc.users],
+      ["item-features", "items", voc.items],
+      ["user-implicit", "ratedItems", ratings.itemIndex],
+      ["item-implicit", "raters", ratings.userIndex],
+    ] as const) {
+      const gr = [...users.groups, ...items.groups].find((g) => g.name === name);
+      if (!gr || !vocabulary || !this.stores(name)) continue;
+      features[key] = this.storedGroup(gr, vocabulary, opts.zeroCopy === true);
+    }
+    return Object.keys(features).length === 0 ? model : model.with({ features });
   }
+
+  /** Whether the model keeps a group's vectors: the side features always, the implicit groups unless implicitVectors is false. */
+  private stores(name: string): boolean {
+    return name === "user-features" || name === "item-features" || ((name === "user-implicit" || name === "item-implicit") && this.cfg.implicitVectors);
+  }
+
+  /**
+   * A group's vectors as the model stores them: the kept samples' factor columns stacked like the rows
+   * ([v⁽¹⁾ … v⁽ˢ⁾]/√S, the bytes stackedModel's widen gives), the linear terms averaged; before the first kept
+   * sample, the current draw. `own`: the last finish, which scales the kept stack in place and hands it over.
+   */
+  private storedGroup(gr: Group, vocabulary: IdIndex, own: boolean): FeatureFactors {
+    const { k, w } = this;
+    const linearCol = gr.name.startsWith("user") ? k : k + 1;
+    const rows = gr.paramRows;
+    const g = this.keptGroups.get(gr.name);
+    let factors: DenseMatrix;
+    const bias = new Float32Array(rows);
+    if (!g || g.count === 0) {
+      factors = widen([groupFactors(gr.theta, rows, w, k)], rows, k, k);
+      for (let t = 0; t < rows; t++) bias[t] = gr.theta[t * w + linearCol]!;
+    } else {
+      const S = g.count;
+      const width = k * S;
+      const stride = g.stack.length / rows;
+      const scale = 1 / Math.sqrt(S);
+      // In place when it is the last finish and every sample is in (the stack is then exactly rows × k·S).
+      const data = own && stride === width ? g.stack : new Float32Array(rows * width);
+      for (let t = 0; t < rows; t++) for (let c = 0; c < width; c++) data[t * width + c] = scale * g.stack[t * stride + c]!;
+      if (data === g.stack) this.keptGroups.delete(gr.name);
+      factors = { rows, cols: width, data };
+      for (let t = 0; t < rows; t++) bias[t] = g.linear[t]! / S;
+    }
+    // The implicit groups' vocabularies are the model's own id indexes (shared); a feature table's is copied.
+    const shared = gr.name.endsWith("-implicit");
+    return { vocabulary: shared ? vocabulary : vocabulary.clone(), factors, bias, normalize: "l2" };
+  }
+}
+
+/** The factor columns 0..k−1 of a group's parameters (rows × w): rows × k. */
+function groupFactors(theta: Float32Array, rows: number, w: number, k: number): Float32Array {
+  const out = new Float32Array(rows * k);
+  for (let t = 0; t < rows; t++) for (let f = 0; f < k; f++) out[t * k + f] = theta[t * w + f]!;
+  return out;
 }
 
 /** How a side's feature table matched the ratings' ids. */
@@ -507,9 +624,14 @@ class BayesFmChains implements Trainer {
     return { loss: loss / this.chains.length, trainRmse: rmse / this.chains.length };
   }
 
-  finish(): FactorModel {
+  finish(opts: FinishOptions = {}): FactorModel {
     const [first, ...rest] = this.chains;
-    return first!.finishWith(rest);
+    return first!.finishWith(rest, opts);
+  }
+
+  /** Chain 0's (every chain sees the same data and features). */
+  warnings(): FitWarning[] {
+    return this.chains[0]!.warnings();
   }
 
   close(): void {

@@ -10,6 +10,8 @@
  * added later (model/cold-start.ts) gets its vector from its features.
  */
 import { MfrecError } from "../../core/errors.js";
+import type { FitWarning } from "../../core/types.js";
+import { featureWarnings } from "../feature-report.js";
 import { rngFor } from "../../core/rng.js";
 import { alignFeatures, type FeatureTable } from "../../data/features.js";
 import type { IdIndex } from "../../data/id-index.js";
@@ -167,6 +169,7 @@ class HybridTrainer implements Trainer {
   private readonly scratch: Scratch;
   private readonly seed: number;
   private readonly k: number;
+  private readonly fitWarnings: FitWarning[];
 
   constructor(
     data: TrainingData,
@@ -183,6 +186,10 @@ class HybridTrainer implements Trainer {
       throw new MfrecError("E_CONFIG", "hybrid with identity: false needs item or user features", { column: "identity", value: false, expected: "true, or itemFeatures / userFeatures" });
     this.users = buildSide(r.userIndex, data.userFeatures, k, identity, normalize, undefined, false, this.seed, "hybrid-users");
     this.items = buildSide(r.itemIndex, data.itemFeatures, k, identity, normalize, itemCap, true, this.seed, "hybrid-items");
+    this.fitWarnings = [
+      ...featureWarnings(data.userFeatures, r.userIndex, "user", "they are added to the model as cold users, ranked from their features"),
+      ...featureWarnings(data.itemFeatures, r.itemIndex, "item", "they are added to the model as cold items, scored from their features"),
+    ];
     if (!identity) {
       for (const [side, what] of [[this.users, "user"], [this.items, "item"]] as const) {
         if (side.withoutFeatures > 0)
@@ -243,6 +250,11 @@ class HybridTrainer implements Trainer {
     const rng = rngFor(this.seed, "hybrid-epoch", e);
     rng.shuffle(this.order);
     return { loss: hybridEpoch(this.state, this.order, rng, this.scratch) };
+  }
+
+  /** How the feature tables met the ratings (counted once, at the start). */
+  warnings(): FitWarning[] {
+    return this.fitWarnings.map((w) => ({ ...w, examples: [...w.examples] }));
   }
 
   finish(): FactorModel {

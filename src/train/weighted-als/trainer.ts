@@ -2,13 +2,14 @@ import { rngFor } from "../../core/rng.js";
 import { MfrecError } from "../../core/errors.js";
 import { byteValueIndex } from "../../parallel/sgd-blocks.js";
 import { entryWeights, fullGramian, regularizationLoss, type WeightedAlsArgs, type WeightedAlsSpec, weightedAlsHalfSweep, weightedAlsLoss } from "../../kernels/implicit-als.js";
-import { f32, f64, i32, memoryPlan, reserve, type Shape } from "../../kernels/arena-plan.js";
+import { f32, f64, i32, memoryPlan, reserve, type Shape, u8 } from "../../kernels/arena-plan.js";
 import { kernelCall } from "../../kernels/kernel-calls.js";
 import type { KernelArena } from "../../kernels/wasm-arena.js";
 import type { IdIndex } from "../../data/id-index.js";
 import type { CsrMatrix } from "../../matrix/csr.js";
 import { FactorModel, type ModelConfig } from "../../model/factor-model.js";
-import { type ColumnSegments, columnSegments, segmentShardCount } from "../../parallel/column-segments.js";
+import { byteCodesOf, codeTableOf, type ColumnSegments, columnSegments, segmentShardCount } from "../../parallel/column-segments.js";
+import type { valueTable } from "../../parallel/sgd-blocks.js";
 import { balancedRowShards, rowShards } from "../../parallel/pool.js";
 import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
 import type { EpochResult, FinishOptions, Trainer, TrainingData } from "../trainer.js";
@@ -19,14 +20,20 @@ const SHARDS = 256;
 const GRAM_SHARDS = 64;
 const GRAM_PART_FLOATS = 1 << 24;
 
+/** The distinct values of a CSR when its entries are kept as byte codes (at most 256), else undefined. */
+type CodeTable = ReturnType<typeof valueTable>;
+
 /** The user side in kernel memory: CSR structure, per-entry weights and targets, factors, fixed shards. */
 interface WasmSide {
   rows: number;
   indptr: Int32Array;
   indices: Int32Array;
-  extra: Float32Array;
-  /** null: every target is 1 (kernel pointer 0). */
+  /** Per-entry weights (f32), or their byte codes when `table` is set (the weight is table[code]). */
+  extra: Float32Array | Uint8Array;
+  /** null: every target is 1 (kernel pointer 0). With byte codes, the targets by code (target[code]). */
   target: Float32Array | null;
+  /** The weights by byte code (the extra per distinct value), or null when `extra` is f32. */
+  table: Float32Array | null;
   X: Float32Array;
   shards: Int32Array;
   gramShards: Int32Array;
@@ -38,6 +45,8 @@ interface WasmSide {
  */
 interface ShardSide extends ColumnSegments {
   rows: number;
+  /** As WasmSide.table: the weights by byte code, or null. */
+  table: Float32Array | null;
   X: Float32Array;
   R: Float32Array;
   Pv: Float32Array;
@@ -102,12 +111,13 @@ interface KernelModelSource {
   valueIndex: { table: Float32Array; index: Uint8Array } | undefined;
 }
 
-function kernelSourceOf(data: TrainingData): KernelModelSource {
+/** `coded`: the trainer keeps the users' values as byte codes in kernel memory, which become the value index (set by it). */
+function kernelSourceOf(data: TrainingData, coded: boolean): KernelModelSource {
   const m = data.byUser;
   const zeroCopy = data.runtime?.zeroCopy === true;
   const n = m.indptr[m.rows]!;
-  const valueIndex = zeroCopy ? byteValueIndex(m.values, n) : undefined;
-  const values = zeroCopy && !valueIndex ? m.values.subarray(0, n) : new Float32Array(0);
+  const valueIndex = zeroCopy && !coded ? byteValueIndex(m.values, n) : undefined;
+  const values = zeroCopy && !coded && !valueIndex ? m.values.subarray(0, n) : new Float32Array(0);
   return { userIndex: data.ratings.userIndex, itemIndex: data.ratings.itemIndex, rows: m.rows, cols: m.cols, history: zeroCopy ? undefined : m, nnz: n, values, valueIndex };
 }
 
@@ -195,9 +205,15 @@ function gramInto(wasm: WasmRuntime, parts: Float32Array, s: { X: Float32Array; 
   }
 }
 
-/** What {@link usersInArena} allocates. */
-function usersInArenaShapes(nU: number, nI: number, n: number, hasTarget: boolean): Shape[] {
-  return [f32(n), ...(hasTarget ? [f32(n)] : []), i32(nU + 1), i32(n), i32(nI + 1)];
+/** What {@link usersInArena} allocates (with byte codes: a byte an entry and the tables by code). */
+function usersInArenaShapes(nU: number, nI: number, n: number, hasTarget: boolean, coded = false): Shape[] {
+  const weights = coded ? [u8(n), f32(256), ...(hasTarget ? [f32(256)] : [])] : [f32(n), ...(hasTarget ? [f32(n)] : [])];
+  return [...weights, i32(nU + 1), i32(n), i32(nI + 1)];
+}
+
+/** True when some value maps to a target other than 1: from the distinct values when coded, else from every entry. */
+function hasTargets(m: CsrMatrix, spec: WeightedAlsSpec, vt: CodeTable): boolean {
+  return vt ? vt.table.some((v) => spec.target(v) !== 1) : anyTarget(m, spec);
 }
 
 /** cgShardRange's per-item state: the item factors X, residual R, direction Pv, A·p, r·r and the active flag. */
@@ -208,25 +224,46 @@ function itemCgStatePlan(nI: number, k: number) {
 /**
  * The users' CSR in kernel memory with the per-entry weights (extra, and target when some value maps to a
  * target other than 1) computed straight into it, and the items' row pointer (rating counts): what both WASM
- * trainers start from.
+ * trainers start from. With `vt` (the CG trainer, at most 256 distinct values) the entries are byte codes of their
+ * values and the weights (and targets) tables by code: the same f32 for every entry, 1 B an entry instead of 4 (or 8).
  */
-function usersInArena(a: KernelArena, byUser: CsrMatrix, spec: WeightedAlsSpec): { indptr: Int32Array; indices: Int32Array; extra: Float32Array; target: Float32Array | null; itemPtr: Int32Array } {
+function usersInArena(
+  a: KernelArena,
+  byUser: CsrMatrix,
+  spec: WeightedAlsSpec,
+  vt: CodeTable = undefined,
+): { indptr: Int32Array; indices: Int32Array; extra: Float32Array | Uint8Array; target: Float32Array | null; table: Float32Array | null; itemPtr: Int32Array } {
   const nU = byUser.rows;
   const nI = byUser.cols;
   const n = byUser.indptr[nU]!;
-  const extra = a.f32(n);
-  const target = anyTarget(byUser, spec) ? a.f32(n) : null;
-  for (let p = 0; p < n; p++) {
-    const v = byUser.values[p]!;
-    extra[p] = spec.extra(v);
-    if (target) target[p] = spec.target(v);
+  let extra: Float32Array | Uint8Array;
+  let target: Float32Array | null;
+  let table: Float32Array | null = null;
+  if (vt) {
+    extra = byteCodesOf(a, byUser.values, n, vt).codes;
+    const d = vt.table.length;
+    table = a.f32(d);
+    target = hasTargets(byUser, spec, vt) ? a.f32(d) : null;
+    for (let c = 0; c < d; c++) {
+      table[c] = spec.extra(vt.table[c]!);
+      if (target) target[c] = spec.target(vt.table[c]!);
+    }
+  } else {
+    const ex = a.f32(n);
+    target = anyTarget(byUser, spec) ? a.f32(n) : null;
+    for (let p = 0; p < n; p++) {
+      const v = byUser.values[p]!;
+      ex[p] = spec.extra(v);
+      if (target) target[p] = spec.target(v);
+    }
+    extra = ex;
   }
   const indptr = a.copyI32(byUser.indptr.subarray(0, nU + 1));
   const indices = a.copyI32(byUser.indices.subarray(0, n));
   const itemPtr = a.i32(nI + 1);
   for (let p = 0; p < n; p++) itemPtr[indices[p]! + 1]!++;
   for (let c = 0; c < nI; c++) itemPtr[c + 1]! += itemPtr[c]!;
-  return { indptr, indices, extra, target, itemPtr };
+  return { indptr, indices, extra, target, table, itemPtr };
 }
 
 /**
@@ -242,11 +279,13 @@ abstract class WasmWeightedAlsBase implements Trainer {
   /** YᵀY of the items. */
   protected readonly GI: Float32Array;
   private userGramFresh = false;
-  private readonly source: KernelModelSource;
+  protected readonly source: KernelModelSource;
   private readonly parts: Float32Array;
   protected readonly loss: Float64Array;
   protected abstract readonly users: WasmSide;
-  protected abstract readonly items: { rows: number; X: Float32Array; indptr: Int32Array; gramShards: Int32Array; extra: Float32Array };
+  protected abstract readonly items: { rows: number; X: Float32Array; indptr: Int32Array; gramShards: Int32Array };
+  /** n floats of kernel memory the fit no longer reads after its last epoch (where a zero-copy finish decodes the history's values). */
+  protected abstract spare(): Float32Array;
 
   protected constructor(
     data: TrainingData,
@@ -254,9 +293,10 @@ abstract class WasmWeightedAlsBase implements Trainer {
     protected readonly spec: WeightedAlsSpec,
     protected readonly k: number,
     protected readonly wasm: WasmRuntime,
+    coded = false,
   ) {
     const a = wasm.arena;
-    this.source = kernelSourceOf(data);
+    this.source = kernelSourceOf(data, coded);
     const { rows: nU, cols: nI } = data.byUser;
     const v = WasmWeightedAlsBase.basePlan(nU, nI, k).place(a);
     this.GU = v.GU;
@@ -314,8 +354,8 @@ abstract class WasmWeightedAlsBase implements Trainer {
     this.ready();
     if (this.consumed) throw new MfrecError("E_UNSUPPORTED", "internal: a trainer was used after its zero-copy finish");
     const own = opts.zeroCopy === true;
-    // The item side's per-entry weights (n floats in kernel memory) are not read again after the last epoch.
-    const m = model(finishSource(this.source, this.users, own, this.items.extra), this.config, this.k, this.users.X, this.items.X, own);
+    // The item side's per-entry weights or rows (n floats or ints in kernel memory) are not read again after the last epoch.
+    const m = model(finishSource(this.source, this.users, own, own ? this.spare() : new Float32Array(0)), this.config, this.k, this.users.X, this.items.X, own);
     this.consumed = own;
     return m;
   }
@@ -333,13 +373,15 @@ class WasmWeightedAls extends WasmWeightedAlsBase {
   protected users!: WasmSide;
   protected items!: ShardSide;
 
-  private constructor(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, wasm: WasmRuntime) {
-    super(data, config, spec, k, wasm);
+  private constructor(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, wasm: WasmRuntime, vt: CodeTable) {
+    super(data, config, spec, k, wasm, vt !== undefined);
     const a = wasm.arena;
     const byUser = data.byUser;
     const nU = byUser.rows;
     const nI = byUser.cols;
-    const { indptr: uIndptr, indices: uIndices, extra: uExtra, target: uTarget, itemPtr: iIndptr } = usersInArena(a, byUser, spec);
+    const { indptr: uIndptr, indices: uIndices, extra: uExtra, target: uTarget, table, itemPtr: iIndptr } = usersInArena(a, byUser, spec, vt);
+    // byte codes: the users' codes are the history's value index too (a zero-copy finish decodes them)
+    if (vt && data.runtime?.zeroCopy === true) this.source.valueIndex = { table: vt.table, index: uExtra as Uint8Array };
     // The rest from kernel memory alone at the first epoch (same order, same addresses), so the given CSR can be
     // collected in between (fit() with `collect` does): the peak then holds the kernel copy, not both.
     this.pending = () => {
@@ -349,12 +391,15 @@ class WasmWeightedAls extends WasmWeightedAlsBase {
         indices: uIndices,
         extra: uExtra,
         target: uTarget,
+        table,
         X: a.f32(nU * k),
         shards: balancedRowShards(uIndptr, nU, SHARDS),
         gramShards: gramShardsFor(nU, k),
       };
       const state = { ...itemCgStatePlan(nI, k).place(a), gramShards: gramShardsFor(nI, k) };
-      this.items = { rows: nI, ...columnSegments(a, uIndptr, uIndices, uExtra, uTarget, iIndptr, segmentShardCount(nI, k)), ...state };
+      // with byte codes the codes move with their entries and the targets stay a table by code
+      const seg = columnSegments(a, uIndptr, uIndices, uExtra, table ? null : uTarget, iIndptr, segmentShardCount(nI, k));
+      this.items = { rows: nI, ...seg, target: table ? uTarget : seg.target, table, ...state };
       initFactors(this.users.X, this.items.X, k, seed);
     };
   }
@@ -365,12 +410,21 @@ class WasmWeightedAls extends WasmWeightedAlsBase {
     const nU = byUser.rows;
     const nI = byUser.cols;
     const n = byUser.indptr[nU]!;
+    // at most 256 distinct values (counts, stars): every per-entry weight as a byte code, on both sides
+    const vt = data.runtime?.kernels === "ts" ? undefined : codeTableOf(byUser.values, n);
+    const hasTarget = hasTargets(byUser, spec, vt);
     // the users' CSR and weights (usersInArena) and factors, the items' column segments and CG state, the base's
-    const users = reserve(...usersInArenaShapes(nU, nI, n, anyTarget(byUser, spec)), f32(nU * k));
-    const segments = reserve(i32(segmentShardCount(nI, k) * nU + 1), i32(n), f32(n), ...(anyTarget(byUser, spec) ? [f32(n)] : []));
+    const users = reserve(...usersInArenaShapes(nU, nI, n, hasTarget, vt !== undefined), f32(nU * k));
+    const segWeights = vt ? [u8(n)] : [f32(n), ...(hasTarget ? [f32(n)] : [])];
+    const segments = reserve(i32(segmentShardCount(nI, k) * nU + 1), i32(n), ...segWeights);
     const plans = [users, segments, itemCgStatePlan(nI, k), WasmWeightedAlsBase.basePlan(nU, nI, k)];
     const wasm = openWasmRuntime(data.runtime, plans, k, n);
-    return wasm ? new WasmWeightedAls(data, config, spec, k, seed, wasm) : undefined;
+    return wasm ? new WasmWeightedAls(data, config, spec, k, seed, wasm, vt) : undefined;
+  }
+
+  protected spare(): Float32Array {
+    const I = this.items;
+    return I.table ? new Float32Array(I.entries.buffer, I.entries.byteOffset, I.entries.length) : (I.extra as Float32Array);
   }
 
   /** cgShardRange's residual pass, then one pass per CG step. */
@@ -378,7 +432,7 @@ class WasmWeightedAls extends WasmWeightedAlsBase {
     const { items: I, users: U, spec: s } = this;
     const call = (phase: number) =>
       kernelCall.cgShardRange({
-        segPtr: I.segPtr, rows: I.entries, extra: I.extra, target: I.target, nOther: U.rows, Y: U.X,
+        segPtr: I.segPtr, rows: I.entries, extra: I.extra, target: I.target, table: I.table, nOther: U.rows, Y: U.X,
         X: I.X, R: I.R, Pv: I.Pv, AP: I.AP, rs: I.rs, active: I.active, counts: I.indptr, G: this.GU,
         k: this.k, w0: s.w0, lambda: s.lambda, nu: s.nu, nCols: U.rows, phase,
       });
@@ -391,7 +445,7 @@ class WasmWeightedAls extends WasmWeightedAlsBase {
   protected solveUsers(): void {
     const { users: U, items: I, spec: s } = this;
     const call = kernelCall.cgRange({
-      indptr: U.indptr, indices: U.indices, extra: U.extra, target: U.target, X: U.X, Y: I.X, G: this.GI,
+      indptr: U.indptr, indices: U.indices, extra: U.extra, target: U.target, table: U.table, X: U.X, Y: I.X, G: this.GI,
       k: this.k, w0: s.w0, lambda: s.lambda, nu: s.nu, nCols: I.rows, steps: s.cgSteps, lossOut: this.loss,
     });
     this.wasm.pool.run({ ...call, shards: U.shards });
@@ -407,25 +461,29 @@ class WasmCholeskyWeightedAls extends WasmWeightedAlsBase {
   protected users!: WasmSide;
   protected items!: WasmSide;
 
-  private constructor(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, wasm: WasmRuntime) {
-    super(data, config, spec, k, wasm);
+  private constructor(data: TrainingData, config: ModelConfig, spec: WeightedAlsSpec, k: number, seed: number, wasm: WasmRuntime, vt: CodeTable) {
+    super(data, config, spec, k, wasm, vt !== undefined);
     const a = wasm.arena;
     const byUser = data.byUser;
     const nU = byUser.rows;
     const nI = byUser.cols;
     const n = byUser.indptr[nU]!;
-    const { indptr: uIndptr, indices: uIndices, extra: uExtra, target: uTarget, itemPtr: iIndptr } = usersInArena(a, byUser, spec);
-    const hasTarget = uTarget !== null;
+    const { indptr: uIndptr, indices: uIndices, extra: uExtra, target: uTarget, table, itemPtr: iIndptr } = usersInArena(a, byUser, spec, vt);
+    if (vt && data.runtime?.zeroCopy === true) this.source.valueIndex = { table: vt.table, index: uExtra as Uint8Array };
     // the rest from kernel memory alone at the first epoch, as in WasmWeightedAls
-    this.pending = () => this.build(a, nU, nI, n, k, seed, uIndptr, uIndices, uExtra, uTarget, iIndptr, hasTarget);
+    this.pending = () => this.build(a, nU, nI, n, k, seed, uIndptr, uIndices, uExtra, uTarget, table, iIndptr);
   }
 
-  private build(a: KernelArena, nU: number, nI: number, n: number, k: number, seed: number, uIndptr: Int32Array, uIndices: Int32Array, uExtra: Float32Array, uTarget: Float32Array | null, iIndptr: Int32Array, hasTarget: boolean): void {
-    // the transpose in the order of transpose() in matrix/csr.ts: users ascending within each item
+  private build(
+    a: KernelArena, nU: number, nI: number, n: number, k: number, seed: number,
+    uIndptr: Int32Array, uIndices: Int32Array, uExtra: Float32Array | Uint8Array, uTarget: Float32Array | null, table: Float32Array | null, iIndptr: Int32Array,
+  ): void {
+    // the transpose in the order of transpose() in matrix/csr.ts: users ascending within each item; byte codes
+    // move with their entries, the targets stay a table by code
     const next = iIndptr.slice(0, nI);
     const iIndices = a.i32(n);
-    const iExtra = a.f32(n);
-    const iTarget = hasTarget ? a.f32(n) : null;
+    const iExtra = table ? a.u8(n) : a.f32(n);
+    const iTarget = uTarget && !table ? a.f32(n) : null;
     for (let r = 0; r < nU; r++) {
       for (let p = uIndptr[r]!; p < uIndptr[r + 1]!; p++) {
         const q = next[uIndices[p]!]!++;
@@ -436,18 +494,19 @@ class WasmCholeskyWeightedAls extends WasmWeightedAlsBase {
     }
     // a row costs its entries (k²/2 each) plus its factorization (k³/6): k/3 entries' worth
     const rowCost = 8 + Math.ceil(k / 3);
-    const side = (rows: number, indptr: Int32Array, indices: Int32Array, extra: Float32Array, target: Float32Array | null): WasmSide => ({
+    const side = (rows: number, indptr: Int32Array, indices: Int32Array, extra: Float32Array | Uint8Array, target: Float32Array | null): WasmSide => ({
       rows,
       indptr,
       indices,
       extra,
       target,
+      table,
       X: a.f32(rows * k),
       shards: balancedRowShards(indptr, rows, SHARDS, rowCost),
       gramShards: gramShardsFor(rows, k),
     });
     this.users = side(nU, uIndptr, uIndices, uExtra, uTarget);
-    this.items = side(nI, iIndptr, iIndices, iExtra, iTarget);
+    this.items = side(nI, iIndptr, iIndices, iExtra, table ? uTarget : iTarget);
     initFactors(this.users.X, this.items.X, k, seed);
   }
 
@@ -457,20 +516,28 @@ class WasmCholeskyWeightedAls extends WasmWeightedAlsBase {
     const nU = byUser.rows;
     const nI = byUser.cols;
     const n = byUser.indptr[nU]!;
-    const hasTarget = anyTarget(byUser, spec);
+    // at most 256 distinct values: weights (and targets) as byte codes on both sides, as the CG trainer does
+    const vt = data.runtime?.kernels === "ts" ? undefined : codeTableOf(byUser.values, n);
+    const hasTarget = hasTargets(byUser, spec, vt);
     // the users' CSR and weights (usersInArena), the items' transpose, both sides' factors, the base's
-    const transpose = reserve(i32(n), f32(n), ...(hasTarget ? [f32(n)] : []));
+    const transpose = reserve(i32(n), ...(vt ? [u8(n)] : [f32(n), ...(hasTarget ? [f32(n)] : [])]));
     const factors = reserve(f32(nU * k), f32(nI * k));
-    const plans = [reserve(...usersInArenaShapes(nU, nI, n, hasTarget)), transpose, factors, WasmWeightedAlsBase.basePlan(nU, nI, k)];
+    const plans = [reserve(...usersInArenaShapes(nU, nI, n, hasTarget, vt !== undefined)), transpose, factors, WasmWeightedAlsBase.basePlan(nU, nI, k)];
     const wasm = openWasmRuntime(data.runtime, plans, k, n);
-    return wasm ? new WasmCholeskyWeightedAls(data, config, spec, k, seed, wasm) : undefined;
+    return wasm ? new WasmCholeskyWeightedAls(data, config, spec, k, seed, wasm, vt) : undefined;
+  }
+
+  protected spare(): Float32Array {
+    // the items' f32 weights, or with byte codes their row indices (n ints): neither is read after the last epoch
+    const I = this.items;
+    return I.table ? new Float32Array(I.indices.buffer, I.indices.byteOffset, I.indptr[I.rows]!) : (I.extra as Float32Array);
   }
 
   /** Rows of side x solved against side y (Gramian G of y), the loss into this.loss when `loss`. */
   private solve(x: WasmSide, y: WasmSide, G: Float32Array, loss: boolean): void {
     const s = this.spec;
     const call = kernelCall.wcholRange({
-      indptr: x.indptr, indices: x.indices, extra: x.extra, target: x.target, X: x.X, Y: y.X, G,
+      indptr: x.indptr, indices: x.indices, extra: x.extra, target: x.target, table: x.table, X: x.X, Y: y.X, G,
       k: this.k, w0: s.w0, lambda: s.lambda, nu: s.nu, nCols: y.rows, lossOut: loss ? this.loss : null,
     });
     this.wasm.pool.run({ ...call, shards: x.shards });

@@ -69,8 +69,8 @@ describe("typed kernel call builders (kernels/kernel-calls.ts)", () => {
     const call = kernelCall.gramPartRange({ Y, k: 3, parts });
     assert.equal(call.kernel, "gramPartRange");
     assert.deepEqual([...call.args], [Y.byteOffset, 3, parts.byteOffset]);
-    const sse = kernelCall.sseRange({ indptr: Y, indices: Y, values: Y, X: Y, Y, bx: null, by: null, k: 2, mu: 3.5, useBias: true, lossOut: parts });
-    assert.deepEqual([...sse.args], [Y.byteOffset, Y.byteOffset, Y.byteOffset, Y.byteOffset, Y.byteOffset, 0, 0, 2, 3.5, 1, parts.byteOffset]);
+    const sse = kernelCall.sseRange({ indptr: Y, indices: Y, values: Y, table: null, X: Y, Y, bx: null, by: null, k: 2, mu: 3.5, useBias: true, lossOut: parts });
+    assert.deepEqual([...sse.args], [Y.byteOffset, Y.byteOffset, Y.byteOffset, 0, Y.byteOffset, Y.byteOffset, 0, 0, 2, 3.5, 1, parts.byteOffset]);
   });
 });
 

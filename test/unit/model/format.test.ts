@@ -219,8 +219,8 @@ describe("loadModel rejects bad files with E_MODEL_FORMAT", () => {
 
   test("unknown version", () => {
     const bad = good.slice();
-    new DataView(bad.buffer).setUint16(6, 4, true);
-    assert.throws(() => loadModel(bad), /unsupported model format version 4/);
+    new DataView(bad.buffer).setUint16(6, 5, true);
+    assert.throws(() => loadModel(bad), /unsupported model format version 5/);
   });
 
   test("malformed header JSON", () => {

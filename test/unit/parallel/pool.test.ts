@@ -100,11 +100,11 @@ describe("kernel pools: fixed shards give the same bits for any thread count", (
       const bx = a.f32(pr.nUsers);
       const by = a.copyF32(randomFloats(7, pr.nItems));
       const shards = balancedRowShards(m.indptr, pr.nUsers, 13);
-      pool.run({ ...kernelCall.alsCholeskyRange({ indptr: ip, indices: ix, values: iv, X, Y, bx, by, k, mu: 3, reg: 0.1, regBias: 0.1, scaleByCount: 1, useBias: 1 }), shards });
+      pool.run({ ...kernelCall.alsCholeskyRange({ indptr: ip, indices: ix, values: iv, table: null, X, Y, bx, by, k, mu: 3, reg: 0.1, regBias: 0.1, scaleByCount: 1, useBias: 1 }), shards });
       const chol = X.slice();
       const G = a.f32(k * k);
       pool.run({ ...kernelCall.gramRange({ Y, k, G }), shards: Int32Array.of(0, pr.nItems) });
-      pool.run({ ...kernelCall.cgRange({ indptr: ip, indices: ix, extra: iv, target: null, X, Y, G, k, w0: 1, lambda: 0.1, nu: 0, nCols: pr.nItems, steps: 3, lossOut: null }), shards });
+      pool.run({ ...kernelCall.cgRange({ indptr: ip, indices: ix, extra: iv, target: null, table: null, X, Y, G, k, w0: 1, lambda: 0.1, nu: 0, nCols: pr.nItems, steps: 3, lossOut: null }), shards });
       const out = a.f32(pr.nUsers * pr.nItems);
       pool.run({ ...kernelCall.scoreRange({ U: X, V: Y, k, nItems: pr.nItems, mu: 0, userBias: null, itemBias: null, out, first: 0 }), shards: rowShards(pr.nUsers, 10) });
       return [chol, bx.slice(), X.slice(), out.slice()];

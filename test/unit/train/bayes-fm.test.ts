@@ -11,6 +11,38 @@ import { fmRowCaches, fmSampleGroup, fmUpdateResiduals } from "../../../src/trai
 import { fitSync } from "../../../src/train/fit.js";
 import { ratingsFromArray } from "../../../src/data/ratings.js";
 import { smallRatings } from "./explicit-fixtures.js";
+import type { FactorModel } from "../../../src/model/factor-model.js";
+import type { EntityFeatures } from "../../../src/model/cold-start.js";
+import { loadModel, readModelHeader, saveModel } from "../../../src/model/format.js";
+
+/** A row's unclipped score of item i: μ + b + b_i + row·q_i. */
+function rowScore(model: FactorModel, row: { factors: Float32Array; bias: number }, i: number): number {
+  let s = model.globalMean + row.bias + model.itemBias![i]!;
+  for (let f = 0; f < model.factors; f++) s += row.factors[f]! * model.itemFactors.data[i * model.factors + f]!;
+  return s;
+}
+
+/** RMS over users × items of (folded-in user's score − trained user's score), folding each user in from their own history (and features). */
+function foldInGap(model: FactorModel, users: number[], features: (u: number) => EntityFeatures | undefined): { rms: number; spread: number } {
+  const h = model.history!;
+  let sse = 0;
+  let spread = 0;
+  let n = 0;
+  for (const u of users) {
+    const lo = h.indptr[u]!;
+    const hi = h.indptr[u + 1]!;
+    const f = features(u);
+    const row = foldInRow(model, h.indices.subarray(lo, hi), h.values.subarray(lo, hi), "user", f === undefined ? {} : { features: f });
+    assert.equal(row.factors.length, model.factors);
+    for (let i = 0; i < model.numItems; i++) {
+      const trained = rawScoreIndex(model, u, i);
+      sse += (rowScore(model, row, i) - trained) ** 2;
+      spread += (trained - model.globalMean) ** 2;
+      n++;
+    }
+  }
+  return { rms: Math.sqrt(sse / n), spread: Math.sqrt(spread / n) };
+}
 
 describe("bayes-fm kernel", () => {
   it("with zero noise an id-group draw is the conditional mean (α(G + θA) + λμ)/(λ + αA)", () => {
@@ -108,6 +140,11 @@ describe("bayes-fm model", () => {
     const two = fitSync(data, { ...base, epochs: 8, chains: 2 });
     assert.equal(two.factors, 3 * 3 * 2, "chains × kept samples, side by side");
     assert.equal(two.config.chains, 2);
+    // The stored implicit vectors stack every chain's samples the same way (k · chains · S wide).
+    assert.equal(two.features?.ratedItems?.factors.cols, 3 * 3 * 2);
+    const folded = foldInUser(two, [{ item: "i0", value: 5 }, { item: "i3", value: 1 }]);
+    assert.equal(folded.length, two.factors);
+    assert.ok(folded.every(Number.isFinite), "fold-in reads the chains' priors and vectors");
     const one = fitSync(data, { ...base, epochs: 8 });
     const other = fitSync(data, { ...base, epochs: 8, seed: bayesFmChainSeed(base.seed, 1) });
     assert.notEqual(bayesFmChainSeed(base.seed, 1), base.seed);
@@ -145,30 +182,54 @@ describe("bayes-fm model", () => {
     assert.deepEqual(Buffer.from(snapped.userFactors.data.buffer), Buffer.from(plain.userFactors.data.buffer));
   });
 
-  it("folds in a user from their ratings without resampling: close to the trained user's predictions", () => {
+  it("folds in a user from their ratings without resampling: close to the trained user's predictions, closer with the implicit vectors", () => {
+    const model = fitSync(data, { ...base, epochs: 40, burnIn: 10, thin: 3 });
+    assert.equal(model.features?.ratedItems?.factors.rows, model.numItems);
+    assert.equal(model.features?.raters?.factors.cols, model.factors);
+    const gap = foldInGap(model, Array.from({ length: model.numUsers }, (_, u) => u), () => undefined);
+    // The same model without the stored y_j: the folded rows then lack the implicit-feedback term.
+    const bare = foldInGap(model.with({ features: undefined }), Array.from({ length: model.numUsers }, (_, u) => u), () => undefined);
+    assert.ok(gap.rms < 0.5 * gap.spread, `fold-in RMS gap ${gap.rms} vs spread ${gap.spread}`);
+    assert.ok(gap.rms < 0.8 * bare.rms, `with the implicit vectors ${gap.rms} vs without ${bare.rms}`);
+    const fresh = foldInUser(model, [{ item: "i0", value: 5 }, { item: "i3", value: 1 }]);
+    assert.ok(fresh.every(Number.isFinite));
+  });
+
+  it("folds in an item from its raters with the flipped group's vectors: closer than without", () => {
     const model = fitSync(data, { ...base, epochs: 40, burnIn: 10, thin: 3 });
     const h = model.history!;
     let sse = 0;
-    let n = 0;
-    let spread = 0;
-    for (const u of [1, 7, 15]) {
-      const lo = h.indptr[u]!;
-      const hi = h.indptr[u + 1]!;
-      const row = foldInRow(model, h.indices.subarray(lo, hi), h.values.subarray(lo, hi), "user");
-      assert.equal(row.factors.length, model.factors);
-      for (let i = 0; i < model.numItems; i++) {
-        let s = model.globalMean + row.bias + model.itemBias![i]!;
-        for (let f = 0; f < model.factors; f++) s += row.factors[f]! * model.itemFactors.data[i * model.factors + f]!;
-        const trained = rawScoreIndex(model, u, i);
-        sse += (s - trained) ** 2;
-        spread += (trained - model.globalMean) ** 2;
-        n++;
+    let bareSse = 0;
+    const bareModel = model.with({ features: undefined });
+    for (let i = 0; i < model.numItems; i++) {
+      const users: number[] = [];
+      const values: number[] = [];
+      for (let u = 0; u < model.numUsers; u++) {
+        for (let p = h.indptr[u]!; p < h.indptr[u + 1]!; p++) {
+          if (h.indices[p] !== i) continue;
+          users.push(u);
+          values.push(h.values[p]!);
+        }
+      }
+      for (const [m, add] of [[model, (x: number) => (sse += x)], [bareModel, (x: number) => (bareSse += x)]] as const) {
+        const row = foldInRow(m, Int32Array.from(users), Float32Array.from(values), "item");
+        for (let u = 0; u < model.numUsers; u++) {
+          let s = model.globalMean + row.bias + model.userBias![u]!;
+          for (let f = 0; f < model.factors; f++) s += row.factors[f]! * model.userFactors.data[u * model.factors + f]!;
+          add((s - rawScoreIndex(model, u, i)) ** 2);
+        }
       }
     }
-    // The folded rows lack the implicit-feedback terms, so they are close, not equal.
-    assert.ok(Math.sqrt(sse / n) < 0.5 * Math.sqrt(spread / n), `fold-in RMS gap ${Math.sqrt(sse / n)} vs spread ${Math.sqrt(spread / n)}`);
-    const fresh = foldInUser(model, [{ item: "i0", value: 5 }, { item: "i3", value: 1 }]);
-    assert.ok(fresh.every(Number.isFinite));
+    assert.ok(sse < 0.8 * bareSse, `item fold-in gap² ${sse} with the raters' vectors vs ${bareSse} without`);
+  });
+
+  it("implicitVectors: false keeps the implicit vectors out of the model and changes no trained row", () => {
+    const a = fitSync(data, { ...base, epochs: 6 });
+    const b = fitSync(data, { ...base, epochs: 6, implicitVectors: false });
+    assert.equal(b.features, undefined);
+    assert.deepEqual(Buffer.from(b.userFactors.data.buffer), Buffer.from(a.userFactors.data.buffer));
+    assert.deepEqual(Buffer.from(b.itemFactors.data.buffer), Buffer.from(a.itemFactors.data.buffer));
+    assert.ok(saveModel(b).length < saveModel(a).length - (a.numUsers + a.numItems) * a.factors * 4);
   });
 
   it("explain: the ranking part's score is explained; the rating part alone is E_UNSUPPORTED (a sample average, not one ridge solve)", () => {
@@ -256,7 +317,6 @@ describe("bayes-fm side-feature groups", () => {
   });
 
   it("a model fitted with features predicts the same after save and load", async () => {
-    const { saveModel, loadModel } = await import("../../../src/model/format.js");
     const m = fitSync(train, { ...cfg, epochs: 12, burnIn: 4 }, { itemFeatures, userFeatures: { u0: ["x"], u1: ["x", "y"] } });
     const back = loadModel(saveModel(m));
     for (const [u, i] of test.slice(0, 20)) {
@@ -292,21 +352,134 @@ describe("bayes-fm side-feature groups", () => {
     const b = fitSync(train, { ...cfg, epochs: 6, burnIn: 2 }, { itemFeatures: extra });
     assert.equal(b.itemIndex.size, a.itemIndex.size);
     assert.ok(Number.isFinite(rawScoreIndex(b, 0, 0)));
+    assert.equal(a.provenance?.warnings, undefined, "every item has features and every feature a rated item: nothing to report");
   });
 
-  it("a model fitted with item features folds in a new user from ratings (the user's own features are not used yet)", () => {
+  it("the fit reports feature ids without ratings, rated ids without features and features no rating informs, with reasons; the file keeps them", () => {
+    const users = { u0: ["x"], u1: ["x", "y"], ghost: ["y"], phantom: ["only-ghosts"] };
+    const extra = { ...itemFeatures, nobody: ["good"] };
+    const m = fitSync(train, { ...cfg, epochs: 6, burnIn: 2 }, { itemFeatures: extra, userFeatures: users });
+    const w = m.provenance?.warnings ?? [];
+    const by = (side: string, code: string) => w.find((x) => x.side === side && x.code === code);
+    assert.deepEqual(
+      w.map((x) => [x.side, x.code, x.count]),
+      [
+        ["user", "feature-ids-without-ratings", 2],
+        ["user", "rated-without-features", 38],
+        ["user", "features-without-ratings", 1],
+        ["item", "feature-ids-without-ratings", 1],
+      ],
+    );
+    assert.deepEqual(by("user", "feature-ids-without-ratings")!.examples, ["ghost", "phantom"]);
+    assert.deepEqual(by("user", "features-without-ratings")!.examples, ["only-ghosts"]);
+    assert.equal(by("user", "rated-without-features")!.examples.length, 5);
+    assert.match(by("item", "feature-ids-without-ratings")!.message, /1 items of the item feature table have no training rating: they are not in the model/);
+    assert.deepEqual(loadModel(saveModel(m)).provenance?.warnings, w);
+  });
+
+  it("a model fitted with item features folds in a new user from ratings, and a new item from its features", () => {
     const m = fitSync(train, { ...cfg, epochs: 20, burnIn: 6 }, { itemFeatures });
     // A new user who liked two thinly rated good items and disliked a bad one: other good items score above bad ones.
     const idx = Int32Array.from(["i20", "i22", "i21"], (id) => m.itemIndex.indexOf(id));
     const row = foldInRow(m, idx, Float32Array.of(4.5, 4.5, 1.5), "user");
     assert.ok(row.factors.every(Number.isFinite) && Number.isFinite(row.bias));
-    const at = (id: string): number => {
-      const i = m.itemIndex.indexOf(id);
-      let s = m.globalMean + row.bias + m.itemBias![i]!;
-      for (let f = 0; f < m.factors; f++) s += row.factors[f]! * m.itemFactors.data[i * m.factors + f]!;
-      return s;
-    };
+    const at = (id: string): number => rowScore(m, row, m.itemIndex.indexOf(id));
     assert.ok(at("i24") > at("i25") + 1, `good i24 ${at("i24")} vs bad i25 ${at("i25")}`);
+    // A new item known by its feature alone (no rater): the users' mean prediction follows the feature.
+    const meanOver = (f: string): number => {
+      const r = foldInRow(m, new Int32Array(0), new Float32Array(0), "item", { features: [f] });
+      let s = 0;
+      for (let u = 0; u < m.numUsers; u++) {
+        s += m.globalMean + m.userBias![u]! + r.bias;
+        for (let c = 0; c < m.factors; c++) s += r.factors[c]! * m.userFactors.data[u * m.factors + c]!;
+      }
+      return s / m.numUsers;
+    };
+    assert.ok(meanOver("good") > meanOver("bad") + 1, `a new good item ${meanOver("good")} vs a bad one ${meanOver("bad")}`);
   });
 });
 
+describe("bayes-fm fold-in with user features and the stored vectors", () => {
+  // 60 users × 40 items: "even" users like even items and dislike odd ones, "odd" users the reverse; a second
+  // feature z0..z2 carries nothing. A quarter of the cells is held out.
+  const rows: { user: string; item: string; rating: number }[] = [];
+  for (let u = 0; u < 60; u++) {
+    for (let i = 0; i < 40; i++) {
+      const likes = (u % 2 === 0) === (i % 2 === 0);
+      if ((u * 7 + i * 3) % 4 !== 0) rows.push({ user: `u${u}`, item: `i${i}`, rating: (likes ? 4.5 : 1.5) + (((u * 31 + i * 17) % 7) - 3) * 0.1 });
+    }
+  }
+  const train = ratingsFromArray(rows);
+  const userFeatures = Object.fromEntries(Array.from({ length: 60 }, (_, u) => [`u${u}`, [u % 2 === 0 ? "even" : "odd", `z${u % 3}`]]));
+  const cfg = { algorithm: "bayes-fm", factors: 3, epochs: 40, burnIn: 10, thin: 3, seed: 5, ranking: "none" };
+  const model = fitSync(train, cfg, { userFeatures });
+  const everyone = Array.from({ length: model.numUsers }, (_, u) => u);
+  const featuresOf = (u: number): EntityFeatures => userFeatures[model.userIndex.idAt(u)]!;
+
+  it("stores the features' and the rated items' vectors stacked like the rows, biases averaged", () => {
+    const f = model.features!;
+    assert.equal(f.users!.factors.rows, 5);
+    assert.equal(f.users!.factors.cols, model.factors);
+    assert.equal(f.users!.bias!.length, 5);
+    assert.equal(f.users!.normalize, "l2");
+    assert.equal(f.ratedItems!.vocabulary, model.itemIndex);
+    assert.equal(f.items, undefined);
+  });
+
+  it("folding in a trained user's own ratings and features reproduces its predictions closely; each stored part helps", () => {
+    const full = foldInGap(model, everyone, featuresOf);
+    const noFeatures = foldInGap(model, everyone, () => undefined);
+    const bare = foldInGap(model.with({ features: { users: model.features!.users } }), everyone, featuresOf);
+    const old = foldInGap(model.with({ features: undefined }), everyone, () => undefined);
+    assert.ok(full.rms < 0.05 * full.spread, `gap ${full.rms} vs spread ${full.spread}`);
+    for (const [what, g] of [["without the features", noFeatures], ["without the implicit vectors", bare], ["with ratings only", old]] as const) {
+      assert.ok(full.rms < g.rms, `gap ${full.rms} with features and implicit vectors vs ${g.rms} ${what}`);
+    }
+  });
+
+  it("a new user with features alone gets a finite row that depends on the features", () => {
+    const none = new Int32Array(0);
+    const cold = (f: EntityFeatures) => foldInRow(model, none, new Float32Array(0), "user", { features: f });
+    const mean = (row: { factors: Float32Array; bias: number }, parity: number): number => {
+      let s = 0;
+      for (let i = 0; i < model.numItems; i++) if (Number(model.itemIndex.idAt(i).slice(1)) % 2 === parity) s += rowScore(model, row, i);
+      return s / (model.numItems / 2);
+    };
+    const even = cold(["even"]);
+    const odd = cold(["odd", "z1"]);
+    assert.ok(even.factors.every(Number.isFinite) && Number.isFinite(even.bias));
+    assert.ok(mean(even, 0) > mean(even, 1) + 1, `an "even" user: even items ${mean(even, 0)}, odd ${mean(even, 1)}`);
+    assert.ok(mean(odd, 1) > mean(odd, 0) + 0.5, `an "odd" user: odd items ${mean(odd, 1)}, even ${mean(odd, 0)}`);
+    // Unknown features are ignored (normalized with the known ones); none known is E_CONFIG.
+    assert.ok(cold(["even", "nobody-has-this"]).factors.every(Number.isFinite));
+    assert.throws(() => cold(["nobody-has-this"]), (e: unknown) => isMfrecError(e) && e.code === "E_CONFIG");
+    // Features of the item side were not given in training: E_UNSUPPORTED naming the side.
+    assert.throws(() => foldInRow(model, none, new Float32Array(0), "item", { features: ["x"] }), (e: unknown) => isMfrecError(e) && e.code === "E_UNSUPPORTED" && /item features/.test(e.message));
+  });
+
+  it("model file version 4 keeps every stored vector; the folded rows are the same after load", () => {
+    const bytes = saveModel(model);
+    assert.equal(bytes[6], 4);
+    const h = readModelHeader(bytes);
+    assert.deepEqual(h.features?.users, { vocabulary: ["even", "z0", "odd", "z1", "z2"], normalize: "l2", bias: true });
+    assert.deepEqual(h.features?.ratedItems, { rows: model.numItems, normalize: "l2", bias: true });
+    const back = loadModel(bytes);
+    const h0 = model.history!;
+    for (const u of [0, 5, 17]) {
+      const args = [h0.indices.subarray(h0.indptr[u]!, h0.indptr[u + 1]!), h0.values.subarray(h0.indptr[u]!, h0.indptr[u + 1]!), "user", { features: featuresOf(u) }] as const;
+      assert.deepEqual(foldInRow(back, ...args), foldInRow(model, ...args));
+    }
+    assert.deepEqual(foldInRow(back, new Int32Array(0), new Float32Array(0), "user", { features: ["odd"] }), foldInRow(model, new Int32Array(0), new Float32Array(0), "user", { features: ["odd"] }));
+  });
+
+  it("a bayes-fm file written before version 4 (no stored vectors) still loads, predicts and folds in from ratings", () => {
+    const old = saveModel(model.with({ features: undefined }));
+    assert.equal(old[6], 1);
+    const back = loadModel(old);
+    assert.equal(back.features, undefined);
+    assert.equal(rawScoreIndex(back, 3, 4), rawScoreIndex(model, 3, 4));
+    const row = foldInRow(back, Int32Array.of(0, 2), Float32Array.of(5, 4), "user");
+    assert.ok(row.factors.every(Number.isFinite));
+    assert.throws(() => foldInRow(back, Int32Array.of(0), Float32Array.of(5), "user", { features: ["even"] }), (e: unknown) => isMfrecError(e) && e.code === "E_UNSUPPORTED");
+  });
+});

@@ -11,6 +11,7 @@ import { fmtInt } from "../../../src/cli/output.js";
 import { wasmSimdSupported } from "../../../src/kernels/wasm.js";
 import { buildCsr } from "../../../src/matrix/csr.js";
 import type { FactorModel } from "../../../src/model/factor-model.js";
+import { codeTableOf, entryCoding } from "../../../src/parallel/column-segments.js";
 import { byteValueIndex, heapAllocator, planHistory, planHistoryInPlace, planSgdBlocks, type SgdPacking } from "../../../src/parallel/sgd-blocks.js";
 import { fit, fitSync } from "../../../src/train/fit.js";
 import { seededRatings as seeded } from "../../helpers/seeded-ratings.js";
@@ -121,6 +122,43 @@ describe("zero-copy fits (mfrec train's path) give the same model bytes as copyi
         const r = seeded(c.distinct + (c.sorted ? 1 : 2), 90, 60, 0.2, c.distinct, c.sorted);
         const want = fitSync(r, c.config as { algorithm: string }, { threads });
         const got = await fit(r, c.config as { algorithm: string }, { threads, zeroCopy: true, collect: gc });
+        assertSameModel(got, want, c.name);
+      });
+    }
+  }
+});
+
+describe("byte-coded entries in the ALS kernels give the same model bytes as per-entry f32", { skip: !wasmSimdSupported() && "no WebAssembly SIMD" }, () => {
+  const cases: Array<{ name: string; config: Record<string, unknown>; distinct: number; sorted: boolean }> = [
+    { name: "als CG (ratings as codes on both sides, the loss too)", config: { algorithm: "als", factors: 8, epochs: 3, cgSteps: 3, ranking: "none" }, distinct: 5, sorted: true },
+    { name: "als CG without biases, unsorted input", config: { algorithm: "als", factors: 7, epochs: 2, cgSteps: 2, biases: false, ranking: "none" }, distinct: 9, sorted: false },
+    { name: "als CG with its ranking part", config: { algorithm: "als", factors: 8, epochs: 2, cgSteps: 3, rankingEpochs: 2, rankingFactors: 4 }, distinct: 5, sorted: true },
+    { name: "als exact (codes transposed with the ratings)", config: { algorithm: "als", factors: 8, epochs: 3, ranking: "none" }, distinct: 5, sorted: false },
+    { name: "als exact without biases, not ALS-WR", config: { algorithm: "als", factors: 6, epochs: 2, biases: false, weightedRegularization: false, ranking: "none" }, distinct: 11, sorted: true },
+    { name: "als exact with its ranking part (the default)", config: { algorithm: "als", factors: 8, epochs: 2, rankingEpochs: 2, rankingFactors: 4 }, distinct: 5, sorted: true },
+    { name: "ials CG (weights as codes on both sides)", config: { algorithm: "ials", factors: 8, epochs: 3 }, distinct: 5, sorted: true },
+    { name: "ials CG, 256 distinct values", config: { algorithm: "ials", factors: 6, epochs: 2 }, distinct: 256, sorted: false },
+    { name: "ials CG with a confidence offset (targets 0 and 1 by code)", config: { algorithm: "ials", factors: 8, epochs: 2, confidenceOffset: 1.5 }, distinct: 5, sorted: true },
+    { name: "wals CG, weights by value", config: { algorithm: "wals", factors: 8, epochs: 2, solver: "cg", observedWeight: "value" }, distinct: 5, sorted: true },
+    { name: "ials exact (Cholesky, weights by code, both sides)", config: { algorithm: "ials", factors: 8, epochs: 2, solver: "cholesky" }, distinct: 5, sorted: false },
+    { name: "ials exact with a confidence offset (targets by code: the explicit models' ranking part)", config: { algorithm: "ials", factors: 8, epochs: 2, solver: "cholesky", confidenceOffset: 2 }, distinct: 7, sorted: true },
+    { name: "wals exact (default solver)", config: { algorithm: "wals", factors: 8, epochs: 2 }, distinct: 5, sorted: true },
+    { name: "sgd with its ranking part (ials exact by code)", config: { algorithm: "sgd", factors: 8, epochs: 2, rankingEpochs: 2, rankingFactors: 4 }, distinct: 5, sorted: true },
+  ];
+  for (const c of cases) {
+    for (const zeroCopy of [false, true]) {
+      it(`${c.name}, ${zeroCopy ? "zero-copy" : "copying"} fit, 2 threads`, async () => {
+        const r = seeded(c.distinct + (c.sorted ? 3 : 4), 80, 50, 0.25, c.distinct, c.sorted);
+        const cfg = c.config as { algorithm: string };
+        assert.ok(codeTableOf(r.values, r.length), "the values allow byte codes (the path under test runs)");
+        entryCoding.bytes = false;
+        let want: FactorModel;
+        try {
+          want = fitSync(r, cfg, { threads: 2 });
+        } finally {
+          entryCoding.bytes = true;
+        }
+        const got = zeroCopy ? await fit(r, cfg, { threads: 2, zeroCopy: true, collect: gc }) : fitSync(r, cfg, { threads: 2 });
         assertSameModel(got, want, c.name);
       });
     }

@@ -140,7 +140,7 @@ describe("weighted-ALS WASM kernels against the TS reference, one half-sweep", (
       assert.ok(Math.abs(G[q]! - gram[q]!) < 1e-5 * (1 + Math.abs(gram[q]!)), `G[${q}]`);
     }
     const shards = Int32Array.of(0, 5, 5, 20, 20, rows);
-    const call = kernelCall.cgRange({ indptr: aI, indices: aJ, extra: aE, target: null, X: aX, Y: aY, G, k, w0: 0.7, lambda: 0.1, nu: 0.5, nCols: cols, steps: 3, lossOut: loss });
+    const call = kernelCall.cgRange({ indptr: aI, indices: aJ, extra: aE, target: null, table: null, X: aX, Y: aY, G, k, w0: 0.7, lambda: 0.1, nu: 0.5, nCols: cols, steps: 3, lossOut: loss });
     pool.run({ ...call, shards });
     assert.ok(maxRelDiff(aX, args.X) < 1e-4, `x: ${maxRelDiff(aX, args.X)}`);
     // the loss at the solved rows: the kernel's per-shard parts plus the Gramian term from the two Gramians

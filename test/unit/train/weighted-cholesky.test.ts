@@ -55,7 +55,7 @@ describe("wcholRange = weightedAlsHalfSweep solver 1 (one half-sweep, random pro
           const G = arena.copyF32(gram);
           const loss = arena.f64(4);
           const shards = Int32Array.of(0, 1, 1, 17, 17, 30, 30, pr.nUsers);
-          pool.run({ ...kernelCall.wcholRange({ indptr: ip, indices: ix, extra: ex, target: tg, X, Y: aY, G, k, w0, lambda, nu, nCols: pr.nItems, lossOut: loss }), shards });
+          pool.run({ ...kernelCall.wcholRange({ indptr: ip, indices: ix, extra: ex, target: tg, table: null, X, Y: aY, G, k, w0, lambda, nu, nCols: pr.nItems, lossOut: loss }), shards });
           const d = maxRelDiff(X, ref.X);
           assert.ok(d < KERNEL_TOL[mode], `X differs by ${d}`);
           // user 0 has no entries: x = 0 in both (b = 0), whatever it was before
@@ -87,7 +87,7 @@ describe("wcholRange = weightedAlsHalfSweep solver 1 (one half-sweep, random pro
     const pool = new InlinePool(arena, kernelScratchBytes(k));
     const X = arena.f32(pr.nUsers * k);
     const call = kernelCall.wcholRange({
-      indptr: arena.copyI32(m.indptr), indices: arena.copyI32(m.indices), extra: arena.copyF32(extra), target: null, X,
+      indptr: arena.copyI32(m.indptr), indices: arena.copyI32(m.indices), extra: arena.copyF32(extra), target: null, table: null, X,
       Y: arena.copyF32(Y), G: arena.copyF32(gram), k, w0: 0.3, lambda: 0.01, nu: 0, nCols: pr.nItems, lossOut: null,
     });
     pool.run({ ...call, shards: Int32Array.of(0, pr.nUsers) });
