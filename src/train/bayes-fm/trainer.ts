@@ -26,10 +26,14 @@
  * from per-shard partial sums), so the sampler's arithmetic is unchanged: every thread count gives the
  * bytes of the one-thread sampler (golden-models.test.ts, threads 1, 2, 3). This is design (a) of issue
  * 17 without the per-row RNG streams it would have needed had the workers drawn the noise; filling the
- * noise costs ~2(k + 1)(users + items) normals per sweep on one thread. The other design, parallel chains
- * (each on its own thread, samples stacked), was measured and not taken: see docs/performance.md,
- * "bayes-fm threads". The sequential groups bound the speed-up (Amdahl): on 2 cores about a third to a half
- * of a sweep stays on one thread.
+ * noise costs ~2(k + 1)(users + items) normals per sweep on one thread. The sequential groups bound the
+ * speed-up (Amdahl): in a one-thread profile about 62 % of a sweep is not on the pool, so ≤ 1.23× on 2 free
+ * cores. Automatic threads (0) stay at one below AUTO_THREADS_RATINGS.
+ *
+ * The other design, parallel chains, is the config `chains` (BayesFmChains below): independent chains
+ * whose kept samples are stacked, which on ml-100k u1..u5 is more accurate than one chain with as many
+ * samples. They run in lock step on the calling thread, not one per worker: the pools run WASM kernels
+ * over shards, and a chain is a whole sampler. docs/performance.md, "bayes-fm threads", has the figures.
  */
 import { MfrecError } from "../../core/errors.js";
 import type { FitWarning } from "../../core/types.js";
