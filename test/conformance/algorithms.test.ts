@@ -55,6 +55,12 @@ function bytesOf(m: FactorModel): Uint8Array[] {
   const out = [new Uint8Array(m.userFactors.data.buffer.slice(0)), new Uint8Array(m.itemFactors.data.buffer.slice(0))];
   if (m.userBias) out.push(new Uint8Array(m.userBias.slice().buffer));
   if (m.itemBias) out.push(new Uint8Array(m.itemBias.slice().buffer));
+  // What a model stores for cold start and fold-in (hybrid, bayes-fm: FactorModel.features) is part of it too.
+  for (const f of [m.features?.users, m.features?.items, m.features?.ratedItems, m.features?.raters]) {
+    if (!f) continue;
+    out.push(new Uint8Array(f.factors.data.slice().buffer));
+    if (f.bias) out.push(new Uint8Array(f.bias.slice().buffer));
+  }
   return out;
 }
 
