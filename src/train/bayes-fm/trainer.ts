@@ -28,7 +28,7 @@
  * 17 without the per-row RNG streams it would have needed had the workers drawn the noise; filling the
  * noise costs ~2(k + 1)(users + items) normals per sweep on one thread. The sequential groups bound the
  * speed-up (Amdahl): in a one-thread profile about 62 % of a sweep is not on the pool, so ≤ 1.23× on 2 free
- * cores. Automatic threads (0) stay at one below AUTO_THREADS_RATINGS.
+ * cores; automatic threads (0) stay at one.
  *
  * The other design, parallel chains, is the config `chains` (BayesFmChains below): independent chains
  * whose kept samples are stacked, which on ml-100k u1..u5 is more accurate than one chain with as many
@@ -50,7 +50,7 @@ import { f32 as f32Shape, f64 as f64Shape, heapAllocator, i32 as i32Shape, reser
 import { type KernelCall, kernelCall, runRange } from "../../kernels/kernel-calls.js";
 import type { KernelName, WasmKernels } from "../../kernels/wasm.js";
 import { balancedRowShards, type KernelPool, rowShards } from "../../parallel/pool.js";
-import { openWasmRuntime, SMALL_WORK, type WasmRuntime } from "../kernel-runtime.js";
+import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
 import { type AlignedFeatures, alignFeatures, type FeatureTable } from "../../data/features.js";
 import type { IdIndex } from "../../data/id-index.js";
 import { fmGroupSums, fmResiduals, fmRowCaches, fmSampleGroup, fmUpdateResiduals } from "./kernel.js";
@@ -67,9 +67,6 @@ const GAMMA0 = 1;
  * chosen from the data alone, never from the thread count, so every count gives the same bytes.
  */
 const SHARDS = 64;
-
-/** Ratings from which automatic threads (`threads` 0) use every core of the pool; below, one thread. */
-const AUTO_THREADS_RATINGS = 1_000_000;
 
 /** One feature group: parameter rows θ (paramRows × w) and how they occur in the side's rows. */
 interface Group {
@@ -178,9 +175,10 @@ class BayesFmTrainer implements Trainer {
       i32s.push(sf.features + 1, sf.rowIndices.length);
     }
     const mem = reserve(...f32s.map(f32Shape), ...i32s.map(i32Shape), f64Shape(rows), f64Shape(rows), f64Shape(rows), f64Shape(SHARDS));
-    // A sweep posts 3 small pool tasks per column (2(k + 1) columns): automatic threads (0) stay at one below
-    // AUTO_THREADS_RATINGS, where the tasks' hand-offs cost more than the shards save (docs/performance.md).
-    this.wasm = openWasmRuntime(data.runtime, [mem], w, n >= AUTO_THREADS_RATINGS ? n : Math.min(n, SMALL_WORK - 1));
+    // Automatic threads (0) stay at one (work 0): a sweep posts 3 small pool tasks per column (2(k + 1) columns)
+    // around a sequential part of ~62 %, and on the shared 2-core box 2 threads were slower at every size
+    // measured (docs/performance.md, "bayes-fm threads"). `threads` ≥ 2 asks for the pool explicitly.
+    this.wasm = openWasmRuntime(data.runtime, [mem], w, 0);
     const arena = this.wasm?.arena;
     this.kernels = arena?.kernels;
     this.pool = this.wasm?.pool;
