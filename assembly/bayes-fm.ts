@@ -5,9 +5,12 @@
  * Pointers are byte offsets; rows are `stride` f32 wide; a, g, noise are f64.
  */
 
-/** A_r = Σ o², G_r = Σ e·o over the ratings of rows [start, end), o = other[indices[p]·stride + col]. */
+/**
+ * A_r = Σ o², G_r = Σ e·o over the ratings of rows [start, end), o = other[indices[p]·stride + col]
+ * (+ T[bins[p]·stride + col] when bins ≠ 0: the time group, fmRowCaches).
+ */
 export function bfmCachesRange(
-  indptr: usize, indices: usize, resid: usize, other: usize, stride: i32, col: i32, a: usize, g: usize,
+  indptr: usize, indices: usize, resid: usize, other: usize, stride: i32, col: i32, a: usize, g: usize, bins: usize, T: usize,
   start: i32, end: i32, shard: i32, scratch: usize,
 ): void {
   const rowBytes = <usize>stride << 2;
@@ -18,7 +21,8 @@ export function bfmCachesRange(
     const p1 = load<i32>(indptr + (<usize>(r + 1) << 2));
     for (let p = load<i32>(indptr + (<usize>r << 2)); p < p1; p++) {
       const j = load<i32>(indices + (<usize>p << 2));
-      const o = <f64>load<f32>(other + <usize>j * rowBytes + colOff);
+      let o = <f64>load<f32>(other + <usize>j * rowBytes + colOff);
+      if (bins !== 0) o += <f64>load<f32>(T + <usize>load<i32>(bins + (<usize>p << 2)) * rowBytes + colOff);
       sa += o * o;
       sg += <f64>load<f32>(resid + (<usize>p << 2)) * o;
     }
@@ -85,7 +89,7 @@ export function bfmGroupRange(
 
 /** e_p −= (sums[r·stride + col] − before[r])·o_p for the ratings of rows [start, end) (fmUpdateResiduals). */
 export function bfmResidualUpdateRange(
-  indptr: usize, indices: usize, resid: usize, other: usize, stride: i32, col: i32, sums: usize, before: usize,
+  indptr: usize, indices: usize, resid: usize, other: usize, stride: i32, col: i32, sums: usize, before: usize, bins: usize, T: usize,
   start: i32, end: i32, shard: i32, scratch: usize,
 ): void {
   const rowBytes = <usize>stride << 2;
@@ -97,7 +101,59 @@ export function bfmResidualUpdateRange(
     for (let p = load<i32>(indptr + (<usize>r << 2)); p < p1; p++) {
       const j = load<i32>(indices + (<usize>p << 2));
       const rp = resid + (<usize>p << 2);
-      store<f32>(rp, <f32>(<f64>load<f32>(rp) - d * <f64>load<f32>(other + <usize>j * rowBytes + colOff)));
+      let o = <f64>load<f32>(other + <usize>j * rowBytes + colOff);
+      if (bins !== 0) o += <f64>load<f32>(T + <usize>load<i32>(bins + (<usize>p << 2)) * rowBytes + colOff);
+      store<f32>(rp, <f32>(<f64>load<f32>(rp) - d * o));
+    }
+  }
+}
+
+/**
+ * Caches of a per-rating group (fmTimeCaches): A_b = Σ h², G_b = Σ e·h over the ratings n of user rows
+ * [start, end) with bins[n] = b, h = U[u·stride + col] + I[i·stride + col] (or 1 when `linear`). The caller
+ * zeroes a and g over the group's rows first (this kernel accumulates, so a range must be the whole side).
+ */
+export function bfmTimeCachesRange(
+  indptr: usize, indices: usize, bins: usize, resid: usize, U: usize, I: usize, stride: i32, col: i32, linear: i32, a: usize, g: usize,
+  start: i32, end: i32, shard: i32, scratch: usize,
+): void {
+  const rowBytes = <usize>stride << 2;
+  const colOff = <usize>col << 2;
+  for (let u = start; u < end; u++) {
+    const uo = U + <usize>u * rowBytes + colOff;
+    const p1 = load<i32>(indptr + (<usize>(u + 1) << 2));
+    for (let p = load<i32>(indptr + (<usize>u << 2)); p < p1; p++) {
+      const b = <usize>load<i32>(bins + (<usize>p << 2));
+      let h: f64 = 1;
+      if (linear === 0) h = <f64>load<f32>(uo) + <f64>load<f32>(I + <usize>load<i32>(indices + (<usize>p << 2)) * rowBytes + colOff);
+      const ap = a + (b << 3);
+      const gp = g + (b << 3);
+      store<f64>(ap, load<f64>(ap) + h * h);
+      store<f64>(gp, load<f64>(gp) + <f64>load<f32>(resid + (<usize>p << 2)) * h);
+    }
+  }
+}
+
+/** e_n −= (sums[b·stride + col] − before[b])·h_n, b = bins[n], for the ratings of user rows [start, end) (fmTimeUpdateResiduals). */
+export function bfmTimeResidualUpdateRange(
+  indptr: usize, indices: usize, bins: usize, resid: usize, U: usize, I: usize, stride: i32, col: i32, linear: i32, sums: usize, before: usize,
+  start: i32, end: i32, shard: i32, scratch: usize,
+): void {
+  const rowBytes = <usize>stride << 2;
+  const colOff = <usize>col << 2;
+  for (let u = start; u < end; u++) {
+    const uo = U + <usize>u * rowBytes + colOff;
+    const p1 = load<i32>(indptr + (<usize>(u + 1) << 2));
+    for (let p = load<i32>(indptr + (<usize>u << 2)); p < p1; p++) {
+      const b = <usize>load<i32>(bins + (<usize>p << 2));
+      const d = <f64>load<f32>(sums + b * rowBytes + colOff) - <f64>load<f32>(before + (b << 2));
+      if (d === 0) continue;
+      const rp = resid + (<usize>p << 2);
+      if (linear !== 0) store<f32>(rp, <f32>(<f64>load<f32>(rp) - d));
+      else {
+        const h = <f64>load<f32>(uo) + <f64>load<f32>(I + <usize>load<i32>(indices + (<usize>p << 2)) * rowBytes + colOff);
+        store<f32>(rp, <f32>(<f64>load<f32>(rp) - d * h));
+      }
     }
   }
 }
@@ -105,9 +161,12 @@ export function bfmResidualUpdateRange(
 /**
  * e_p = r_p − w₀ − U_u·I_i for the ratings of user rows [start, end) (fmResiduals): the dot in f64x2,
  * lane 0 the even columns, lane 1 the odd ones, summed lane 0 + lane 1. Σe² (f64) goes to lossOut[shard].
+ * The per-rating groups (bins ≠ 0: time rows T, k factors then w_t; dayBins ≠ 0: user-day biases D) subtract
+ * τ = (Σ_f T_f·(U_f + I_f) + T_k) + D_d, summed in that order (fmResiduals' FmRatingGroups).
  */
 export function bfmResidualsRange(
   indptr: usize, indices: usize, values: usize, U: usize, I: usize, w: i32, w0: f64, resid: usize, lossOut: usize,
+  bins: usize, T: usize, k: i32, dayBins: usize, D: usize,
   start: i32, end: i32, shard: i32, scratch: usize,
 ): void {
   const rowBytes = <usize>w << 2;
@@ -127,7 +186,22 @@ export function bfmResidualsRange(
       let d0 = f64x2.extract_lane(acc, 0);
       if (c < w) d0 += <f64>load<f32>(uo + (<usize>c << 2)) * <f64>load<f32>(io + (<usize>c << 2));
       const dot = d0 + f64x2.extract_lane(acc, 1);
-      const e = <f32>(<f64>load<f32>(values + (<usize>p << 2)) - w0 - dot);
+      let e: f32;
+      if (bins === 0 && dayBins === 0) e = <f32>(<f64>load<f32>(values + (<usize>p << 2)) - w0 - dot);
+      else {
+        let tau: f64 = 0;
+        if (bins !== 0) {
+          const to = T + <usize>load<i32>(bins + (<usize>p << 2)) * rowBytes;
+          let st: f64 = 0;
+          for (let f = 0; f < k; f++) {
+            const o = <usize>f << 2;
+            st += <f64>load<f32>(to + o) * (<f64>load<f32>(uo + o) + <f64>load<f32>(io + o));
+          }
+          tau = st + <f64>load<f32>(to + (<usize>k << 2));
+        }
+        if (dayBins !== 0) tau += <f64>load<f32>(D + (<usize>load<i32>(dayBins + (<usize>p << 2)) << 2));
+        e = <f32>(<f64>load<f32>(values + (<usize>p << 2)) - w0 - dot - tau);
+      }
       store<f32>(resid + (<usize>p << 2), e);
       sse += <f64>e * <f64>e;
     }

@@ -112,7 +112,8 @@ export { HYBRID_DEFAULTS } from "./train/hybrid/config.js";
 
 // Nested types of the public API (reachable through its signatures; named here to keep mfrec at 130 names)
 export type { ModelFileHeader } from "./model/format.js";
-export type { FactorModelParts } from "./model/factor-model.js";
+export type { FactorModelParts, TimeBins, TimeEffects, UserDayBiases } from "./model/factor-model.js";
+export type { PredictOptions } from "./recommend/predict.js";
 export type { ErrorDetails } from "./core/errors.js";
 export type { MetricSpec } from "./evaluate/metric-spec.js";
 export type { TrialResult } from "./evaluate/tune.js";

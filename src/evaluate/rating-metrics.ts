@@ -52,8 +52,8 @@ export function fallbackBase(model: FactorModel): number {
  * The prediction for dense (u, i) with either index possibly -1 (unknown to the model):
  * both known → clip(score); one unknown → clip(base + the known side's bias, if any); both unknown → clip(base).
  */
-export function predictWithFallback(model: FactorModel, u: number, i: number, base: number): number {
-  if (u >= 0 && i >= 0) return model.clip(model.scoreIndex(u, i));
+export function predictWithFallback(model: FactorModel, u: number, i: number, base: number, timestamp?: number): number {
+  if (u >= 0 && i >= 0) return model.clip(model.scoreIndex(u, i, timestamp));
   let s = base;
   if (u >= 0 && model.userBias) s += model.userBias[u]!;
   if (i >= 0 && model.itemBias) s += model.itemBias[i]!;
@@ -82,7 +82,8 @@ export interface RatingEvaluation {
 /**
  * Score every test rating with the model (dense indices, raw ids mapped through the model's
  * indexes) and return RMSE and MAE over all n of them, unknown users/items included through
- * {@link predictWithFallback}. `fallback` replaces the base constant.
+ * {@link predictWithFallback}. `fallback` replaces the base constant. Test ratings with timestamps pass them on,
+ * so a model with time effects (bayes-fm time / userDay) uses each rating's bin.
  */
 export function evaluateRatings(model: FactorModel, test: Ratings, opts: { fallback?: number } = {}): RatingEvaluation {
   if (test.length === 0) throw new MfrecError("E_EMPTY_INPUT", "the test set holds no ratings", { file: test.report.file, expected: "at least one test rating" });
@@ -97,10 +98,11 @@ export function evaluateRatings(model: FactorModel, test: Ratings, opts: { fallb
   let unknownUsers = 0;
   let unknownItems = 0;
   let fallbacks = 0;
+  const times = model.time ? test.timestamps : undefined;
   for (let k = 0; k < test.length; k++) {
     const u = uMap[test.users[k]!]!;
     const i = iMap[test.items[k]!]!;
-    const p = predictWithFallback(model, u, i, base);
+    const p = predictWithFallback(model, u, i, base, times?.[k]);
     const d = p - test.values[k]!;
     se += d * d;
     ae += Math.abs(d);

@@ -77,7 +77,7 @@ export interface WasmKernels {
     start: number, end: number, shard: number, scratch: number,
   ): void;
   /** bayes-fm (assembly/bayes-fm.ts; TS reference src/train/bayes-fm/kernel.ts, same bytes): row caches A, G. */
-  bfmCachesRange(indptr: number, indices: number, resid: number, other: number, stride: number, col: number, a: number, g: number, start: number, end: number, shard: number, scratch: number): void;
+  bfmCachesRange(indptr: number, indices: number, resid: number, other: number, stride: number, col: number, a: number, g: number, bins: number, T: number, start: number, end: number, shard: number, scratch: number): void;
   /** bayes-fm: one column of a group's parameter rows (occPtr 0 = the id group). */
   bfmGroupRange(
     occPtr: number, occIndices: number, occWeights: number, theta: number, stride: number, col: number, sums: number,
@@ -85,9 +85,23 @@ export interface WasmKernels {
     start: number, end: number, shard: number, scratch: number,
   ): void;
   /** bayes-fm: residuals after a column's draws. */
-  bfmResidualUpdateRange(indptr: number, indices: number, resid: number, other: number, stride: number, col: number, sums: number, before: number, start: number, end: number, shard: number, scratch: number): void;
-  /** bayes-fm: e = r − w₀ − U·I for user rows, Σe² to lossOut[shard]. */
-  bfmResidualsRange(indptr: number, indices: number, values: number, U: number, I: number, w: number, w0: number, resid: number, lossOut: number, start: number, end: number, shard: number, scratch: number): void;
+  bfmResidualUpdateRange(indptr: number, indices: number, resid: number, other: number, stride: number, col: number, sums: number, before: number, bins: number, T: number, start: number, end: number, shard: number, scratch: number): void;
+  /** bayes-fm: e = r − w₀ − U·I (− the per-rating groups' τ) for user rows, Σe² to lossOut[shard]. */
+  bfmResidualsRange(
+    indptr: number, indices: number, values: number, U: number, I: number, w: number, w0: number, resid: number, lossOut: number,
+    bins: number, T: number, k: number, dayBins: number, D: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
+  /** bayes-fm: a per-rating group's (time bins, user-day) caches A, G (accumulated: the caller zeroes them). */
+  bfmTimeCachesRange(
+    indptr: number, indices: number, bins: number, resid: number, U: number, I: number, stride: number, col: number, linear: number, a: number, g: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
+  /** bayes-fm: residuals after a per-rating group's draws. */
+  bfmTimeResidualUpdateRange(
+    indptr: number, indices: number, bins: number, resid: number, U: number, I: number, stride: number, col: number, linear: number, sums: number, before: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
   /** bayes-fm: an implicit group's contribution to the side sums. */
   bfmGroupSumsRange(occPtr: number, occIndices: number, occWeights: number, theta: number, w: number, sums: number, start: number, end: number, shard: number, scratch: number): void;
   /** Nearest centroid of rows [start, end) (assembly/ivf.ts; the IVF ANN index's k-means and lists). */
@@ -107,7 +121,7 @@ export interface WasmKernels {
 export type KernelName = Exclude<keyof WasmKernels, "heapBase" | "ivfProbe" | "ivfScan" | "hnswInsert" | "hnswSearch">;
 
 /** Kernel ids as written into a pool's shared control block (order is part of the worker protocol). */
-export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "sgdPackedRange", "cgShardRange", "alsCgShardRange", "bprBlockRange", "wcholRange", "ivfAssignRange", "bfmCachesRange", "bfmGroupRange", "bfmResidualUpdateRange", "bfmResidualsRange", "bfmGroupSumsRange"];
+export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "sgdPackedRange", "cgShardRange", "alsCgShardRange", "bprBlockRange", "wcholRange", "ivfAssignRange", "bfmCachesRange", "bfmGroupRange", "bfmResidualUpdateRange", "bfmResidualsRange", "bfmGroupSumsRange", "bfmTimeCachesRange", "bfmTimeResidualUpdateRange"];
 
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);

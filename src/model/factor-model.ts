@@ -49,6 +49,51 @@ export interface FactorModelParts {
   ranking?: FactorModel;
   /** The feature vectors of a hybrid model: what gives an item or user added later its vector from features alone. */
   features?: ModelFeatures;
+  /** Per-rating time effects (bayes-fm's time and user-day groups): used when a prediction is given the rating's timestamp. */
+  time?: TimeEffects;
+}
+
+/**
+ * Time effects of a rating at timestamp t (seconds), added to the score of a known (u, i) when t is given
+ * (see {@link FactorModel.timeEffect}); a bin or user-day absent from training adds nothing (the prior mean,
+ * taken as 0).
+ */
+export interface TimeEffects {
+  /** The rating's time bin ⌊t / seconds⌋: + w_b + v_b·(p_u + q_i). */
+  bins?: TimeBins;
+  /** The rating's (user, day ⌊t / 86 400⌋): + b_{u,day}. */
+  userDay?: UserDayBiases;
+}
+
+/** Time-bin vectors and biases, one row per bin seen in training. */
+export interface TimeBins {
+  unit: "day" | "week";
+  /** Seconds per bin (86 400 for days, 604 800 for weeks). */
+  seconds: number;
+  /** The bins' numbers ⌊t / seconds⌋, increasing; row r is bin keys[r]. */
+  keys: Int32Array;
+  /** keys.length × the model's factor width (stacked like the factor rows). */
+  factors: DenseMatrix;
+  bias: Float32Array;
+}
+
+/** Biases of (user, day) pairs: user u's days are days[indptr[u]..indptr[u+1]), increasing, with bias[…] at the same positions. */
+export interface UserDayBiases {
+  indptr: Int32Array;
+  days: Int32Array;
+  bias: Float32Array;
+}
+
+/** Position of `key` in the increasing a[lo..hi), or −1. */
+function findSorted(a: Int32Array, lo: number, hi: number, key: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = a[mid]!;
+    if (v === key) return mid;
+    if (v < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
 }
 
 /**
@@ -126,6 +171,7 @@ export class FactorModel {
   readonly provenance?: Provenance;
   readonly ranking?: FactorModel;
   readonly features?: ModelFeatures;
+  readonly time?: TimeEffects;
 
   constructor(parts: FactorModelParts) {
     const { userFactors: P, itemFactors: Q } = parts;
@@ -171,6 +217,20 @@ export class FactorModel {
       }
     }
     this.features = f;
+    const t = parts.time;
+    if (t?.bins) {
+      const b = t.bins;
+      if (b.factors.cols !== P.cols || b.factors.rows !== b.keys.length || b.bias.length !== b.keys.length || !(b.seconds > 0)) {
+        throw new MfrecError("E_SHAPE", "the time bins do not match the model", { value: [b.factors.rows, b.factors.cols, b.bias.length], expected: `${b.keys.length} × ${P.cols}, ${b.keys.length} biases` });
+      }
+    }
+    if (t?.userDay) {
+      const d = t.userDay;
+      if (d.indptr.length !== P.rows + 1 || d.indptr[P.rows] !== d.days.length || d.bias.length !== d.days.length) {
+        throw new MfrecError("E_SHAPE", "the user-day biases do not match the model", { value: [d.indptr.length, d.days.length, d.bias.length], expected: `${P.rows + 1} row pointers ending at the day count` });
+      }
+    }
+    this.time = t;
   }
 
   /**
@@ -239,6 +299,7 @@ export class FactorModel {
       provenance: this.provenance,
       ranking: this.ranking,
       features: this.features,
+      time: this.time,
     };
   }
 
@@ -264,8 +325,12 @@ export class FactorModel {
     return this.config.algorithm;
   }
 
-  /** The unclipped score of dense (u, i): μ + b_u + b_i + p_u·q_i. */
-  scoreIndex(u: number, i: number): number {
+  /**
+   * The unclipped score of dense (u, i): μ + b_u + b_i + p_u·q_i, plus {@link timeEffect} when `timestamp`
+   * is given (no timestamp: no time effect).
+   */
+  scoreIndex(u: number, i: number, timestamp?: number): number {
+    if (timestamp !== undefined && this.time) return this.scoreIndex(u, i) + this.timeEffect(u, i, timestamp);
     const k = this.userFactors.cols;
     const P = this.userFactors.data;
     const Q = this.itemFactors.data;
@@ -275,6 +340,37 @@ export class FactorModel {
     const pu = u * k;
     const qi = i * k;
     for (let f = 0; f < k; f++) s += P[pu + f]! * Q[qi + f]!;
+    return s;
+  }
+
+  /**
+   * The time part of the score of known (u, i) at `timestamp` (seconds): w_b + v_b·(p_u + q_i) for the bin
+   * b = ⌊t / bin seconds⌋, plus b_{u,d} for the day d = ⌊t / 86 400⌋. A bin or (user, day) the training
+   * ratings did not have (a later day) adds 0, the prior mean; a model without time effects, or a
+   * timestamp that is not finite, gives 0.
+   */
+  timeEffect(u: number, i: number, timestamp: number): number {
+    const t = this.time;
+    if (!t || !Number.isFinite(timestamp)) return 0;
+    let s = 0;
+    const b = t.bins;
+    if (b) {
+      const r = findSorted(b.keys, 0, b.keys.length, Math.floor(timestamp / b.seconds));
+      if (r >= 0) {
+        const k = this.userFactors.cols;
+        const P = this.userFactors.data;
+        const Q = this.itemFactors.data;
+        const T = b.factors.data;
+        let d = 0;
+        for (let f = 0; f < k; f++) d += T[r * k + f]! * (P[u * k + f]! + Q[i * k + f]!);
+        s += b.bias[r]! + d;
+      }
+    }
+    const ud = t.userDay;
+    if (ud) {
+      const r = findSorted(ud.days, ud.indptr[u]!, ud.indptr[u + 1]!, Math.floor(timestamp / 86400));
+      if (r >= 0) s += ud.bias[r]!;
+    }
     return s;
   }
 
@@ -290,7 +386,9 @@ export class FactorModel {
     const users = this.numUsers;
     const items = this.numItems;
     const k = this.factors;
-    const parameters = (users + items) * k + (this.userBias ? users : 0) + (this.itemBias ? items : 0) + (this.userBias || this.itemBias ? 1 : 0);
+    const tb = this.time?.bins;
+    const parameters =
+      (users + items) * k + (this.userBias ? users : 0) + (this.itemBias ? items : 0) + (this.userBias || this.itemBias ? 1 : 0) + (tb ? tb.keys.length * (k + 1) : 0) + (this.time?.userDay?.days.length ?? 0);
     const matrixCells = users * items;
     const ratings = this.provenance?.ratings ?? (this.history ? this.history.indptr[this.history.rows] : undefined);
     return {

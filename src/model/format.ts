@@ -5,8 +5,9 @@
  * "features", sections itemFeatureFactors, itemFeatureBias, userFeatureFactors); version 4 is version 3
  * plus what a bayes-fm model keeps for fold-in: user feature biases (userFeatureBias), unit-length
  * normalization ("l2") and the implicit-feedback vectors (features.ratedItems / features.raters, sections
- * ratedItemFactors, ratedItemBias, raterFactors, raterBias). A file is written with the lowest version
- * that holds the model, and all four load. Layout, all
+ * ratedItemFactors, ratedItemBias, raterFactors, raterBias), and the time effects of a bayes-fm model with time
+ * groups (header field "time", sections timeBinKeys, timeBinFactors, timeBinBias, userDayIndptr, userDayDays,
+ * userDayBias). A file is written with the lowest version that holds the model, and all four load. Layout, all
  * integers little-endian (docs/model-format.md describes it byte by byte):
  *
  *   0        6  magic "MFREC\0"
@@ -24,15 +25,15 @@ import { MfrecError } from "../core/errors.js";
 import type { EpochReport } from "../core/types.js";
 import { IdIndex } from "../data/id-index.js";
 import type { CsrMatrix } from "../matrix/csr.js";
-import { FactorModel, type FeatureFactors, type ModelConfig, type ModelFeatures, type Provenance } from "./factor-model.js";
+import { FactorModel, type FeatureFactors, type ModelConfig, type ModelFeatures, type Provenance, type TimeEffects } from "./factor-model.js";
 
 export type { SectionDtype, SectionEntry } from "../core/container.js";
 
 /** "MFREC\0": the first six bytes of every model file. */
 export const MODEL_MAGIC: readonly number[] = [0x4d, 0x46, 0x52, 0x45, 0x43, 0x00];
 /**
- * The newest format version this code writes (4: with bayes-fm's feature and implicit vectors; 3: with a hybrid
- * model's feature vectors; 2: with a ranking part; otherwise 1) and reads (1 to 4).
+ * The newest format version this code writes (4: with bayes-fm's feature and implicit vectors or its time effects;
+ * 3: with a hybrid model's feature vectors; 2: with a ranking part; otherwise 1) and reads (1 to 4).
  */
 export const MODEL_FORMAT_VERSION = 4;
 
@@ -47,10 +48,11 @@ const KIND_V1: ContainerKind = {
 };
 const KIND_V2: ContainerKind = { ...KIND_V1, version: 2, sections: new Set([...KIND_V1.sections, "rankingUserFactors", "rankingItemFactors"]) };
 const KIND_V3: ContainerKind = { ...KIND_V2, version: 3, sections: new Set([...KIND_V2.sections, "itemFeatureFactors", "itemFeatureBias", "userFeatureFactors"]) };
+const TIME_SECTIONS = ["timeBinKeys", "timeBinFactors", "timeBinBias", "userDayIndptr", "userDayDays", "userDayBias"];
 const KIND_V4: ContainerKind = {
   ...KIND_V3,
   version: 4,
-  sections: new Set([...KIND_V3.sections, "userFeatureBias", "ratedItemFactors", "ratedItemBias", "raterFactors", "raterBias"]),
+  sections: new Set([...KIND_V3.sections, "userFeatureBias", "ratedItemFactors", "ratedItemBias", "raterFactors", "raterBias", ...TIME_SECTIONS]),
 };
 const KIND = KIND_V1;
 
@@ -58,6 +60,14 @@ const KIND = KIND_V1;
 function kindOf(bytes: Uint8Array): ContainerKind {
   const ok = bytes instanceof Uint8Array && bytes.length >= 8 && bytes[7] === 0;
   return ok && bytes[6] === 1 ? KIND_V1 : ok && bytes[6] === 2 ? KIND_V2 : ok && bytes[6] === 3 ? KIND_V3 : KIND_V4;
+}
+
+/** The time effects in a version-4 header (their numbers: the time sections). */
+export interface TimeHeader {
+  /** The time bins (sections timeBinKeys, timeBinFactors, timeBinBias), or null. */
+  bins: { unit: "day" | "week"; seconds: number; count: number } | null;
+  /** The user-day biases (sections userDayIndptr, userDayDays, userDayBias), or null. */
+  userDay: { count: number } | null;
 }
 
 /** One side's feature vocabulary in a version-3 header (its vectors: section itemFeatureFactors / userFeatureFactors). */
@@ -109,6 +119,8 @@ export interface ModelFileHeader {
   ranking?: RankingHeader | null;
   /** Version 3: the feature vocabularies of a hybrid model (absent or null = none); version 4 adds ratedItems / raters. */
   features?: { items: FeatureSideHeader | null; users: FeatureSideHeader | null; ratedItems?: ImplicitGroupHeader | null; raters?: ImplicitGroupHeader | null } | null;
+  /** Version 4: the time effects (absent or null = none). */
+  time?: TimeHeader | null;
   sections: SectionEntry[];
   /** Bytes of the data area (sections and padding), excluding the trailing checksum. */
   dataLength: number;
@@ -151,6 +163,19 @@ function sectionsOf(model: FactorModel): SectionData[] {
     if (!g) continue;
     s.push({ name: vectors, dtype: "float32", data: g.factors.data, shape: [g.factors.rows, g.factors.cols] });
     if (g.bias) s.push({ name: biasName, dtype: "float32", data: g.bias, shape: [g.bias.length] });
+  }
+  const t = model.time;
+  if (t?.bins) {
+    const b = t.bins;
+    s.push({ name: "timeBinKeys", dtype: "int32", data: b.keys, shape: [b.keys.length] });
+    s.push({ name: "timeBinFactors", dtype: "float32", data: b.factors.data, shape: [b.factors.rows, b.factors.cols] });
+    s.push({ name: "timeBinBias", dtype: "float32", data: b.bias, shape: [b.bias.length] });
+  }
+  if (t?.userDay) {
+    const d = t.userDay;
+    s.push({ name: "userDayIndptr", dtype: "int32", data: d.indptr, shape: [d.indptr.length] });
+    s.push({ name: "userDayDays", dtype: "int32", data: d.days, shape: [d.days.length] });
+    s.push({ name: "userDayBias", dtype: "float32", data: d.bias, shape: [d.bias.length] });
   }
   return s;
 }
@@ -195,14 +220,15 @@ export function modelFileChunks(model: FactorModel): ContainerChunks {
   };
   const r = model.ranking;
   const f = model.features;
-  if (!r && !f) return containerChunks(KIND_V1, header, sections);
+  const t = model.time && (model.time.bins || model.time.userDay) ? model.time : undefined;
+  if (!r && !f && !t) return containerChunks(KIND_V1, header, sections);
   if (r && (r.userBias || r.itemBias || r.globalMean !== 0)) throw new MfrecError("E_UNSUPPORTED", "a ranking part with biases cannot be saved", { expected: "a ranking part of factors only (e.g. ials)" });
   const ranking: RankingHeader | null = r ? { algorithm: r.algorithm, config: r.config, factors: r.factors, training: [...r.training] } : null;
-  if (!f) return containerChunks(KIND_V2, { ...header, ranking }, sections);
-  const side = (x: typeof f.items): FeatureSideHeader | null => (x ? { vocabulary: x.vocabulary.ids(), normalize: x.normalize, bias: x.bias !== undefined } : null);
-  const v4 = f.users?.bias !== undefined || f.ratedItems !== undefined || f.raters !== undefined || f.items?.normalize === "l2" || f.users?.normalize === "l2";
-  if (!v4) return containerChunks(KIND_V3, { ...header, ranking, features: { items: side(f.items), users: side(f.users) } }, sections);
-  const implicit = (g: typeof f.ratedItems, index: FactorModel["itemIndex"], what: string): ImplicitGroupHeader | null => {
+  if (!f && !t) return containerChunks(KIND_V2, { ...header, ranking }, sections);
+  const side = (x: FeatureFactors | undefined): FeatureSideHeader | null => (x ? { vocabulary: x.vocabulary.ids(), normalize: x.normalize, bias: x.bias !== undefined } : null);
+  const v4 = t !== undefined || (f !== undefined && (f.users?.bias !== undefined || f.ratedItems !== undefined || f.raters !== undefined || f.items?.normalize === "l2" || f.users?.normalize === "l2"));
+  if (!v4) return containerChunks(KIND_V3, { ...header, ranking, features: f ? { items: side(f.items), users: side(f.users) } : null }, sections);
+  const implicit = (g: FeatureFactors | undefined, index: FactorModel["itemIndex"], what: string): ImplicitGroupHeader | null => {
     if (!g) return null;
     const n = g.vocabulary.size;
     if (n > index.size) throw new MfrecError("E_SHAPE", `the ${what} vectors have more rows than the model has ids`, { value: n, expected: `at most ${index.size}` });
@@ -211,8 +237,11 @@ export function modelFileChunks(model: FactorModel): ContainerChunks {
     }
     return { rows: n, normalize: g.normalize, bias: g.bias !== undefined };
   };
-  const features = { items: side(f.items), users: side(f.users), ratedItems: implicit(f.ratedItems, model.itemIndex, "rated-item"), raters: implicit(f.raters, model.userIndex, "rater") };
-  return containerChunks(KIND_V4, { ...header, ranking, features }, sections);
+  const features = f ? { items: side(f.items), users: side(f.users), ratedItems: implicit(f.ratedItems, model.itemIndex, "rated-item"), raters: implicit(f.raters, model.userIndex, "rater") } : null;
+  const time: TimeHeader | null = t
+    ? { bins: t.bins ? { unit: t.bins.unit, seconds: t.bins.seconds, count: t.bins.keys.length } : null, userDay: t.userDay ? { count: t.userDay.days.length } : null }
+    : null;
+  return containerChunks(KIND_V4, { ...header, ranking, features, ...(time ? { time } : {}) }, sections);
 }
 
 function needCount(h: Record<string, unknown>, key: string): number {
@@ -341,6 +370,18 @@ function loadParts(bytes: Uint8Array): { header: ModelFileHeader; container: Par
       });
     }
   } else if (kind.version < 3 && h.features !== undefined) fail('header field "features" needs format version 3', h.features);
+  if (kind.version >= 4 && h.time !== undefined && h.time !== null) {
+    const t = h.time;
+    if (!isObject(t)) fail('header field "time" is not null or { bins, userDay }', t);
+    const b = t.bins;
+    if (b !== null && b !== undefined) {
+      if (!isObject(b) || (b.unit !== "day" && b.unit !== "week") || b.seconds !== (b.unit === "day" ? 86400 : 604800) || !isCount(b.count)) {
+        fail("time.bins is not null or { unit: day | week, seconds: 86400 | 604800, count }", b);
+      }
+    }
+    const d = t.userDay;
+    if (d !== null && d !== undefined && !(isObject(d) && isCount(d.count))) fail("time.userDay is not null or { count }", d);
+  } else if (kind.version < 4 && h.time !== undefined) fail('header field "time" needs format version 4', h.time);
   return { header: h as unknown as ModelFileHeader, container, kind };
 }
 
@@ -433,9 +474,11 @@ export function loadModel(bytes: Uint8Array): FactorModel {
     if (ratedItems) features.ratedItems = ratedItems;
     if (raters) features.raters = raters;
   }
+  const time = readTime(h, k, users, table, (name, dtype, shape) => read(name, dtype, shape));
   return new FactorModel({
     features,
     ranking,
+    time,
     config: h.config,
     userFactors: { rows: users, cols: k, data: P },
     itemFactors: { rows: items, cols: k, data: Q },
@@ -450,4 +493,45 @@ export function loadModel(bytes: Uint8Array): FactorModel {
     training: h.training,
     provenance: h.provenance ?? undefined,
   });
+}
+
+/** The time effects of a version-4 file (undefined: none); every section is checked against the header. */
+function readTime(
+  h: ModelFileHeader,
+  k: number,
+  users: number,
+  table: { has(name: string): boolean },
+  read: (name: string, dtype: "float32" | "int32", shape: number[]) => Float32Array | Int32Array,
+): TimeEffects | undefined {
+  const th = h.time ?? null;
+  const bh = th?.bins ?? null;
+  const dh = th?.userDay ?? null;
+  if (!bh) for (const n of TIME_SECTIONS.slice(0, 3)) if (table.has(n)) fail(`section "${n}" is present but the header has no time bins`);
+  if (!dh) for (const n of TIME_SECTIONS.slice(3)) if (table.has(n)) fail(`section "${n}" is present but the header has no user-day biases`);
+  if (!bh && !dh) return undefined;
+  const out: TimeEffects = {};
+  if (bh) {
+    const nb = bh.count;
+    const keys = read("timeBinKeys", "int32", [nb]) as Int32Array;
+    for (let r = 1; r < nb; r++) if (keys[r]! <= keys[r - 1]!) fail(`timeBinKeys[${r}] does not increase`, [keys[r - 1], keys[r]], "increasing bin numbers");
+    const factors = read("timeBinFactors", "float32", [nb, k]) as Float32Array;
+    const bias = read("timeBinBias", "float32", [nb]) as Float32Array;
+    checkFinite("timeBinFactors", factors);
+    checkFinite("timeBinBias", bias);
+    out.bins = { unit: bh.unit, seconds: bh.seconds, keys, factors: { rows: nb, cols: k, data: factors }, bias };
+  }
+  if (dh) {
+    const nd = dh.count;
+    const indptr = read("userDayIndptr", "int32", [users + 1]) as Int32Array;
+    const days = read("userDayDays", "int32", [nd]) as Int32Array;
+    const bias = read("userDayBias", "float32", [nd]) as Float32Array;
+    if (indptr[0] !== 0 || indptr[users] !== nd) fail("the userDayIndptr does not run from 0 to the day count", [indptr[0], indptr[users]], `[0, ${nd}]`);
+    for (let u = 0; u < users; u++) {
+      if (indptr[u + 1]! < indptr[u]!) fail(`the userDayIndptr decreases at row ${u}`, [indptr[u], indptr[u + 1]]);
+      for (let j = indptr[u]! + 1; j < indptr[u + 1]!; j++) if (days[j]! <= days[j - 1]!) fail(`userDayDays[${j}] does not increase within user row ${u}`, [days[j - 1], days[j]], "increasing days");
+    }
+    checkFinite("userDayBias", bias);
+    out.userDay = { indptr, days, bias };
+  }
+  return out;
 }

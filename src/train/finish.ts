@@ -109,7 +109,8 @@ export function widen(samples: readonly Float32Array[], rows: number, w: number,
 }
 
 /** The average over samples of column `col` of rows × w matrices (the posterior-mean bias). */
-function meanColumn(samples: readonly Float32Array[], rows: number, w: number, col: number): Float32Array {
+/** Column `col` of S samples (rows × w), averaged: one value per row. */
+export function meanColumn(samples: readonly Float32Array[], rows: number, w: number, col: number): Float32Array {
   const out = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
     let s = 0;

@@ -61,6 +61,8 @@ function bytesOf(m: FactorModel): Uint8Array[] {
     out.push(new Uint8Array(f.factors.data.slice().buffer));
     if (f.bias) out.push(new Uint8Array(f.bias.slice().buffer));
   }
+  // And its time effects (bayes-fm time / userDay: FactorModel.time).
+  for (const a of [m.time?.bins?.factors.data, m.time?.bins?.bias, m.time?.userDay?.bias]) if (a) out.push(new Uint8Array(a.slice().buffer));
   return out;
 }
 

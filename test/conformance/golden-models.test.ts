@@ -24,7 +24,7 @@ const CONFIGS: ModelConfig[] = [
   { algorithm: "als", factors: 8, epochs: 4, regularization: 0.13, regBias: 0.05, biases: true, weightedRegularization: true, initStd: 0.1, seed: 3, cgSteps: 0 },
   { algorithm: "als", factors: 8, epochs: 4, regularization: 0.13, regBias: 0.05, biases: true, weightedRegularization: true, initStd: 0.1, seed: 3, cgSteps: 3 },
   { algorithm: "baseline", method: "als", epochs: 10, regUser: 15, regItem: 10 },
-  { algorithm: "bayes-fm", factors: 6, epochs: 8, burnIn: 3, thin: 2, implicitUser: true, implicitItem: true, initStd: 0.1, chains: 1, seed: 3 },
+  { algorithm: "bayes-fm", factors: 6, epochs: 8, burnIn: 3, thin: 2, implicitUser: true, implicitItem: true, time: false, userDay: false, initStd: 0.1, chains: 1, seed: 3 },
   { algorithm: "bpmf", factors: 6, epochs: 12, burnIn: 4, thin: 1, precision: 1.5, priorStrength: 2, priorDof: 0, priorScale: 1, biases: true, initStd: 0.1, seed: 3 },
   { algorithm: "bpr", factors: 8, epochs: 5, learningRate: 0.05, regularization: 0.01, itemBias: true, seed: 3 },
   { algorithm: "ials", factors: 8, epochs: 4, regularization: 0.05, alpha: 2, confidence: "linear", unobservedWeight: 1, regularizationExponent: 0, solver: "cg", seed: 3, cgSteps: 3 },
@@ -206,6 +206,36 @@ for (const config of HYBRID_CONFIGS) {
     assert.equal(digests[0], HYBRID_GOLDEN[name], `${name}: the model's bytes changed`);
   });
 }
+
+// bayes-fm's per-rating groups (issue 17): day bins and user-day biases on the explicit set with made-up timestamps
+// (rating j on day j·7919 mod 30 of January 2000, at a second that varies with j). The digest adds the time rows
+// and biases and the user-day biases; the TS and WASM kernels must agree. With time off the bayes-fm digest above
+// must not move (the per-rating path is a separate branch of every kernel).
+const timed = { ...explicit, timestamps: Float64Array.from({ length: explicit.length }, (_, j) => 946684800 + ((j * 7919) % 30) * 86400 + ((j * 104729) % 86400)) };
+const TIME_CONFIG: ModelConfig = { ...CONFIGS.find((c) => c.algorithm === "bayes-fm")!, implicitVectors: true, time: "day", userDay: true };
+const TIME_GOLDEN = "6f3ae35c37212420";
+function timeDigest(m: FactorModel): string {
+  const h = createHash("sha256");
+  h.update(digest(m));
+  const t = m.time;
+  for (const a of [t?.bins?.keys, t?.bins?.factors.data, t?.bins?.bias, t?.userDay?.indptr, t?.userDay?.days, t?.userDay?.bias]) {
+    if (a) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    h.update("|");
+  }
+  return h.digest("hex").slice(0, 16);
+}
+test("golden model: bayes-fm time=day userDay (ts and wasm alike)", () => {
+  const resolved = getAlgorithm("bayes-fm").resolveConfig(TIME_CONFIG);
+  assert.deepEqual(Object.keys(resolved).sort(), Object.keys(TIME_CONFIG).sort(), "every key of the resolved config is spelled out");
+  const digests = (["ts", "wasm"] as const).map((kernels) => timeDigest(fitSync(timed, TIME_CONFIG, { kernels })));
+  assert.equal(digests[1], digests[0], "WASM and TS give the same bytes with the time groups");
+  assert.equal(timeDigest(fitSync(timed, TIME_CONFIG, { kernels: "wasm", threads: 2, pool: nodePoolFactory })), digests[0], "2 threads: the same bytes with the time groups");
+  if (print) {
+    printed["bayes-fm time"] = digests[0]!;
+    return;
+  }
+  assert.equal(digests[0], TIME_GOLDEN, "bayes-fm time: the model's bytes changed");
+});
 
 test("print golden digests", { skip: !print }, () => {
   console.log(JSON.stringify(printed, null, 2));

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { predict, recommend, similarItems } from "../../index.js";
 import { readModelFile } from "../../node.js";
-import { type CommonFlags, choiceArg, intArg, listArg } from "../args.js";
+import { type CommonFlags, choiceArg, intArg, listArg, numberArg } from "../args.js";
 import { fmt, formatTable, note, out, printJson, say } from "../output.js";
 import { loadIndexFor } from "./index-build.js";
 
@@ -35,11 +35,12 @@ export function registerQueryCommands(program: Command): void {
     .argument("<model>", "model file (.mfr)")
     .argument("<user>", "user id")
     .argument("<item>", "item id")
+    .option("--timestamp <seconds>", "the rating's time (Unix seconds): a bayes-fm model with time groups adds that day's effect", numberArg)
     .option("--json", "print one JSON document")
     .option("--debug", "show stack traces")
-    .action(async (file: string, user: string, item: string, f: CommonFlags) => {
+    .action(async (file: string, user: string, item: string, f: CommonFlags & { timestamp?: number }) => {
       const model = await readModelFile(file);
-      const p = predict(model, user, item);
+      const p = predict(model, user, item, { timestamp: f.timestamp });
       if (f.json) {
         printJson({ command: "predict", ...p });
         return;

@@ -23,6 +23,14 @@ export interface BayesFmSettings {
   /** Feature group "implicit item feedback" (flipped): the item is also described by the users who rated it, |N(i)|^-½ each. */
   implicitItem: boolean;
   /**
+   * Feature group "time": each rating's day (⌊timestamp / 86 400⌋) or week (⌊timestamp / 604 800⌋) bin, with a bias
+   * w_t and a vector v_t that interacts with both sides (r̂ += w_t + v_t·(U_u + I_i)); needs the ratings' timestamps
+   * (seconds). false: no time group.
+   */
+  time: false | "day" | "week";
+  /** Feature group "user-day": a bias per (user, day) of the training ratings (timeSVD++'s b_{u,t}); needs timestamps. */
+  userDay: boolean;
+  /**
    * Store the implicit groups' vectors (y_j per item, z_v per user, every kept sample stacked) in the model, so
    * a folded-in user's row has the implicit-feedback term a trained user's has (and a folded-in item its
    * raters' term). false: a model without them, (items + users)·k·S floats smaller, whose folded rows leave
@@ -52,6 +60,8 @@ export const BAYES_FM_DEFAULTS: BayesFmSettings = {
   thin: 2,
   implicitUser: true,
   implicitItem: true,
+  time: false,
+  userDay: false,
   implicitVectors: true,
   initStd: 0.1,
   chains: 1,
@@ -81,6 +91,8 @@ export function resolveBayesFmConfig(config: Partial<ModelConfig>): BayesFmConfi
     thin: numberOption(c, "thin", d.thin, { min: 1, max: 100000, integer: true }),
     implicitUser: booleanOption(c, "implicitUser", d.implicitUser),
     implicitItem: booleanOption(c, "implicitItem", d.implicitItem),
+    time: timeOption(c),
+    userDay: booleanOption(c, "userDay", d.userDay),
     implicitVectors: booleanOption(c, "implicitVectors", d.implicitVectors),
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
     chains: numberOption(c, "chains", d.chains, { min: 1, max: 64, integer: true }),
@@ -95,6 +107,17 @@ export function resolveBayesFmConfig(config: Partial<ModelConfig>): BayesFmConfi
   }
   return out;
 }
+
+/** `time`: false (also "false", "none", null, absent), "day" or "week". */
+function timeOption(c: Record<string, unknown>): BayesFmSettings["time"] {
+  const raw = c.time;
+  if (raw === undefined || raw === null || raw === false || raw === "false" || raw === "none") return false;
+  if (raw === "day" || raw === "week") return raw;
+  throw new MfrecError("E_CONFIG", "option time has an unknown value", { column: "time", value: raw as string, expected: 'false, "day" or "week"' });
+}
+
+/** Seconds per bin of a `time` setting. */
+export const TIME_BIN_SECONDS = { day: 86400, week: 604800 } as const;
 
 /** Samples kept by one chain of a config: sweeps burnIn, burnIn + thin, … < epochs (the model holds chains × this many). */
 export function bayesFmKeptSamples(c: Pick<BayesFmSettings, "epochs" | "burnIn" | "thin">): number {

@@ -20,6 +20,8 @@
 /**
  * A_r and G_r for rows [0, rows) of one side: o_n = `other[indices[n]·stride + col]` (the linear
  * column reads the other side's constant-1 column). `resid` is in this side's rating order.
+ * With the time group (`bins` non-null, factor columns only) the rating's bin row joins the other
+ * side: o_n = other[…] + T[bins[n]·stride + col], since r̂ holds v_t·(U_u + I_i) (see fmTimeCaches).
  */
 export function fmRowCaches(
   indptr: Int32Array,
@@ -31,12 +33,14 @@ export function fmRowCaches(
   a: Float64Array,
   g: Float64Array,
   rows: number,
+  bins: Int32Array | null = null,
+  T: Float32Array | null = null,
 ): void {
   for (let r = 0; r < rows; r++) {
     let sa = 0;
     let sg = 0;
     for (let p = indptr[r]!, p1 = indptr[r + 1]!; p < p1; p++) {
-      const o = other[indices[p]! * stride + col]!;
+      const o = bins === null ? other[indices[p]! * stride + col]! : other[indices[p]! * stride + col]! + T![bins[p]! * stride + col]!;
       sa += o * o;
       sg += resid[p]! * o;
     }
@@ -105,7 +109,7 @@ export function fmSampleGroup(
 
 /**
  * Residuals after a coordinate's draws: e_n −= (S'_r − S_r)·o_n for the ratings n of row r, where the
- * side sum moved from `before[r]` to `sums[r·stride + col]`.
+ * side sum moved from `before[r]` to `sums[r·stride + col]` (o_n as in fmRowCaches, time bins included).
  */
 export function fmUpdateResiduals(
   indptr: Int32Array,
@@ -117,19 +121,111 @@ export function fmUpdateResiduals(
   sums: Float32Array,
   before: Float32Array,
   rows: number,
+  bins: Int32Array | null = null,
+  T: Float32Array | null = null,
 ): void {
   for (let r = 0; r < rows; r++) {
     const d = sums[r * stride + col]! - before[r]!;
     if (d === 0) continue;
-    for (let p = indptr[r]!, p1 = indptr[r + 1]!; p < p1; p++) resid[p]! -= d * other[indices[p]! * stride + col]!;
+    if (bins === null) for (let p = indptr[r]!, p1 = indptr[r + 1]!; p < p1; p++) resid[p]! -= d * other[indices[p]! * stride + col]!;
+    else for (let p = indptr[r]!, p1 = indptr[r + 1]!; p < p1; p++) resid[p]! -= d * (other[indices[p]! * stride + col]! + T![bins[p]! * stride + col]!);
   }
+}
+
+/**
+ * The per-rating groups' caches (time bins, user-day bins): parameter row b occurs in the ratings n with
+ * bins[n] = b, with h_n = U_u[col] + I_i[col] for a factor column (`linear` false) or 1 for the linear
+ * one. A_b = Σ h², G_b = Σ e·h for b < binRows, accumulated over the ratings of user rows [0, rows) in
+ * user order (U: user side sums, I: item side sums, both `stride` wide; `resid` in user order).
+ */
+export function fmTimeCaches(
+  indptr: Int32Array,
+  indices: Int32Array,
+  bins: Int32Array,
+  resid: Float32Array,
+  U: Float32Array,
+  I: Float32Array,
+  stride: number,
+  col: number,
+  linear: boolean,
+  a: Float64Array,
+  g: Float64Array,
+  binRows: number,
+  rows: number,
+): void {
+  for (let b = 0; b < binRows; b++) {
+    a[b] = 0;
+    g[b] = 0;
+  }
+  for (let u = 0; u < rows; u++) {
+    const uo = u * stride + col;
+    for (let p = indptr[u]!, p1 = indptr[u + 1]!; p < p1; p++) {
+      const b = bins[p]!;
+      const h = linear ? 1 : U[uo]! + I[indices[p]! * stride + col]!;
+      a[b]! += h * h;
+      g[b]! += resid[p]! * h;
+    }
+  }
+}
+
+/** Residuals after a per-rating group's draws: e_n −= (S'_b − S_b)·h_n, b = bins[n], S_b = sums[b·stride + col] (h_n as in fmTimeCaches). */
+export function fmTimeUpdateResiduals(
+  indptr: Int32Array,
+  indices: Int32Array,
+  bins: Int32Array,
+  resid: Float32Array,
+  U: Float32Array,
+  I: Float32Array,
+  stride: number,
+  col: number,
+  linear: boolean,
+  sums: Float32Array,
+  before: Float32Array,
+  rows: number,
+): void {
+  for (let u = 0; u < rows; u++) {
+    const uo = u * stride + col;
+    for (let p = indptr[u]!, p1 = indptr[u + 1]!; p < p1; p++) {
+      const b = bins[p]!;
+      const d = sums[b * stride + col]! - before[b]!;
+      if (d === 0) continue;
+      resid[p]! -= linear ? d : d * (U[uo]! + I[indices[p]! * stride + col]!);
+    }
+  }
+}
+
+/** The per-rating groups of a residual pass: time bins (rows `w` wide: v_t in columns 0..k−1, w_t in column k) and user-day biases. */
+export interface FmRatingGroups {
+  /** Time bin row of each rating (user order), or null. */
+  bins: Int32Array | null;
+  T: Float32Array | null;
+  /** Factor columns k of a time row. */
+  k: number;
+  /** User-day row of each rating (user order), or null. */
+  dayBins: Int32Array | null;
+  /** One bias per user-day row. */
+  D: Float32Array | null;
 }
 
 /**
  * e_n = r_n − w₀ − U_u·I_i for the ratings of user rows [0, rows) (user order); returns Σe². The dot is
  * summed in f64 with the even and the odd columns apart, then added (the WASM kernel's two f64x2 lanes).
+ * Per-rating groups (`extra`) subtract τ_n = (Σ_f T_bf·(U_uf + I_if) + T_bk) + D_d, in that order, before
+ * the rounding to f32: b = bins[n], d = dayBins[n], each term absent when its group is.
  */
-export function fmResiduals(indptr: Int32Array, indices: Int32Array, values: Float32Array, U: Float32Array, I: Float32Array, w: number, w0: number, resid: Float32Array, rows: number): number {
+export function fmResiduals(
+  indptr: Int32Array,
+  indices: Int32Array,
+  values: Float32Array,
+  U: Float32Array,
+  I: Float32Array,
+  w: number,
+  w0: number,
+  resid: Float32Array,
+  rows: number,
+  extra: FmRatingGroups | null = null,
+): number {
+  if (extra !== null) return fmResidualsTimed(indptr, indices, values, U, I, w, w0, resid, rows, extra);
   let sse = 0;
   const w2 = w & ~1;
   for (let u = 0; u < rows; u++) {
@@ -145,6 +241,38 @@ export function fmResiduals(indptr: Int32Array, indices: Int32Array, values: Flo
       }
       if (c < w) d0 += U[uo + c]! * I[io + c]!;
       const e = Math.fround(values[p]! - w0 - (d0 + d1));
+      resid[p] = e;
+      sse += e * e;
+    }
+  }
+  return sse;
+}
+
+function fmResidualsTimed(indptr: Int32Array, indices: Int32Array, values: Float32Array, U: Float32Array, I: Float32Array, w: number, w0: number, resid: Float32Array, rows: number, x: FmRatingGroups): number {
+  let sse = 0;
+  const w2 = w & ~1;
+  const { bins, T, k, dayBins, D } = x;
+  for (let u = 0; u < rows; u++) {
+    const uo = u * w;
+    for (let p = indptr[u]!, p1 = indptr[u + 1]!; p < p1; p++) {
+      const io = indices[p]! * w;
+      let d0 = 0;
+      let d1 = 0;
+      let c = 0;
+      for (; c < w2; c += 2) {
+        d0 += U[uo + c]! * I[io + c]!;
+        d1 += U[uo + c + 1]! * I[io + c + 1]!;
+      }
+      if (c < w) d0 += U[uo + c]! * I[io + c]!;
+      let tau = 0;
+      if (bins !== null) {
+        const to = bins[p]! * w;
+        let st = 0;
+        for (let f = 0; f < k; f++) st += T![to + f]! * (U[uo + f]! + I[io + f]!);
+        tau = st + T![to + k]!;
+      }
+      if (dayBins !== null) tau += D![dayBins[p]!]!;
+      const e = Math.fround(values[p]! - w0 - (d0 + d1) - tau);
       resid[p] = e;
       sse += e * e;
     }

@@ -40,12 +40,12 @@ import type { FitWarning } from "../../core/types.js";
 import { featureWarnings } from "../feature-report.js";
 import { deriveSeed, type Rng, rngFor } from "../../core/rng.js";
 import { sampleGamma } from "../bpmf/wishart.js";
-import type { FactorModel, FeatureFactors, ModelFeatures } from "../../model/factor-model.js";
+import type { FactorModel, FeatureFactors, ModelFeatures, TimeEffects } from "../../model/factor-model.js";
 import type { DenseMatrix } from "../../matrix/dense.js";
-import { stackedModel, widen } from "../finish.js";
+import { meanColumn, stackedModel, widen } from "../finish.js";
 import { meanOf, rangeOf } from "../init.js";
 import type { EpochResult, FinishOptions, Trainer, TrainingData } from "../trainer.js";
-import { type BayesFmConfig, bayesFmKeptSamples } from "./config.js";
+import { type BayesFmConfig, bayesFmKeptSamples, TIME_BIN_SECONDS } from "./config.js";
 import { f32 as f32Shape, f64 as f64Shape, heapAllocator, i32 as i32Shape, reserve } from "../../kernels/arena-plan.js";
 import { type KernelCall, kernelCall, runRange } from "../../kernels/kernel-calls.js";
 import type { KernelName, WasmKernels } from "../../kernels/wasm.js";
@@ -53,7 +53,7 @@ import { balancedRowShards, type KernelPool, rowShards } from "../../parallel/po
 import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
 import { type AlignedFeatures, alignFeatures, type FeatureTable } from "../../data/features.js";
 import type { IdIndex } from "../../data/id-index.js";
-import { fmGroupSums, fmResiduals, fmRowCaches, fmSampleGroup, fmUpdateResiduals } from "./kernel.js";
+import { type FmRatingGroups, fmGroupSums, fmResiduals, fmRowCaches, fmSampleGroup, fmTimeCaches, fmTimeUpdateResiduals, fmUpdateResiduals } from "./kernel.js";
 
 /** libFM's fixed hyper-prior constants. */
 const ALPHA0 = 1;
@@ -99,6 +99,24 @@ interface Side {
   rowShards: Int32Array;
 }
 
+/**
+ * A per-rating group (time bins, user-day): parameter row bins[n] belongs to rating n (user order), so it sits
+ * on neither side. Time rows are w wide (v_t in columns 0..k−1, w_t in column k, column k + 1 stays 0) and
+ * meet both sides' sums; user-day rows are 1 wide (a bias).
+ */
+interface RatingGroup {
+  group: Group;
+  stride: number;
+  /** Row of each rating, user order (item order: binsI, time group only). */
+  binsU: Int32Array;
+  binsI: Int32Array | null;
+  /** The group's sums (a copy of theta, as the side sums of a side with one group). */
+  sums: Float32Array;
+  cols: Int32Array;
+  /** Every column is a linear one (user-day). */
+  linear: boolean;
+}
+
 class BayesFmTrainer implements Trainer {
   private readonly k: number;
   private readonly w: number;
@@ -132,6 +150,14 @@ class BayesFmTrainer implements Trainer {
   /** The side-feature tables' vocabularies (undefined: no features on that side). */
   private readonly vocabularies: { users: IdIndex | undefined; items: IdIndex | undefined };
 
+  /** The time-bin and user-day groups (absent: off). */
+  private readonly time: RatingGroup | undefined;
+  private readonly userDay: RatingGroup | undefined;
+  private readonly timeKeys: RatingBins | undefined;
+  private readonly dayKeys: UserDayBins | undefined;
+  private readonly keptT: Float32Array[] = [];
+  private readonly keptD: Float32Array[] = [];
+
   private readonly wasm: WasmRuntime | undefined;
   private readonly kernels: WasmKernels | undefined;
   private readonly pool: KernelPool | undefined;
@@ -163,7 +189,14 @@ class BayesFmTrainer implements Trainer {
       ...featureWarnings(data.userFeatures, data.ratings.userIndex, "user", "they are not in the model (fold such a user in with its features: foldInUser(model, ratings, { features }))"),
       ...featureWarnings(data.itemFeatures, data.ratings.itemIndex, "item", "they are not in the model (fold such an item in with its features: foldInItem(model, raters, { features }))"),
     ];
-    const rows = Math.max(nu, ni, userSide?.features ?? 0, itemSide?.features ?? 0);
+    // Per-rating groups: each rating's time bin and (user, day) row, in user order.
+    const timeKeys = cfg.time === false ? undefined : ratingBins(data, TIME_BIN_SECONDS[cfg.time], cfg.time);
+    const dayKeys = cfg.userDay ? userDayBins(data) : undefined;
+    this.timeKeys = timeKeys;
+    this.dayKeys = dayKeys;
+    const nb = timeKeys?.keys.length ?? 0;
+    const nd = dayKeys?.days.length ?? 0;
+    const rows = Math.max(nu, ni, userSide?.features ?? 0, itemSide?.features ?? 0, nb, nd);
     // Every array a kernel touches, in the arena when the WASM kernels run (its views are plain typed arrays too).
     const f32s = [n, n, n, n, n, nu * w, ni * w, nu * w, ni * w, rows];
     if (cfg.implicitUser) f32s.push(ni * w);
@@ -173,6 +206,14 @@ class BayesFmTrainer implements Trainer {
       if (!sf) continue;
       f32s.push(sf.features * w, sf.rowIndices.length);
       i32s.push(sf.features + 1, sf.rowIndices.length);
+    }
+    if (timeKeys) {
+      f32s.push(nb * w, nb * w);
+      i32s.push(n, n);
+    }
+    if (dayKeys) {
+      f32s.push(nd, nd);
+      i32s.push(n);
     }
     const mem = reserve(...f32s.map(f32Shape), ...i32s.map(i32Shape), f64Shape(rows), f64Shape(rows), f64Shape(rows), f64Shape(SHARDS));
     // Automatic threads (0) stay at one (work 0): a sweep posts 3 small pool tasks per column (2(k + 1) columns)
@@ -251,6 +292,21 @@ class BayesFmTrainer implements Trainer {
     const shardsOf = (indptr: Int32Array, rows: number) => ({ shards: balancedRowShards(indptr, rows, SHARDS), rowShards: rowShards(rows, Math.ceil(rows / SHARDS)) });
     this.users = { name: "users", rows: nu, indptr: userPtr, indices: userItems, sums: f32(nu * w), cols: freeCols(k), constCol: k + 1, groups: userGroups, ...shardsOf(userPtr, nu) };
     this.items = { name: "items", rows: ni, indptr: itemPtr, indices: itemUsers, sums: f32(ni * w), cols: freeCols(k + 1), constCol: k, groups: itemGroups, ...shardsOf(itemPtr, ni) };
+    if (timeKeys) {
+      const tg = group("time", nb, null, null, null);
+      const binsU = i32(n);
+      binsU.set(timeKeys.rowOf);
+      const binsI = i32(n);
+      for (let q = 0; q < n; q++) binsI[q] = binsU[perm[q]!]!;
+      this.time = { group: tg, stride: w, binsU, binsI, sums: f32(nb * w), cols: freeCols(k), linear: false };
+    }
+    if (dayKeys) {
+      const theta = f32(nd);
+      const dg: Group = { name: "user-day", paramRows: nd, occPtr: null, occIndices: null, occWeights: null, theta, mu: new Float64Array(1), lambda: new Float64Array(1).fill(1) };
+      const binsU = i32(n);
+      binsU.set(dayKeys.rowOf);
+      this.userDay = { group: dg, stride: 1, binsU, binsI: null, sums: f32(nd), cols: Int32Array.of(0), linear: true };
+    }
     this.w0 = meanOf(byUser.values, n);
     this.residU = f32(n);
     this.residI = f32(n);
@@ -290,12 +346,20 @@ class BayesFmTrainer implements Trainer {
     for (let r = 0; r < side.rows; r++) s[r * w + side.constCol] = 1;
   }
 
-  /** e = r − w₀ − S_u·S_i in user order; returns Σe². */
+  /** e = r − w₀ − S_u·S_i (− the per-rating groups' terms) in user order; returns Σe². */
   private recomputeResiduals(): number {
-    const { w, users, items } = this;
+    const { w, k, users, items, time, userDay } = this;
+    const x: FmRatingGroups | null =
+      time || userDay ? { bins: time?.binsU ?? null, T: time?.sums ?? null, k, dayBins: userDay?.binsU ?? null, D: userDay?.sums ?? null } : null;
     const K = this.kernels;
-    if (!K) return fmResiduals(users.indptr, users.indices, this.valuesU, users.sums, items.sums, w, this.w0, this.residU, users.rows);
-    this.run(kernelCall.bfmResidualsRange({ indptr: users.indptr, indices: users.indices, values: this.valuesU, U: users.sums, I: items.sums, w, w0: this.w0, resid: this.residU, lossOut: this.lossOut }), users.shards);
+    if (!K) return fmResiduals(users.indptr, users.indices, this.valuesU, users.sums, items.sums, w, this.w0, this.residU, users.rows, x);
+    this.run(
+      kernelCall.bfmResidualsRange({
+        indptr: users.indptr, indices: users.indices, values: this.valuesU, U: users.sums, I: items.sums, w, w0: this.w0, resid: this.residU, lossOut: this.lossOut,
+        bins: x?.bins ?? null, T: x?.T ?? null, k, dayBins: x?.dayBins ?? null, D: x?.D ?? null,
+      }),
+      users.shards,
+    );
     // Σe² in rating order on this thread (not the shards' partial sums): the same f64 sum as one range, so the
     // bytes are those of the one-thread sampler whatever the shards.
     const e = this.residU;
@@ -304,8 +368,39 @@ class BayesFmTrainer implements Trainer {
     return sse;
   }
 
-  private sampleHyper(gr: Group, cols: Int32Array, rng: Rng): void {
-    const { w } = this;
+  /** Draw every column of a per-rating group (time bins, user-day) on the user-order residuals. */
+  private sampleRatingGroup(rg: RatingGroup, sweep: number): void {
+    const { k, a, g, before, users, items } = this;
+    const resid = this.residU;
+    const K = this.kernels;
+    const gr = rg.group;
+    const nb = gr.paramRows;
+    const stride = rg.stride;
+    for (const c of rg.cols) {
+      const linear = rg.linear || c >= k;
+      const common = { indptr: users.indptr, indices: users.indices, bins: rg.binsU, resid, U: users.sums, I: items.sums, stride, col: c, linear };
+      if (K) {
+        a.fill(0, 0, nb);
+        g.fill(0, 0, nb);
+        runRange(K, kernelCall.bfmTimeCachesRange({ ...common, a, g }), 0, users.rows);
+      } else fmTimeCaches(users.indptr, users.indices, rg.binsU, resid, users.sums, items.sums, stride, c, linear, a, g, nb, users.rows);
+      for (let b = 0; b < nb; b++) before[b] = rg.sums[b * stride + c]!;
+      const noise = this.noise.subarray(0, nb);
+      rngFor(this.cfg.seed, `bayes-fm-${gr.name}-${c}`, sweep).fillNormal(noise, 0, 1);
+      const mu = gr.mu[c]!;
+      const lambda = gr.lambda[c]!;
+      if (K) {
+        const call = kernelCall.bfmGroupRange({ occPtr: null, occIndices: null, occWeights: null, theta: gr.theta, stride, col: c, sums: rg.sums, a, g, alpha: this.alpha, mu, lambda, noise });
+        runRange(K, call, 0, nb);
+        runRange(K, kernelCall.bfmTimeResidualUpdateRange({ ...common, sums: rg.sums, before }), 0, users.rows);
+      } else {
+        fmSampleGroup(null, null, null, gr.theta, stride, c, rg.sums, a, g, this.alpha, mu, lambda, noise, nb);
+        fmTimeUpdateResiduals(users.indptr, users.indices, rg.binsU, resid, users.sums, items.sums, stride, c, linear, rg.sums, before, users.rows);
+      }
+    }
+  }
+
+  private sampleHyper(gr: Group, cols: Int32Array, rng: Rng, w = this.w): void {
     const n = gr.paramRows;
     for (const c of cols) {
       let sum = 0;
@@ -324,11 +419,14 @@ class BayesFmTrainer implements Trainer {
   }
 
   private sampleSide(side: Side, other: Side, resid: Float32Array, sweep: number): void {
-    const { w, a, g, before } = this;
+    const { w, k, a, g, before, time } = this;
     const K = this.kernels;
     for (const c of side.cols) {
-      if (K) this.run(kernelCall.bfmCachesRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, a, g }), side.shards);
-      else fmRowCaches(side.indptr, side.indices, resid, other.sums, w, c, a, g, side.rows);
+      // A factor column meets the rating's time row too (o_n = other + v_t); the linear ones do not.
+      const bins = time && c < k ? (side.name === "users" ? time.binsU : time.binsI) : null;
+      const T = bins ? time!.sums : null;
+      if (K) this.run(kernelCall.bfmCachesRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, a, g, bins, T }), side.shards);
+      else fmRowCaches(side.indptr, side.indices, resid, other.sums, w, c, a, g, side.rows, bins, T);
       for (let r = 0; r < side.rows; r++) before[r] = side.sums[r * w + c]!;
       for (const gr of side.groups) {
         const noise = this.noise.subarray(0, gr.paramRows);
@@ -347,8 +445,8 @@ class BayesFmTrainer implements Trainer {
           else runRange(K, call, 0, gr.paramRows);
         } else fmSampleGroup(gr.occPtr, gr.occIndices, gr.occWeights, gr.theta, w, c, side.sums, a, g, this.alpha, mu, lambda, noise, gr.paramRows);
       }
-      if (K) this.run(kernelCall.bfmResidualUpdateRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, sums: side.sums, before }), side.shards);
-      else fmUpdateResiduals(side.indptr, side.indices, resid, other.sums, w, c, side.sums, before, side.rows);
+      if (K) this.run(kernelCall.bfmResidualUpdateRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, sums: side.sums, before, bins, T }), side.shards);
+      else fmUpdateResiduals(side.indptr, side.indices, resid, other.sums, w, c, side.sums, before, side.rows, bins, T);
     }
   }
 
@@ -356,6 +454,7 @@ class BayesFmTrainer implements Trainer {
     const { users, items, n, cfg } = this;
     this.recomputeSums(users);
     this.recomputeSums(items);
+    for (const rg of [this.time, this.userDay]) if (rg) rg.sums.set(rg.group.theta);
     let sse = this.recomputeResiduals();
     const rng = rngFor(cfg.seed, "bayes-fm-hyper", sweep);
     this.alpha = sampleGamma(rng, (ALPHA0 + n) / 2) / ((BETA0 + sse) / 2);
@@ -370,16 +469,24 @@ class BayesFmTrainer implements Trainer {
     for (let p = 0; p < n; p++) this.residU[p] = Math.fround(this.residU[p]! - d);
     for (const gr of users.groups) this.sampleHyper(gr, users.cols, rng);
     for (const gr of items.groups) this.sampleHyper(gr, items.cols, rng);
+    for (const rg of [this.time, this.userDay]) if (rg) this.sampleHyper(rg.group, rg.cols, rng, rg.stride);
     this.sampleSide(users, items, this.residU, sweep);
     for (let q = 0; q < n; q++) this.residI[q] = this.residU[this.perm[q]!]!;
     this.sampleSide(items, users, this.residI, sweep);
     sse = 0;
-    for (let q = 0; q < n; q++) sse += this.residI[q]! * this.residI[q]!;
+    if (this.time || this.userDay) {
+      // The per-rating groups last, on the residuals back in user order.
+      for (let q = 0; q < n; q++) this.residU[this.perm[q]!] = this.residI[q]!;
+      for (const rg of [this.time, this.userDay]) if (rg) this.sampleRatingGroup(rg, sweep);
+      for (let p = 0; p < n; p++) sse += this.residU[p]! * this.residU[p]!;
+    } else for (let q = 0; q < n; q++) sse += this.residI[q]! * this.residI[q]!;
     const after = sweep - cfg.burnIn;
     if (after >= 0 && after % cfg.thin === 0 && this.keptU.length < bayesFmKeptSamples(cfg)) {
       this.keptU.push(users.sums.slice());
       this.keptI.push(items.sums.slice());
       this.keptW0.push(this.w0);
+      if (this.time) this.keptT.push(this.time.sums.slice());
+      if (this.userDay) this.keptD.push(this.userDay.sums.slice());
       this.keptAlpha.push(this.alpha);
       const p = this.keptPrior;
       for (const c of users.cols) {
@@ -412,7 +519,7 @@ class BayesFmTrainer implements Trainer {
   /** Every per-sample list finish() stacks (a new kept list must be added here for the chains to stack it). */
   private keptLists(): unknown[][] {
     const p = this.keptPrior;
-    return [this.keptU, this.keptI, this.keptW0, this.keptAlpha, p.userMean, p.userPrecision, p.itemMean, p.itemPrecision];
+    return [this.keptU, this.keptI, this.keptW0, this.keptAlpha, p.userMean, p.userPrecision, p.itemMean, p.itemPrecision, this.keptT, this.keptD];
   }
 
   /**
@@ -512,7 +619,26 @@ class BayesFmTrainer implements Trainer {
       if (!gr || !vocabulary || !this.stores(name)) continue;
       features[key] = this.storedGroup(gr, vocabulary, opts.zeroCopy === true);
     }
-    return Object.keys(features).length === 0 ? model : model.with({ features });
+    const withFeatures = Object.keys(features).length === 0 ? model : model.with({ features });
+    const time = this.timeEffects(kept);
+    return time ? withFeatures.with({ time }) : withFeatures;
+  }
+
+  /** The per-rating groups of the model: the kept samples' time rows stacked like the factors, biases averaged. */
+  private timeEffects(kept: number): TimeEffects | undefined {
+    const { k, w, time, userDay, timeKeys, dayKeys } = this;
+    if (!time && !userDay) return undefined;
+    const out: TimeEffects = {};
+    if (time && timeKeys) {
+      const ts = kept === 0 ? [time.sums] : this.keptT;
+      const nb = timeKeys.keys.length;
+      out.bins = { unit: timeKeys.unit, seconds: timeKeys.seconds, keys: timeKeys.keys.slice(), factors: widen(ts, nb, w, k), bias: meanColumn(ts, nb, w, k) };
+    }
+    if (userDay && dayKeys) {
+      const ds = kept === 0 ? [userDay.sums] : this.keptD;
+      out.userDay = { indptr: dayKeys.indptr.slice(), days: dayKeys.days.slice(), bias: meanColumn(ds, dayKeys.days.length, 1, 0) };
+    }
+    return out;
   }
 
   /** Whether the model keeps a group's vectors: the side features always, the implicit groups unless implicitVectors is false. */
@@ -644,6 +770,99 @@ class BayesFmChains implements Trainer {
 /** The seed of chain c of a fit: the fit's own for chain 0, a derived one for the others. */
 export function bayesFmChainSeed(seed: number, chain: number): number {
   return chain === 0 ? seed : deriveSeed(seed, "bayes-fm-chain", chain);
+}
+
+/** The time bins of the training ratings: sorted bin numbers and each rating's row (user order). */
+interface RatingBins {
+  unit: "day" | "week";
+  seconds: number;
+  keys: Int32Array;
+  rowOf: Int32Array;
+}
+
+/** The (user, day) rows of the training ratings: user u's days days[indptr[u]..indptr[u+1]) increasing; each rating's row (user order). */
+interface UserDayBins {
+  indptr: Int32Array;
+  days: Int32Array;
+  rowOf: Int32Array;
+}
+
+/**
+ * Each rating's timestamp in the users' CSR order (byUser is the stable counting sort of the ratings by
+ * user, fit.ts's trainingData). Throws E_CONFIG when the ratings have no timestamps or a bin does not
+ * fit an int32 (timestamps are seconds).
+ */
+function timesInUserOrder(data: TrainingData, what: string): Float64Array {
+  const r = data.ratings;
+  const ts = r.timestamps;
+  if (!ts) {
+    throw new MfrecError("E_CONFIG", `bayes-fm ${what} needs each rating's timestamp, and these ratings have none`, {
+      file: r.report.file,
+      column: "timestamp",
+      expected: "ratings read with a timestamp column in seconds (MovieLens u.data / ratings.csv have one; else --columns user,item,rating,timestamp), or time=false userDay=false",
+    });
+  }
+  const { byUser } = data;
+  const n = byUser.indptr[byUser.rows]!;
+  if (r.length !== n) throw new MfrecError("E_SHAPE", "internal: the users' CSR does not hold every rating", { value: [n, r.length] });
+  const next = byUser.indptr.slice(0, byUser.rows);
+  const out = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const p = next[r.users[j]!]!++;
+    if (byUser.indices[p] !== r.items[j]) throw new MfrecError("E_SHAPE", "internal: the users' CSR is not in the ratings' order", { value: j });
+    out[p] = ts[j]!;
+  }
+  return out;
+}
+
+function binNumber(t: number, seconds: number, line: number, file: string | undefined): number {
+  const b = Math.floor(t / seconds);
+  if (!(b >= -2147483648 && b <= 2147483647)) {
+    throw new MfrecError("E_CONFIG", "a timestamp is too large to be in seconds", { file, value: t, expected: "timestamps in seconds (Unix time)", hint: `the rating at CSR position ${line}` });
+  }
+  return b;
+}
+
+/** The rating's bins (exported for tests). */
+export function ratingBins(data: TrainingData, seconds: number, unit: "day" | "week"): RatingBins {
+  const t = timesInUserOrder(data, `time=${unit}`);
+  const n = t.length;
+  const file = data.ratings.report.file;
+  const bin = new Int32Array(n);
+  for (let p = 0; p < n; p++) bin[p] = binNumber(t[p]!, seconds, p, file);
+  const keys = Int32Array.from(new Set(bin)).sort();
+  const row = new Map<number, number>();
+  for (let r = 0; r < keys.length; r++) row.set(keys[r]!, r);
+  const rowOf = new Int32Array(n);
+  for (let p = 0; p < n; p++) rowOf[p] = row.get(bin[p]!)!;
+  return { unit, seconds, keys, rowOf };
+}
+
+/** The ratings' (user, day) rows (exported for tests). */
+export function userDayBins(data: TrainingData): UserDayBins {
+  const t = timesInUserOrder(data, "userDay");
+  const { byUser } = data;
+  const nu = byUser.rows;
+  const file = data.ratings.report.file;
+  const indptr = new Int32Array(nu + 1);
+  const days: number[] = [];
+  const rowOf = new Int32Array(t.length);
+  for (let u = 0; u < nu; u++) {
+    const p0 = byUser.indptr[u]!;
+    const p1 = byUser.indptr[u + 1]!;
+    const own = new Int32Array(p1 - p0);
+    for (let p = p0; p < p1; p++) own[p - p0] = binNumber(t[p]!, 86400, p, file);
+    const distinct = Int32Array.from(new Set(own)).sort();
+    const base = days.length;
+    const row = new Map<number, number>();
+    distinct.forEach((d, j) => {
+      row.set(d, base + j);
+      days.push(d);
+    });
+    for (let p = p0; p < p1; p++) rowOf[p] = row.get(own[p - p0]!)!;
+    indptr[u + 1] = days.length;
+  }
+  return { indptr, days: Int32Array.from(days), rowOf };
 }
 
 /** Build the sampler of one fit. */
