@@ -26,3 +26,4 @@ export * from "./wchol";
 export * from "./hnsw";
 export * from "./bayes-fm";
 export * from "./ivf";
+export * from "./hybrid";

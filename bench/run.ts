@@ -1,7 +1,7 @@
 /**
  * `npm run bench` — speed and memory report. Each heavy case runs in a child process (peak RSS is
  * per case). Options: --json, --size 100k|1m|10m, --input FILE, --factors K[,K...], --threads N,
- * --iterations N, --ann-items N (items of the ANN catalogue, default 1000000), --cases a,b (default: ingest, the sgd, als and ials trainers through fitSync, whole `mfrec train` processes with their peak RSS (train-sgd and train-als with ranking=none, train-ials, train-sgd-default with the ranking part; train-als-default on request), scoring, recommend-all and fold-in), --trainers (add the TS-kernel trainers), --algorithms (add every other registered algorithm through fitSync: wals, bpr, baseline, svdpp, nmf, bpmf, bayes-fm; any registered name also works in --cases). The 10m input is /tmp/synth10m.csv (python3 gen_synth.py OUT=/tmp/synth10m.csv).
+ * --iterations N, --ann-items N (items of the ANN catalogue, default 1000000), --cases a,b (default: ingest, the sgd, als and ials trainers through fitSync, whole `mfrec train` processes with their peak RSS (train-sgd and train-als with ranking=none, train-ials, train-sgd-default with the ranking part; train-als-default on request), scoring, recommend-all and fold-in), --trainers (add the TS-kernel trainers), --algorithms (add every other registered algorithm through fitSync: wals, bpr, baseline, svdpp, nmf, bpmf, bayes-fm, hybrid (WARP, no features; WASM kernel) and ts-hybrid (its TS kernel); any registered name also works in --cases). The 10m input is /tmp/synth10m.csv (python3 gen_synth.py OUT=/tmp/synth10m.csv).
  */
 import { execFileSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, writeFileSync } from "node:fs";
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(r)}\n`);
     return;
   }
-  const cases = o.cases ?? ["ingest", "sgd", "als", "ials", "train-sgd", "train-als", "train-ials", "train-sgd-default", "wasm-score", "wasm-topk", "serve", "ann", ...(o.trainers ? ["ts-sgd", "ts-als"] : []), ...(o.algorithms ? ["wals", "bpr", "baseline", "svdpp", "nmf", "bpmf", "bayes-fm"] : [])];
+  const cases = o.cases ?? ["ingest", "sgd", "als", "ials", "train-sgd", "train-als", "train-ials", "train-sgd-default", "wasm-score", "wasm-topk", "serve", "ann", ...(o.trainers ? ["ts-sgd", "ts-als"] : []), ...(o.algorithms ? ["wals", "bpr", "baseline", "svdpp", "nmf", "bpmf", "bayes-fm", "hybrid", "ts-hybrid"] : [])];
   // the ANN case generates its own catalogue: no ratings input needed when it runs alone
   const input = cases.every((c) => c === "ann") ? "(generated ANN catalogue)" : inputFile(o);
   const threadsList = o.threads > 1 ? [1, o.threads] : [1];

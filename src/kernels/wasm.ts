@@ -104,6 +104,16 @@ export interface WasmKernels {
   ): void;
   /** bayes-fm: an implicit group's contribution to the side sums. */
   bfmGroupSumsRange(occPtr: number, occIndices: number, occWeights: number, theta: number, w: number, sums: number, start: number, end: number, shard: number, scratch: number): void;
+  /** One hybrid epoch, losses warp (0), bpr (1) and squared (2) (assembly/hybrid.ts; TS reference src/train/hybrid/kernel.ts, same bytes). */
+  hybridEpochRange(
+    uIndptr: number, uRows: number, uWeights: number, uVec: number, uAcc: number, uBias: number, uBiasAcc: number,
+    iIndptr: number, iRows: number, iWeights: number, iVec: number, iAcc: number, iBias: number, iBiasAcc: number,
+    posUser: number, posItem: number, posIndptr: number, posSorted: number, pool: number, values: number, order: number,
+    rng: number, warpWeights: number, work: number, lossOut: number,
+    k: number, uIdRows: number, iIdRows: number, nPool: number, loss: number, maxSampled: number,
+    lr: number, lambda: number, lambdaF: number, idDropout: number, mu: number,
+    start: number, end: number, shard: number, scratch: number,
+  ): void;
   /** Nearest centroid of rows [start, end) (assembly/ivf.ts; the IVF ANN index's k-means and lists). */
   ivfAssignRange(X: number, d: number, C: number, h: number, nlist: number, out: number, start: number, end: number, shard: number, scratch: number): void;
   /** IVF probe (assembly/ivf.ts): the nprobe best lists for query y; returns the count. */
@@ -185,6 +195,7 @@ export function instantiateKernels(memory: WebAssembly.Memory, shared: boolean, 
   const abort = (): never => {
     throw new MfrecError("E_UNSUPPORTED", "a WebAssembly kernel aborted");
   };
-  const instance = new WebAssembly.Instance(module, { env: { memory, abort } });
+  // exp and log1p: hybrid's BPR step (assembly/hybrid.ts) calls the host's own, so it computes the TS kernel's values.
+  const instance = new WebAssembly.Instance(module, { env: { memory, abort, exp: Math.exp, log1p: Math.log1p } });
   return instance.exports as unknown as WasmKernels;
 }

@@ -15,7 +15,7 @@ export type EntityFeatures = readonly string[] | Readonly<Record<string, number>
 /** A vector from features, and what of them the model knew. */
 export interface FeatureVector {
   factors: Float32Array;
-  /** The bias Σ w·b_f (0 when the side has no feature biases: hybrid's users). */
+  /** The bias Σ w·b_f (0 when the side has no feature biases: the users of a hybrid ranking model). */
   bias: number;
   /** Features the model has a vector for / does not know (ignored). */
   known: number;
@@ -173,7 +173,8 @@ export function addItems(model: FactorModel, items: FeatureInput): AddedEntities
 /** A model with new users added from their features (no history): recommend then ranks for them. */
 export function addUsers(model: FactorModel, users: FeatureInput): AddedEntities {
   if (model.ranking) throw new MfrecError("E_UNSUPPORTED", "users cannot be added to a model with a ranking part", { value: model.algorithm });
-  if (model.userBias) throw new MfrecError("E_UNSUPPORTED", "users cannot be added to a model with user biases", { value: model.algorithm });
+  // A rating model (hybrid loss "squared") gives a new user the bias of their features; biases not learnt over features cannot be filled.
+  if (model.userBias && !model.features?.users?.bias) throw new MfrecError("E_UNSUPPORTED", "users cannot be added to a model with user biases but no user feature biases", { value: model.algorithm });
   const { ids, vectors, known, unknownFeatures } = collect(model, "user", users);
   if (ids.length === 0) return { model, added: [], known, unknownFeatures };
   const k = model.factors;
@@ -188,7 +189,8 @@ export function addUsers(model: FactorModel, users: FeatureInput): AddedEntities
     indptr.fill(h.indptr[h.rows]!, h.rows + 1);
     history = { ...h, rows: n, indptr };
   }
-  const next = model.with({ userIndex, userFactors: { rows: n, cols: k, data: appendRows(model.userFactors.data, k, vectors.map((v) => v.factors)) }, history });
+  const userBias = model.userBias ? Float32Array.from({ length: n }, (_, u) => (u < model.numUsers ? model.userBias![u]! : vectors[u - model.numUsers]!.bias)) : undefined;
+  const next = model.with({ userIndex, userFactors: { rows: n, cols: k, data: appendRows(model.userFactors.data, k, vectors.map((v) => v.factors)) }, userBias, history });
   return { model: next, added: ids, known, unknownFeatures };
 }
 

@@ -228,10 +228,17 @@ function* runEpochs(s: Started, opts: FitOptions): Generator<Promise<void> | voi
   yield closing;
   opts.collect?.();
   memTrace("rating part closed");
-  const h = model.history;
-  if (!h) throw new MfrecError("E_UNSUPPORTED", `algorithm ${model.algorithm} keeps no history to train a ranking part on`, { hint: 'set ranking: "none"' });
-  const hd = historyData(model, h);
-  const trainer = getAlgorithm(r.config.algorithm).create(s.runtime ? withRuntime(hd, s.runtime) : hd, r.config);
+  const zeroCopy = opts.zeroCopy === true;
+  const trainer = rankingTrainer(model, r.config, s.runtime);
+  // A zero-copy ranking part hands back the history from its own kernel memory at its finish, the same bytes as the
+  // rating model's (it trains on that CSR, copied in when created): the rating model's copy (8 B a rating) goes now.
+  let history = model.history;
+  if (zeroCopy) {
+    model = model.with({ history: undefined });
+    history = undefined;
+    opts.collect?.();
+    memTrace("ranking part created");
+  }
   try {
     const t0 = now();
     const reports: EpochReport[] = [];
@@ -244,13 +251,22 @@ function* runEpochs(s: Started, opts: FitOptions): Generator<Promise<void> | voi
       reports.push({ epoch: e, loss: res.loss, seconds: (now() - t) / 1000 });
       yield;
     }
-    const part = trainer.finish({ zeroCopy: opts.zeroCopy === true });
-    const ranking = part.with({ history: model.history ?? part.history, training: reports, userIndex: model.userIndex, itemIndex: model.itemIndex });
+    const part = trainer.finish({ zeroCopy });
+    const h = history ?? part.history;
+    const ranking = part.with({ history: h, training: reports, userIndex: model.userIndex, itemIndex: model.itemIndex });
     const provenance = model.provenance ? { ...model.provenance, fitSeconds: (model.provenance.fitSeconds ?? 0) + (now() - t0) / 1000 } : undefined;
-    return model.with({ ranking, provenance });
+    return model.with({ ranking, provenance, history: h });
   } finally {
     trainer.close?.();
   }
+}
+
+/** The ranking part's trainer over the rating model's history (kept out of runEpochs' frame, so the history can go once it is created). */
+function rankingTrainer(model: FactorModel, config: ModelConfig, runtime: TrainRuntime | undefined): Trainer {
+  const h = model.history;
+  if (!h) throw new MfrecError("E_UNSUPPORTED", `algorithm ${model.algorithm} keeps no history to train a ranking part on`, { hint: 'set ranking: "none"' });
+  const hd = historyData(model, h);
+  return getAlgorithm(config.algorithm).create(runtime ? withRuntime(hd, runtime) : hd, config);
 }
 
 /** Training data over a model's history CSR (users × items with values): what the ranking part trains on. */

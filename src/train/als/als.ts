@@ -312,26 +312,28 @@ class AlsTrainer implements Trainer {
       globalMean: this.mu,
       userBias: b ? this.users.bias : undefined,
       itemBias: b ? this.items.bias : undefined,
-      history: this.history ?? historyOf(this.codedUsers(opts.zeroCopy === true), opts.zeroCopy === true),
+      history: this.history ?? (this.coded ? this.codedHistory(opts.zeroCopy === true) : historyOf(this.users.csr, opts.zeroCopy === true)),
       ratingScale: this.ratingScale,
       own: opts.zeroCopy === true,
     });
   }
 
   /**
-   * The users' CSR with its ratings: as kept, or decoded from the byte codes: with `own` (the final zero-copy finish)
-   * into the item side's row indices, kernel memory not read after the last epoch (n ints, so n floats), else a new array.
+   * The model's history from the users' CSR and its byte codes (as historyOf would give it from per-entry ratings): the
+   * ratings decoded, with `own` (the final zero-copy finish) into the item side's row indices, kernel memory not read
+   * after the last epoch (n ints, so n floats), the structure kept; else into a new array, the structure copied.
    */
-  private codedUsers(own: boolean): CsrMatrix {
+  private codedHistory(own: boolean): CsrMatrix {
     const m = this.users.csr;
-    const c = this.coded;
-    if (!c) return m;
+    const c = this.coded!;
     const n = m.indptr[m.rows]!;
     // the item side's row indices (segments or transpose): n ints no longer read
     const e = this.itemShards ? this.itemShards.seg.entries : this.items.csr.indices;
     const values = own ? new Float32Array(e.buffer, e.byteOffset, n) : new Float32Array(n);
     for (let p = 0; p < n; p++) values[p] = c.table[c.codes[p]!]!;
-    return { ...m, values };
+    const indptr = m.indptr.subarray(0, m.rows + 1);
+    const indices = m.indices.subarray(0, n);
+    return { rows: m.rows, cols: m.cols, indptr: own ? indptr : indptr.slice(), indices: own ? indices : indices.slice(), values };
   }
 
   close(): Promise<void> | undefined {

@@ -5,6 +5,7 @@
  */
 import type { ModelConfig } from "../../model/factor-model.js";
 import type { TrainingData } from "../trainer.js";
+import { MfrecError } from "../../core/errors.js";
 import { booleanOption, choiceOption, numberOption, RULES, rejectUnknownKeys } from "../config.js";
 
 export const HYBRID_KEYS = [
@@ -50,6 +51,17 @@ export const HYBRID_DEFAULTS = {
 } as const;
 
 /**
+ * The defaults that differ with `loss: "squared"` (rating prediction: r̂ = μ + b_u + b_i + p_u·q_i with
+ * every term a weighted sum over id and feature rows). Chosen on a validation cut of ml-100k u1.base
+ * (20% of each user's training ratings held out; never a test file): docs/cold-start.md, "Ratings".
+ */
+export const HYBRID_SQUARED_DEFAULTS = {
+  epochs: 30,
+  learningRate: 0.03,
+  regularization: 0.1,
+} as const;
+
+/**
  * The positives when `positiveThreshold` is "auto": on a star scale (more than one distinct value, every
  * value a multiple of ½ in 0..10) the ratings at or above three quarters up the training range, rounded to
  * ½ (4 on 1–5 and on 0.5–5 stars, the relevance threshold `mfrec eval` defaults to); otherwise (play
@@ -72,14 +84,15 @@ export function autoPositiveThreshold(values: ArrayLike<number>): number | null 
 /** Fill defaults and validate (E_CONFIG naming the key); "auto" settings are resolved against `data` when given. */
 export function resolveHybridConfig(config: Record<string, unknown>, data?: TrainingData): ModelConfig {
   rejectUnknownKeys(config, HYBRID_KEYS, "hybrid");
-  const d = HYBRID_DEFAULTS;
+  const loss = choiceOption(config, "loss", HYBRID_DEFAULTS.loss, ["warp", "bpr", "squared"] as const);
+  const d = loss === "squared" ? { ...HYBRID_DEFAULTS, ...HYBRID_SQUARED_DEFAULTS } : HYBRID_DEFAULTS;
   const resolved: ModelConfig = {
     algorithm: "hybrid",
     factors: numberOption(config, "factors", d.factors, RULES.factors),
     epochs: numberOption(config, "epochs", d.epochs, { min: 0, max: 100000, integer: true }),
     learningRate: numberOption(config, "learningRate", d.learningRate, { above: 0, max: 10 }),
     regularization: numberOption(config, "regularization", d.regularization, { min: 0 }),
-    loss: choiceOption(config, "loss", d.loss, ["warp", "bpr"] as const),
+    loss,
     negatives: choiceOption(config, "negatives", d.negatives, ["rated", "all"] as const),
     normalize: config.normalize === "features" ? "features" : booleanOption(config, "normalize", d.normalize),
     identity: booleanOption(config, "identity", d.identity),
@@ -98,10 +111,19 @@ export function resolveHybridConfig(config: Record<string, unknown>, data?: Trai
     if (p > 0) resolved.idDropout = p;
   }
   if (resolved.loss === "warp") resolved.maxSampled = numberOption(config, "maxSampled", d.maxSampled, { min: 1, max: 100000, integer: true });
-  const t = config.positiveThreshold === undefined ? d.positiveThreshold : config.positiveThreshold;
-  if (t === "auto") resolved.positiveThreshold = data ? autoPositiveThreshold(data.ratings.values.subarray(0, data.ratings.length)) : "auto";
-  else if (t === null || t === "none" || t === "null") resolved.positiveThreshold = null;
-  else resolved.positiveThreshold = numberOption({ positiveThreshold: t }, "positiveThreshold", 0);
+  if (loss === "squared") {
+    // Every rating is a target, no negatives are drawn: the ranking keys do not act and are refused when given.
+    for (const key of ["maxSampled", "positiveThreshold", "negatives"] as const) {
+      if (config[key] !== undefined)
+        throw new MfrecError("E_CONFIG", `hybrid option ${key} does not apply with loss "squared" (every rating is a target, no negatives are drawn)`, { column: key, value: config[key] as string, expected: 'loss "warp" or "bpr", or no ' + key });
+    }
+    delete resolved.negatives;
+  } else {
+    const t = config.positiveThreshold === undefined ? d.positiveThreshold : config.positiveThreshold;
+    if (t === "auto") resolved.positiveThreshold = data ? autoPositiveThreshold(data.ratings.values.subarray(0, data.ratings.length)) : "auto";
+    else if (t === null || t === "none" || t === "null") resolved.positiveThreshold = null;
+    else resolved.positiveThreshold = numberOption({ positiveThreshold: t }, "positiveThreshold", 0);
+  }
   if (config.threads !== undefined) resolved.threads = numberOption(config, "threads", 1, RULES.threads);
   return resolved;
 }

@@ -10,11 +10,20 @@
  *   `maxSampled` draws; a draw that is one of u's positives is redrawn and counted), then step on
  *   L·(1 − x̂_ui + x̂_uj) with L = ln⌊(N − 1)/draws⌋ (≤ 10), N the number of items negatives come from.
  * - "bpr" (Rendle et al. 2009): one negative, step on −ln σ(x̂_ui − x̂_uj).
+ * - "squared" (rating prediction, {@link hybridSquaredEpoch}): every training rating (u, i, r) once,
+ *   r̂_ui = μ + Σ_a w_ua c_a + Σ_b w_ib B_b + (Σ_a w_ua U_a)·(Σ_b w_ib V_b) with user row biases c_a too,
+ *   a step on ½(r̂_ui − r)².
  *
  * Regularization adds λ·θ to the gradient of every parameter the step touches (`regularization` on id
  * rows, `featureRegularization` on feature rows). With `idDropout` p, a step drops, with probability p,
  * the id rows of its items (DropoutNet, Volkovs et al. 2017): the pair is scored and stepped on the items'
  * features alone, as a cold item is scored.
+ *
+ * assembly/hybrid.ts (hybridEpochRange) is its WASM twin and must stay byte for byte the same: every value
+ * here is computed in f64 and rounded to f32 only where it is stored in a Float32Array, sums run in order,
+ * and the only libm calls are Math.log (WARP's weights, {@link warpWeight}, precomputed for the WASM kernel)
+ * and Math.exp / Math.log1p (BPR, imported by the WASM kernel). A change here needs the same change there
+ * (test/unit/train/hybrid-wasm.test.ts compares whole fits).
  */
 import type { Rng } from "../../core/rng.js";
 
@@ -42,14 +51,20 @@ export interface HybridState {
   readonly items: EntityRows;
   readonly U: ParamTable;
   readonly V: ParamTable;
-  /** Training positives, (posUser[t], posItem[t]); per user sorted in `posIndptr`/`posSorted` for the "is it a positive" test. */
+  /**
+   * Training positives, (posUser[t], posItem[t]); per user sorted in `posIndptr`/`posSorted` for the "is it a positive" test.
+   * With loss "squared": every training rating, its value in `values` (posIndptr / posSorted / negativePool unused).
+   */
   readonly posUser: Int32Array;
   readonly posItem: Int32Array;
   readonly posIndptr: Int32Array;
   readonly posSorted: Int32Array;
   /** Items negatives are drawn from (dense item indices). */
   readonly negativePool: Int32Array;
-  readonly loss: "warp" | "bpr";
+  readonly loss: "warp" | "bpr" | "squared";
+  /** Loss "squared": the rating of pair t, and the global mean μ (fixed, the training mean); null and 0 otherwise. */
+  readonly values: Float32Array | null;
+  readonly globalMean: number;
   readonly learningRate: number;
   readonly regularization: number;
   /** λ of the feature rows (the id rows take `regularization`). */
@@ -144,12 +159,18 @@ export class Scratch {
 
 const MAX_WARP_LOSS = 10;
 
+/** WARP's rank weight after `draws` draws from a pool of nPool items: min(10, ln max(1, ⌊(nPool − 1)/draws⌋)). */
+export function warpWeight(nPool: number, draws: number): number {
+  return Math.min(MAX_WARP_LOSS, Math.log(Math.max(1, Math.floor((nPool - 1) / draws))));
+}
+
 /**
  * One epoch over the positives in the order `order` (a permutation of 0..nPositives-1), drawing negatives
  * from `rng`. Returns the mean loss per positive: WARP's L·(1 − x̂_ui + x̂_uj) for violated pairs (0 for a
  * positive with no violator found), or BPR's −ln σ(x̂_ui − x̂_uj).
  */
 export function hybridEpoch(s: HybridState, order: Int32Array, rng: Rng, sc: Scratch = new Scratch(s.k)): number {
+  if (s.loss === "squared") return hybridSquaredEpoch(s, order, rng, sc);
   const k = s.k;
   const lr = s.learningRate;
   const lambda = s.regularization;
@@ -157,7 +178,6 @@ export function hybridEpoch(s: HybridState, order: Int32Array, rng: Rng, sc: Scr
   const pool = s.negativePool;
   const nPool = pool.length;
   if (nPool < 2 || order.length === 0) return 0;
-  const rankScale = nPool - 1;
   let total = 0;
   for (let t = 0; t < order.length; t++) {
     const q = order[t]!;
@@ -181,7 +201,7 @@ export function hybridEpoch(s: HybridState, order: Int32Array, rng: Rng, sc: Scr
           if (isPositive(s, u, c)) continue;
           j = c;
           xj = x;
-          weight = Math.min(MAX_WARP_LOSS, Math.log(Math.max(1, Math.floor(rankScale / draws))));
+          weight = warpWeight(nPool, draws);
           break;
         }
       }
@@ -212,6 +232,41 @@ export function hybridEpoch(s: HybridState, order: Int32Array, rng: Rng, sc: Scr
     for (let f = 0; f < k; f++) sc.gi[f] = weight * sc.u[f]!;
     step(s.items, j, s.V, k, sc.gi, weight, lr, lambda, lambdaF, drop);
     step(s.users, u, s.U, k, sc.gu, 0, lr, lambda, lambdaF);
+  }
+  return total / order.length;
+}
+
+/**
+ * One epoch of loss "squared" over the ratings in the order `order`: for each (u, i, r), e = r̂_ui − r from
+ * the current parameters, then an AdaGrad step on ½e² (+ λ/2 θ² of each touched row) for the item's rows
+ * (vector gradient w·e·p_u, bias w·e) and then the user's rows (w·e·q_i from the item's vector before its
+ * step, bias w·e). `rng` draws only with `idDropout` (which, per rating, scores and steps the item on its
+ * features alone). Returns the mean of e² over the epoch (each e taken just before its own step).
+ */
+export function hybridSquaredEpoch(s: HybridState, order: Int32Array, rng: Rng, sc: Scratch = new Scratch(s.k)): number {
+  const k = s.k;
+  const lr = s.learningRate;
+  const lambda = s.regularization;
+  const lambdaF = s.featureRegularization;
+  const values = s.values!;
+  const mu = s.globalMean;
+  if (order.length === 0) return 0;
+  let total = 0;
+  for (let t = 0; t < order.length; t++) {
+    const q = order[t]!;
+    const u = s.posUser[q]!;
+    const i = s.posItem[q]!;
+    const drop = s.idDropout > 0 && rng.next() < s.idDropout;
+    const bu = representation(s.users, u, s.U, k, sc.u);
+    const bi = representation(s.items, i, s.V, k, sc.p, drop);
+    const e = mu + bu + bi + dot(sc.u, sc.p, k) - values[q]!;
+    total += e * e;
+    for (let f = 0; f < k; f++) {
+      sc.gi[f] = e * sc.u[f]!;
+      sc.gu[f] = e * sc.p[f]!;
+    }
+    step(s.items, i, s.V, k, sc.gi, e, lr, lambda, lambdaF, drop);
+    step(s.users, u, s.U, k, sc.gu, e, lr, lambda, lambdaF);
   }
   return total / order.length;
 }

@@ -134,11 +134,15 @@ describe("zeroCopy: the model keeps the fit's own arrays", () => {
         const direct = await fit(r, cfg, { kernels, zeroCopy: true });
         assert.ok(direct.history!.indices.buffer instanceof SharedArrayBuffer);
         assert.deepEqual(direct.history, copied.history);
-        // with a ranking part to train after it, the rating part takes copies (its kernel memory is freed first)
-        const ranked = await fit(r, { ...cfg, ranking: "ials", rankingFactors: 4, rankingEpochs: 1 }, { kernels, zeroCopy: true });
+        // with a ranking part to train after it, the rating part takes copies (its kernel memory is freed first); the
+        // history is the ranking part's zero-copy one (its kernel memory), the same CSR, the rating model's copy gone
+        const rcfg = { ...cfg, ranking: "ials", rankingFactors: 4, rankingEpochs: 1 };
+        const ranked = await fit(r, rcfg, { kernels, zeroCopy: true });
         assert.ok(!(ranked.userFactors.data.buffer instanceof SharedArrayBuffer));
-        assert.ok(!(ranked.history!.indices.buffer instanceof SharedArrayBuffer));
+        assert.ok(ranked.history!.indices.buffer instanceof SharedArrayBuffer);
+        assert.equal(ranked.ranking!.history, ranked.history);
         assert.deepEqual(ranked.userFactors.data, copied.userFactors.data);
+        assert.deepEqual(ranked.history, (await fit(r, rcfg, { kernels })).history);
       }
     });
   }
