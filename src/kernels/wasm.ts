@@ -131,7 +131,7 @@ export interface WasmKernels {
 export type KernelName = Exclude<keyof WasmKernels, "heapBase" | "ivfProbe" | "ivfScan" | "hnswInsert" | "hnswSearch">;
 
 /** Kernel ids as written into a pool's shared control block (order is part of the worker protocol). */
-export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "sgdPackedRange", "cgShardRange", "alsCgShardRange", "bprBlockRange", "wcholRange", "ivfAssignRange"];
+export const KERNEL_NAMES: readonly KernelName[] = ["sgdRange", "gramRange", "alsCholeskyRange", "cgRange", "scoreRange", "alsCgRange", "sseRange", "scoreTopKRange", "gramPartRange", "sgdPackedRange", "cgShardRange", "alsCgShardRange", "bprBlockRange", "wcholRange", "ivfAssignRange", "bfmCachesRange", "bfmGroupRange", "bfmResidualUpdateRange", "bfmResidualsRange", "bfmGroupSumsRange", "bfmTimeCachesRange", "bfmTimeResidualUpdateRange", "hybridEpochRange"];
 
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);

@@ -147,9 +147,12 @@ export abstract class SharedPool implements KernelPool {
     const n = task.shards.length >> 1;
     if (n > this.cb.maxShards) throw new MfrecError("E_CONFIG", "too many shards for this pool", { value: n, expected: `at most ${this.cb.maxShards}` });
     if (task.args.length > MAX_ARGS) throw new RangeError(`too many kernel arguments: ${task.args.length}`);
+    const id = KERNEL_NAMES.indexOf(task.kernel);
+    // A kernel missing from KERNEL_NAMES would reach the workers as "undefined" (the bayes-fm kernels once were).
+    if (id < 0) throw new MfrecError("E_UNSUPPORTED", `kernel ${task.kernel} is not in KERNEL_NAMES (kernels/wasm.ts): pools cannot run it`);
     this.busy = true;
     const ints = this.cb.ints;
-    Atomics.store(ints, KERNEL, KERNEL_NAMES.indexOf(task.kernel));
+    Atomics.store(ints, KERNEL, id);
     Atomics.store(ints, NARGS, task.args.length);
     this.cb.args.set(task.args);
     this.cb.shards.set(task.shards.subarray(0, 2 * n));

@@ -24,7 +24,7 @@ const CONFIGS: ModelConfig[] = [
   { algorithm: "als", factors: 8, epochs: 4, regularization: 0.13, regBias: 0.05, biases: true, weightedRegularization: true, initStd: 0.1, seed: 3, cgSteps: 0 },
   { algorithm: "als", factors: 8, epochs: 4, regularization: 0.13, regBias: 0.05, biases: true, weightedRegularization: true, initStd: 0.1, seed: 3, cgSteps: 3 },
   { algorithm: "baseline", method: "als", epochs: 10, regUser: 15, regItem: 10 },
-  { algorithm: "bayes-fm", factors: 6, epochs: 8, burnIn: 3, thin: 2, implicitUser: true, implicitItem: true, time: false, userDay: false, initStd: 0.1, seed: 3 },
+  { algorithm: "bayes-fm", factors: 6, epochs: 8, burnIn: 3, thin: 2, implicitUser: true, implicitItem: true, time: false, userDay: false, initStd: 0.1, chains: 1, seed: 3 },
   { algorithm: "bpmf", factors: 6, epochs: 12, burnIn: 4, thin: 1, precision: 1.5, priorStrength: 2, priorDof: 0, priorScale: 1, biases: true, initStd: 0.1, seed: 3 },
   { algorithm: "bpr", factors: 8, epochs: 5, learningRate: 0.05, regularization: 0.01, itemBias: true, seed: 3 },
   { algorithm: "ials", factors: 8, epochs: 4, regularization: 0.05, alpha: 2, confidence: "linear", unobservedWeight: 1, regularizationExponent: 0, solver: "cg", seed: 3, cgSteps: 3 },
@@ -115,6 +115,20 @@ for (const config of CONFIGS.filter((c) => ["als", "ials", "sgd", "wals"].includ
       assert.equal(digest(model), GOLDEN[`${name} ${kernels}`], `${name} ${kernels}: the model's bytes changed`);
       // (sgd is deferred too: these ratings are sorted by user, so it trains from the users' CSR)
       assert.equal(collected, 1, "collect runs once, when the deferred trainer has copied what it needs (no ranking part)");
+    });
+  }
+}
+
+// bayes-fm runs its row-parallel kernels (caches, the id groups' draws, residual updates, residuals) over fixed
+// shards on the pool and draws the implicit groups on the calling thread: 1, 2 and 3 threads give the bytes of the
+// inline sampler (the noise is drawn in row order on the caller; Σe² is summed in rating order, not per shard).
+for (const config of CONFIGS.filter((c) => c.algorithm === "bayes-fm")) {
+  for (const threads of [1, 2, 3]) {
+    test(`golden model: bayes-fm wasm threads=${threads} (fitSync and fit)`, { skip: print }, async () => {
+      const a = fitSync(explicit, config, { kernels: "wasm", threads, pool: nodePoolFactory });
+      assert.equal(digest(a), GOLDEN["bayes-fm wasm"], `threads=${threads}: the model's bytes changed`);
+      const b = await fit(explicit, config, { kernels: "wasm", threads, pool: nodePoolFactory });
+      assert.equal(digest(b), GOLDEN["bayes-fm wasm"], `fit, threads=${threads}: the model's bytes changed`);
     });
   }
 }
@@ -218,6 +232,7 @@ test("golden model: bayes-fm time=day userDay (ts and wasm alike)", () => {
   assert.deepEqual(Object.keys(resolved).sort(), Object.keys(TIME_CONFIG).sort(), "every key of the resolved config is spelled out");
   const digests = (["ts", "wasm"] as const).map((kernels) => timeDigest(fitSync(timed, TIME_CONFIG, { kernels })));
   assert.equal(digests[1], digests[0], "WASM and TS give the same bytes with the time groups");
+  assert.equal(timeDigest(fitSync(timed, TIME_CONFIG, { kernels: "wasm", threads: 2, pool: nodePoolFactory })), digests[0], "2 threads: the same bytes with the time groups");
   if (print) {
     printed["bayes-fm time"] = digests[0]!;
     return;

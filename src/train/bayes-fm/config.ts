@@ -39,6 +39,12 @@ export interface BayesFmSettings {
   implicitVectors: boolean;
   /** σ of the N(0, σ²) start of every factor group (libFM's init_stdev). */
   initStd: number;
+  /**
+   * Independent Markov chains, each `epochs` sweeps with its own start, burn-in and noise (chain 0 has the fit's
+   * seed, chain c > 0 a seed derived from it); the model stacks the kept samples of all of them
+   * (chains × ⌈(epochs − burnIn)/thin⌉). 1 = one chain, the sampler as before.
+   */
+  chains: number;
   seed: number;
 }
 
@@ -58,6 +64,7 @@ export const BAYES_FM_DEFAULTS: BayesFmSettings = {
   userDay: false,
   implicitVectors: true,
   initStd: 0.1,
+  chains: 1,
   seed: 42,
 };
 
@@ -88,6 +95,7 @@ export function resolveBayesFmConfig(config: Partial<ModelConfig>): BayesFmConfi
     userDay: booleanOption(c, "userDay", d.userDay),
     implicitVectors: booleanOption(c, "implicitVectors", d.implicitVectors),
     initStd: numberOption(c, "initStd", d.initStd, { min: 0 }),
+    chains: numberOption(c, "chains", d.chains, { min: 1, max: 64, integer: true }),
     seed: numberOption(c, "seed", d.seed, RULES.seed),
   };
   if (out.burnIn >= out.epochs) {
@@ -111,7 +119,7 @@ function timeOption(c: Record<string, unknown>): BayesFmSettings["time"] {
 /** Seconds per bin of a `time` setting. */
 export const TIME_BIN_SECONDS = { day: 86400, week: 604800 } as const;
 
-/** Samples kept by a config: sweeps burnIn, burnIn + thin, … < epochs. */
+/** Samples kept by one chain of a config: sweeps burnIn, burnIn + thin, … < epochs (the model holds chains × this many). */
 export function bayesFmKeptSamples(c: Pick<BayesFmSettings, "epochs" | "burnIn" | "thin">): number {
   return Math.max(0, Math.ceil((c.epochs - c.burnIn) / c.thin));
 }

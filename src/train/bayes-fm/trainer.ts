@@ -11,14 +11,34 @@
  *
  * Kernels run as WebAssembly SIMD (assembly/bayes-fm.ts) on one KernelArena holding every array they
  * touch, or as the TypeScript reference (kernel.ts); both give the same bytes (the golden test checks
- * it). Sampling is inline: within a column the implicit groups' draws update shared row caches one
- * after the other, which is what makes the draw exact, so there are no independent shards to hand to
- * workers (bpmf runs inline for the same kind of reason): the fit option `threads` does not apply.
+ * it).
+ *
+ * Threads (fit option `threads`, WASM kernels; the TS reference runs on one thread). Within one column
+ * of one side the Gibbs draw is exact only in order for the implicit and side-feature groups: one of
+ * their parameter rows occurs in many side rows and its draw moves those rows' caches, which the next
+ * parameter row reads. The id group is different: row t's draw reads and writes only row t (its caches
+ * A_t, G_t and its side sum), the rows are conditionally independent given everything else. So these
+ * run over fixed shards of rows (SHARDS, balanced by ratings, chosen from the data alone) on the pool:
+ * the row caches, the id group's draws, the residual update after the column, and the residual
+ * recomputation at the start of a sweep; the implicit/side groups run as one range on the calling
+ * thread in between. The draws' N(0,1) noise is still drawn on the calling thread from the same
+ * per-(group, column, sweep) streams in row order, and Σe² is summed in rating order on the caller (not
+ * from per-shard partial sums), so the sampler's arithmetic is unchanged: every thread count gives the
+ * bytes of the one-thread sampler (golden-models.test.ts, threads 1, 2, 3). This is design (a) of issue
+ * 17 without the per-row RNG streams it would have needed had the workers drawn the noise; filling the
+ * noise costs ~2(k + 1)(users + items) normals per sweep on one thread. The sequential groups bound the
+ * speed-up (Amdahl): in a one-thread profile about 62 % of a sweep is not on the pool, so ≤ 1.23× on 2 free
+ * cores; automatic threads (0) stay at one.
+ *
+ * The other design, parallel chains, is the config `chains` (BayesFmChains below): independent chains
+ * whose kept samples are stacked, which on ml-100k u1..u5 is more accurate than one chain with as many
+ * samples. They run in lock step on the calling thread, not one per worker: the pools run WASM kernels
+ * over shards, and a chain is a whole sampler. docs/performance.md, "bayes-fm threads", has the figures.
  */
 import { MfrecError } from "../../core/errors.js";
 import type { FitWarning } from "../../core/types.js";
 import { featureWarnings } from "../feature-report.js";
-import { type Rng, rngFor } from "../../core/rng.js";
+import { deriveSeed, type Rng, rngFor } from "../../core/rng.js";
 import { sampleGamma } from "../bpmf/wishart.js";
 import type { FactorModel, FeatureFactors, ModelFeatures, TimeEffects } from "../../model/factor-model.js";
 import type { DenseMatrix } from "../../matrix/dense.js";
@@ -27,8 +47,9 @@ import { meanOf, rangeOf } from "../init.js";
 import type { EpochResult, FinishOptions, Trainer, TrainingData } from "../trainer.js";
 import { type BayesFmConfig, bayesFmKeptSamples, TIME_BIN_SECONDS } from "./config.js";
 import { f32 as f32Shape, f64 as f64Shape, heapAllocator, i32 as i32Shape, reserve } from "../../kernels/arena-plan.js";
-import { kernelCall, runRange } from "../../kernels/kernel-calls.js";
-import type { WasmKernels } from "../../kernels/wasm.js";
+import { type KernelCall, kernelCall, runRange } from "../../kernels/kernel-calls.js";
+import type { KernelName, WasmKernels } from "../../kernels/wasm.js";
+import { balancedRowShards, type KernelPool, rowShards } from "../../parallel/pool.js";
 import { openWasmRuntime, type WasmRuntime } from "../kernel-runtime.js";
 import { type AlignedFeatures, alignFeatures, type FeatureTable } from "../../data/features.js";
 import type { IdIndex } from "../../data/id-index.js";
@@ -40,6 +61,12 @@ const BETA0 = 1;
 const ALPHA_LAMBDA = 1;
 const BETA_LAMBDA = 1;
 const GAMMA0 = 1;
+
+/**
+ * Fixed shards per side for the row-parallel kernels (caches, id-group draws, residual updates, residuals):
+ * chosen from the data alone, never from the thread count, so every count gives the same bytes.
+ */
+const SHARDS = 64;
 
 /** One feature group: parameter rows θ (paramRows × w) and how they occur in the side's rows. */
 interface Group {
@@ -67,6 +94,9 @@ interface Side {
   /** The column held at 1. */
   constCol: number;
   groups: Group[];
+  /** Shards of the rows balanced by ratings (caches, residual updates) and by rows (the id group's draws). */
+  shards: Int32Array;
+  rowShards: Int32Array;
 }
 
 /**
@@ -130,6 +160,7 @@ class BayesFmTrainer implements Trainer {
 
   private readonly wasm: WasmRuntime | undefined;
   private readonly kernels: WasmKernels | undefined;
+  private readonly pool: KernelPool | undefined;
   private readonly lossOut: Float64Array;
   /** How the side features matched the ratings' ids (undefined: no features on that side). */
   readonly featureReport: { users: SideFeatureReport | undefined; items: SideFeatureReport | undefined };
@@ -184,10 +215,14 @@ class BayesFmTrainer implements Trainer {
       f32s.push(nd, nd);
       i32s.push(n);
     }
-    const mem = reserve(...f32s.map(f32Shape), ...i32s.map(i32Shape), f64Shape(rows), f64Shape(rows), f64Shape(rows), f64Shape(1));
-    this.wasm = openWasmRuntime({ ...data.runtime, threads: 1 }, [mem], w, n);
+    const mem = reserve(...f32s.map(f32Shape), ...i32s.map(i32Shape), f64Shape(rows), f64Shape(rows), f64Shape(rows), f64Shape(SHARDS));
+    // Automatic threads (0) stay at one (work 0): a sweep posts 3 small pool tasks per column (2(k + 1) columns)
+    // around a sequential part of ~62 %, and on the shared 2-core box 2 threads were slower at every size
+    // measured (docs/performance.md, "bayes-fm threads"). `threads` ≥ 2 asks for the pool explicitly.
+    this.wasm = openWasmRuntime(data.runtime, [mem], w, 0);
     const arena = this.wasm?.arena;
     this.kernels = arena?.kernels;
+    this.pool = this.wasm?.pool;
     const alloc = arena ?? heapAllocator;
     const f32 = (len: number): Float32Array => alloc.f32(len);
     const i32 = (len: number): Int32Array => alloc.i32(len);
@@ -254,8 +289,9 @@ class BayesFmTrainer implements Trainer {
     };
     if (userSide) userGroups.push(featureGroup("user-features", userSide));
     if (itemSide) itemGroups.push(featureGroup("item-features", itemSide));
-    this.users = { name: "users", rows: nu, indptr: userPtr, indices: userItems, sums: f32(nu * w), cols: freeCols(k), constCol: k + 1, groups: userGroups };
-    this.items = { name: "items", rows: ni, indptr: itemPtr, indices: itemUsers, sums: f32(ni * w), cols: freeCols(k + 1), constCol: k, groups: itemGroups };
+    const shardsOf = (indptr: Int32Array, rows: number) => ({ shards: balancedRowShards(indptr, rows, SHARDS), rowShards: rowShards(rows, Math.ceil(rows / SHARDS)) });
+    this.users = { name: "users", rows: nu, indptr: userPtr, indices: userItems, sums: f32(nu * w), cols: freeCols(k), constCol: k + 1, groups: userGroups, ...shardsOf(userPtr, nu) };
+    this.items = { name: "items", rows: ni, indptr: itemPtr, indices: itemUsers, sums: f32(ni * w), cols: freeCols(k + 1), constCol: k, groups: itemGroups, ...shardsOf(itemPtr, ni) };
     if (timeKeys) {
       const tg = group("time", nb, null, null, null);
       const binsU = i32(n);
@@ -278,7 +314,12 @@ class BayesFmTrainer implements Trainer {
     this.g = f64(rows);
     this.before = f32(rows);
     this.noise = f64(rows);
-    this.lossOut = f64(1);
+    this.lossOut = f64(SHARDS);
+  }
+
+  /** A row-parallel kernel over fixed shards on the pool (its threads, the caller's included). */
+  private run(call: KernelCall<KernelName>, shards: Int32Array): void {
+    this.pool!.run({ ...call, shards });
   }
 
   close(): void {
@@ -312,16 +353,19 @@ class BayesFmTrainer implements Trainer {
       time || userDay ? { bins: time?.binsU ?? null, T: time?.sums ?? null, k, dayBins: userDay?.binsU ?? null, D: userDay?.sums ?? null } : null;
     const K = this.kernels;
     if (!K) return fmResiduals(users.indptr, users.indices, this.valuesU, users.sums, items.sums, w, this.w0, this.residU, users.rows, x);
-    runRange(
-      K,
+    this.run(
       kernelCall.bfmResidualsRange({
         indptr: users.indptr, indices: users.indices, values: this.valuesU, U: users.sums, I: items.sums, w, w0: this.w0, resid: this.residU, lossOut: this.lossOut,
         bins: x?.bins ?? null, T: x?.T ?? null, k, dayBins: x?.dayBins ?? null, D: x?.D ?? null,
       }),
-      0,
-      users.rows,
+      users.shards,
     );
-    return this.lossOut[0]!;
+    // Σe² in rating order on this thread (not the shards' partial sums): the same f64 sum as one range, so the
+    // bytes are those of the one-thread sampler whatever the shards.
+    const e = this.residU;
+    let sse = 0;
+    for (let p = 0; p < this.n; p++) sse += e[p]! * e[p]!;
+    return sse;
   }
 
   /** Draw every column of a per-rating group (time bins, user-day) on the user-order residuals. */
@@ -381,7 +425,7 @@ class BayesFmTrainer implements Trainer {
       // A factor column meets the rating's time row too (o_n = other + v_t); the linear ones do not.
       const bins = time && c < k ? (side.name === "users" ? time.binsU : time.binsI) : null;
       const T = bins ? time!.sums : null;
-      if (K) runRange(K, kernelCall.bfmCachesRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, a, g, bins, T }), 0, side.rows);
+      if (K) this.run(kernelCall.bfmCachesRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, a, g, bins, T }), side.shards);
       else fmRowCaches(side.indptr, side.indices, resid, other.sums, w, c, a, g, side.rows, bins, T);
       for (let r = 0; r < side.rows; r++) before[r] = side.sums[r * w + c]!;
       for (const gr of side.groups) {
@@ -394,10 +438,14 @@ class BayesFmTrainer implements Trainer {
             occPtr: gr.occPtr, occIndices: gr.occIndices, occWeights: gr.occWeights, theta: gr.theta, stride: w, col: c, sums: side.sums,
             a, g, alpha: this.alpha, mu, lambda, noise,
           });
-          runRange(K, call, 0, gr.paramRows);
+          // The id group: row t's draw reads and writes only row t (its caches, its sum), so its rows run in
+          // parallel; the noise was drawn above, in row order, on this thread. Other groups share side rows
+          // between parameter rows (Gibbs order matters): one range on this thread.
+          if (gr.occPtr === null) this.run(call, side.rowShards);
+          else runRange(K, call, 0, gr.paramRows);
         } else fmSampleGroup(gr.occPtr, gr.occIndices, gr.occWeights, gr.theta, w, c, side.sums, a, g, this.alpha, mu, lambda, noise, gr.paramRows);
       }
-      if (K) runRange(K, kernelCall.bfmResidualUpdateRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, sums: side.sums, before, bins, T }), 0, side.rows);
+      if (K) this.run(kernelCall.bfmResidualUpdateRange({ indptr: side.indptr, indices: side.indices, resid, other: other.sums, stride: w, col: c, sums: side.sums, before, bins, T }), side.shards);
       else fmUpdateResiduals(side.indptr, side.indices, resid, other.sums, w, c, side.sums, before, side.rows, bins, T);
     }
   }
@@ -466,6 +514,57 @@ class BayesFmTrainer implements Trainer {
       }
     }
     return { loss: sse, trainRmse: Math.sqrt(sse / Math.max(1, n)) };
+  }
+
+  /** Every per-sample list finish() stacks (a new kept list must be added here for the chains to stack it). */
+  private keptLists(): unknown[][] {
+    const p = this.keptPrior;
+    return [this.keptU, this.keptI, this.keptW0, this.keptAlpha, p.userMean, p.userPrecision, p.itemMean, p.itemPrecision, this.keptT, this.keptD];
+  }
+
+  /**
+   * finish() over this chain's kept samples followed by those of `others` (parallel chains, same data and config
+   * but the seed), leaving every chain as it was (a snapshot between epochs goes on sampling). Before any chain
+   * has kept a sample (a snapshot during the burn-in), the model is this chain's current draw. The stored
+   * groups' stacks (keptGroups) are joined the same way: chain 0's samples, then chain 1's, …
+   */
+  finishWith(others: readonly BayesFmTrainer[], opts: FinishOptions = {}): FactorModel {
+    const mine = this.keptLists();
+    const lengths = mine.map((l) => l.length);
+    const saved = new Map(this.keptGroups);
+    if (lengths[0] !== 0) {
+      for (const o of others) {
+        const theirs = o.keptLists();
+        for (let j = 0; j < mine.length; j++) for (const x of theirs[j]!) mine[j]!.push(x);
+      }
+      const { k } = this;
+      for (const [name, g] of saved) {
+        const parts = [g, ...others.map((o) => o.keptGroups.get(name)!)];
+        const count = parts.reduce((s, x) => s + x.count, 0);
+        const rows = g.linear.length;
+        const stack = new Float32Array(rows * k * count);
+        const linear = new Float64Array(rows);
+        let at = 0;
+        for (const x of parts) {
+          const stride = x.stack.length / rows;
+          for (let t = 0; t < rows; t++) {
+            for (let c = 0; c < x.count * k; c++) stack[t * k * count + at + c] = x.stack[t * stride + c]!;
+            linear[t]! += x.linear[t]!;
+          }
+          at += x.count * k;
+        }
+        this.keptGroups.set(name, { stack, count, linear });
+      }
+    }
+    try {
+      return this.finish(opts);
+    } finally {
+      mine.forEach((l, j) => {
+        l.length = lengths[j]!;
+      });
+      this.keptGroups.clear();
+      for (const [name, g] of saved) this.keptGroups.set(name, g);
+    }
   }
 
   finish(opts: FinishOptions = {}): FactorModel {
@@ -632,6 +731,47 @@ export function sideFeatures(table: FeatureTable | undefined, index: IdIndex): S
   return { features: F, ptr, rowIndices, weights, report: { features: F, unmatched: al.unmatched, withoutFeatures: al.withoutFeatures } };
 }
 
+/**
+ * `chains` > 1: independent chains advanced in lock step, one sweep of each per epoch, each a BayesFmTrainer with
+ * its own seed (chain 0 the fit's, so chains = 1 is the one-chain sampler), its own kernel memory and pool; the
+ * model stacks chain 0's kept samples, then chain 1's, … Chains run one after the other on the calling thread
+ * (each with the row-parallel kernels on `threads`), so the bytes do not depend on the thread count.
+ */
+class BayesFmChains implements Trainer {
+  constructor(private readonly chains: readonly BayesFmTrainer[]) {}
+
+  epoch(sweep: number): EpochResult {
+    let loss = 0;
+    let rmse = 0;
+    for (const c of this.chains) {
+      const r = c.epoch(sweep);
+      loss += r.loss;
+      rmse += r.trainRmse ?? 0;
+    }
+    // The mean over chains (each chain's own training error; the stacked model's is not computed per sweep).
+    return { loss: loss / this.chains.length, trainRmse: rmse / this.chains.length };
+  }
+
+  finish(opts: FinishOptions = {}): FactorModel {
+    const [first, ...rest] = this.chains;
+    return first!.finishWith(rest, opts);
+  }
+
+  /** Chain 0's (every chain sees the same data and features). */
+  warnings(): FitWarning[] {
+    return this.chains[0]!.warnings();
+  }
+
+  close(): void {
+    for (const c of this.chains) c.close();
+  }
+}
+
+/** The seed of chain c of a fit: the fit's own for chain 0, a derived one for the others. */
+export function bayesFmChainSeed(seed: number, chain: number): number {
+  return chain === 0 ? seed : deriveSeed(seed, "bayes-fm-chain", chain);
+}
+
 /** The time bins of the training ratings: sorted bin numbers and each rating's row (user order). */
 interface RatingBins {
   unit: "day" | "week";
@@ -727,5 +867,13 @@ export function userDayBins(data: TrainingData): UserDayBins {
 
 /** Build the sampler of one fit. */
 export function createBayesFmTrainer(data: TrainingData, cfg: BayesFmConfig): Trainer {
-  return new BayesFmTrainer(data, cfg);
+  if (cfg.chains <= 1) return new BayesFmTrainer(data, cfg);
+  const chains: BayesFmTrainer[] = [];
+  try {
+    for (let c = 0; c < cfg.chains; c++) chains.push(new BayesFmTrainer(data, c === 0 ? cfg : { ...cfg, seed: bayesFmChainSeed(cfg.seed, c) }));
+  } catch (e) {
+    for (const t of chains) t.close();
+    throw e;
+  }
+  return new BayesFmChains(chains);
 }

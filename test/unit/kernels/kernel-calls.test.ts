@@ -49,6 +49,10 @@ describe("typed kernel call builders (kernels/kernel-calls.ts)", () => {
     for (const k of KERNEL_NAMES) assert.ok(k in KERNEL_SIGNATURES, k);
   });
 
+  it("every range kernel has a pool id (KERNEL_NAMES), so workers can run it", () => {
+    for (const k of Object.keys(KERNEL_SIGNATURES).filter((n) => n.endsWith("Range"))) assert.ok((KERNEL_NAMES as readonly string[]).includes(k), `${k} is missing from KERNEL_NAMES`);
+  });
+
   it("each builder's arity matches the instantiated module's export", { skip: !wasmSimdSupported() && "no WebAssembly SIMD" }, () => {
     const memory = new WebAssembly.Memory({ initial: 2, maximum: 2 });
     const exports = instantiateKernels(memory, false) as unknown as Record<string, (...a: number[]) => unknown>;

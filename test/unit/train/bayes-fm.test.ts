@@ -5,6 +5,8 @@ import { foldInRow, foldInUser } from "../../../src/train/fold-in.js";
 import { explain } from "../../../src/recommend/explain.js";
 import { rawScoreIndex } from "../../../src/recommend/predict.js";
 import { bayesFmKeptSamples, resolveBayesFmConfig } from "../../../src/train/bayes-fm/config.js";
+import { bayesFmChainSeed } from "../../../src/train/bayes-fm/trainer.js";
+import { nodePoolFactory } from "../../../src/parallel/pool-node.js";
 import { fmRowCaches, fmSampleGroup, fmUpdateResiduals } from "../../../src/train/bayes-fm/kernel.js";
 import { fitSync } from "../../../src/train/fit.js";
 import { ratingsFromArray } from "../../../src/data/ratings.js";
@@ -132,6 +134,52 @@ describe("bayes-fm model", () => {
       const c = fitSync(data, { ...base, epochs: 6, ...off });
       assert.notDeepEqual(Buffer.from(c.itemFactors.data.buffer), Buffer.from(a.itemFactors.data.buffer), JSON.stringify(off));
     }
+  });
+
+  it("chains: the model averages the predictions of independent chains (chain 0 the fit's seed), on any thread count", () => {
+    const two = fitSync(data, { ...base, epochs: 8, chains: 2 });
+    assert.equal(two.factors, 3 * 3 * 2, "chains × kept samples, side by side");
+    assert.equal(two.config.chains, 2);
+    // The stored implicit vectors stack every chain's samples the same way (k · chains · S wide).
+    assert.equal(two.features?.ratedItems?.factors.cols, 3 * 3 * 2);
+    const folded = foldInUser(two, [{ item: "i0", value: 5 }, { item: "i3", value: 1 }]);
+    assert.equal(folded.length, two.factors);
+    assert.ok(folded.every(Number.isFinite), "fold-in reads the chains' priors and vectors");
+    const one = fitSync(data, { ...base, epochs: 8 });
+    const other = fitSync(data, { ...base, epochs: 8, seed: bayesFmChainSeed(base.seed, 1) });
+    assert.notEqual(bayesFmChainSeed(base.seed, 1), base.seed);
+    for (const [u, i] of [
+      [0, 0],
+      [3, 7],
+      [12, 19],
+      [29, 2],
+    ] as const) {
+      const avg = (rawScoreIndex(one, u, i) + rawScoreIndex(other, u, i)) / 2;
+      assert.ok(Math.abs(rawScoreIndex(two, u, i) - avg) < 1e-5, `(${u}, ${i}): ${rawScoreIndex(two, u, i)} vs ${avg}`);
+    }
+    // The fold-in prior holds one entry per kept sample of every chain.
+    assert.equal((two.config.foldInNoisePrecision as number[]).length, 2 * bayesFmKeptSamples({ epochs: 8, burnIn: 3, thin: 2 }));
+    for (const threads of [2, 3]) {
+      const t = fitSync(data, { ...base, epochs: 8, chains: 2 }, { kernels: "wasm", threads, pool: nodePoolFactory });
+      assert.deepEqual(Buffer.from(t.userFactors.data.buffer), Buffer.from(two.userFactors.data.buffer), `threads ${threads}`);
+      assert.deepEqual(Buffer.from(t.itemFactors.data.buffer), Buffer.from(two.itemFactors.data.buffer), `threads ${threads}`);
+    }
+    assert.throws(() => resolveBayesFmConfig({ algorithm: "bayes-fm", chains: 0 }), (e: unknown) => isMfrecError(e) && e.code === "E_CONFIG");
+  });
+
+  it("chains: a snapshot between sweeps leaves every chain sampling as before", () => {
+    const snaps: number[] = [];
+    const cfg = { ...base, epochs: 8, chains: 2 };
+    const plain = fitSync(data, cfg);
+    const snapped = fitSync(data, cfg, {
+      validate: (m) => {
+        snaps.push(m.factors);
+        return {};
+      },
+    });
+    // During the burn-in a snapshot is chain 0's current draw (k wide), then both chains' kept samples so far.
+    assert.deepEqual(snaps, [3, 3, 3, 6, 6, 12, 12, 18]);
+    assert.deepEqual(Buffer.from(snapped.userFactors.data.buffer), Buffer.from(plain.userFactors.data.buffer));
   });
 
   it("folds in a user from their ratings without resampling: close to the trained user's predictions, closer with the implicit vectors", () => {
