@@ -1,5 +1,7 @@
 /** BPR over a block schedule. */
 
+import { sortedContains } from "./vector";
+
 // ---------------------------------------------------------------- BPR (block schedule)
 
 /** splitmix32 step (src/core/rng.ts mix32): u32 arithmetic wraps like Math.imul. */
@@ -43,17 +45,6 @@
   for (let r = 0; r < 12; r++) bprNext(st);
 }
 
-/** True when `item` is among the sorted i32 entries [lo, hi) at indices. */
-@inline function bprContains(indices: usize, lo: i32, hi: i32, item: i32): bool {
-  while (lo < hi) {
-    const mid = <i32>(<u32>(lo + hi) >>> 1);
-    const v = load<i32>(indices + (<usize>mid << 2));
-    if (v == item) return true;
-    if (v < item) lo = mid + 1;
-    else hi = mid;
-  }
-  return false;
-}
 
 /**
  * BPR steps on one block, positives t ∈ [start, end) (src/kernels/bpr.ts bprBlockRange, the same draws):
@@ -91,7 +82,7 @@ export function bprBlockRange(
       let j = -1;
       for (let r = 0; r < 16; r++) {
         const c = load<i32>(perm + (<usize>(itemLo + bprInt(st, span)) << 2));
-        if (!bprContains(indices, lo, hi, c)) {
+        if (!sortedContains(indices, lo, hi, c)) {
           j = c;
           break;
         }

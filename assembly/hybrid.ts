@@ -8,6 +8,8 @@
  * Math.log1p (imports env.exp, env.log1p: the very functions the TS kernel calls, so the same values).
  */
 
+import { sortedContains } from "./vector";
+
 // @ts-ignore: decorator
 @external("env", "exp")
 declare function hostExp(x: f64): f64;
@@ -146,17 +148,6 @@ function hyStep(s: Side, entity: i32, k: i32, g: usize, gb: f64, lr: f64, lambda
   }
 }
 
-/** True when `item` is among the sorted entries [lo, hi) at indices. */
-@inline function hyContains(indices: usize, lo: i32, hi: i32, item: i32): bool {
-  while (lo < hi) {
-    const mid = <i32>(<u32>(lo + hi) >>> 1);
-    const v = load<i32>(indices + (<usize>mid << 2));
-    if (v == item) return true;
-    if (v < item) lo = mid + 1;
-    else hi = mid;
-  }
-  return false;
-}
 
 // ---------------------------------------------------------------- the epoch
 
@@ -238,7 +229,7 @@ export function hybridEpochRange(
         const bj = hyRepresentation(V, c, k, sn, drop);
         const x = hyDot(su, sn, k) + bj;
         if (x > xi - 1) {
-          if (hyContains(posSorted, plo, phi, c)) continue;
+          if (sortedContains(posSorted, plo, phi, c)) continue;
           j = c;
           xj = x;
           weight = load<f64>(warpWeights + (<usize>draws << 3));
@@ -251,7 +242,7 @@ export function hybridEpochRange(
       let c = -1;
       for (let tries = 0; tries < 10; tries++) {
         c = load<i32>(pool + (<usize>hyInt(rng, nPool) << 2));
-        if (c != i && !hyContains(posSorted, plo, phi, c)) break;
+        if (c != i && !sortedContains(posSorted, plo, phi, c)) break;
         c = -1;
       }
       if (c < 0) continue;

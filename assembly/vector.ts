@@ -93,3 +93,15 @@
 @inline export function entryAt(arr: usize, codes: usize, table: usize, p: i32): f32 {
   return table ? load<f32>(table + (<usize>load<u8>(codes + <usize>p) << 2)) : load<f32>(arr + (<usize>p << 2));
 }
+
+/** True when `item` is among the sorted i32 entries [lo, hi) at indices (binary search; bpr and hybrid negatives). */
+@inline export function sortedContains(indices: usize, lo: i32, hi: i32, item: i32): bool {
+  while (lo < hi) {
+    const mid = <i32>(<u32>(lo + hi) >>> 1);
+    const v = load<i32>(indices + (<usize>mid << 2));
+    if (v == item) return true;
+    if (v < item) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
+}

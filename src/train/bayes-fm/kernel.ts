@@ -227,20 +227,12 @@ export function fmResiduals(
 ): number {
   if (extra !== null) return fmResidualsTimed(indptr, indices, values, U, I, w, w0, resid, rows, extra);
   let sse = 0;
-  const w2 = w & ~1;
   for (let u = 0; u < rows; u++) {
     const uo = u * w;
     for (let p = indptr[u]!, p1 = indptr[u + 1]!; p < p1; p++) {
       const io = indices[p]! * w;
-      let d0 = 0;
-      let d1 = 0;
-      let c = 0;
-      for (; c < w2; c += 2) {
-        d0 += U[uo + c]! * I[io + c]!;
-        d1 += U[uo + c + 1]! * I[io + c + 1]!;
-      }
-      if (c < w) d0 += U[uo + c]! * I[io + c]!;
-      const e = Math.fround(values[p]! - w0 - (d0 + d1));
+      const dot = laneDot(U, uo, I, io, w);
+      const e = Math.fround(values[p]! - w0 - dot);
       resid[p] = e;
       sse += e * e;
     }
@@ -248,22 +240,28 @@ export function fmResiduals(
   return sse;
 }
 
+/** U[uo..uo+w) · I[io..io+w) in two interleaved f64 lanes, summed at the end: the WASM kernel's order (same bytes). */
+function laneDot(U: Float32Array, uo: number, I: Float32Array, io: number, w: number): number {
+  const w2 = w & ~1;
+  let d0 = 0;
+  let d1 = 0;
+  let c = 0;
+  for (; c < w2; c += 2) {
+    d0 += U[uo + c]! * I[io + c]!;
+    d1 += U[uo + c + 1]! * I[io + c + 1]!;
+  }
+  if (c < w) d0 += U[uo + c]! * I[io + c]!;
+  return d0 + d1;
+}
+
 function fmResidualsTimed(indptr: Int32Array, indices: Int32Array, values: Float32Array, U: Float32Array, I: Float32Array, w: number, w0: number, resid: Float32Array, rows: number, x: FmRatingGroups): number {
   let sse = 0;
-  const w2 = w & ~1;
   const { bins, T, k, dayBins, D } = x;
   for (let u = 0; u < rows; u++) {
     const uo = u * w;
     for (let p = indptr[u]!, p1 = indptr[u + 1]!; p < p1; p++) {
       const io = indices[p]! * w;
-      let d0 = 0;
-      let d1 = 0;
-      let c = 0;
-      for (; c < w2; c += 2) {
-        d0 += U[uo + c]! * I[io + c]!;
-        d1 += U[uo + c + 1]! * I[io + c + 1]!;
-      }
-      if (c < w) d0 += U[uo + c]! * I[io + c]!;
+      const dot = laneDot(U, uo, I, io, w);
       let tau = 0;
       if (bins !== null) {
         const to = bins[p]! * w;
@@ -272,7 +270,7 @@ function fmResidualsTimed(indptr: Int32Array, indices: Int32Array, values: Float
         tau = st + T![to + k]!;
       }
       if (dayBins !== null) tau += D![dayBins[p]!]!;
-      const e = Math.fround(values[p]! - w0 - (d0 + d1) - tau);
+      const e = Math.fround(values[p]! - w0 - dot - tau);
       resid[p] = e;
       sse += e * e;
     }
