@@ -16,7 +16,8 @@ import { predict } from "../../../src/recommend/predict.js";
 import { fitSync } from "../../../src/train/fit.js";
 import { foldInUser } from "../../../src/train/fold-in.js";
 import { resolveHybridConfig } from "../../../src/train/hybrid/config.js";
-import { type HybridState, hybridEpoch } from "../../../src/train/hybrid/kernel.js";
+import { hybridEpoch } from "../../../src/train/hybrid/kernel.js";
+import { tinySquaredState } from "../../helpers/hybrid-tiny.js";
 
 function mfrecError(code: string, re?: RegExp) {
   return (e: unknown) => {
@@ -31,31 +32,9 @@ const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) < 
 
 describe("hybrid squared kernel", () => {
   test("one rating, k = 1: the prediction, the error and the AdaGrad steps of every row, by hand", () => {
-    // One user (id row 0, bias 0.1) and one item with an id row (w 1) and a feature row (w 0.5).
-    const users = { indptr: Int32Array.of(0, 1), rows: Int32Array.of(0), weights: Float32Array.of(1), idRows: 1 };
-    const items = { indptr: Int32Array.of(0, 2), rows: Int32Array.of(0, 1), weights: Float32Array.of(1, 0.5), idRows: 1 };
-    const U = { vectors: Float32Array.of(0.5), vectorAcc: Float32Array.of(1), bias: Float32Array.of(0.1), biasAcc: Float32Array.of(1) };
-    const V = { vectors: Float32Array.of(0.2, 0.4), vectorAcc: Float32Array.of(1, 1), bias: Float32Array.of(0, 0.2), biasAcc: Float32Array.of(1, 1) };
-    const s: HybridState = {
-      k: 1,
-      users,
-      items,
-      U,
-      V,
-      posUser: Int32Array.of(0),
-      posItem: Int32Array.of(0),
-      posIndptr: Int32Array.of(0, 0),
-      posSorted: new Int32Array(0),
-      negativePool: new Int32Array(0),
-      loss: "squared",
-      values: Float32Array.of(4),
-      globalMean: 3,
-      learningRate: 0.1,
-      regularization: 0,
-      featureRegularization: 0.5,
-      idDropout: 0,
-      maxSampled: 1,
-    };
+    // tinySquaredState: one user (id row 0, bias 0.1) and one item with an id row (w 1) and a feature row (w 0.5).
+    const s = tinySquaredState();
+    const { U, V } = s;
     // q = 0.2 + 0.5·0.4 = 0.4, b_i = 0.5·0.2 = 0.1, p = 0.5, b_u = 0.1: r̂ = 3 + 0.1 + 0.1 + 0.2 = 3.4, e = −0.6.
     const mse = hybridEpoch(s, Int32Array.of(0), new Rng(1));
     close(mse, 0.36);

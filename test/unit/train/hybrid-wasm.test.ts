@@ -13,37 +13,14 @@ import { kernelCall, runRange } from "../../../src/kernels/kernel-calls.js";
 import { wasmSimdSupported } from "../../../src/kernels/wasm.js";
 import type { FactorModel } from "../../../src/model/factor-model.js";
 import { fitSync } from "../../../src/train/fit.js";
-import { type HybridState, hybridEpoch } from "../../../src/train/hybrid/kernel.js";
+import { hybridEpoch } from "../../../src/train/hybrid/kernel.js";
+import { tinySquaredState } from "../../helpers/hybrid-tiny.js";
 
 const skip = !wasmSimdSupported() && "no WebAssembly SIMD";
 
-/** The hand-checked state of hybrid-squared.test.ts (k = 1, one rating, an item with an id and a feature row). */
-function tinyState(): HybridState {
-  return {
-    k: 1,
-    users: { indptr: Int32Array.of(0, 1), rows: Int32Array.of(0), weights: Float32Array.of(1), idRows: 1 },
-    items: { indptr: Int32Array.of(0, 2), rows: Int32Array.of(0, 1), weights: Float32Array.of(1, 0.5), idRows: 1 },
-    U: { vectors: Float32Array.of(0.5), vectorAcc: Float32Array.of(1), bias: Float32Array.of(0.1), biasAcc: Float32Array.of(1) },
-    V: { vectors: Float32Array.of(0.2, 0.4), vectorAcc: Float32Array.of(1, 1), bias: Float32Array.of(0, 0.2), biasAcc: Float32Array.of(1, 1) },
-    posUser: Int32Array.of(0),
-    posItem: Int32Array.of(0),
-    posIndptr: Int32Array.of(0, 0),
-    posSorted: new Int32Array(0),
-    negativePool: new Int32Array(0),
-    loss: "squared",
-    values: Float32Array.of(4),
-    globalMean: 3,
-    learningRate: 0.1,
-    regularization: 0,
-    featureRegularization: 0.5,
-    idDropout: 0,
-    maxSampled: 1,
-  };
-}
-
 describe("hybrid WASM kernel", () => {
   test("one squared step in kernel memory: the hand-checked values, the TS kernel's bytes", { skip }, () => {
-    const s = tinyState();
+    const s = tinySquaredState();
     const plan = memoryPlan({
       uIndptr: copyOf(s.users.indptr),
       uRows: copyOf(s.users.rows),
@@ -88,7 +65,7 @@ describe("hybrid WASM kernel", () => {
       mu: s.globalMean,
     });
     runRange(arena.kernels, call, 0, 1);
-    const ts = tinyState();
+    const ts = tinySquaredState();
     const mse = hybridEpoch(ts, Int32Array.of(0), rngFor(1, "unused"));
     assert.ok(Math.abs(v.lossOut[0]! - 0.36) < 1e-6, String(v.lossOut[0]));
     assert.equal(v.lossOut[0], mse);
