@@ -1,6 +1,6 @@
 /** BPR over a block schedule. */
 
-import { sortedContains } from "./vector";
+import { sfc32Next, sortedContains } from "./vector";
 
 // ---------------------------------------------------------------- BPR (block schedule)
 
@@ -13,24 +13,9 @@ import { sortedContains } from "./vector";
   return z ^ (z >>> 15);
 }
 
-/** One sfc32 output from the state (a, b, c, d) at st (src/core/rng.ts Rng.nextUint32). */
-@inline function bprNext(st: usize): u32 {
-  const a = load<u32>(st);
-  const b = load<u32>(st, 4);
-  let c = load<u32>(st, 8);
-  const d = load<u32>(st, 12);
-  const t = a + b + d;
-  store<u32>(st, b ^ (b >>> 9));
-  store<u32>(st, c + (c << 3), 4);
-  c = (c << 21) | (c >>> 11);
-  store<u32>(st, c + t, 8);
-  store<u32>(st, d + 1, 12);
-  return t;
-}
-
 /** Rng.int(n): ⌊(t / 2³²)·n⌋ in f64, the same IEEE operations as the TS generator. */
 @inline function bprInt(st: usize, n: i32): i32 {
-  return <i32>Math.floor(<f64>bprNext(st) / 4294967296.0 * <f64>n);
+  return <i32>Math.floor(<f64>sfc32Next(st) / 4294967296.0 * <f64>n);
 }
 
 /** new Rng(seed)'s state at st: splitmix32 three times, d = 1, 12 outputs discarded. */
@@ -42,7 +27,7 @@ import { sortedContains } from "./vector";
   store<u32>(st, b, 4);
   store<u32>(st, c, 8);
   store<u32>(st, 1, 12);
-  for (let r = 0; r < 12; r++) bprNext(st);
+  for (let r = 0; r < 12; r++) sfc32Next(st);
 }
 
 

@@ -8,7 +8,7 @@
  * Math.log1p (imports env.exp, env.log1p: the very functions the TS kernel calls, so the same values).
  */
 
-import { sortedContains } from "./vector";
+import { sfc32Next, sortedContains } from "./vector";
 
 // @ts-ignore: decorator
 @external("env", "exp")
@@ -20,28 +20,14 @@ declare function hostLog1p(x: f64): f64;
 
 // ---------------------------------------------------------------- generator (src/core/rng.ts, as assembly/bpr.ts)
 
-@inline function hyNext(st: usize): u32 {
-  const a = load<u32>(st);
-  const b = load<u32>(st, 4);
-  let c = load<u32>(st, 8);
-  const d = load<u32>(st, 12);
-  const t = a + b + d;
-  store<u32>(st, b ^ (b >>> 9));
-  store<u32>(st, c + (c << 3), 4);
-  c = (c << 21) | (c >>> 11);
-  store<u32>(st, c + t, 8);
-  store<u32>(st, d + 1, 12);
-  return t;
-}
-
 /** Rng.next(): t / 2³² (f64). */
 @inline function hyUniform(st: usize): f64 {
-  return <f64>hyNext(st) / 4294967296.0;
+  return <f64>sfc32Next(st) / 4294967296.0;
 }
 
 /** Rng.int(n): ⌊next()·n⌋. */
 @inline function hyInt(st: usize, n: i32): i32 {
-  return <i32>Math.floor(<f64>hyNext(st) / 4294967296.0 * <f64>n);
+  return <i32>Math.floor(<f64>sfc32Next(st) / 4294967296.0 * <f64>n);
 }
 
 // ---------------------------------------------------------------- helpers

@@ -105,3 +105,18 @@
   }
   return false;
 }
+
+/** One sfc32 output from the state (a, b, c, d) at st, advanced in place (src/core/rng.ts Rng.nextUint32; bpr and hybrid). */
+@inline export function sfc32Next(st: usize): u32 {
+  const a = load<u32>(st);
+  const b = load<u32>(st, 4);
+  let c = load<u32>(st, 8);
+  const d = load<u32>(st, 12);
+  const t = a + b + d;
+  store<u32>(st, b ^ (b >>> 9));
+  store<u32>(st, c + (c << 3), 4);
+  c = (c << 21) | (c >>> 11);
+  store<u32>(st, c + t, 8);
+  store<u32>(st, d + 1, 12);
+  return t;
+}
