@@ -44,6 +44,20 @@ declare function hostLog1p(x: f64): f64;
   biasAcc: usize;
 }
 
+/** The side descriptor at `at`, filled from one side's pointers (users or items). */
+@inline function sideAt(at: usize, indptr: usize, rows: usize, weights: usize, idRows: i32, vec: usize, acc: usize, bias: usize, biasAcc: usize): Side {
+  const S = changetype<Side>(at);
+  S.indptr = indptr;
+  S.rows = rows;
+  S.weights = weights;
+  S.idRows = idRows;
+  S.vec = vec;
+  S.acc = acc;
+  S.bias = bias;
+  S.biasAcc = biasAcc;
+  return S;
+}
+
 /**
  * out = Σ w·vec[row] over the entity's rows (id rows skipped when dropId), each lane f64 then f32 as the
  * TS `out[f] += w·v`; returns Σ w·bias[row] in f64 (0 without biases).
@@ -157,24 +171,8 @@ export function hybridEpochRange(
 ): void {
   const rowBytes = <usize>k << 2;
   // The two sides' descriptors live after the five scratch vectors of `work`.
-  const U = changetype<Side>(work + 5 * rowBytes);
-  U.indptr = uIndptr;
-  U.rows = uRows;
-  U.weights = uWeights;
-  U.idRows = uIdRows;
-  U.vec = uVec;
-  U.acc = uAcc;
-  U.bias = uBias;
-  U.biasAcc = uBiasAcc;
-  const V = changetype<Side>(work + 5 * rowBytes + offsetof<Side>());
-  V.indptr = iIndptr;
-  V.rows = iRows;
-  V.weights = iWeights;
-  V.idRows = iIdRows;
-  V.vec = iVec;
-  V.acc = iAcc;
-  V.bias = iBias;
-  V.biasAcc = iBiasAcc;
+  const U = sideAt(work + 5 * rowBytes, uIndptr, uRows, uWeights, uIdRows, uVec, uAcc, uBias, uBiasAcc);
+  const V = sideAt(work + 5 * rowBytes + offsetof<Side>(), iIndptr, iRows, iWeights, iIdRows, iVec, iAcc, iBias, iBiasAcc);
   const su = work;
   const sp = work + rowBytes;
   const sn = work + 2 * rowBytes;
