@@ -1,7 +1,7 @@
 /**
  * `npm run bench` — speed and memory report. Each heavy case runs in a child process (peak RSS is
  * per case). Options: --json, --size 100k|1m|10m, --input FILE, --factors K[,K...], --threads N,
- * --iterations N, --ann-items N (items of the ANN catalogue, default 1000000), --cases a,b (default: ingest, the sgd, als and ials trainers through fitSync, whole `mfrec train` processes with their peak RSS (train-sgd and train-als with ranking=none, train-ials, train-sgd-default with the ranking part; train-als-default on request), scoring, recommend-all and fold-in), --trainers (add the TS-kernel trainers), --algorithms (add every other registered algorithm through fitSync: wals, bpr, baseline, svdpp, nmf, bpmf, bayes-fm, hybrid (WARP, no features; WASM kernel) and ts-hybrid (its TS kernel); any registered name also works in --cases). The 10m input is /tmp/synth10m.csv (python3 gen_synth.py OUT=/tmp/synth10m.csv).
+ * --iterations N, --ann-items N (items of the ANN catalogue, default 1000000), --cases a,b (default: ingest, the sgd, als and ials trainers through fitSync, whole `mfrec train` processes with their peak RSS (train-sgd and train-als with ranking=none, train-ials, train-sgd-default with the ranking part; train-als-default on request), scoring, recommend-all and fold-in), --trainers (add the TS-kernel trainers), --algorithms (add every other registered algorithm through fitSync: wals, bpr, baseline, svdpp, nmf, bpmf, bayes-fm, hybrid (WARP, no features; WASM kernel) and ts-hybrid (its TS kernel); any registered name also works in --cases). The 10m input is /tmp/synth10m.csv (or MFREC_BENCH_10M); when absent it is generated once by `mfrec generate --users 200000 --items 20000 --ratings 10000000 --rank 16 --seed 42`.
  */
 import { execFileSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, writeFileSync } from "node:fs";
@@ -65,7 +65,12 @@ function inputFile(o: Options): string {
   if (o.input) return o.input;
   if (o.size === "10m") {
     const p = process.env.MFREC_BENCH_10M ?? "/tmp/synth10m.csv";
-    if (!existsSync(p)) throw new Error(`${p} not found: run python3 /work/shared/bench/gen_synth.py OUT=${p} (or pass --input)`);
+    if (!existsSync(p)) {
+      // our own seeded generator (the peers' figures used ../shared/bench/gen_synth.py's file of the same shape)
+      process.stderr.write(`bench: ${p} not found; generating it (200,000 users x 20,000 items, 10M ratings, seed 42; set MFREC_BENCH_10M or --input to use another file)\n`);
+      const cli = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+      execFileSync(process.execPath, [cli, "generate", "--users", "200000", "--items", "20000", "--ratings", "10000000", "--rank", "16", "--seed", "42", "-o", p], { stdio: ["ignore", "inherit", "inherit"] });
+    }
     return p;
   }
   const spec = SIZES[o.size];
@@ -213,7 +218,8 @@ async function main(): Promise<void> {
   console.log(`load average now: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 }
 
-main().catch((e) => {
-  console.error(e);
+main().catch((e: unknown) => {
+  console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
+  if (process.env.MFREC_DEBUG) console.error(e);
   process.exit(1);
 });
